@@ -1,0 +1,122 @@
+"""Day counting for playbooks: calendar days, or business days in a time zone with public holidays.
+
+Day 1 is the local date on which the run starts, whatever that date is (a run started on a Saturday
+or on a holiday has that Saturday as day 1). Day N for N >= 2 is the (N-1)th counted date after
+day 1: every date for calendar days; Monday to Friday except the configured country's public
+holidays for business days. Day N runs from local midnight to the next local midnight. An instant
+that falls between two counted days (a weekend, a holiday) still belongs to the previous day: the
+run is "on day N" until day N+1 starts.
+
+All instants given to and returned by this module are timezone-aware; returned instants are UTC.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import holidays
+
+CALENDAR_DAYS = "calendar"
+BUSINESS_DAYS = "business"
+COUNTING_KINDS = (CALENDAR_DAYS, BUSINESS_DAYS)
+_SATURDAY = 5
+
+
+@functools.lru_cache(maxsize=64)
+def holiday_calendar(country: str, subdivision: str | None) -> holidays.HolidayBase:
+    """The public holidays of a country (and subdivision); raises NotImplementedError if unknown."""
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
+def require_aware(instant: datetime, name: str = "instant") -> datetime:
+    """Return the instant in UTC; a naive datetime is a programming error."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {instant!r}")
+    return instant.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class DayCalendar:
+    """How a playbook counts its days."""
+
+    counting: str = BUSINESS_DAYS
+    timezone: str = "UTC"
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.counting not in COUNTING_KINDS:
+            raise ValueError(f"counting must be one of {COUNTING_KINDS}, got {self.counting!r}")
+        ZoneInfo(self.timezone)  # raises ZoneInfoNotFoundError for an unknown zone
+        if self.holiday_subdivision and not self.holiday_country:
+            raise ValueError("a holiday subdivision needs a holiday country")
+        if self.holiday_country:
+            holiday_calendar(self.holiday_country, self.holiday_subdivision)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def counts(self, day: date) -> bool:
+        """Whether this date is a counted day."""
+        if self.counting == CALENDAR_DAYS:
+            return True
+        if day.weekday() >= _SATURDAY:
+            return False
+        if self.holiday_country:
+            return day not in holiday_calendar(self.holiday_country, self.holiday_subdivision)
+        return True
+
+    def local_date(self, instant: datetime) -> date:
+        return require_aware(instant).astimezone(self.zone).date()
+
+    def day_date(self, started_at: datetime, number: int) -> date:
+        """The local date of day `number` of a run started at `started_at`."""
+        if number < 1:
+            raise ValueError(f"day numbers start at 1, got {number}")
+        current = self.local_date(started_at)
+        for _ in range(number - 1):
+            current += timedelta(days=1)
+            while not self.counts(current):
+                current += timedelta(days=1)
+        return current
+
+    def day_start(self, started_at: datetime, number: int) -> datetime:
+        """Local midnight at the start of day `number`, in UTC."""
+        return self._midnight(self.day_date(started_at, number))
+
+    def day_end(self, started_at: datetime, number: int) -> datetime:
+        """Local midnight at the end of day `number`, in UTC (exclusive)."""
+        return self._midnight(self.day_date(started_at, number) + timedelta(days=1))
+
+    def day_number(self, started_at: datetime, instant: datetime) -> int:
+        """The day a given instant falls in: the latest day that has started by then."""
+        start_date = self.local_date(started_at)
+        instant_date = self.local_date(instant)
+        if instant_date < start_date:
+            raise ValueError(f"{instant.isoformat()} is before the run started ({started_at.isoformat()})")
+        number = 1
+        current = start_date
+        while current < instant_date:
+            current += timedelta(days=1)
+            if self.counts(current):
+                number += 1
+        return number
+
+    def describe(self) -> str:
+        """A sentence a manager can read, e.g. for `playbook show`."""
+        if self.counting == CALENDAR_DAYS:
+            return f"calendar days in {self.timezone}"
+        holidays_text = "no public holidays configured"
+        if self.holiday_country:
+            region = self.holiday_country
+            if self.holiday_subdivision:
+                region += f"-{self.holiday_subdivision}"
+            holidays_text = f"skipping public holidays of {region}"
+        return f"business days (Monday to Friday, {holidays_text}) in {self.timezone}"
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(timezone.utc)
