@@ -1,0 +1,70 @@
+"""Exception handlers that answer every API error as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from caredesk.core.audit import AppendOnlyViolation
+from caredesk.core.errors import DomainError
+from caredesk.core.problems import problem_response
+
+logger = logging.getLogger(__name__)
+LOCATION_PREFIXES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_of(location: list) -> str:
+    parts = [str(part) for part in location]
+    while parts and (parts[0] in LOCATION_PREFIXES or parts[0] in {"payload", "filters"}):
+        parts = parts[1:]
+    field = ""
+    for part in parts:
+        field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
+    return field or "body"
+
+
+def install(api) -> None:
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        errors = [{"field": _field_of(error.get("loc", [])), "message": error.get("msg", "invalid")}
+                  for error in exc.errors]
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        return problem_response(422, "Validation failed", f"{first['field']}: {first['message']}",
+                                field=first["field"], errors=errors, type_slug="validation-failed")
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return problem_response(exc.status, exc.title, exc.detail, field=exc.field, type_slug=exc.type_slug)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request, exc):
+        return problem_response(401, "Not authenticated",
+                                "Send an API token as 'Authorization: Bearer <token>'.", type_slug="unauthenticated")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return problem_response(exc.status_code, "Bad request" if exc.status_code == 400 else "Error", str(exc))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return problem_response(404, "Not found", "No such resource.", type_slug="not-found")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def does_not_exist(request, exc):
+        return problem_response(404, "Not found", "No such resource.", type_slug="not-found")
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return problem_response(413, "Request body too large", str(exc))
+
+    @api.exception_handler(AppendOnlyViolation)
+    def append_only(request, exc):
+        return problem_response(405, "Method not allowed", str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logger.exception("unexpected error on %s %s", request.method, request.path)
+        return problem_response(500, "Internal error", "Something went wrong; it has been logged.")

@@ -1,0 +1,336 @@
+"""Tickets, their timeline (interactions), supporting documents and audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import FileResponse
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field, model_validator
+
+from caredesk.api import lookups
+from caredesk.api.auth import require
+from caredesk.api.customers import AuditEventOut, EntryOut
+from caredesk.api.pagination import page_by_id
+from caredesk.api.types import Id, Key, LongText, PageSize, ShortText
+from caredesk.core.audit import Actor
+from caredesk.core.errors import ValidationFailed
+from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
+from caredesk.customers import actions as customer_actions
+from caredesk.tickets import actions, queries
+from caredesk.tickets.models import Attachment, Interaction, Priority, Ticket, TicketEvent
+
+router = Router(tags=["tickets"])
+
+PriorityName = Literal["low", "normal", "high", "urgent"]
+StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
+ChannelName = Literal["email", "phone", "sms", "voicemail", "chat", "web", "internal"]
+CallOutcomeName = Literal[
+    "answered", "no_answer", "busy", "failed", "canceled", "missed", "abandoned", "voicemail_left"
+]
+
+
+class NewRequester(Schema):
+    name: ShortText
+    emails: list[ShortText] = Field(default_factory=list, max_length=20)
+    phones: list[ShortText] = Field(default_factory=list, max_length=20)
+
+
+class TicketIn(Schema):
+    subject: ShortText
+    description: LongText = ""
+    requester_id: Id | None = Field(None, description="An existing customer.")
+    requester: NewRequester | None = Field(None, description="Or a new customer, created with the ticket.")
+    order_id: Id | None = None
+    ticket_type: Key | None = None
+    category: Key | None = None
+    tags: list[Key] = Field(default_factory=list, max_length=50)
+    priority: PriorityName = "normal"
+    status: Literal["new", "open", "pending", "on_hold"] = "new"
+    group: Key | None = None
+    assignee: ShortText | None = Field(None, description="The assignee's username.")
+    channel: ChannelName = "web"
+
+    @model_validator(mode="after")
+    def one_requester(self):
+        if (self.requester_id is None) == (self.requester is None):
+            raise ValueError("give exactly one of requester_id or requester")
+        return self
+
+
+class TicketPatch(Schema):
+    subject: ShortText | None = None
+    description: LongText | None = None
+    order_id: Id | None = None
+    ticket_type: Key | None = None
+    category: Key | None = None
+    tags: list[Key] | None = Field(None, max_length=50)
+    priority: PriorityName | None = None
+    status: StatusName | None = None
+    group: Key | None = None
+    assignee: ShortText | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class AgentRefOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="display_name")
+
+
+class TicketOut(Schema):
+    id: int
+    number: int
+    subject: str
+    description: str
+    requester: PersonOut
+    order_id: int | None
+    ticket_type: EntryOut | None
+    category: EntryOut | None
+    tags: list[str]
+    priority: str = Field(alias="priority_name")
+    status: str
+    group: EntryOut | None
+    assignee: AgentRefOut | None
+    channel: str
+    follows_up_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    solved_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_tags(ticket: Ticket) -> list[str]:
+        return [tag.name for tag in ticket.tags.all()]
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class TicketFilters(Schema):
+    status: list[StatusName] | None = None
+    ticket_type: Key | None = Field(None, alias="type")
+    group: Key | None = None
+    assignee: ShortText | None = Field(None, description="A username, 'me', or 'none' for unassigned.")
+    requester_id: Id | None = Field(None, alias="requester")
+    tag: Key | None = None
+    priority: PriorityName | None = None
+    updated_since: datetime | None = None
+    cursor: str | None = None
+    limit: PageSize = 50
+
+
+class CallNotesIn(Schema):
+    caller_name: ShortText = ""
+    call_type: ShortText = ""
+    customer_type: ShortText = ""
+    reason_for_call: LongText = ""
+    actions_taken: LongText = ""
+
+
+class InteractionIn(Schema):
+    type: Literal["reply", "note", "call", "sms", "customer_message"] = Field(
+        description="reply: public reply; note: internal note; call: a logged call; sms: a logged text; "
+        "customer_message: a message the customer sent by another route (email, chat), logged by an agent."
+    )
+    body: LongText = ""
+    channel: Literal["email", "chat", "web"] = "email"
+    direction: Literal["inbound", "outbound"] = "outbound"
+    call_outcome: CallOutcomeName | None = None
+    call_notes: CallNotesIn | None = None
+    occurred_at: datetime | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    interaction_id: int | None
+    created_at: datetime
+
+
+class CallNotesOut(Schema):
+    caller_name: str
+    call_type: str
+    customer_type: str = Field(alias="call_customer_type")
+    reason_for_call: str
+    actions_taken: str
+
+
+class InteractionOut(Schema):
+    id: int
+    ticket_id: int
+    channel: str
+    direction: str
+    kind: str
+    call_outcome: str
+    body: str
+    public: bool = Field(alias="is_public")
+    author: str = Field(alias="author_name")
+    author_agent_id: int | None
+    author_customer_id: int | None
+    occurred_at: datetime
+    call_notes: CallNotesOut | None
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_call_notes(interaction: Interaction):
+        return interaction if interaction.kind == Interaction.Kind.CALL else None
+
+    @staticmethod
+    def resolve_attachments(interaction: Interaction):
+        return list(interaction.attachments.all())
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    return lookups.get_or_404(queries.tickets_for_display(), ticket_id)
+
+
+def _resolved_fields(data: dict, ticket: Ticket | None = None) -> dict:
+    """API keys and usernames turned into rows, with field-named errors."""
+    for field in ("ticket_type", "category", "group"):
+        if field in data:
+            data[field] = lookups.entry(field, data[field])
+    if "assignee" in data:
+        data["assignee"] = lookups.agent(data["assignee"])
+    if "order_id" in data:
+        data["order"] = lookups.order(data.pop("order_id"))
+    if "priority" in data and data["priority"] is not None:
+        data["priority"] = Priority.from_name(data["priority"])
+    for field in ("subject", "description", "priority", "status", "tags"):
+        if field in data and data[field] is None:
+            del data[field]
+    return data
+
+
+@router.post("/tickets", response={201: TicketOut})
+def create_ticket(request, payload: TicketIn):
+    agent = require(request, WORK_TICKETS)
+    actor = Actor.of_agent(agent)
+    data = _resolved_fields(payload.dict(exclude={"requester", "requester_id"}))
+    if payload.requester is not None:
+        require(request, MANAGE_CUSTOMERS)
+        requester = customer_actions.create_customer(
+            actor=actor, name=payload.requester.name, emails=payload.requester.emails,
+            phones=payload.requester.phones,
+        )
+    else:
+        requester = lookups.customer(payload.requester_id)
+    ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    return 201, _ticket_or_404(ticket.pk)
+
+
+@router.get("/tickets", response=TicketPage)
+def list_tickets(request, filters: Query[TicketFilters]):
+    agent = require(request, WORK_TICKETS)
+    assignee = filters.assignee
+    queryset = queries.filter_tickets(
+        queries.tickets_for_display(),
+        statuses=filters.status,
+        ticket_type=lookups.entry("ticket_type", filters.ticket_type),
+        group=lookups.entry("group", filters.group),
+        assignee=agent if assignee == "me" else ("none" if assignee == "none" else lookups.agent(assignee)),
+        requester_id=filters.requester_id,
+        tag=filters.tag,
+        priority=Priority.from_name(filters.priority) if filters.priority else None,
+        updated_since=filters.updated_since,
+    )
+    items, next_cursor = page_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/tickets/{ticket_id}", response=TicketOut)
+def get_ticket(request, ticket_id: Id):
+    require(request, WORK_TICKETS)
+    return _ticket_or_404(ticket_id)
+
+
+@router.patch("/tickets/{ticket_id}", response=TicketOut)
+def update_ticket(request, ticket_id: Id, payload: TicketPatch):
+    agent = require(request, WORK_TICKETS)
+    ticket = _ticket_or_404(ticket_id)
+    actions.update_ticket(ticket, actor=Actor.of_agent(agent), **_resolved_fields(payload.dict(exclude_unset=True)))
+    return _ticket_or_404(ticket_id)
+
+
+INTERACTION_SHAPES = {
+    # type: (kind, channel, direction); None means "from the request"
+    "reply": (Interaction.Kind.MESSAGE, None, Interaction.Direction.OUTBOUND),
+    "customer_message": (Interaction.Kind.MESSAGE, None, Interaction.Direction.INBOUND),
+    "note": (Interaction.Kind.NOTE, "internal", Interaction.Direction.INTERNAL),
+    "call": (Interaction.Kind.CALL, "phone", None),
+    "sms": (Interaction.Kind.MESSAGE, "sms", None),
+}
+
+
+@router.post("/tickets/{ticket_id}/interactions", response={201: InteractionOut})
+def add_interaction(request, ticket_id: Id, payload: InteractionIn):
+    agent = require(request, WORK_TICKETS)
+    ticket = _ticket_or_404(ticket_id)
+    kind, channel, direction = INTERACTION_SHAPES[payload.type]
+    if payload.type != "call" and payload.call_notes is not None:
+        raise ValidationFailed("Only a logged call carries call notes.", field="call_notes")
+    if payload.type == "call" and payload.call_outcome is None:
+        raise ValidationFailed("A logged call needs its outcome.", field="call_outcome")
+    if kind != Interaction.Kind.NOTE and payload.type != "call" and not payload.body.strip():
+        raise ValidationFailed("A message needs a body.", field="body")
+    direction = direction or payload.direction
+    inbound = direction == Interaction.Direction.INBOUND
+    interaction = actions.add_interaction(
+        ticket, actor=Actor.of_agent(agent), kind=kind, channel=channel or payload.channel, direction=direction,
+        body=payload.body, call_outcome=payload.call_outcome or "",
+        call_notes=payload.call_notes.dict() if payload.call_notes else None,
+        occurred_at=payload.occurred_at, author_customer=ticket.requester if inbound else None,
+    )
+    return 201, queries.timeline(ticket).get(pk=interaction.pk)
+
+
+@router.get("/tickets/{ticket_id}/timeline", response=list[InteractionOut])
+def timeline(request, ticket_id: Id):
+    require(request, WORK_TICKETS)
+    return list(queries.timeline(_ticket_or_404(ticket_id)))
+
+
+@router.get("/tickets/{ticket_id}/events", response=list[AuditEventOut])
+def ticket_events(request, ticket_id: Id):
+    require(request, VIEW_AUDIT)
+    ticket = _ticket_or_404(ticket_id)
+    return list(TicketEvent.objects.filter(ticket=ticket).order_by("at", "id"))
+
+
+@router.post("/tickets/{ticket_id}/attachments", response={201: AttachmentOut})
+def upload_attachment(request, ticket_id: Id, file: File[UploadedFile]):
+    agent = require(request, WORK_TICKETS)
+    ticket = _ticket_or_404(ticket_id)
+    attachment = actions.add_supporting_document(
+        ticket, actor=Actor.of_agent(agent),
+        attachment=actions.NewAttachment(file.name or "attachment", file.content_type or "", file.read()),
+    )
+    return 201, attachment
+
+
+@router.get("/tickets/{ticket_id}/attachments", response=list[AttachmentOut])
+def list_attachments(request, ticket_id: Id):
+    require(request, WORK_TICKETS)
+    return list(Attachment.objects.filter(ticket=_ticket_or_404(ticket_id)))
+
+
+@router.get("/attachments/{attachment_id}/content")
+def download_attachment(request, attachment_id: Id):
+    require(request, WORK_TICKETS)
+    attachment = lookups.get_or_404(Attachment.objects.all(), attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

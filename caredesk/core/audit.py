@@ -1,0 +1,125 @@
+"""The append-only event log base, and who did a change (`Actor`).
+
+Concrete logs (TicketEvent, CustomerEvent) subclass `AuditEvent`. A row can be inserted, never updated or
+deleted: the model and its queryset refuse it, and a database trigger (see `append_only_trigger_sql`)
+refuses it for raw SQL too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from caredesk.core import clock
+
+
+class AppendOnlyViolation(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: an agent, the customer, a playbook or the system itself."""
+
+    kind: str  # "agent", "customer", "playbook", "system"
+    label: str
+    agent: Any = None  # the Agent, for kind "agent"
+
+    @classmethod
+    def of_agent(cls, agent) -> Actor:
+        return cls(kind="agent", label=agent.get_username(), agent=agent)
+
+    @classmethod
+    def customer(cls, name: str) -> Actor:
+        return cls(kind="customer", label=name)
+
+    @classmethod
+    def playbook(cls, name: str, version: int) -> Actor:
+        return cls(kind="playbook", label=f"{name}@v{version}")
+
+    @classmethod
+    def system(cls, what: str) -> Actor:
+        return cls(kind="system", label=what)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyViolation("audit events cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyViolation("audit events cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyViolation("audit events cannot be updated")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyViolation("audit events cannot be updated")
+
+
+class AuditEvent(models.Model):
+    ACTOR_KINDS = [("agent", "agent"), ("customer", "customer"), ("playbook", "playbook"), ("system", "system")]
+
+    at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField(max_length=16, choices=ACTOR_KINDS)
+    actor_label = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    field = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation("audit events cannot be deleted")
+
+    @classmethod
+    def build(cls, actor: Actor, action: str, *, field: str = "", before=None, after=None, **links):
+        return cls(
+            at=clock.now(),
+            actor_kind=actor.kind,
+            actor_label=actor.label,
+            actor=actor.agent,
+            action=action,
+            field=field,
+            before=before,
+            after=after,
+            **links,
+        )
+
+
+def append_only_trigger_sql(table: str) -> tuple[str, str, str, str]:
+    """(sqlite forward, sqlite reverse, postgresql forward, postgresql reverse) SQL refusing UPDATE on `table`.
+
+    DELETE is refused by the model and by PROTECT foreign keys; a delete trigger would also block the test
+    runner's flush between tests.
+    """
+    trigger = f"{table}_append_only"
+    sqlite_forward = (
+        f"CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
+    )
+    sqlite_reverse = f"DROP TRIGGER IF EXISTS {trigger};"
+    postgres_forward = (
+        "CREATE OR REPLACE FUNCTION caredesk_refuse_update() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql; "
+        f"CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION caredesk_refuse_update();"
+    )
+    postgres_reverse = f"DROP TRIGGER IF EXISTS {trigger} ON {table};"
+    return sqlite_forward, sqlite_reverse, postgres_forward, postgres_reverse

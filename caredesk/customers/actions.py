@@ -1,0 +1,191 @@
+"""The only writers of customers, contact points and orders. Each change writes a CustomerEvent."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from django.db import IntegrityError, transaction
+
+from caredesk.core import clock
+from caredesk.core.audit import Actor
+from caredesk.core.changes import apply_changes, audit_value
+from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.customers.contact import normalize_email, normalize_phone
+from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry, Order
+
+CUSTOMER_FIELDS = {"name", "customer_type", "importance", "preferred_channel"}
+ORDER_FIELDS = {"status", "industry", "customer"}
+
+
+def _record(actor: Actor, customer: Customer, action: str, **details) -> CustomerEvent:
+    event = CustomerEvent.build(actor, action, customer=customer, **details)
+    event.save()
+    return event
+
+
+def _check_choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationFailed(f"{field} must be one of {', '.join(choices.values)}, not {value!r}.", field=field)
+
+
+def _validated_customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ValidationFailed(f"{sorted(unknown)[0]} cannot be changed here.", field=sorted(unknown)[0])
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise ValidationFailed("A customer needs a name.", field="name")
+        if len(fields["name"]) > 200:
+            raise ValidationFailed("A name has at most 200 characters.", field="name")
+    if fields.get("importance") is not None:
+        _check_choice(fields["importance"], Customer.Importance, "importance")
+    if fields.get("preferred_channel"):
+        _check_choice(fields["preferred_channel"], Customer.PreferredChannel, "preferred_channel")
+    if isinstance(fields.get("customer_type"), CustomerType) and not fields["customer_type"].active:
+        raise ValidationFailed(f"Customer type {fields['customer_type']} is retired.", field="customer_type")
+    return fields
+
+
+def _normalized_contacts(emails: Iterable[str], phones: Iterable[str]) -> list[tuple[str, str]]:
+    points: list[tuple[str, str]] = []
+    for index, email in enumerate(emails):
+        points.append((ContactPoint.Kind.EMAIL, normalize_email(email, field=f"emails[{index}]")))
+    for index, phone in enumerate(phones):
+        points.append((ContactPoint.Kind.PHONE, normalize_phone(phone, field=f"phones[{index}]")))
+    return points
+
+
+def _add_points(actor: Actor, customer: Customer, points: list[tuple[str, str]], start: int = 0) -> None:
+    for offset, (kind, value) in enumerate(points):
+        owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
+        if owner is not None:
+            if owner.customer_id == customer.pk:
+                continue
+            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
+                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones")
+        try:
+            with transaction.atomic():
+                ContactPoint.objects.create(customer=customer, kind=kind, value=value, position=start + offset)
+        except IntegrityError:
+            raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
+        _record(actor, customer, "contact_point.added", field=kind, after=value)
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    actor: Actor,
+    name: str,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    customer_type: CustomerType | None = None,
+    importance: str = Customer.Importance.STANDARD,
+    preferred_channel: str = "",
+) -> Customer:
+    fields = _validated_customer_fields(
+        {"name": name, "customer_type": customer_type, "importance": importance,
+         "preferred_channel": preferred_channel or ""}
+    )
+    points = _normalized_contacts(emails, phones)
+    now = clock.now()
+    customer = Customer.objects.create(created_at=now, updated_at=now, **fields)
+    _record(actor, customer, "customer.created", after={k: audit_value(v) for k, v in fields.items()})
+    _add_points(actor, customer, points)
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, *, actor: Actor, **changes: Any) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changed = apply_changes(customer, _validated_customer_fields(changes))
+    if changed:
+        customer.updated_at = clock.now()
+        customer.save()
+        for field, before, after in changed:
+            _record(actor, customer, "customer.changed", field=field, before=before, after=after)
+    return customer
+
+
+@transaction.atomic
+def add_contact_points(
+    customer: Customer, *, actor: Actor, emails: Iterable[str] = (), phones: Iterable[str] = ()
+) -> Customer:
+    points = _normalized_contacts(emails, phones)
+    start = customer.contact_points.count()
+    _add_points(actor, customer, points, start=start)
+    Customer.objects.filter(pk=customer.pk).update(updated_at=clock.now())
+    return customer
+
+
+@transaction.atomic
+def remove_contact_point(customer: Customer, *, actor: Actor, value: str) -> Customer:
+    point = customer.contact_points.filter(value=value).first()
+    if point is None:
+        raise ValidationFailed(f"{value} is not a contact point of this customer.", field="value")
+    point.delete()
+    _record(actor, customer, "contact_point.removed", field=point.kind, before=value)
+    Customer.objects.filter(pk=customer.pk).update(updated_at=clock.now())
+    return customer
+
+
+def find_customer_by_contact(*, email: str | None = None, phone: str | None = None) -> Customer | None:
+    """The customer owning an email address or phone number (already normalised), or None."""
+    filters = []
+    if email:
+        filters.append((ContactPoint.Kind.EMAIL, email.lower()))
+    if phone:
+        filters.append((ContactPoint.Kind.PHONE, phone))
+    for kind, value in filters:
+        point = ContactPoint.objects.select_related("customer").filter(kind=kind, value=value).first()
+        if point is not None:
+            return point.customer
+    return None
+
+
+@transaction.atomic
+def create_order(
+    *,
+    actor: Actor,
+    customer: Customer,
+    external_reference: str,
+    industry: Industry | None = None,
+    status: str = "",
+) -> Order:
+    reference = (external_reference or "").strip()
+    if not reference:
+        raise ValidationFailed("An order needs its external reference.", field="external_reference")
+    if len(reference) > 100:
+        raise ValidationFailed("An external reference has at most 100 characters.", field="external_reference")
+    if Order.objects.filter(external_reference=reference).exists():
+        raise Conflict(f"Order {reference} already exists.", field="external_reference")
+    if industry is not None and not industry.active:
+        raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
+    now = clock.now()
+    order = Order.objects.create(
+        external_reference=reference, customer=customer, industry=industry, status=(status or "")[:100],
+        created_at=now, updated_at=now,
+    )
+    _record(actor, customer, "order.created", order=order,
+            after={"external_reference": reference, "industry": audit_value(industry), "status": order.status})
+    return order
+
+
+@transaction.atomic
+def update_order(order: Order, *, actor: Actor, **changes: Any) -> tuple[Order, list[tuple[str, Any, Any]]]:
+    """Change an order's status, industry or customer; returns the order and what changed."""
+    unknown = set(changes) - ORDER_FIELDS
+    if unknown:
+        raise ValidationFailed(f"{sorted(unknown)[0]} cannot be changed here.", field=sorted(unknown)[0])
+    if "status" in changes:
+        changes["status"] = (changes["status"] or "").strip()
+        if len(changes["status"]) > 100:
+            raise ValidationFailed("An order status has at most 100 characters.", field="status")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    changed = apply_changes(order, changes)
+    if changed:
+        order.updated_at = clock.now()
+        order.save()
+        for field, before, after in changed:
+            _record(actor, order.customer, "order.changed", order=order, field=field, before=before, after=after)
+    return order, changed
