@@ -1,0 +1,1 @@
+"""Channels: email, SMS and voice in and out."""

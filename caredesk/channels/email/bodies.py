@@ -1,0 +1,207 @@
+"""Message bodies: charset decoding, HTML to text, HTML sanitising and finding the new content of a reply."""
+
+import codecs
+import re
+from html.parser import HTMLParser
+
+import nh3
+import quotequail
+from mailparser_reply import EmailReplyParser
+
+DEFAULT_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
+# Labels that senders use for a narrower charset than the one they actually write (WHATWG Encoding).
+_CHARSET_SUPERSETS = {
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+}
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em", "font", "h1",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strike",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+_SIGNATURE_START = re.compile(
+    r"^(?:--|__+|sent from my .*|get outlook for .*|(?:best|kind|warm|many thanks and)? ?regards,?|"
+    r"(?:best|cheers|thanks|thank you|many thanks|all the best|mit freundlichen grüßen|cordialement),?)$",
+    re.IGNORECASE,
+)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def decode_text(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
+    """Text from bytes in a declared charset; undeclared or unknown charsets try UTF-8, then Windows-1252."""
+    if charset:
+        codec = _CHARSET_SUPERSETS.get(_canonical_charset(charset), charset)
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            defects.append(f"{where}: bytes invalid in charset {charset!r} were replaced")
+            try:
+                return data.decode(codec, "replace")
+            except (LookupError, UnicodeError):
+                pass
+        except (LookupError, UnicodeError):
+            pass
+        defects.append(f"{where}: unknown charset {charset!r}, read as UTF-8 or Windows-1252")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _canonical_charset(charset: str) -> str:
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return charset
+
+
+def sanitise_html(html: str) -> str:
+    """HTML safe to show an agent: no scripts, styles or event handlers, and only `cid:` images.
+
+    Remote images are dropped because loading them tells the sender the message was read.
+    """
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes={"http", "https", "mailto", "cid"},
+        clean_content_tags={"script", "style", "title"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not value.lower().startswith("cid:"):
+        return None
+    return value
+
+
+class _TextExtractor(HTMLParser):
+    """Plain text from HTML: blocks become lines, blockquotes become `> ` quotes, links keep their URL."""
+
+    _BLOCKS = {
+        "address", "article", "blockquote", "div", "dl", "dt", "dd", "footer", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hr", "li", "ol", "p", "pre", "section", "table", "tr", "ul",
+    }  # fmt: skip
+    _HIDDEN = {"head", "script", "style", "title", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self._line: list[str] = []
+        self._quote_depth = 0
+        self._hidden_depth = 0
+        self._preformatted_depth = 0
+        self._link: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden_depth += 1
+        elif tag == "br":
+            self._end_line()
+        elif tag in self._BLOCKS:
+            self._end_line()
+            self._quote_depth += tag == "blockquote"
+            self._preformatted_depth += tag == "pre"
+            if tag == "li":
+                self._line.append("- ")
+        elif tag == "a":
+            self._link = dict(attrs).get("href")
+        elif tag == "td" and self._line:
+            self._line.append("  ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden_depth = max(0, self._hidden_depth - 1)
+        elif tag in self._BLOCKS:
+            self._end_line()
+            self._quote_depth = max(0, self._quote_depth - (tag == "blockquote"))
+            self._preformatted_depth = max(0, self._preformatted_depth - (tag == "pre"))
+        elif tag == "a":
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden_depth:
+            return
+        if self._preformatted_depth:
+            first, *rest = data.split("\n")
+            self._line.append(first)
+            for line in rest:
+                self._end_line()
+                self._line.append(line)
+            return
+        text = re.sub(r"\s+", " ", data)
+        if not self._line or "".join(self._line).endswith(" "):
+            text = text.lstrip()
+        self._line.append(text)
+        if self._link and self._link.startswith(("http:", "https:")) and self._link != text.strip():
+            self._line.append(f" ({self._link})")
+            self._link = None
+
+    def _end_line(self) -> None:
+        line = "".join(self._line).rstrip()
+        self._line = []
+        if line or (self.lines and self.lines[-1].strip("> ")):
+            self.lines.append("> " * self._quote_depth + line)
+
+    def text(self) -> str:
+        self.close()
+        self._end_line()
+        return "\n".join(self.lines).strip()
+
+
+def html_to_text(html: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    return extractor.text()
+
+
+def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES) -> str:
+    """The new content of a message: quoted history and the signature removed.
+
+    A forwarded message is kept whole (what was forwarded is the content). Signatures are cut only at
+    a line that is nothing but a sign-off ("Best regards,", "--", "Sent from my phone"), so "Thanks,
+    that fixed it" survives. Never empty when `text` is not.
+    """
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        return ""
+    unwrapped = quotequail.unwrap(text)
+    if unwrapped and unwrapped["type"] == "forward":
+        return text
+    replies = EmailReplyParser(languages=list(languages)).read(text).replies
+    newest = replies[0].content if replies else ""
+    newest = _without_quoted_lines(_without_signature(newest))
+    if newest:
+        return _BLANK_LINES.sub("\n\n", newest)
+    expanded = quotequail.quote(text)[0]
+    return expanded[1].strip() if expanded[0] and expanded[1].strip() else text
+
+
+def _without_signature(text: str) -> str:
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if _SIGNATURE_START.match(lines[index].strip()) and "\n".join(lines[:index]).strip():
+            return "\n".join(lines[:index]).strip()
+    return text.strip()
+
+
+def _without_quoted_lines(text: str) -> str:
+    """Drop a trailing block of `>` quoted lines that had no "On ... wrote:" introduction."""
+    lines = text.split("\n")
+    while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip()

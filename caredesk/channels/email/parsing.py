@@ -1,0 +1,312 @@
+"""Parse a raw inbound message into plain data: addresses, bodies, the new reply, attachments, defects.
+
+`parse_message` never raises on damaged MIME; it returns what it could read and lists the damage in
+`defects`. Only input that is not an email at all raises `MalformedEmail`.
+"""
+
+import hashlib
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy, utils
+from email.message import EmailMessage
+from typing import TypeVar
+
+from caredesk.channels.email import bodies, mime
+from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
+
+DEFAULT_MAXIMUM_ATTACHMENTS = 50
+MAXIMUM_BODY_CHARACTERS = 1_000_000
+MAXIMUM_REPLY_SCAN_CHARACTERS = 100_000
+MAXIMUM_MESSAGE_ID_LENGTH = 250
+MAXIMUM_REFERENCES = 50
+MAXIMUM_FILENAME_BYTES = 200
+GENERATED_MESSAGE_ID_DOMAIN = "generated.caredesk.invalid"
+_MESSAGE_FIELDS = {
+    "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "in-reply-to",
+    "references", "mime-version", "content-type", "received", "return-path", "delivered-to",
+}  # fmt: skip
+_UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_WINDOWS_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
+Value = TypeVar("Value")
+
+
+class MalformedEmail(ValueError):
+    """The input is not an email message at all (empty, or no header fields)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    content: bytes = field(repr=False)
+    inline: bool
+    content_id: str | None
+
+
+@dataclass(frozen=True)
+class SkippedAttachment:
+    """An attachment left out by a limit; `reason` is "too_large" or "too_many"."""
+
+    filename: str
+    content_type: str
+    size: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    message_id: str
+    message_id_generated: bool
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str
+    from_name: str
+    from_address: str | None
+    reply_to: str | None
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    delivered_to: tuple[str, ...]
+    date: datetime | None
+    text_body: str
+    reply_body: str
+    html_body: str
+    attachments: tuple[Attachment, ...]
+    skipped_attachments: tuple[SkippedAttachment, ...]
+    content_type: str
+    report_type: str | None
+    headers: tuple[tuple[str, str], ...]
+    defects: tuple[str, ...]
+    size: int
+
+    def header(self, name: str) -> str | None:
+        """The first decoded value of header `name` (case-insensitive), or None."""
+        return next(iter(self.header_values(name)), None)
+
+    def header_values(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for header_name, value in self.headers if header_name == name]
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    max_attachment_bytes: int,
+    max_attachments: int = DEFAULT_MAXIMUM_ATTACHMENTS,
+    reply_languages: tuple[str, ...] = bodies.DEFAULT_REPLY_LANGUAGES,
+) -> ParsedEmail:
+    """Parse `raw` (the message exactly as received). Raises MalformedEmail only for non-email input."""
+    if not raw or raw.isspace():
+        raise MalformedEmail("the message is empty")
+    defects: list[str] = []
+    headers, parts = mime.walk(raw, defects)
+    if not any(name.lower() in _MESSAGE_FIELDS for name in headers.keys()):
+        raise MalformedEmail("not an email message: no header fields such as From, To, Subject or Date")
+    reader = _HeaderReader(headers, defects)
+    message_id = reader.message_id("message-id")
+    sender = reader.first_address("from") or reader.first_address("sender")
+    content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
+    return ParsedEmail(
+        message_id=message_id or _generated_message_id(raw),
+        message_id_generated=message_id is None,
+        in_reply_to=reader.message_id("in-reply-to"),
+        references=tuple(reader.references()),
+        subject=reader.subject(),
+        from_name=sender[0] if sender else "",
+        from_address=sender[1] if sender else None,
+        reply_to=(reader.first_address("reply-to") or (None, None))[1],
+        to=tuple(address for _, address in reader.addresses("to")),
+        cc=tuple(address for _, address in reader.addresses("cc")),
+        delivered_to=tuple(reader.plain_addresses("delivered-to", "x-original-to")),
+        date=reader.date(),
+        text_body=content.text,
+        reply_body=bodies.extract_reply(content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages),
+        html_body=bodies.sanitise_html(content.html) if content.html else "",
+        attachments=tuple(content.attachments),
+        skipped_attachments=tuple(content.skipped),
+        content_type=_guarded(defects, "header Content-Type", headers.get_content_type, "text/plain"),
+        report_type=_guarded(defects, "header Content-Type", lambda: _report_type(headers), None),
+        headers=reader.all_headers(),
+        defects=tuple(defects),
+        size=len(raw),
+    )
+
+
+def _generated_message_id(raw: bytes) -> str:
+    return f"sha256-{hashlib.sha256(raw).hexdigest()}@{GENERATED_MESSAGE_ID_DOMAIN}"
+
+
+def _report_type(headers: EmailMessage) -> str | None:
+    report_type = headers.get_param("report-type") if headers.get_content_type() == "multipart/report" else None
+    return str(report_type).lower() if isinstance(report_type, str) else None
+
+
+def _guarded(defects: list[str], where: str, read: Callable[[], Value], default: Value) -> Value:
+    """Run a standard-library header accessor; hostile headers have crashed its parser before."""
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 - any crash here is a defect of the input, never a 500
+        defects.append(f"{where}: unreadable ({type(error).__name__}: {error})")
+        return default
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store anywhere: no NUL characters, no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+class _HeaderReader:
+    """Decoded header values, recording the standard library's header defects once per field."""
+
+    def __init__(self, headers: EmailMessage, defects: list[str]) -> None:
+        self._headers = headers
+        self._defects = defects
+
+    def _values(self, name: str) -> list:
+        values = _guarded(self._defects, f"header {name}", lambda: self._headers.get_all(name, []), [])
+        for value in values:
+            self._defects.extend(f"header {name}: {defect}" for defect in getattr(value, "defects", ()))
+        return values
+
+    def _text(self, name: str) -> str | None:
+        values = self._values(name)
+        return clean_text(str(values[0])) if values else None
+
+    def message_id(self, name: str) -> str | None:
+        identifier = normalise_message_id(self._text(name) or "")
+        if identifier and len(identifier) > MAXIMUM_MESSAGE_ID_LENGTH:
+            self._defects.append(f"header {name}: longer than {MAXIMUM_MESSAGE_ID_LENGTH} characters, ignored")
+            return None
+        return identifier
+
+    def references(self) -> list[str]:
+        identifiers = message_ids(self._text("references") or "")
+        return [item for item in identifiers if len(item) <= MAXIMUM_MESSAGE_ID_LENGTH][-MAXIMUM_REFERENCES:]
+
+    def subject(self) -> str:
+        return " ".join((self._text("subject") or "").split())
+
+    def addresses(self, name: str) -> list[tuple[str, str]]:
+        """(display name, normalised address) for each valid mailbox in every `name` header."""
+        found = []
+        for value in self._values(name):
+            for address in getattr(value, "addresses", ()):
+                normalised = normalise_address(clean_text(address.addr_spec))
+                if normalised:
+                    found.append((clean_text(address.display_name), normalised))
+                else:
+                    self._defects.append(f"header {name}: invalid address {address.addr_spec!r} ignored")
+        return found
+
+    def first_address(self, name: str) -> tuple[str, str] | None:
+        return next(iter(self.addresses(name)), None)
+
+    def plain_addresses(self, *names: str) -> list[str]:
+        """Addresses from trace headers such as Delivered-To, which the standard library keeps unstructured."""
+        values = [str(value) for name in names for value in self._values(name)]
+        found = (normalise_address(address) for _, address in utils.getaddresses(values))
+        return list(dict.fromkeys(address for address in found if address))
+
+    def date(self) -> datetime | None:
+        value = next(iter(self._values("date")), None)
+        moment = getattr(value, "datetime", None)
+        if moment is None:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def all_headers(self) -> tuple[tuple[str, str], ...]:
+        """Every header field as (lower-cased name, decoded value), in order."""
+        return tuple(
+            (name.lower(), _guarded(self._defects, f"header {name}", lambda: self._decoded(name, raw), ""))
+            for name, raw in self._headers.raw_items()
+        )
+
+    @staticmethod
+    def _decoded(name: str, raw_value: str) -> str:
+        return clean_text(" ".join(str(policy.default.header_fetch_parse(name, raw_value)).split()))
+
+
+class _Contents:
+    """The body texts and attachments of a message's leaf parts, within the attachment limits."""
+
+    def __init__(self, parts: list[mime.Part], defects: list[str], max_bytes: int, max_count: int) -> None:
+        self._defects = defects
+        self._max_bytes = max_bytes
+        self._max_count = max_count
+        self.attachments: list[Attachment] = []
+        self.skipped: list[SkippedAttachment] = []
+        plain: list[str] = []
+        html: list[str] = []
+        for part in parts:
+            content_type = _guarded(defects, f"part {part.path}", part.headers.get_content_type, "text/plain")
+            disposition = _guarded(defects, f"part {part.path}", part.headers.get_content_disposition, None)
+            filename = _guarded(defects, f"part {part.path}", part.headers.get_filename, None)
+            if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+                (plain if content_type == "text/plain" else html).append(self._text(part))
+            else:
+                self._add_attachment(part, content_type, disposition, filename)
+        self.html = self._limited("\n".join(html))
+        self.text = self._limited("\n\n".join(text for text in plain if text.strip()))
+        if not self.text and self.html:
+            self.text = bodies.html_to_text(self.html)
+
+    def _text(self, part: mime.Part) -> str:
+        charset = _guarded(self._defects, f"part {part.path}", part.headers.get_content_charset, None)
+        text = bodies.decode_text(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
+        return clean_text(text.replace("\r\n", "\n")).strip("\n")
+
+    def _limited(self, text: str) -> str:
+        if len(text) <= MAXIMUM_BODY_CHARACTERS:
+            return text
+        self._defects.append(f"body longer than {MAXIMUM_BODY_CHARACTERS} characters, truncated")
+        return text[:MAXIMUM_BODY_CHARACTERS]
+
+    def _add_attachment(self, part: mime.Part, content_type: str, disposition: str | None, filename: str | None):
+        name = safe_filename(filename or "", content_type)
+        estimated_size = part.estimated_size()
+        if len(self.attachments) >= self._max_count:
+            self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_many"))
+            return
+        if estimated_size > self._max_bytes:
+            self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_large"))
+            return
+        content = part.decode(self._defects)
+        if len(content) > self._max_bytes:
+            self.skipped.append(SkippedAttachment(name, content_type, len(content), "too_large"))
+            return
+        content_id = _guarded(self._defects, f"part {part.path}", lambda: part.headers.get("content-id"), None)
+        identifier = normalise_message_id(clean_text(str(content_id))) if content_id else None
+        self.attachments.append(
+            Attachment(
+                filename=name,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                inline=disposition == "inline" or (disposition is None and identifier is not None),
+                content_id=identifier,
+            )
+        )
+
+
+def safe_filename(filename: str, content_type: str) -> str:
+    """A file name safe on any file system: no directories, control or reserved characters, bounded length."""
+    name = unicodedata.normalize("NFC", clean_text(filename)).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_FILENAME_CHARACTERS.sub("_", name).strip(" .")
+    if _WINDOWS_RESERVED_NAMES.match(name):
+        name = f"_{name}"
+    if not name:
+        extension = ".eml" if content_type == "message/rfc822" else mimetypes.guess_extension(content_type)
+        name = f"attachment{extension or '.bin'}"
+    stem, dot, extension = name.rpartition(".")
+    if len(name.encode()) > MAXIMUM_FILENAME_BYTES:
+        extension = extension[:20] if dot else ""
+        budget = MAXIMUM_FILENAME_BYTES - len(extension.encode()) - 1
+        stem = (stem if dot else name).encode()[:budget].decode("utf-8", "ignore")
+        name = f"{stem}.{extension}" if extension else stem
+    return name
