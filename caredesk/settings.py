@@ -177,7 +177,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
+STATIC_ROOT = env("STATIC_ROOT")  # only for `collectstatic`; whitenoise serves app static files directly
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(HOME / "files")))
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

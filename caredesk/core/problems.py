@@ -14,7 +14,7 @@ def problem_response(
     type_slug: str | None = None,
 ) -> HttpResponse:
     body: dict = {
-        "type": f"https://caredesk.dev/problems/{type_slug or title.lower().replace(' ', '-')}",
+        "type": f"urn:caredesk:problem:{type_slug or title.lower().replace(' ', '-')}",
         "title": title,
         "status": status,
         "detail": detail,

@@ -17,7 +17,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.models import Customer, Order
-from caredesk.tickets import lifecycle
+from caredesk.tickets import lifecycle, signals
 from caredesk.tickets.models import (
     Attachment, Category, Channel, Group, Interaction, Priority, Status, Tag, Ticket, TicketEvent, TicketType,
 )
@@ -156,6 +156,7 @@ def create_ticket(
     })
     for attachment in attachments:
         add_attachment(ticket, actor=actor, attachment=attachment)
+    signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
     return ticket
 
 
@@ -189,6 +190,7 @@ def update_ticket(ticket: Ticket, *, actor: Actor, **changes: Any) -> Ticket:
             if name == "priority":
                 before, after = Priority(before).label, Priority(after).label
             record_event(actor, current, f"{name}.changed", field=name, before=before, after=after)
+        signals.ticket_changed.send(sender=Ticket, ticket=current, changes=changed, actor=actor)
     return current
 
 
@@ -280,13 +282,19 @@ def add_interaction(
         and direction == Interaction.Direction.OUTBOUND
     ):
         updates["first_response_at"] = interaction.occurred_at
+    previous_status = current.status
     if updates.get("status"):
-        record_event(actor, current, "status.changed", field="status", before=current.status, after=Status.OPEN)
+        record_event(actor, current, "status.changed", field="status", before=previous_status, after=Status.OPEN)
         _apply_status_timestamps(current, Status.OPEN, now)
     for name, value in updates.items():
         setattr(current, name, value)
     current.updated_at = now
     current.save()
+    signals.interaction_added.send(sender=Ticket, ticket=current, interaction=interaction, actor=actor)
+    if updates.get("status"):
+        signals.ticket_changed.send(
+            sender=Ticket, ticket=current, changes=[("status", previous_status, Status.OPEN)], actor=actor
+        )
     return interaction
 
 
@@ -365,5 +373,8 @@ def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int
             ticket.status, ticket.closed_at, ticket.updated_at = Status.CLOSED, now, now
             ticket.save(update_fields=["status", "closed_at", "updated_at"])
             record_event(actor, ticket, "status.changed", field="status", before=Status.SOLVED, after=Status.CLOSED)
+            signals.ticket_changed.send(
+                sender=Ticket, ticket=ticket, changes=[("status", Status.SOLVED, Status.CLOSED)], actor=actor
+            )
             closed += 1
     return closed

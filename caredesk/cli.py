@@ -1,0 +1,220 @@
+"""The `caredesk` command: set up, serve, work in the background, and run the demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
+                  add_completion=False)
+agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
+app.add_typer(token_app, name="token")
+console = Console()
+errors = Console(stderr=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.settings")
+    import django
+
+    django.setup()
+
+
+def fail(message: str, code: int = 1):
+    errors.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def unapplied_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def ensure_database_ready() -> None:
+    from django.db.utils import OperationalError
+
+    try:
+        pending = unapplied_migrations()
+    except OperationalError as error:
+        fail(f"cannot reach the database: {error}")
+    if pending:
+        fail(f"the database needs {pending} migration(s); run `caredesk init` first.")
+
+
+@app.command()
+def init(
+    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; read the admin from the environment."),
+    admin_username: Optional[str] = typer.Option(None, envvar="CAREDESK_ADMIN_USERNAME"),
+    admin_password: Optional[str] = typer.Option(None, envvar="CAREDESK_ADMIN_PASSWORD"),
+    admin_email: str = typer.Option("", envvar="CAREDESK_ADMIN_EMAIL"),
+):
+    """Create or migrate the database and create the first admin."""
+    setup_django()
+    from caredesk.core import actions, roles
+    from caredesk.core.errors import DomainError
+    from caredesk.core.models import Agent
+
+    migrate(verbose=True)
+    if Agent.objects.filter(groups__name=roles.ADMIN).exists() or Agent.objects.filter(is_superuser=True).exists():
+        console.print("Database ready; an admin already exists.")
+        return
+    interactive = not no_input and sys.stdin.isatty()
+    username = admin_username or (typer.prompt("Admin username", default="admin") if interactive else "admin")
+    generated = False
+    password = admin_password
+    if not password and interactive:
+        password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        password, generated = secrets.token_urlsafe(12), True
+    try:
+        actions.create_agent(username=username, password=password, email=admin_email, role_names=[roles.ADMIN])
+    except DomainError as error:
+        fail(error.detail)
+    console.print(f"Created admin [bold]{username}[/].")
+    if generated:
+        console.print(f"Password: [bold]{password}[/]  (shown once; change it after signing in)")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(int(os.environ.get("CAREDESK_WEB_WORKERS", "2")), help="Web worker processes."),
+    background_worker: Optional[bool] = typer.Option(
+        None, "--background-worker/--no-background-worker",
+        help="Run the background worker beside the web server (default: on with the embedded SQLite database).",
+    ),
+):
+    """Serve the agent workspace, the API and the admin with gunicorn."""
+    setup_django()
+    from django.conf import settings
+
+    from caredesk.server import run_gunicorn
+
+    ensure_database_ready()
+    embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    companion = None
+    if background_worker if background_worker is not None else embedded:
+        companion = subprocess.Popen([sys.executable, "-m", "caredesk.cli", "worker"])
+    try:
+        run_gunicorn(host=host, port=port, workers=workers)
+    finally:
+        if companion is not None:
+            companion.terminate()
+            companion.wait(timeout=30)
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run one pass and exit."),
+    interval: Optional[float] = typer.Option(None, help="Seconds between sweeps (default CAREDESK_WORKER_SWEEP_SECONDS)."),
+):
+    """Run background work: due follow-ups, auto-close of solved tickets, outbound messages."""
+    setup_django()
+    from django.conf import settings
+
+    from caredesk import worker as background
+
+    ensure_database_ready()
+    if once:
+        for name, count in background.run_once().items():
+            console.print(f"{name}: {count}")
+        return
+    background.run_forever(interval if interval is not None else settings.WORKER_SWEEP_SECONDS)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after loading the demo."),
+):
+    """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it."""
+    home = Path(os.environ.setdefault("CAREDESK_HOME", str(Path("caredesk-demo").resolve())))
+    if os.environ.get("CAREDESK_DATABASE_URL"):
+        fail("the demo runs on its own SQLite database; unset CAREDESK_DATABASE_URL.")
+    for suffix in ("", "-wal", "-shm"):
+        (home / f"caredesk.sqlite3{suffix}").unlink(missing_ok=True)
+    setup_django()
+    from caredesk.demo import DEMO_PASSWORD, load_demo
+
+    migrate()
+    agents = load_demo()
+    url = f"http://{host}:{port}/"
+    console.print(f"\n[bold]caredesk demo[/] at [link={url}]{url}[/link]  (data in {home})")
+    console.print(f"Sign in with any of these; the password is [bold]{DEMO_PASSWORD}[/]:")
+    for username, role in agents:
+        console.print(f"  {username:<12} {role}")
+    if serve_after:
+        serve(host=host, port=port, workers=2, background_worker=True)
+
+
+@agent_app.command("add")
+def agent_add(
+    username: str,
+    role: list[str] = typer.Option(["Agent"], "--role", help="A role; repeat for several."),
+    password: Optional[str] = typer.Option(None, help="Sign-in password (prompted on a terminal when omitted)."),
+    email: str = typer.Option(""),
+    first_name: str = typer.Option(""),
+    last_name: str = typer.Option(""),
+    skill: list[str] = typer.Option([], "--skill", help="A skill; repeat for several."),
+):
+    """Add an agent with roles (Agent, Back Office, Resolution Specialist, Resolution Lead, Team Supervisor, Admin)."""
+    setup_django()
+    from caredesk.core import actions
+    from caredesk.core.errors import DomainError
+
+    ensure_database_ready()
+    if password is None and sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        agent = actions.create_agent(username=username, password=password, email=email, first_name=first_name,
+                                     last_name=last_name, role_names=role, skills=skill)
+    except DomainError as error:
+        fail(error.detail)
+    console.print(f"Added agent [bold]{agent.username}[/] ({', '.join(role)}).")
+
+
+@token_app.command("create")
+def token_create(agent: str, name: str = typer.Option("cli", help="What the token is for.")):
+    """Create an API token for AGENT and print it (it is not shown again)."""
+    setup_django()
+    from caredesk.core import actions
+    from caredesk.core.errors import DomainError
+    from caredesk.core.models import Agent
+
+    ensure_database_ready()
+    row = Agent.objects.filter(username=agent).first()
+    if row is None:
+        fail(f"no agent named {agent!r}.")
+    try:
+        _, token = actions.create_api_token(row, name)
+    except DomainError as error:
+        fail(error.detail)
+    print(token)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Realistic demo data covering every SOP in the shipped playbooks, written through the actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from caredesk.core import actions as agent_actions
+from caredesk.core import clock, roles
+from caredesk.core.audit import Actor
+from caredesk.customers import actions as customer_actions
+from caredesk.customers.models import CustomerType, Industry
+from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
+
+DEMO_PASSWORD = "caredesk-demo"
+
+AGENTS = [
+    # username, first, last, role, skills
+    ("admin", "Avery", "Admin", roles.ADMIN, []),
+    ("maria", "Maria", "Lopez", roles.AGENT, ["Website Care"]),
+    ("devon", "Devon", "Price", roles.AGENT, ["Passports"]),
+    ("roxy", "Roxy", "V", roles.AGENT, ["Bot issues"]),
+    ("vincent", "Vincent Ryan", "V", roles.AGENT, ["EIN"]),
+    ("bo", "Bo", "Office", roles.BACK_OFFICE, []),
+    ("rs", "Rene", "Specialist", roles.RESOLUTION_SPECIALIST, ["Resolution"]),
+    ("lead", "Lee", "Lead", roles.RESOLUTION_LEAD, ["Resolution Lead"]),
+    ("heather", "Heather", "Supervisor", roles.TEAM_SUPERVISOR, []),
+]
+
+# name, emails, phones, customer type key, industry key of their order (or None), order status
+CUSTOMERS = [
+    ("Dana Whitfield", ["dana.whitfield@example.com"], ["+1 415 555 0132"], "homeowner", "us_passport", "Processing"),
+    ("Marcus Bell", [], ["+1 312 555 0190"], "homeowner", None, ""),
+    ("Priya Natarajan", ["priya.n@example.net"], [], "homeowner", None, ""),
+    ("Tom Okafor", ["tom.okafor@example.org"], [], "homeowner", "tsa_precheck", "Awaiting documents"),
+    ("Elena Rossi", ["elena.rossi@example.com"], ["+1 646 555 0175"], "homeowner", "global_entry", "Awaiting interview"),
+    ("Ken Watanabe", ["ken.w@example.jp"], [], "homeowner", "ein", "Filed"),
+    ("Sofia Martins", ["sofia@martinsbakery.example"], ["+1 305 555 0111"], "website_care", "website_care", "Active"),
+    ("Jamal Carter", ["jamal.carter@example.com"], ["+1 713 555 0148"], "homeowner", "us_passport", "Missing labels"),
+    ("Grace Kim", ["grace.kim@example.com"], ["+1 206 555 0163"], "homeowner", "nexus", "Awaiting documents"),
+    ("Luis Ortega", ["luis.ortega@example.com"], [], "homeowner", "sentri", "Awaiting documents"),
+]
+
+
+def _entry(model, key):
+    return model.objects.get(key=key)
+
+
+def load_demo() -> list[tuple[str, str]]:
+    """Create the demo agents, customers, orders and tickets; returns (username, role) for the sign-in list."""
+    agents = {}
+    for username, first, last, role, skills in AGENTS:
+        agents[username] = agent_actions.create_agent(
+            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+            email=f"{username}@caredesk.example", role_names=[role], skills=skills, check_password=False,
+        )
+        agent_actions.set_presence(agents[username], "available")
+    admin = Actor.of_agent(agents["admin"])
+    customers, orders = {}, {}
+    for index, (name, emails, phones, type_key, industry_key, status) in enumerate(CUSTOMERS):
+        customer = customer_actions.create_customer(
+            actor=admin, name=name, emails=emails, phones=phones,
+            customer_type=_entry(CustomerType, type_key),
+            importance="vip" if type_key == "website_care" else "standard",
+        )
+        customers[name] = customer
+        if industry_key:
+            orders[name] = customer_actions.create_order(
+                actor=admin, customer=customer, external_reference=f"ORD-{20410 + index}",
+                industry=_entry(Industry, industry_key), status=status,
+            )
+    _demo_tickets(agents, customers, orders)
+    return [(username, role) for username, _, _, role, _ in AGENTS]
+
+
+def _demo_tickets(agents, customers, orders) -> None:
+    maria, devon = Actor.of_agent(agents["maria"]), Actor.of_agent(agents["devon"])
+    general, refund = _entry(TicketType, "general_inquiry"), _entry(TicketType, "refund_request")
+    bot, clarification = _entry(TicketType, "bot_issue"), _entry(TicketType, "clarification")
+    support, care = _entry(Group, "general_support"), _entry(Group, "website_care")
+    question = _entry(Category, "general_question")
+
+    def ticket(actor, name, subject, description, ticket_type, *, order=True, tags=(), group=support,
+               assignee=None, channel=Channel.EMAIL, priority=Priority.NORMAL, status=Status.OPEN):
+        return ticket_actions.create_ticket(
+            actor=actor, requester=customers[name], subject=subject, description=description,
+            ticket_type=ticket_type, category=question, tags=tags, group=group, priority=priority,
+            assignee=assignee or actor.agent, order=orders.get(name) if order else None, channel=channel,
+            status=status,
+        )
+
+    # SOP 001, general inquiry: linked order (email + call + text), phone only, email only, number in email.
+    passport = ticket(devon, "Dana Whitfield", "Passport application: photo rejected",
+                      "Your photo did not meet the requirements. Please send a new photo.", general)
+    ticket_actions.update_ticket(passport, actor=devon, status=Status.PENDING)
+    ticket(devon, "Marcus Bell", "Voicemail: question about my application",
+           "Caller left a voicemail asking about processing times; no email on file.", general, channel=Channel.PHONE)
+    ticket(devon, "Priya Natarajan", "Missing information on your request",
+           "We need the date of birth on the application to continue.", general)
+    inbound = ticket(maria, "Priya Natarajan", "Can you call me?",
+                     "Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya", general)
+    ticket_actions.add_interaction(
+        inbound, actor=Actor.customer("Priya Natarajan"), channel=Channel.EMAIL,
+        direction=Interaction.Direction.INBOUND, kind=Interaction.Kind.MESSAGE,
+        body="Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya",
+        author_customer=customers["Priya Natarajan"],
+    )
+    # SOP 001, refund request (not US Passport).
+    ticket(maria, "Elena Rossi", "Refund for Global Entry service",
+           "Customer asked for a refund by voicemail; we need the order confirmation.", refund, priority=Priority.HIGH)
+    # SOP 001, bot-issue unresponsive handling: TSA, NEXUS, SENTRI, US Passport missing labels, EIN.
+    ticket(devon, "Tom Okafor", "TSA PreCheck bot: upload failed", "The bot could not read the ID upload.", bot)
+    ticket(devon, "Grace Kim", "NEXUS bot: interview scheduling stuck", "Bot loop on the scheduling step.", bot)
+    ticket(devon, "Luis Ortega", "SENTRI bot: payment step error", "Payment page returned an error.", bot)
+    ticket(devon, "Jamal Carter", "US Passport: missing shipping labels", "Labels were never generated.", bot,
+           tags=["missing_labels"])
+    ticket(devon, "Ken Watanabe", "EIN bot: responsible party question", "Bot needs the SSN format clarified.", bot)
+    # SOP 000, Care: a closed clarification ticket the customer writes into again (call first, never bounce).
+    started = clock.now() - timedelta(days=10)
+    with clock.frozen_at(started):
+        closed = ticket(maria, "Sofia Martins", "Update the opening hours on the homepage",
+                        "Please change Saturday hours to 8am-2pm.", clarification, group=care)
+        ticket_actions.add_interaction(
+            closed, actor=maria, channel=Channel.PHONE, direction=Interaction.Direction.OUTBOUND,
+            kind=Interaction.Kind.CALL, call_outcome=Interaction.CallOutcome.ANSWERED,
+            call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
+                        "reason_for_call": "Confirm the new Saturday hours",
+                        "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
+        )
+        ticket_actions.update_ticket(closed, actor=maria, status=Status.SOLVED)
+    with clock.frozen_at(started + timedelta(days=5)):
+        ticket_actions.close_solved_tickets()
+    ticket_actions.receive_customer_message(
+        closed, customer=customers["Sofia Martins"], channel=Channel.EMAIL,
+        body="The Saturday hours are still wrong on the mobile version of the site.",
+    )
+    # SOPs 002/003: an irate customer with a sensitive issue, for escalation to a Resolution Specialist.
+    ticket(maria, "Dana Whitfield", "Complaint: considering a BBB complaint",
+           "Customer is upset about delays and mentioned contacting a lawyer.", general, order=False,
+           tags=["irate", "sensitive"], priority=Priority.URGENT, group=_entry(Group, "resolution"),
+           channel=Channel.PHONE)

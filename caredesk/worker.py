@@ -1,0 +1,57 @@
+"""The background worker: runs every due-time sweep on an interval until stopped.
+
+Each job is idempotent and safe to run in several workers at once (rule 4 of DESIGN.md); the worker only
+decides when to call them. Apps register nothing here: this module is the shell that composes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Callable
+
+from django.db import close_old_connections
+
+from caredesk.tickets.actions import close_solved_tickets
+
+logger = logging.getLogger("caredesk.worker")
+
+Job = Callable[[], int]
+
+
+def jobs() -> list[tuple[str, Job]]:
+    """The sweeps one pass runs, in order; each returns how many items it handled."""
+    return [("close solved tickets", close_solved_tickets)]
+
+
+def run_once() -> dict[str, int]:
+    """One pass over every job. A failing job is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    for name, job in jobs():
+        try:
+            done[name] = job()
+        except Exception:
+            logger.exception("worker job %r failed; it will run again on the next pass", name)
+            done[name] = 0
+        finally:
+            close_old_connections()
+    return done
+
+
+def run_forever(interval_seconds: float, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+
+    def request_stop(signum, frame):
+        logger.info("worker stopping after this pass (signal %s)", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+    logger.info("worker started; sweeping every %ss", interval_seconds)
+    while not stop.is_set():
+        handled = run_once()
+        if any(handled.values()):
+            logger.info("worker pass: %s", ", ".join(f"{name}: {count}" for name, count in handled.items()))
+        stop.wait(interval_seconds)
