@@ -36,6 +36,12 @@ _SIGNATURE_START = re.compile(
     re.IGNORECASE,
 )
 _BLANK_LINES = re.compile(r"\n{3,}")
+# quotequail calls an Outlook "From: / Sent:" reply a forward too; a real forward says so.
+_FORWARD_MARKER = re.compile(
+    r"^[-\s]*(begin forwarded message|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|"
+    r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def decode_text(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
@@ -92,10 +98,8 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 class _TextExtractor(HTMLParser):
     """Plain text from HTML: blocks become lines, blockquotes become `> ` quotes, links keep their URL."""
 
-    _BLOCKS = {
-        "address", "article", "blockquote", "div", "dl", "dt", "dd", "footer", "h1", "h2", "h3", "h4", "h5",
-        "h6", "header", "hr", "li", "ol", "p", "pre", "section", "table", "tr", "ul",
-    }  # fmt: skip
+    _PARAGRAPHS = {"blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "ol", "p", "pre", "table", "ul"}
+    _LINES = {"address", "article", "dd", "div", "dl", "dt", "footer", "header", "li", "section", "tr"}
     _HIDDEN = {"head", "script", "style", "title", "template"}
 
     def __init__(self) -> None:
@@ -111,9 +115,9 @@ class _TextExtractor(HTMLParser):
         if tag in self._HIDDEN:
             self._hidden_depth += 1
         elif tag == "br":
-            self._end_line()
-        elif tag in self._BLOCKS:
-            self._end_line()
+            self._end_line(keep_empty=True)
+        elif tag in self._PARAGRAPHS or tag in self._LINES:
+            self._end_line(blank_after=tag in self._PARAGRAPHS)
             self._quote_depth += tag == "blockquote"
             self._preformatted_depth += tag == "pre"
             if tag == "li":
@@ -126,8 +130,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self._HIDDEN:
             self._hidden_depth = max(0, self._hidden_depth - 1)
-        elif tag in self._BLOCKS:
-            self._end_line()
+        elif tag in self._PARAGRAPHS or tag in self._LINES:
+            self._end_line(blank_after=tag in self._PARAGRAPHS)
             self._quote_depth = max(0, self._quote_depth - (tag == "blockquote"))
             self._preformatted_depth = max(0, self._preformatted_depth - (tag == "pre"))
         elif tag == "a":
@@ -140,22 +144,27 @@ class _TextExtractor(HTMLParser):
             first, *rest = data.split("\n")
             self._line.append(first)
             for line in rest:
-                self._end_line()
+                self._end_line(keep_empty=True)
                 self._line.append(line)
             return
         text = re.sub(r"\s+", " ", data)
-        if not self._line or "".join(self._line).endswith(" "):
+        if not "".join(self._line).strip():
             text = text.lstrip()
         self._line.append(text)
         if self._link and self._link.startswith(("http:", "https:")) and self._link != text.strip():
             self._line.append(f" ({self._link})")
             self._link = None
 
-    def _end_line(self) -> None:
+    def _end_line(self, *, keep_empty: bool = False, blank_after: bool = False) -> None:
+        """Finish the current line; blank lines never repeat and never open the text."""
         line = "".join(self._line).rstrip()
+        line = line if self._preformatted_depth else line.lstrip()
         self._line = []
-        if line or (self.lines and self.lines[-1].strip("> ")):
-            self.lines.append("> " * self._quote_depth + line)
+        previous_blank = not self.lines or not self.lines[-1].strip("> ")
+        if line or (keep_empty and not previous_blank):
+            self.lines.append(("> " * self._quote_depth + line).rstrip())
+        if blank_after and self.lines and self.lines[-1].strip("> "):
+            self.lines.append(">" * self._quote_depth)
 
     def text(self) -> str:
         self.close()
@@ -180,7 +189,7 @@ def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGE
     if not text:
         return ""
     unwrapped = quotequail.unwrap(text)
-    if unwrapped and unwrapped["type"] == "forward":
+    if unwrapped and unwrapped["type"] == "forward" and _FORWARD_MARKER.search(text):
         return text
     replies = EmailReplyParser(languages=list(languages)).read(text).replies
     newest = replies[0].content if replies else ""
