@@ -1,0 +1,106 @@
+"""The real `caredesk` command: init, agent add, token create, then the HTTP API of a running `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+CAREDESK = str(Path(sys.executable).with_name("caredesk"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def home(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CAREDESK_")}
+    env["CAREDESK_HOME"] = str(tmp_path / "data")
+    env["DJANGO_SETTINGS_MODULE"] = "caredesk.settings"
+    return env
+
+
+def run(env, *args, input_text=None) -> subprocess.CompletedProcess:
+    return subprocess.run([CAREDESK, *args], env=env, capture_output=True, text=True, timeout=120,
+                          input=input_text, stdin=None if input_text else subprocess.DEVNULL)
+
+
+def request(url, *, token=None, body=None, method=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_init_token_and_serve_create_a_ticket_over_http(home):
+    init = run(home, "init", "--no-input")
+    assert init.returncode == 0, init.stderr
+    assert "Created admin admin" in init.stdout and "Password:" in init.stdout
+    again = run(home, "init", "--no-input")
+    assert again.returncode == 0 and "already exists" in again.stdout
+
+    added = run(home, "agent", "add", "maria", "--role", "Agent", "--password", "long-enough-secret")
+    assert added.returncode == 0, added.stderr
+    duplicate = run(home, "agent", "add", "maria", "--password", "long-enough-secret")
+    assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
+
+    created = run(home, "token", "create", "maria")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("cdt_")
+    assert run(home, "token", "create", "nobody").returncode == 1
+
+    port = free_port()
+    server = subprocess.Popen([CAREDESK, "serve", "--port", str(port), "--workers", "1"], env=home,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(100):
+            try:
+                if request(f"{base}/health")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        else:
+            pytest.fail("caredesk serve did not answer within 10 seconds")
+
+        status, ticket = request(f"{base}/tickets", token=token, body={
+            "subject": "Photo rejected", "description": "Customer needs to resend a photo.",
+            "requester": {"name": "Dana Whitfield", "emails": ["dana@example.com"], "phones": ["415 555 0132"]},
+            "ticket_type": "general_inquiry", "tags": ["passport"], "priority": "high",
+        })
+        assert status == 201, ticket
+        assert ticket["subject"] == "Photo rejected" and ticket["priority"] == "high"
+
+        status, page = request(f"{base}/tickets?status=new", token=token)
+        assert status == 200 and [item["id"] for item in page["items"]] == [ticket["id"]]
+
+        status, problem = request(f"{base}/tickets", token="cdt_forged-token-000000000000000000", body={})
+        assert status == 401 and problem["status"] == 401
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output
+
+
+def test_serve_refuses_an_uninitialised_database(home):
+    result = run(home, "serve", "--port", str(free_port()))
+    assert result.returncode == 1 and "caredesk init" in result.stderr
