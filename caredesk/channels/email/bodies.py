@@ -18,6 +18,7 @@ _CHARSET_SUPERSETS = {
     "shift_jis": "cp932",
     "euc_kr": "cp949",
 }
+_CHARSET_NAME = re.compile(r"^[A-Za-z0-9._:+-]{1,40}$")
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em", "font", "h1",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strike",
@@ -46,7 +47,7 @@ _FORWARD_MARKER = re.compile(
 
 def decode_text(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
     """Text from bytes in a declared charset; undeclared or unknown charsets try UTF-8, then Windows-1252."""
-    if charset:
+    if charset and _CHARSET_NAME.match(charset):
         codec = _CHARSET_SUPERSETS.get(_canonical_charset(charset), charset)
         try:
             return data.decode(codec)
@@ -58,6 +59,7 @@ def decode_text(data: bytes, charset: str | None, defects: list[str], where: str
                 pass
         except (LookupError, UnicodeError):
             pass
+    if charset:
         defects.append(f"{where}: unknown charset {charset!r}, read as UTF-8 or Windows-1252")
     try:
         return data.decode("utf-8")
