@@ -8,6 +8,7 @@ import json
 from caredesk.core.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1  # a bigint; a larger number reaches no row and would overflow the database driver
 
 
 def encode_cursor(*values) -> str:
@@ -29,7 +30,7 @@ def page_by_id(queryset, *, cursor: str | None, limit: int, descending: bool = T
     """One page of `queryset` ordered by id; returns the rows and the next cursor (None at the end)."""
     if cursor:
         (last_id,) = decode_cursor(cursor, 1)
-        if not isinstance(last_id, int) or isinstance(last_id, bool):
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or not 1 <= last_id <= MAX_ID:
             raise ValidationFailed("This cursor is not one this API gave out.", field="cursor")
         queryset = queryset.filter(pk__lt=last_id) if descending else queryset.filter(pk__gt=last_id)
     rows = list(queryset.order_by("-pk" if descending else "pk")[: limit + 1])

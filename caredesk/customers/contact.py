@@ -9,11 +9,15 @@ from django.core.validators import validate_email
 
 from caredesk.core.errors import ValidationFailed
 
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and the width of ContactPoint.value
+
 
 def normalize_email(value: str, *, field: str = "email") -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationFailed("An email address is required.", field=field)
+    if len(value) > MAX_EMAIL_LENGTH:
+        raise ValidationFailed(f"An email address has at most {MAX_EMAIL_LENGTH} characters.", field=field)
     try:
         validate_email(value)
     except ValidationError:
