@@ -1,0 +1,61 @@
+"""Ticket creation through the HTTP API of a real `caredesk serve` on SQLite.
+
+Targets (issue 2): at least 500 tickets/s sustained; p99 under 50 ms at a steady 100 tickets/s. The
+baseline is GET /api/v1/health on the same server in the same run (no auth, no database).
+
+    .venv/bin/python -m benchmarks.api_ticket_create [--duration 20] [--connections 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.request
+
+from benchmarks.harness import closed_loop, open_loop, prepared_home, request_bytes, running_server
+
+
+def create_customer(port: int, token: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/customers", method="POST",
+        data=json.dumps({"name": "Benchmark Customer", "emails": ["bench@example.com"]}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    return json.loads(urllib.request.urlopen(request).read())["id"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of sustained load")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    options = parser.parse_args()
+
+    with prepared_home() as (home, env, token), running_server(env, workers=options.workers) as port:
+        customer_id = create_customer(port, token)
+        health = request_bytes("GET", "/api/v1/health", None)
+
+        def create(index, sequence):
+            return request_bytes("POST", "/api/v1/tickets", token, {
+                "subject": f"Benchmark ticket {index}-{sequence}", "description": "Load test.",
+                "requester_id": customer_id, "ticket_type": "general_inquiry", "priority": "normal",
+                "tags": ["benchmark"], "status": "open",
+            })
+
+        closed_loop(port, create, connections=options.connections, duration=2)  # warm up
+        baseline = closed_loop(port, lambda i, s: health, connections=options.connections,
+                               duration=options.duration / 2)
+        sustained = closed_loop(port, create, connections=options.connections, duration=options.duration)
+        steady = open_loop(port, create, rate=100, duration=options.duration, connections=options.connections)
+
+    print(f"baseline  GET /health          : {baseline.summary()}")
+    print(f"sustained POST /tickets        : {sustained.summary()}")
+    print(f"steady    POST /tickets @100/s : {steady.summary()}")
+    print(f"ratio: ticket creation runs at {sustained.rate / baseline.rate:.2f}x the trivial endpoint's rate")
+    print(f"target >= 500 tickets/s: {'met' if sustained.rate >= 500 else 'NOT met'} ({sustained.rate:.0f}/s)")
+    print(f"target p99 < 50 ms at 100/s: {'met' if steady.percentile(99) < 50 else 'NOT met'} "
+          f"({steady.percentile(99):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
