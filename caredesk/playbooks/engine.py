@@ -148,7 +148,7 @@ class PlannedChannel:
 
 @dataclass(frozen=True)
 class CreateTask:
-    task_key: str  # unique within the run, e.g. "cycle-1/day-3" or "cycle-1/end/escalation"
+    task_key: str  # unique within the run, e.g. "cycle-1/day-3" or "cycle-1/end/escalation-task"
     step_key: str
     day: int
     kind: str  # attempt, call, email, text, escalation
@@ -518,7 +518,7 @@ class _Turn:
 
     def new_task(self, task: NewTask, step_key: str, at: datetime) -> None:
         calendar, cycle_start = self.playbook.days, self.state.cycle_started_at
-        task_key = f"cycle-{self.state.cycle}/{step_key}/{task.kind}"
+        task_key = f"cycle-{self.state.cycle}/{step_key}/{task.kind}-task"
         day = calendar.day_number(cycle_start, at)
         if calendar.day_end(cycle_start, day) <= at:  # created between two counted days
             day += 1

@@ -61,7 +61,7 @@ def test_only_a_call_that_did_not_reach_prompts_the_follow_up_email(playbooks, d
     assert actions[0] == CompleteTask("cycle-1/day-1", "a call was logged")
     email = actions[1]
     assert isinstance(email, CreateTask) and email.kind == "email"
-    assert email.task_key == "cycle-1/day-1/email"
+    assert email.task_key == "cycle-1/day-1/email-task"
     assert email.channels == (PlannedChannel("email", ("owner@bakery.example",)),)
     assert run.state.status == "running" and run.state.next_due_at is None
 
@@ -71,7 +71,7 @@ def test_the_follow_up_email_is_queued_when_the_playbook_sends_it_automatically(
     run = drive(playbook, CARE, ny(2025, 6, 2, 14))
     assert len(run.actions) == 1  # still a call first, nothing sent
     actions = run.send("call_logged", ny(2025, 6, 2, 15), reached=False, has_call_notes=True)
-    assert actions[1] == QueueMessage("cycle-1/day-1/email", "email", "care_call_follow_up", ("owner@bakery.example",))
+    assert actions[1] == QueueMessage("cycle-1/day-1/email-task", "email", "care_call_follow_up", ("owner@bakery.example",))
 
 
 def test_a_call_task_completed_by_the_agent_also_works(playbooks, drive, ny):
@@ -115,7 +115,7 @@ def test_another_customer_email_means_call_again(playbooks, drive, ny):
     run = drive(playbooks["care_call_first"], CARE, ny(2025, 6, 2, 14))
     run.send("call_logged", ny(2025, 6, 2, 15), reached=False, has_call_notes=True)
     actions = run.send("customer_reply", ny(2025, 6, 3, 9))
-    assert actions[0] == CancelOpenTasks(("cycle-1/day-1/email",), "restarted from day 1: customer reply")
+    assert actions[0] == CancelOpenTasks(("cycle-1/day-1/email-task",), "restarted from day 1: customer reply")
     assert actions[1].kind == "call" and actions[1].task_key == "cycle-2/day-1"
 
 

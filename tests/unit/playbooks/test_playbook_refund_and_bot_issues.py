@@ -32,12 +32,12 @@ def test_refund_days_two_and_three_then_escalation_at_the_end_of_day_three(playb
     assert actions[0] == SetFlag("ready_for_refund_escalation")
     escalation = actions[1]
     assert isinstance(escalation, CreateTask) and escalation.kind == "escalation"
-    assert escalation.task_key == "cycle-1/end/escalation" and escalation.channels == ()
+    assert escalation.task_key == "cycle-1/end/escalation-task" and escalation.channels == ()
     assert escalation.due_at == ny(2025, 6, 5, 0)
     assert escalation.overdue_at == ny(2025, 6, 6, 0)  # "at the end of the day or the following day"
     assert actions[2:] == (EndRun("refund_escalation"),)
     assert run.state.flags == ("ready_for_refund_escalation",)
-    assert run.state.open_tasks == ("cycle-1/end/escalation",)
+    assert run.state.open_tasks == ("cycle-1/end/escalation-task",)
     assert run.notes() == ["2/3", "3/3"]
 
 
