@@ -8,8 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from caredesk.core import clock, roles
+from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, ValidationFailed
-from caredesk.core.models import Agent, ApiToken, Skill
+from caredesk.core.models import Agent, AgentEvent, ApiToken, Skill
+
+SYSTEM = Actor.system("caredesk")
+
+
+def _record(actor: Actor | None, agent: Agent, action: str, **details) -> AgentEvent:
+    event = AgentEvent.build(actor or SYSTEM, action, agent=agent, **details)
+    event.save()
+    return event
 
 
 @transaction.atomic
@@ -23,6 +32,7 @@ def create_agent(
     role_names: tuple[str, ...] | list[str] = (roles.AGENT,),
     skills: tuple[str, ...] | list[str] = (),
     check_password: bool = True,
+    actor: Actor | None = None,
 ) -> Agent:
     username = (username or "").strip()
     if not username:
@@ -51,22 +61,28 @@ def create_agent(
     for skill_name in skills:
         skill, _ = Skill.objects.get_or_create(name=skill_name)
         agent.skills.add(skill)
+    _record(actor, agent, "agent.created", after={
+        "username": username, "email": email, "roles": sorted(set(role_names)), "skills": sorted(set(skills)),
+    })
     return agent
 
 
 @transaction.atomic
-def set_presence(agent: Agent, presence: str) -> Agent:
+def set_presence(agent: Agent, presence: str, *, actor: Actor | None = None) -> Agent:
     if presence not in Agent.Presence.values:
         raise ValidationFailed(
             f"Presence must be one of {', '.join(Agent.Presence.values)}.", field="presence"
         )
-    Agent.objects.filter(pk=agent.pk).update(presence=presence)
+    before = Agent.objects.select_for_update().values_list("presence", flat=True).get(pk=agent.pk)
+    if before != presence:
+        Agent.objects.filter(pk=agent.pk).update(presence=presence)
+        _record(actor, agent, "presence.changed", field="presence", before=before, after=presence)
     agent.presence = presence
     return agent
 
 
 @transaction.atomic
-def create_api_token(agent: Agent, name: str = "api") -> tuple[ApiToken, str]:
+def create_api_token(agent: Agent, name: str = "api", *, actor: Actor | None = None) -> tuple[ApiToken, str]:
     """Create a token for `agent`; returns the row and the token text, which is never shown again."""
     if not agent.is_active:
         raise Conflict(f"Agent {agent.username!r} is deactivated.", field="agent")
@@ -75,14 +91,18 @@ def create_api_token(agent: Agent, name: str = "api") -> tuple[ApiToken, str]:
         agent=agent, name=name[:100] or "api", lookup=lookup, digest=ApiToken.digest_of(token),
         created_at=clock.now(),
     )
+    _record(actor, agent, "api_token.created", after={"name": row.name, "lookup": lookup})
     return row, token
 
 
 @transaction.atomic
-def revoke_api_token(token: ApiToken) -> ApiToken:
+def revoke_api_token(token: ApiToken, *, actor: Actor | None = None) -> ApiToken:
+    token = ApiToken.objects.select_for_update().select_related("agent").get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+        _record(actor, token.agent, "api_token.revoked", field="revoked_at", before=None,
+                after={"name": token.name, "lookup": token.lookup, "revoked_at": token.revoked_at.isoformat()})
     return token
 
 

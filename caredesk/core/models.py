@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from caredesk.core import roles
+from caredesk.core.audit import AuditEvent
 
 
 class Skill(models.Model):
@@ -96,7 +97,18 @@ class ApiToken(models.Model):
     def lookup_of(cls, token: str) -> str | None:
         if not token.startswith(cls.PREFIX) or len(token) < len(cls.PREFIX) + cls.LOOKUP_LENGTH + 16:
             return None
-        return token[len(cls.PREFIX) : len(cls.PREFIX) + cls.LOOKUP_LENGTH]
+        lookup = token[len(cls.PREFIX) : len(cls.PREFIX) + cls.LOOKUP_LENGTH]
+        # Only hex reaches the database: a forged token with a NUL byte would make PostgreSQL fail.
+        return lookup if all(char in "0123456789abcdef" for char in lookup) else None
 
     def matches(self, token: str) -> bool:
         return hmac.compare_digest(self.digest, self.digest_of(token))
+
+
+class AgentEvent(AuditEvent):
+    """Audit trail of agents: their creation, presence and API tokens."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="audit_events")
+
+    class Meta(AuditEvent.Meta):
+        indexes = [models.Index(fields=["agent", "at"], name="agent_event_timeline")]
