@@ -8,11 +8,12 @@ offsets into the raw bytes until it is decoded, once, straight from those bytes.
 
 import binascii
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import TypeVar
 
 MAXIMUM_DEPTH = 20
 MAXIMUM_PARTS = 500
@@ -20,21 +21,68 @@ _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t]")
 _HEADER_PARSER = BytesParser(policy=policy.default)
 _BASE64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/]")
+Value = TypeVar("Value")
+
+
+def guarded(defects: list[str], where: str, read: Callable[[], Value], default: Value) -> Value:
+    """Run a standard-library header accessor; hostile headers have crashed its parser before."""
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 - any crash here is a defect of the input, never a 500
+        defects.append(f"{where}: unreadable ({type(error).__name__}: {error})")
+        return default
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The MIME header fields of one entity, each parsed once (policy.default re-parses on every access)."""
+
+    content_type: str = "text/plain"
+    parameters: dict[str, str] = field(default_factory=dict)
+    disposition: str | None = None
+    filename: str | None = None
+    transfer_encoding: str = "7bit"
+    content_id: str | None = None
+
+
+def read_fields(headers: EmailMessage, defects: list[str], path: str) -> Fields:
+    return guarded(defects, f"part {path or 'message'}", lambda: _fields(headers), Fields())
+
+
+def _fields(headers: EmailMessage) -> Fields:
+    content_type = headers.get("content-type")
+    disposition = headers.get("content-disposition")
+    parameters = _parameters(content_type)
+    disposition_parameters = _parameters(disposition)
+    filename = (disposition_parameters.get("filename") or parameters.get("name") or "").strip()
+    content_id = headers.get("content-id")
+    return Fields(
+        content_type=content_type.content_type if content_type else "text/plain",
+        parameters=parameters,
+        disposition=disposition.content_disposition if disposition else None,
+        filename=filename or None,
+        transfer_encoding=str(headers.get("content-transfer-encoding", "7bit")).strip().lower(),
+        content_id=str(content_id) if content_id else None,
+    )
+
+
+def _parameters(header) -> dict[str, str]:
+    return {name.lower(): str(value) for name, value in header.params.items()} if header else {}
 
 
 @dataclass(frozen=True)
 class Part:
-    """A leaf of the MIME tree: its parsed headers and where its encoded body lies in the raw message."""
+    """A leaf of the MIME tree: its fields and where its encoded body lies in the raw message."""
 
     path: str
-    headers: EmailMessage
+    fields: Fields
     raw: bytes
     start: int
     end: int
 
     @property
     def transfer_encoding(self) -> str:
-        return str(self.headers.get("content-transfer-encoding", "7bit")).strip().lower()
+        return self.fields.transfer_encoding
 
     def estimated_size(self) -> int:
         """The decoded size, exact for base64 bodies with clean padding, without decoding."""
@@ -90,28 +138,29 @@ def read_headers(raw: bytes, start: int, end: int, defects: list[str], path: str
     return _HEADER_PARSER.parsebytes(b"".join(kept) + b"\n", headersonly=True), body_start
 
 
-def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, list[Part]]:
-    """The top-level headers and the leaf parts of `raw`, depth first, in document order."""
+def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, Fields, list[Part]]:
+    """The top-level headers and fields, and the leaf parts of `raw`, depth first, in document order."""
     headers, body_start = read_headers(raw, 0, len(raw), defects, "")
+    fields = read_fields(headers, defects, "")
     parts: list[Part] = []
-    for part in _leaves(raw, headers, body_start, len(raw), "", 0, defects):
+    for part in _leaves(raw, fields, body_start, len(raw), "", 0, defects):
         if len(parts) == MAXIMUM_PARTS:
             defects.append(f"more than {MAXIMUM_PARTS} MIME parts; the rest were ignored")
             break
         parts.append(part)
-    return headers, parts
+    return headers, fields, parts
 
 
 def _leaves(
-    raw: bytes, headers: EmailMessage, start: int, end: int, path: str, depth: int, defects: list[str]
+    raw: bytes, fields: Fields, start: int, end: int, path: str, depth: int, defects: list[str]
 ) -> Iterator[Part]:
-    if headers.get_content_maintype() != "multipart":
-        yield Part(path, headers, raw, start, end)
+    if not fields.content_type.startswith("multipart/"):
+        yield Part(path, fields, raw, start, end)
         return
-    boundary = headers.get_boundary()
+    boundary = fields.parameters.get("boundary")
     if not boundary:
         defects.append(f"part {path or 'message'}: multipart without a boundary, read as text")
-        yield Part(path, _plain_text_headers(), raw, start, end)
+        yield Part(path, Fields(), raw, start, end)
         return
     if depth == MAXIMUM_DEPTH:
         defects.append(f"part {path}: MIME nesting deeper than {MAXIMUM_DEPTH}; the rest was ignored")
@@ -119,16 +168,13 @@ def _leaves(
     sections = list(_sections(raw, boundary.encode("utf-8", "surrogateescape"), start, end, path, defects))
     if not sections:
         defects.append(f"part {path or 'message'}: boundary never found, read as text")
-        yield Part(path, _plain_text_headers(), raw, start, end)
+        yield Part(path, Fields(), raw, start, end)
         return
     for number, (section_start, section_end) in enumerate(sections, start=1):
         section_path = f"{path}.{number}" if path else str(number)
         section_headers, body_start = read_headers(raw, section_start, section_end, defects, section_path)
-        yield from _leaves(raw, section_headers, body_start, section_end, section_path, depth + 1, defects)
-
-
-def _plain_text_headers() -> EmailMessage:
-    return _HEADER_PARSER.parsebytes(b"Content-Type: text/plain\n", headersonly=True)
+        section_fields = read_fields(section_headers, defects, section_path)
+        yield from _leaves(raw, section_fields, body_start, section_end, section_path, depth + 1, defects)
 
 
 def _sections(

@@ -8,12 +8,10 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy, utils
 from email.message import EmailMessage
-from typing import TypeVar
 
 from caredesk.channels.email import bodies, mime
 from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
@@ -31,7 +29,6 @@ _MESSAGE_FIELDS = {
 }  # fmt: skip
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
-Value = TypeVar("Value")
 
 
 class MalformedEmail(ValueError):
@@ -104,7 +101,7 @@ def parse_message(
     if not raw or raw.isspace():
         raise MalformedEmail("the message is empty")
     defects: list[str] = []
-    headers, parts = mime.walk(raw, defects)
+    headers, fields, parts = mime.walk(raw, defects)
     if not any(name.lower() in _MESSAGE_FIELDS for name in headers.keys()):
         raise MalformedEmail("not an email message: no header fields such as From, To, Subject or Date")
     reader = _HeaderReader(headers, defects)
@@ -129,8 +126,8 @@ def parse_message(
         html_body=bodies.sanitise_html(content.html) if content.html else "",
         attachments=tuple(content.attachments),
         skipped_attachments=tuple(content.skipped),
-        content_type=_guarded(defects, "header Content-Type", headers.get_content_type, "text/plain"),
-        report_type=_guarded(defects, "header Content-Type", lambda: _report_type(headers), None),
+        content_type=fields.content_type,
+        report_type=fields.parameters.get("report-type", "").lower() or None,
         headers=reader.all_headers(),
         defects=tuple(defects),
         size=len(raw),
@@ -139,20 +136,6 @@ def parse_message(
 
 def _generated_message_id(raw: bytes) -> str:
     return f"sha256-{hashlib.sha256(raw).hexdigest()}@{GENERATED_MESSAGE_ID_DOMAIN}"
-
-
-def _report_type(headers: EmailMessage) -> str | None:
-    report_type = headers.get_param("report-type") if headers.get_content_type() == "multipart/report" else None
-    return str(report_type).lower() if isinstance(report_type, str) else None
-
-
-def _guarded(defects: list[str], where: str, read: Callable[[], Value], default: Value) -> Value:
-    """Run a standard-library header accessor; hostile headers have crashed its parser before."""
-    try:
-        return read()
-    except Exception as error:  # noqa: BLE001 - any crash here is a defect of the input, never a 500
-        defects.append(f"{where}: unreadable ({type(error).__name__}: {error})")
-        return default
 
 
 def clean_text(text: str) -> str:
@@ -168,7 +151,7 @@ class _HeaderReader:
         self._defects = defects
 
     def _values(self, name: str) -> list:
-        values = _guarded(self._defects, f"header {name}", lambda: self._headers.get_all(name, []), [])
+        values = mime.guarded(self._defects, f"header {name}", lambda: self._headers.get_all(name, []), [])
         for value in values:
             self._defects.extend(f"header {name}: {defect}" for defect in getattr(value, "defects", ()))
         return values
@@ -222,12 +205,15 @@ class _HeaderReader:
     def all_headers(self) -> tuple[tuple[str, str], ...]:
         """Every header field as (lower-cased name, decoded value), in order."""
         return tuple(
-            (name.lower(), _guarded(self._defects, f"header {name}", lambda: self._decoded(name, raw), ""))
+            (name.lower(), mime.guarded(self._defects, f"header {name}", lambda: self._decoded(name, raw), ""))
             for name, raw in self._headers.raw_items()
         )
 
     @staticmethod
     def _decoded(name: str, raw_value: str) -> str:
+        """Unfolded and RFC 2047 decoded; the full header parser only runs where there is something to decode."""
+        if raw_value.isascii() and "=?" not in raw_value:
+            return clean_text(" ".join(raw_value.split()))
         return clean_text(" ".join(str(policy.default.header_fetch_parse(name, raw_value)).split()))
 
 
@@ -243,20 +229,19 @@ class _Contents:
         plain: list[str] = []
         html: list[str] = []
         for part in parts:
-            content_type = _guarded(defects, f"part {part.path}", part.headers.get_content_type, "text/plain")
-            disposition = _guarded(defects, f"part {part.path}", part.headers.get_content_disposition, None)
-            filename = _guarded(defects, f"part {part.path}", part.headers.get_filename, None)
-            if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-                (plain if content_type == "text/plain" else html).append(self._text(part))
+            fields = part.fields
+            is_body = fields.disposition != "attachment" and not fields.filename
+            if is_body and fields.content_type in ("text/plain", "text/html"):
+                (plain if fields.content_type == "text/plain" else html).append(self._text(part))
             else:
-                self._add_attachment(part, content_type, disposition, filename)
+                self._add_attachment(part)
         self.html = self._limited("\n".join(html))
         self.text = self._limited("\n\n".join(text for text in plain if text.strip()))
         if not self.text and self.html:
             self.text = bodies.html_to_text(self.html)
 
     def _text(self, part: mime.Part) -> str:
-        charset = _guarded(self._defects, f"part {part.path}", part.headers.get_content_charset, None)
+        charset = part.fields.parameters.get("charset")
         text = bodies.decode_text(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
         return clean_text(text.replace("\r\n", "\n")).strip("\n")
 
@@ -266,8 +251,9 @@ class _Contents:
         self._defects.append(f"body longer than {MAXIMUM_BODY_CHARACTERS} characters, truncated")
         return text[:MAXIMUM_BODY_CHARACTERS]
 
-    def _add_attachment(self, part: mime.Part, content_type: str, disposition: str | None, filename: str | None):
-        name = safe_filename(filename or "", content_type)
+    def _add_attachment(self, part: mime.Part) -> None:
+        content_type, disposition = part.fields.content_type, part.fields.disposition
+        name = safe_filename(part.fields.filename or "", content_type)
         estimated_size = part.estimated_size()
         if len(self.attachments) >= self._max_count:
             self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_many"))
@@ -279,8 +265,8 @@ class _Contents:
         if len(content) > self._max_bytes:
             self.skipped.append(SkippedAttachment(name, content_type, len(content), "too_large"))
             return
-        content_id = _guarded(self._defects, f"part {part.path}", lambda: part.headers.get("content-id"), None)
-        identifier = normalise_message_id(clean_text(str(content_id))) if content_id else None
+        content_id = part.fields.content_id
+        identifier = normalise_message_id(clean_text(content_id)) if content_id else None
         self.attachments.append(
             Attachment(
                 filename=name,
