@@ -38,10 +38,14 @@ def _validated_customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed("A customer needs a name.", field="name")
         if len(fields["name"]) > 200:
             raise ValidationFailed("A name has at most 200 characters.", field="name")
-    if fields.get("importance") is not None:
+    if "importance" in fields:
+        if fields["importance"] is None:
+            raise ValidationFailed("A customer's importance cannot be empty.", field="importance")
         _check_choice(fields["importance"], Customer.Importance, "importance")
-    if fields.get("preferred_channel"):
-        _check_choice(fields["preferred_channel"], Customer.PreferredChannel, "preferred_channel")
+    if "preferred_channel" in fields:
+        fields["preferred_channel"] = fields["preferred_channel"] or ""  # None clears it
+        if fields["preferred_channel"]:
+            _check_choice(fields["preferred_channel"], Customer.PreferredChannel, "preferred_channel")
     if isinstance(fields.get("customer_type"), CustomerType) and not fields["customer_type"].active:
         raise ValidationFailed(f"Customer type {fields['customer_type']} is retired.", field="customer_type")
     return fields
@@ -161,9 +165,12 @@ def create_order(
         raise Conflict(f"Order {reference} already exists.", field="external_reference")
     if industry is not None and not industry.active:
         raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
+    status = (status or "").strip()
+    if len(status) > 100:
+        raise ValidationFailed("An order status has at most 100 characters.", field="status")
     now = clock.now()
     order = Order.objects.create(
-        external_reference=reference, customer=customer, industry=industry, status=(status or "")[:100],
+        external_reference=reference, customer=customer, industry=industry, status=status,
         created_at=now, updated_at=now,
     )
     _record(actor, customer, "order.created", order=order,
