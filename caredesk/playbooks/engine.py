@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Iterable, Union
+from typing import Callable, Iterable, Union
 
 from caredesk.playbooks.calendar import require_aware
 from caredesk.playbooks.spec import (
@@ -469,7 +469,7 @@ class _Turn:
 
     # attempts and tasks
 
-    def open_attempt(self, wanted) -> AttemptRecord | None:
+    def open_attempt(self, wanted: Callable[[AttemptRecord], bool]) -> AttemptRecord | None:
         return next(
             (record for record in self.state.attempts if record.status == OPEN and record.cycle == self.state.cycle and wanted(record)),
             None,

@@ -202,3 +202,12 @@ def test_decide_refuses_another_playbook_version(run, playbooks, ny):
     newer = replace(playbooks["general_inquiry_follow_up"], version=2)
     with pytest.raises(ValueError, match="version 1"):
         decide(newer, run.state, FACTS, Event("tick"), ny(2025, 6, 3) + timedelta(hours=1))
+
+
+def test_current_day_for_display(run, playbooks, ny):
+    from caredesk.playbooks.engine import current_day
+
+    playbook = playbooks["general_inquiry_follow_up"]
+    assert current_day(playbook, run.state, ny(2025, 6, 2, 18)) == 1
+    assert current_day(playbook, run.state, ny(2025, 6, 7, 12)) == 5  # Saturday: still Friday's day 5
+    assert current_day(playbook, run.state, ny(2025, 6, 9, 8)) == 6

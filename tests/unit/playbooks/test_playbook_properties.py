@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -208,3 +209,10 @@ def test_the_engine_never_reads_the_wall_clock(scenario):
         run_scenario(*scenario)
     finally:
         engine.datetime, calendar_module.datetime = original_engine, original_calendar
+
+
+@SETTINGS
+@given(scenario_strategy)
+def test_the_state_survives_storage_as_json(scenario):
+    _, state = run_scenario(*scenario)
+    assert engine.state_from_dict(json.loads(json.dumps(engine.state_to_dict(state)))) == state
