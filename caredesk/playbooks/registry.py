@@ -1,0 +1,85 @@
+"""Which playbooks are in force: the shipped defaults plus a team's own directory, stored as definitions.
+
+A running ticket keeps the exact text of the version it started with; the parsed playbook of a stored
+definition is cached per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from caredesk.core import clock
+from caredesk.playbooks.models import PlaybookDefinition
+from caredesk.playbooks.spec import DEFAULTS_DIRECTORY, Playbook, PlaybookError, latest_versions, load_playbook, parse_playbook
+
+
+def playbook_files() -> list[Path]:
+    """The shipped defaults, then the team's directory (CAREDESK_PLAYBOOKS_DIR), whose files win by name."""
+    files = sorted(DEFAULTS_DIRECTORY.glob("*.yaml"))
+    if settings.PLAYBOOKS_DIR:
+        directory = Path(settings.PLAYBOOKS_DIR)
+        if not directory.is_dir():
+            raise PlaybookError(str(directory), None, "CAREDESK_PLAYBOOKS_DIR", "an existing directory")
+        files += sorted(directory.glob("*.y*ml"))
+    return files
+
+
+def available_playbooks() -> tuple[Playbook, ...]:
+    files = playbook_files()
+    return _load_files(tuple((str(path), path.stat().st_mtime_ns) for path in files))
+
+
+@lru_cache(maxsize=8)
+def _load_files(files_with_mtimes: tuple[tuple[str, int], ...]) -> tuple[Playbook, ...]:
+    """Parsed playbooks, re-read only when a file changes."""
+    by_name: dict[str, Playbook] = {}
+    for path, _ in files_with_mtimes:
+        playbook = load_playbook(path)
+        by_name[playbook.name] = playbook  # a team file replaces a shipped default of the same name
+    return tuple(by_name.values())
+
+
+def _source_of(playbook: Playbook) -> str:
+    return Path(playbook.file).read_text(encoding="utf-8")
+
+
+@transaction.atomic
+def definition_for(playbook: Playbook) -> PlaybookDefinition:
+    """The stored definition of this playbook version, created on first use.
+
+    Changing a playbook's text without raising its version is refused: running tickets would silently
+    change procedure under their agents.
+    """
+    source = _source_of(playbook)
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    definition = PlaybookDefinition.objects.filter(name=playbook.name, version=playbook.version).first()
+    if definition is None:
+        return PlaybookDefinition.objects.create(
+            name=playbook.name, version=playbook.version, title=playbook.title, source=source, sha256=digest,
+            file=playbook.file, loaded_at=clock.now(),
+        )
+    if definition.sha256 != digest:
+        raise PlaybookError(
+            playbook.file, None, "version",
+            f"a new version number: version {playbook.version} of {playbook.name} is already in use with other text",
+        )
+    return definition
+
+
+def in_force() -> tuple[tuple[Playbook, PlaybookDefinition], ...]:
+    """The latest version of every available playbook with its stored definition."""
+    return tuple((playbook, definition_for(playbook)) for playbook in latest_versions(available_playbooks()).values())
+
+
+@lru_cache(maxsize=256)
+def _parsed(definition_id: int, source: str, file: str) -> Playbook:
+    return parse_playbook(source, file)
+
+
+def playbook_of(definition: PlaybookDefinition) -> Playbook:
+    return _parsed(definition.pk, definition.source, definition.file or definition.name)
