@@ -139,6 +139,7 @@ def create_ticket(
         raise ValidationFailed(f"Channel must be one of {', '.join(Channel.values)}.", field="channel")
     if status not in lifecycle.ACTIVE_STATUSES:
         raise ValidationFailed("A new ticket starts as new, open, pending or on hold.", field="status")
+    attachments = check_attachments(attachments)
     tag_names = fields.pop("tags")
     now = clock.now()
     ticket = Ticket.objects.create(
@@ -255,6 +256,7 @@ def add_interaction(
     body = body or ""
     _validate_interaction(channel, direction, kind, call_outcome or "", body)
     notes = _call_note_fields(call_notes)
+    attachments = check_attachments(attachments)
     current = _locked(ticket)
     if current.is_closed:
         raise Conflict("A closed ticket cannot change; a new message creates a follow-up ticket.")
@@ -330,21 +332,40 @@ def add_supporting_document(ticket: Ticket, *, actor: Actor, attachment: NewAtta
     return row
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _attachment_filename(attachment: NewAttachment) -> str:
+    name = CONTROL_CHARACTERS.sub("", attachment.filename or "")
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "attachment"
+
+
+def check_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttachment]:
+    """Refuse any attachment over the size limit before anything of a change is written."""
+    attachments = list(attachments)
+    for attachment in attachments:
+        size = len(attachment.content)
+        if size > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationFailed(
+                f"{_attachment_filename(attachment)} is {size} bytes; attachments are limited to "
+                f"{settings.ATTACHMENT_MAX_BYTES} bytes.",
+                field="attachments",
+            )
+    return attachments
+
+
 def add_attachment(
     ticket: Ticket, *, actor: Actor, attachment: NewAttachment, interaction: Interaction | None = None
 ) -> Attachment:
     """Store a supporting document. Callers hold the ticket's transaction."""
-    filename = (attachment.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "attachment"
+    check_attachments([attachment])
+    filename = _attachment_filename(attachment)
     size = len(attachment.content)
-    if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationFailed(
-            f"{filename} is {size} bytes; attachments are limited to {settings.ATTACHMENT_MAX_BYTES} bytes.",
-            field="attachments",
-        )
     digest = hashlib.sha256(attachment.content).hexdigest()
+    content_type = CONTROL_CHARACTERS.sub("", attachment.content_type or "").strip()[:150]
     row = Attachment(
         ticket=ticket, interaction=interaction, filename=filename,
-        content_type=(attachment.content_type or "application/octet-stream")[:150], size=size, sha256=digest,
+        content_type=content_type or "application/octet-stream", size=size, sha256=digest,
         created_at=clock.now(),
     )
     row.file.save(filename, ContentFile(attachment.content), save=False)
