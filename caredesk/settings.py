@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "caredesk.core",
     "caredesk.customers",
     "caredesk.tickets",
+    "caredesk.playbooks",
     "caredesk.web",
 ]
 
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "caredesk.web.permissions.AdminCapabilityMiddleware",
 ]
 
 ROOT_URLCONF = "caredesk.urls"
@@ -201,6 +203,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "US")
+PLAYBOOKS_DIR = env("PLAYBOOKS_DIR")  # the team's own playbook files, beside the shipped defaults
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from typing import Callable
 
 from django.db import close_old_connections
 
+from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
 
 logger = logging.getLogger("caredesk.worker")
@@ -22,7 +23,10 @@ Job = Callable[[], int]
 
 def jobs() -> list[tuple[str, Job]]:
     """The sweeps one pass runs, in order; each returns how many items it handled."""
-    return [("close solved tickets", close_solved_tickets)]
+    return [
+        ("playbook steps", run_due_playbook_steps),
+        ("close solved tickets", close_solved_tickets),
+    ]
 
 
 def run_once() -> dict[str, int]:

@@ -1,0 +1,317 @@
+"""The imperative shell of the playbook engine: start runs, hand them events, sweep due steps.
+
+Every path is the same three moves inside one transaction: gather the ticket's facts, ask the pure
+engine (`engine.py`) for a decision, apply it. Ticket changes go through the ticket actions with the
+playbook as actor; new tasks, their audit events and the run rows are written in bulk at the end, so a
+sweep of many due runs costs a few statements per run. A run's state and its effects commit together,
+which is what makes a step run exactly once: a crash rolls both back, and on PostgreSQL concurrent
+workers claim disjoint rows with SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+
+from caredesk.core import clock
+from caredesk.core.audit import Actor
+from caredesk.core.changes import audit_value
+from caredesk.core.errors import DomainError
+from caredesk.core.models import Agent
+from caredesk.customers import actions as customer_actions
+from caredesk.playbooks import engine, registry, signals
+from caredesk.playbooks.actions import raise_flag
+from caredesk.playbooks.facts import gather_facts, tickets_with_facts
+from caredesk.playbooks.models import FollowUpTask, PlaybookRun
+from caredesk.playbooks.spec import AddInternalNote, SetAssignee, SetFlag, SetGroup, SetOrderStatus, SetStatus
+from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.models import Group, Interaction, Ticket, TicketEvent
+
+logger = logging.getLogger("caredesk.playbooks")
+
+RUNNING = PlaybookRun.Status.RUNNING
+TICKET_CHANGES = (AddInternalNote, SetStatus, SetGroup, SetAssignee, SetOrderStatus, engine.QueueMessage)
+RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+@dataclass
+class _RunWrites:
+    """What one run's decision writes in bulk; merged into the batch only if the whole decision applied."""
+
+    new_tasks: list[FollowUpTask] = field(default_factory=list)
+    new_events: list[TicketEvent] = field(default_factory=list)
+
+
+class _Applier:
+    def __init__(self, now):
+        self.now = now
+        self.new_tasks: list[FollowUpTask] = []
+        self.new_events: list[TicketEvent] = []
+        self.runs: list[PlaybookRun] = []
+
+    # applying one decision
+
+    def apply(self, run: PlaybookRun, ticket: Ticket, decision: engine.Decision, *, agent=None) -> None:
+        """Apply a decision; ticket changes at once (in a savepoint), the rest at `flush`."""
+        writes = _RunWrites()
+        actor = Actor.playbook(run.definition.name, run.definition.version)
+        needs_savepoint = any(isinstance(action, TICKET_CHANGES) for action in decision.actions)
+        try:
+            if needs_savepoint:
+                with transaction.atomic():
+                    self._apply_actions(run, ticket, decision.actions, actor, agent, writes)
+            else:
+                self._apply_actions(run, ticket, decision.actions, actor, agent, writes)
+        except Exception as error:
+            if not isinstance(error, DomainError):
+                logger.exception("playbook %s on ticket #%s failed", actor.label, ticket.pk)
+            self._postpone(run, error)
+            return
+        self.new_tasks += writes.new_tasks
+        self.new_events += writes.new_events
+        state = decision.state
+        run.state = engine.state_to_dict(state)
+        run.next_due_at = state.next_due_at
+        run.status = PlaybookRun.Status.ENDED if state.status == engine.ENDED else RUNNING
+        run.outcome = state.outcome or ""
+        run.ended_at = state.ended_at
+        run.updated_at = self.now
+        run.failures, run.last_error = 0, ""
+        self.runs.append(run)
+
+    def _postpone(self, run: PlaybookRun, error: Exception) -> None:
+        """A step that failed is retried later with backoff; the run's state is left as it was."""
+        run.failures += 1
+        run.last_error = f"{type(error).__name__}: {error}"[:2000]
+        run.next_due_at = self.now + RETRY_BACKOFF[min(run.failures, len(RETRY_BACKOFF)) - 1]
+        run.updated_at = self.now
+        self.runs.append(run)
+
+    def _apply_actions(self, run, ticket, actions, actor, agent, writes: _RunWrites) -> None:
+        for action in actions:
+            if isinstance(action, engine.CreateTask):
+                self._create_task(run, ticket, action, actor, writes)
+            elif isinstance(action, engine.CompleteTask):
+                self._close_tasks(run, ticket, (action.task_key,), FollowUpTask.Status.DONE, action.reason,
+                                  actor, writes, completed_by=agent)
+            elif isinstance(action, engine.CancelTask):
+                self._close_tasks(run, ticket, (action.task_key,), FollowUpTask.Status.MISSED, action.reason,
+                                  actor, writes)
+            elif isinstance(action, engine.CancelOpenTasks):
+                self._close_tasks(run, ticket, action.task_keys, FollowUpTask.Status.CANCELLED, action.reason,
+                                  actor, writes)
+            elif isinstance(action, engine.EndRun):
+                writes.new_events.append(self._event(actor, ticket, "playbook.ended", "playbook",
+                                                     {"playbook": run.definition.name, "outcome": action.outcome}))
+            elif isinstance(action, SetFlag):
+                raise_flag(ticket, action.flag, actor=actor)
+            else:
+                self._change_ticket(run, ticket, action, actor)
+
+    def _event(self, actor: Actor, ticket: Ticket, action: str, field_name: str, after) -> TicketEvent:
+        event = TicketEvent.build(actor, action, ticket=ticket, field=field_name, after=after)
+        event.at = self.now
+        return event
+
+    def _create_task(self, run, ticket, action: engine.CreateTask, actor, writes: _RunWrites) -> None:
+        channels = [{"channel": planned.channel, "to": list(planned.to)} for planned in action.channels]
+        writes.new_tasks.append(FollowUpTask(
+            run=run, ticket=ticket, task_key=action.task_key, step_key=action.step_key, day=action.day,
+            kind=action.kind, title=action.title[:250], channels=channels, due_at=action.due_at,
+            overdue_at=action.overdue_at, assignee=ticket.assignee, created_at=self.now,
+        ))
+        writes.new_events.append(self._event(actor, ticket, "task.created", "task", {
+            "task": action.task_key, "title": action.title, "kind": action.kind,
+            "channels": [entry["channel"] for entry in channels], "due_at": audit_value(action.due_at),
+            "overdue_at": audit_value(action.overdue_at),
+        }))
+
+    def _close_tasks(self, run, ticket, keys, status, reason, actor, writes: _RunWrites, completed_by=None) -> None:
+        keys = set(keys)
+        for task in writes.new_tasks:  # created earlier in this same decision, not written yet
+            if task.task_key in keys and task.status == FollowUpTask.Status.OPEN:
+                task.status, task.closed_reason = status, reason[:250]
+                if status == FollowUpTask.Status.DONE:
+                    task.completed_at, task.completed_by = self.now, completed_by
+        changes = {"status": status, "closed_reason": reason[:250]}
+        if status == FollowUpTask.Status.DONE:
+            changes.update(completed_at=self.now, completed_by=completed_by)
+        FollowUpTask.objects.filter(run=run, task_key__in=keys, status=FollowUpTask.Status.OPEN).update(**changes)
+        writes.new_events.append(self._event(actor, ticket, f"task.{status}", "task",
+                                             {"tasks": sorted(keys), "reason": reason}))
+
+    def _change_ticket(self, run, ticket, action, actor) -> None:
+        if isinstance(action, AddInternalNote):
+            ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal",
+                                           kind="note", body=action.text)
+        elif isinstance(action, SetStatus):
+            ticket_actions.update_ticket(ticket, actor=actor, status=action.status)
+        elif isinstance(action, SetGroup):
+            group = Group.objects.filter(Q(name=action.group) | Q(key=action.group)).first()
+            if group is None:
+                self._data_problem(ticket, actor, f'there is no group "{action.group}"')
+            else:
+                ticket_actions.update_ticket(ticket, actor=actor, group=group)
+        elif isinstance(action, SetAssignee):
+            assignee = working_agent(ticket, run) if action.working_agent else owner_named(action.owner)
+            if assignee is None:
+                who = "the working agent" if action.working_agent else f'"{action.owner}"'
+                self._data_problem(ticket, actor, f"no active agent is {who}")
+            else:
+                ticket_actions.update_ticket(ticket, actor=actor, assignee=assignee)
+        elif isinstance(action, SetOrderStatus):
+            order, changed = customer_actions.update_order(ticket.order, actor=actor, status=action.order_status)
+            for _, before, after in changed:
+                ticket_actions.record_event(actor, ticket, "order.status.changed", field="order_status",
+                                            before=before, after=after)
+        elif isinstance(action, engine.QueueMessage):
+            self._queue_message(run, ticket, action, actor)
+
+    def _queue_message(self, run, ticket, action: engine.QueueMessage, actor) -> None:
+        answered = signals.message_requested.send(
+            sender=PlaybookRun, run=run, ticket=ticket, message_key=action.message_key, channel=action.channel,
+            template=action.template, to=action.to,
+        )
+        if not answered:
+            self._data_problem(ticket, actor, f"no channel is installed to send the {action.channel} "
+                                              f'"{action.template}" automatically; send it by hand')
+
+    def _data_problem(self, ticket, actor, problem: str) -> None:
+        """Playbook data that does not match this installation: tell the agents on the ticket, go on."""
+        ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal", kind="note",
+                                       body=f"Playbook {actor.label} could not act: {problem}.")
+
+    # writing the batch
+
+    def flush(self) -> None:
+        FollowUpTask.objects.bulk_create(self.new_tasks)
+        TicketEvent.objects.bulk_create(self.new_events)
+        PlaybookRun.objects.bulk_update(self.runs, [
+            "state", "next_due_at", "status", "outcome", "ended_at", "updated_at", "failures", "last_error",
+        ])
+        self.new_tasks, self.new_events, self.runs = [], [], []
+
+
+def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:
+    """The agent working the ticket: its assignee, else whoever last completed one of the run's tasks."""
+    if ticket.assignee_id and ticket.assignee.is_active:
+        return ticket.assignee
+    task = run.tasks.filter(completed_by__isnull=False, completed_by__is_active=True).order_by("-completed_at")
+    task = task.select_related("completed_by").first()
+    return task.completed_by if task else None
+
+
+def owner_named(name: str | None) -> Agent | None:
+    """An owner named in playbook data ("Roxy V"): an active agent by full name, or by username."""
+    if not name:
+        return None
+    agents = Agent.objects.filter(is_active=True).annotate(full=Concat(F("first_name"), Value(" "), F("last_name")))
+    return agents.filter(full=name).first() or agents.filter(username=name).first()
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+
+def _ticket(ticket_id: int) -> tuple[Ticket, engine.TicketFacts]:
+    ticket = tickets_with_facts().get(pk=ticket_id)
+    return ticket, gather_facts([ticket])[ticket.pk]
+
+
+def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
+    """Start every playbook in force that `trigger_event` starts for this ticket and that is not running."""
+    pairs = registry.in_force()
+    if not any(playbook.trigger.event == trigger_event for playbook, _ in pairs):
+        return []
+    loaded, facts = _ticket(ticket.pk)
+    triggered = {playbook.name for playbook in engine.playbooks_triggered_by(
+        tuple(playbook for playbook, _ in pairs), trigger_event, facts)}
+    running = set(PlaybookRun.objects.filter(ticket=loaded, status=RUNNING).values_list("definition__name", flat=True))
+    now = clock.now()
+    started = []
+    for playbook, definition in pairs:
+        if playbook.name not in triggered or playbook.name in running:
+            continue
+        decision = engine.start(playbook, facts, now)
+        run = PlaybookRun.objects.create(ticket=loaded, definition=definition, state={}, started_at=now,
+                                         updated_at=now, next_due_at=now)
+        actor = Actor.playbook(playbook.name, playbook.version)
+        ticket_actions.record_event(actor, loaded, "playbook.started", field="playbook", after={
+            "playbook": playbook.name, "version": playbook.version, "title": playbook.title,
+            "trigger": trigger_event,
+        })
+        applier = _Applier(now)
+        applier.apply(run, loaded, decision)
+        applier.flush()
+        started.append(run)
+    return started
+
+
+def dispatch(ticket: Ticket, kind: str, *, agent=None, **event_fields) -> None:
+    """Hand an event of the ticket to each of its running playbooks (a logged call to ended ones too: a
+    Care ticket's call without call notes is flagged whenever it is logged)."""
+    runs = PlaybookRun.objects.select_for_update().select_related("definition").filter(ticket_id=ticket.pk)
+    runs = list(runs if kind == "call_logged" else runs.filter(status=RUNNING))
+    if runs:
+        _decide_and_apply(runs, kind, agent, event_fields)
+
+
+def dispatch_to_run(run: PlaybookRun, kind: str, *, agent=None, **event_fields) -> None:
+    run = PlaybookRun.objects.select_for_update().select_related("definition").get(pk=run.pk)
+    if run.status == RUNNING or kind == "call_logged":
+        _decide_and_apply([run], kind, agent, event_fields)
+
+
+def _decide_and_apply(runs: list[PlaybookRun], kind: str, agent, event_fields: dict) -> None:
+    loaded, facts = _ticket(runs[0].ticket_id)
+    now = clock.now()
+    event = engine.Event(kind, **event_fields)
+    applier = _Applier(now)
+    for run in runs:
+        playbook = registry.playbook_of(run.definition)
+        decision = engine.decide(playbook, engine.state_from_dict(run.state), facts, event, now)
+        applier.apply(run, loaded, decision, agent=agent)
+    applier.flush()
+
+
+def claim_due(now, batch_size: int) -> list[PlaybookRun]:
+    """Due runs, oldest due first, locked for this transaction (skipped by other workers on PostgreSQL)."""
+    due = (PlaybookRun.objects.filter(status=RUNNING, next_due_at__lte=now).order_by("next_due_at")
+           .select_for_update(skip_locked=True, of=("self",)))
+    return list(due[:batch_size])
+
+
+def sweep(batch_size: int = 500) -> int:
+    """Run every step due by now, up to `batch_size` runs, in one transaction; returns how many runs stepped."""
+    now = clock.now()
+    with transaction.atomic():
+        runs = claim_due(now, batch_size)
+        if not runs:
+            return 0
+        definitions = {definition.pk: definition for definition in
+                       registry.PlaybookDefinition.objects.filter(pk__in={run.definition_id for run in runs})}
+        tickets = {ticket.pk: ticket for ticket in tickets_with_facts().filter(pk__in={run.ticket_id for run in runs})}
+        facts = gather_facts(list(tickets.values()))
+        applier = _Applier(now)
+        tick = engine.Event("tick")
+        for run in runs:
+            run.definition = definitions[run.definition_id]
+            playbook = registry.playbook_of(run.definition)
+            decision = engine.decide(playbook, engine.state_from_dict(run.state), facts[run.ticket_id], tick, now)
+            applier.apply(run, tickets[run.ticket_id], decision)
+        applier.flush()
+    return len(runs)
+
+
+def sweep_all(batch_size: int = 500) -> int:
+    """Sweep until nothing is due; the worker's job."""
+    total = 0
+    while True:
+        stepped = sweep(batch_size)
+        total += stepped
+        if stepped < batch_size:
+            return total
