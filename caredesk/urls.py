@@ -8,3 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("caredesk.web.urls")),
 ]
+
+handler403 = "caredesk.web.permissions.forbidden"

@@ -1,0 +1,288 @@
+"""Forms of the agent workspace. They only clean input; writes go through the apps' actions, and the
+errors actions raise (DomainError with a field) are put back beside the field with `show_domain_error`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import Group as Role
+
+from caredesk.core import roles
+from caredesk.core.errors import DomainError
+from caredesk.core.models import Agent
+from caredesk.tickets import lifecycle
+from caredesk.tickets.actions import NewAttachment
+from caredesk.tickets.models import CannedResponse, Category, Channel, Group, Interaction, Priority, Status, TicketType
+from caredesk.web import queries
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files; cleans to a list (empty when none)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def as_attachments(files) -> list[NewAttachment]:
+    return [NewAttachment(filename=f.name, content_type=f.content_type or "", content=f.read()) for f in files or []]
+
+
+def show_domain_error(form: forms.Form, error: DomainError, field_map: dict[str, str] | None = None) -> None:
+    """Put an action's error beside the form field it names (`emails[0]` -> `emails`), else on top."""
+    name = (error.field or "").split("[", 1)[0]
+    name = (field_map or {}).get(name, name)
+    form.add_error(name if name in form.fields else None, error.detail)
+
+
+def agent_choices():
+    return Agent.objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+# --- ticket properties, edited in place ------------------------------------------------------------
+
+PROPERTY_FIELDS = ("status", "priority", "ticket_type", "category", "group", "assignee", "tags")
+PROPERTY_LABELS = {"ticket_type": "Type", "group": "Group", "assignee": "Assignee", "tags": "Tags",
+                   "status": "Status", "priority": "Priority", "category": "Category"}
+
+
+def property_form(name: str, ticket, data=None, agents=None) -> forms.Form:
+    """A one-field form for the ticket property `name`, initialised from the ticket."""
+    label = PROPERTY_LABELS[name]
+    if name == "status":
+        allowed = [ticket.status, *sorted(lifecycle.TRANSITIONS.get(ticket.status, ()),
+                                          key=lifecycle.STATUSES.index)]
+        field = forms.ChoiceField(label=label, choices=[(s, Status(s).label.capitalize()) for s in allowed])
+        initial = ticket.status
+    elif name == "priority":
+        field = forms.TypedChoiceField(label=label, coerce=int,
+                                       choices=[(p.value, p.label.capitalize()) for p in Priority])
+        initial = ticket.priority
+    elif name == "tags":
+        field = forms.CharField(label=label, required=False, max_length=1000,
+                                help_text="Separate tags with commas or spaces.")
+        initial = ", ".join(tag.name for tag in ticket.tags.all())
+    elif name == "assignee":
+        field = AgentChoiceField(label=label, required=False, empty_label="Unassigned",
+                                 queryset=agents if agents is not None else agent_choices())
+        initial = ticket.assignee_id
+    else:
+        model = {"ticket_type": TicketType, "category": Category, "group": Group}[name]
+        current = getattr(ticket, f"{name}_id")
+        field = forms.ModelChoiceField(
+            label=label, required=False, empty_label="—",
+            queryset=model.objects.filter(active=True) | model.objects.filter(pk=current),
+        )
+        initial = current
+    form_class = type(f"{name.title()}PropertyForm", (forms.Form,), {name: field})
+    return form_class(data=data, initial={name: initial}, prefix=f"prop-{name}")
+
+
+def tag_names(text: str) -> list[str]:
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+# --- the composer ---------------------------------------------------------------------------------
+
+THEN_STATUS_CHOICES = [("", "Keep the status"), (lifecycle.OPEN, "Open"), (lifecycle.PENDING, "Pending"),
+                       (lifecycle.ON_HOLD, "On hold"), (lifecycle.SOLVED, "Solved")]
+
+
+class ComposerForm(forms.Form):
+    tab = ""
+    canned_uses: tuple[str, ...] = (CannedResponse.Use.ANY,)
+
+
+class ReplyForm(ComposerForm):
+    tab = "reply"
+    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
+    body = forms.CharField(label="Public reply", widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text="Sent to the requester by email.")
+    attachments = MultipleFileField(label="Attach supporting documents")
+    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
+
+
+class NoteForm(ComposerForm):
+    tab = "note"
+    canned_uses = (CannedResponse.Use.NOTE, CannedResponse.Use.ANY)
+    body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text="Only agents see internal notes.")
+    attachments = MultipleFileField(label="Attach supporting documents")
+
+
+class CallForm(ComposerForm):
+    """Log a call with the Call Notes of SOP 000: every line and the outcome are required."""
+
+    tab = "call"
+    canned_uses = (CannedResponse.Use.CALL, CannedResponse.Use.ANY)
+    direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Outbound (we called)"),
+                                                              ("inbound", "Inbound (they called)")])
+    call_outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "Choose the outcome…"), *Interaction.CallOutcome.choices],
+        error_messages={"required": "Choose how the call ended."},
+    )
+    caller_name = forms.CharField(label="Caller Name", max_length=200,
+                                  error_messages={"required": "Call notes need the caller's name."})
+    call_type = forms.CharField(label="Call Type", max_length=100,
+                                widget=forms.TextInput(attrs={"list": "call-type-suggestions"}),
+                                error_messages={"required": "Call notes need the call type."})
+    customer_type = forms.CharField(label="Customer Type", max_length=100,
+                                    error_messages={"required": "Call notes need the customer type."})
+    reason_for_call = forms.CharField(label="Reason for Call", widget=forms.Textarea(attrs={"rows": 2}),
+                                      error_messages={"required": "Call notes need the reason for the call."})
+    actions_taken = forms.CharField(label="Actions Taken", widget=forms.Textarea(attrs={"rows": 3}),
+                                    error_messages={"required": "Call notes need the actions taken."})
+    body = forms.CharField(label="Other notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
+
+    def call_notes(self) -> dict[str, str]:
+        return {key: self.cleaned_data[key] for key in
+                ("caller_name", "call_type", "customer_type", "reason_for_call", "actions_taken")}
+
+
+class TextForm(ComposerForm):
+    tab = "text"
+    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
+    direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Sent to the customer"),
+                                                              ("inbound", "Received from the customer")])
+    body = forms.CharField(label="Text message", max_length=1600, widget=forms.Textarea(attrs={"rows": 4}))
+    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
+
+
+COMPOSER_FORMS = {form.tab: form for form in (ReplyForm, NoteForm, CallForm, TextForm)}
+COMPOSER_LABELS = {"reply": "Public reply", "note": "Internal note", "call": "Log a call", "text": "Log a text"}
+
+
+class SupportingDocumentsForm(forms.Form):
+    documents = MultipleFileField(label="Add supporting documents", required=True)
+
+
+# --- new ticket -----------------------------------------------------------------------------------
+
+
+class NewTicketForm(forms.Form):
+    """A ticket for a caller or walk-in: an existing customer (found by name, email or phone) or a new one."""
+
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_name = forms.CharField(label="Name", max_length=200, required=False)
+    new_email = forms.CharField(label="Email", max_length=254, required=False,
+                                widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    new_phone = forms.CharField(label="Phone", max_length=40, required=False,
+                                widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    subject = forms.CharField(label="Subject", max_length=250,
+                              error_messages={"required": "A ticket needs a subject."})
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 6}),
+                                  error_messages={"required": "Describe what the customer needs."})
+    documents = MultipleFileField(label="Supporting documents")
+    channel = forms.ChoiceField(label="Came in by", initial=Channel.PHONE, choices=[
+        (Channel.PHONE, "Phone call"), (Channel.WEB, "Walk-in or web"), (Channel.EMAIL, "Email"),
+        (Channel.SMS, "Text message"), (Channel.CHAT, "Chat"),
+    ])
+    ticket_type = forms.ModelChoiceField(label="Type", queryset=TicketType.objects.filter(active=True),
+                                         required=False, empty_label="—")
+    category = forms.ModelChoiceField(label="Category", queryset=Category.objects.filter(active=True),
+                                      required=False, empty_label="—")
+    priority = forms.TypedChoiceField(label="Priority", coerce=int, initial=Priority.NORMAL,
+                                      choices=[(p.value, p.label.capitalize()) for p in Priority])
+    group = forms.ModelChoiceField(label="Group", queryset=Group.objects.filter(active=True), required=False,
+                                   empty_label="—")
+    assignee = AgentChoiceField(label="Assignee", queryset=Agent.objects.none(), required=False,
+                                empty_label="Unassigned")
+    tags = forms.CharField(label="Tags", required=False, max_length=1000,
+                           help_text="Separate tags with commas or spaces.")
+
+    def __init__(self, *args, may_create_customer: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_create_customer = may_create_customer
+        self.fields["assignee"].queryset = agent_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("customer"):
+            return data
+        name, email, phone = (data.get(k, "").strip() for k in ("new_name", "new_email", "new_phone"))
+        if not (name or email or phone):
+            self.add_error("new_name", "Find the customer above, or enter a new customer's name.")
+        elif not self.may_create_customer:
+            self.add_error("new_name", "Your role cannot create customers; find an existing one above.")
+        else:
+            if not name:
+                self.add_error("new_name", "A new customer needs a name.")
+            if not (email or phone):
+                self.add_error("new_email", "Give an email address or a phone number to reach them.")
+        return data
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+
+class ViewFilterForm(forms.Form):
+    """The filter bar of the Views page (GET). Cleaning is lenient: parse_filters does the real work."""
+
+    status = forms.ChoiceField(label="Status", choices=queries.STATUS_CHOICES, required=False)
+    type = forms.ChoiceField(label="Type", required=False)
+    group = forms.ChoiceField(label="Group", required=False)
+    category = forms.ChoiceField(label="Category", required=False)
+    assignee = forms.ChoiceField(label="Assignee", required=False)
+    priority = forms.ChoiceField(label="Priority", required=False,
+                                 choices=[("", "Any priority"), *[(p.value, p.label.capitalize()) for p in Priority]])
+    tag = forms.CharField(label="Tag", required=False, max_length=64)
+    age = forms.ChoiceField(label="Age", choices=queries.AGE_CHOICES, required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False,
+                             choices=[(key, label) for key, (_, label) in queries.SORTS.items()])
+    dir = forms.ChoiceField(label="Order", required=False, choices=[("desc", "Newest / highest first"),
+                                                                   ("asc", "Oldest / lowest first")])
+    size = forms.ChoiceField(label="Per page", required=False, choices=[(n, n) for n in queries.PAGE_SIZES])
+
+    def __init__(self, *args, lookups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "Any type"), *[(t.pk, t.name) for t in lookups["types"]]]
+        self.fields["group"].choices = [("", "Any group"), *[(g.pk, g.name) for g in lookups["groups"]]]
+        self.fields["category"].choices = [("", "Any category"), *[(c.pk, c.name) for c in lookups["categories"]]]
+        self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned"),
+                                           *[(a.pk, a.display_name) for a in lookups["agents"]]]
+
+
+class SaveViewForm(forms.Form):
+    name = forms.CharField(label="View name", max_length=80)
+    shared_with = forms.ModelChoiceField(label="Share with", queryset=Role.objects.none(), required=False,
+                                         empty_label="Only me")
+
+    def __init__(self, *args, agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = agent.groups.all().order_by("name")
+        self.fields["shared_with"].label_from_instance = lambda role: f"Everyone in {role.name}"
+
+
+# --- customers ------------------------------------------------------------------------------------
+
+
+class ContactPointForm(forms.Form):
+    email = forms.CharField(label="Add an email", max_length=254, required=False,
+                            widget=forms.EmailInput())
+    phone = forms.CharField(label="Add a phone", max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("email") or data.get("phone")):
+            self.add_error("email", "Give an email address or a phone number.")
+        return data
+
+
+MANAGE_CUSTOMERS = roles.MANAGE_CUSTOMERS

@@ -1,0 +1,387 @@
+"""Read-side queries of the workspace: views (queues) with capped counts, keyset pages, the merged ticket
+timeline, My work and search. Each function runs a fixed number of SQL queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from caredesk.core import clock
+from caredesk.core.models import Agent
+from caredesk.customers.contact import normalize_phone
+from caredesk.customers.models import ContactPoint, Customer, Order
+from caredesk.core.errors import ValidationFailed
+from caredesk.tickets import lifecycle
+from caredesk.tickets import queries as ticket_queries
+from caredesk.tickets.models import Interaction, Ticket, TicketEvent
+
+COUNT_CAP = 1000
+PAGE_SIZES = (25, 50, 100)
+
+# --- views (queues) -------------------------------------------------------------------------------
+
+STATUS_CHOICES = [
+    ("active", "Active (new, open, pending, on hold)"),
+    ("unsolved", "Unsolved (new, open, on hold)"),
+    *[(value, label) for value, label in (
+        (lifecycle.NEW, "New"), (lifecycle.OPEN, "Open"), (lifecycle.PENDING, "Pending"),
+        (lifecycle.ON_HOLD, "On hold"), (lifecycle.SOLVED, "Solved"), (lifecycle.CLOSED, "Closed"),
+    )],
+    ("any", "Any status"),
+]
+STATUS_SETS = {
+    "active": list(lifecycle.ACTIVE_STATUSES),
+    "unsolved": [lifecycle.NEW, lifecycle.OPEN, lifecycle.ON_HOLD],
+    "any": None,
+}
+# Age is the time since the ticket last changed (its indexed updated_at): what a queue needs to chase.
+AGE_CHOICES = [
+    ("", "Any age"),
+    ("fresh", "Updated in the last 24 hours"),
+    ("1d", "Untouched for 1 day or more"),
+    ("3d", "Untouched for 3 days or more"),
+    ("7d", "Untouched for 7 days or more"),
+    ("30d", "Untouched for 30 days or more"),
+]
+SORTS = {
+    "updated": ("updated_at", "Last updated"),
+    "number": ("id", "Ticket number"),
+    "created": ("created_at", "Created"),
+    "priority": ("priority", "Priority"),
+}
+
+
+@dataclass
+class ViewFilters:
+    """The cleaned filters of a view; `as_query()` gives them back as a query string dict."""
+
+    status: str = "active"
+    ticket_type: int | None = None
+    group: int | None = None
+    assignee: str = ""  # "", "me", "none" or an agent id
+    tag: str = ""
+    priority: int | None = None
+    age: str = ""
+    sort: str = "updated"
+    direction: str = "desc"
+    page_size: int = 25
+    category: int | None = None
+
+    def as_query(self) -> dict[str, str]:
+        query = {
+            "status": self.status, "type": self.ticket_type, "group": self.group, "assignee": self.assignee,
+            "tag": self.tag, "priority": self.priority, "age": self.age, "category": self.category,
+            "sort": self.sort if self.sort != "updated" else "", "dir": self.direction if self.direction != "desc" else "",
+            "size": self.page_size if self.page_size != 25 else "",
+        }
+        return {key: str(value) for key, value in query.items() if value not in (None, "")}
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_filters(params) -> ViewFilters:
+    """ViewFilters from a query string (or a saved view's dict); unknown values fall back to defaults."""
+    status = params.get("status") or "active"
+    if status not in dict(STATUS_CHOICES):
+        status = "active"
+    assignee = (params.get("assignee") or "").strip()
+    if assignee not in ("", "me", "none") and _int_or_none(assignee) is None:
+        assignee = ""
+    sort = params.get("sort") or "updated"
+    direction = params.get("dir") or "desc"
+    size = _int_or_none(params.get("size")) or 25
+    age = params.get("age") or ""
+    return ViewFilters(
+        status=status,
+        ticket_type=_int_or_none(params.get("type")),
+        group=_int_or_none(params.get("group")),
+        category=_int_or_none(params.get("category")),
+        assignee=assignee,
+        tag=(params.get("tag") or "").strip().lower()[:64],
+        priority=_int_or_none(params.get("priority")),
+        age=age if age in dict(AGE_CHOICES) else "",
+        sort=sort if sort in SORTS else "updated",
+        direction=direction if direction in ("asc", "desc") else "desc",
+        page_size=size if size in PAGE_SIZES else 25,
+    )
+
+
+def filtered_tickets(filters: ViewFilters, agent: Agent, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    queryset = Ticket.objects.all() if queryset is None else queryset
+    statuses = STATUS_SETS.get(filters.status, [filters.status])
+    assignee: Any = None
+    if filters.assignee == "me":
+        assignee = agent
+    elif filters.assignee == "none":
+        assignee = "none"
+    elif filters.assignee:
+        assignee = int(filters.assignee)
+    queryset = ticket_queries.filter_tickets(
+        queryset, statuses=statuses, ticket_type=filters.ticket_type, group=filters.group, assignee=assignee,
+        tag=filters.tag or None, priority=filters.priority,
+    )
+    if filters.category is not None:
+        queryset = queryset.filter(category_id=filters.category)
+    if filters.age:
+        now = clock.now()
+        if filters.age == "fresh":
+            queryset = queryset.filter(updated_at__gte=now - timedelta(hours=24))
+        else:
+            queryset = queryset.filter(updated_at__lte=now - timedelta(days=int(filters.age[:-1])))
+    return queryset
+
+
+def _encode_cursor(value: Any, pk: int) -> str:
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat()}
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[Any, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if isinstance(value, dict) and "t" in value:
+            value = datetime.fromisoformat(value["t"])
+        return value, int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+@dataclass
+class TicketPage:
+    tickets: list[Ticket]
+    next_cursor: str | None
+    total: int
+    total_capped: bool
+
+
+def ticket_page(filters: ViewFilters, agent: Agent, cursor: str = "") -> TicketPage:
+    """One keyset page of a view: rows after the cursor in (sort column, id) order, with a capped count.
+
+    Three queries: the page (with its related rows joined), the tags of the page, and the count.
+    """
+    column = SORTS[filters.sort][0]
+    descending = filters.direction == "desc"
+    queryset = filtered_tickets(filters, agent, ticket_queries.tickets_for_display())
+    position = _decode_cursor(cursor) if cursor else None
+    if position is not None:
+        value, pk = position
+        if column == "id":
+            queryset = queryset.filter(id__lt=pk) if descending else queryset.filter(id__gt=pk)
+        else:
+            after = "lt" if descending else "gt"
+            queryset = queryset.filter(
+                Q(**{f"{column}__{after}": value}) | Q(**{column: value, f"id__{after}": pk})
+            )
+    ordering = [f"-{column}", "-id"] if descending else [column, "id"]
+    if column == "id":
+        ordering = ordering[:1]
+    rows = list(queryset.order_by(*ordering)[: filters.page_size + 1])
+    next_cursor = None
+    if len(rows) > filters.page_size:
+        rows = rows[: filters.page_size]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, column), last.pk)
+    total, capped = capped_counts([filtered_tickets(filters, agent)])[0]
+    return TicketPage(rows, next_cursor, total, capped)
+
+
+def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple[int, bool]]:
+    """Counts of several querysets in ONE query, each stopping at cap + 1 rows (shown as "1000+").
+
+    Each count is `SELECT COUNT(*) FROM (SELECT id ... LIMIT cap+1)`, so it reads at most cap + 1 index
+    entries whatever the table size.
+    """
+    if not querysets:
+        return []
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        sql, sub_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [(min(value, cap), value > cap) for value in row]
+
+
+# --- the ticket page ------------------------------------------------------------------------------
+
+HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # "interaction" or "event"
+    interaction: Interaction | None = None
+    event: TicketEvent | None = None
+    events: list[TicketEvent] = field(default_factory=list)  # consecutive changes by one actor, grouped
+
+
+def ticket_for_page(pk: int) -> Ticket | None:
+    """The ticket with its requester's contact points and orders: 4 queries."""
+    return (
+        ticket_queries.tickets_for_display()
+        .select_related("requester__customer_type", "order__industry", "follows_up")
+        .prefetch_related("requester__contact_points", "attachments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
+    """Interactions and audit events in time order. 2 queries for interactions (+attachments), 1 for
+    events. Consecutive field changes by the same actor within a minute are grouped into one entry."""
+    entries = [TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
+               for item in ticket_queries.timeline(ticket)]
+    if with_audit:
+        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
+        previous: TimelineEntry | None = None
+        for event in events:
+            if event.action.startswith(HIDDEN_EVENT_PREFIXES):
+                continue
+            if (
+                previous is not None and previous.events and event.action.endswith(".changed")
+                and previous.events[-1].action.endswith(".changed")
+                and previous.events[-1].actor_label == event.actor_label
+                and (event.at - previous.events[-1].at) <= timedelta(minutes=1)
+            ):
+                previous.events.append(event)
+                continue
+            previous = TimelineEntry(at=event.at, kind="event", event=event, events=[event])
+            entries.append(previous)
+    # Stable sort keeps an event after the interaction that happened at the same instant.
+    entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "interaction" else 1))
+    return entries
+
+
+# --- My work --------------------------------------------------------------------------------------
+
+
+def follow_up_task_model():
+    """The playbook engine's Task model once it exists (caredesk.playbooks is being built), else None."""
+    if not apps.is_installed("caredesk.playbooks"):
+        return None
+    try:
+        return apps.get_model("playbooks", "Task")
+    except LookupError:
+        return None
+
+
+def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list | None:
+    """The agent's open follow-up tasks due now or overdue, most overdue first; None without the engine.
+
+    Written against the engine's CreateTask decision (task_key, title, kind, due_at, overdue_at) and a
+    `ticket` link; the field holding the agent and the open status are looked up by name so this keeps
+    working while the playbooks app settles.
+    """
+    model = follow_up_task_model()
+    if model is None:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    queryset = model.objects.all()
+    for candidate in ("assignee", "agent", "for_agent", "owner"):
+        if candidate in names:
+            queryset = queryset.filter(Q(**{candidate: agent}) | Q(**{f"{candidate}__isnull": True},
+                                                                     ticket__assignee=agent))
+            break
+    else:
+        queryset = queryset.filter(ticket__assignee=agent)
+    if "status" in names:
+        queryset = queryset.filter(status="open")
+    elif "completed_at" in names:
+        queryset = queryset.filter(completed_at__isnull=True)
+    if "due_at" in names:
+        queryset = queryset.filter(due_at__lte=clock.now()).order_by("due_at")
+    return list(queryset.select_related("ticket", "ticket__requester")[:limit])
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 25
+
+
+@dataclass
+class SearchResults:
+    query: str
+    tickets: list[Ticket]
+    customers: list[Customer]
+    exact_ticket: Ticket | None = None
+
+
+def search(text: str) -> SearchResults:
+    """Ticket numbers, order references, emails and phones by indexed equality; subjects, names and
+    bodies by a bounded substring scan from the newest rows."""
+    query = (text or "").strip()[:200]
+    results = SearchResults(query=query, tickets=[], customers=[])
+    if len(query) < 2 and not query.lstrip("#").isdigit():
+        return results
+    ticket_ids: list[int] = []
+    customer_ids: list[int] = []
+
+    number = query.lstrip("#")
+    if number.isdigit() and len(number) < 19:
+        exact = Ticket.objects.filter(pk=int(number)).values_list("pk", flat=True).first()
+        if exact:
+            ticket_ids.append(exact)
+    contacts: list[tuple[str, str]] = []
+    if "@" in query:
+        contacts.append((ContactPoint.Kind.EMAIL, query.lower()))
+    elif sum(ch.isdigit() for ch in query) >= 7:
+        try:
+            contacts.append((ContactPoint.Kind.PHONE, normalize_phone(query)))
+        except ValidationFailed:
+            pass
+    for kind, value in contacts:
+        owner = ContactPoint.objects.filter(kind=kind, value=value).values_list("customer_id", flat=True).first()
+        if owner:
+            customer_ids.append(owner)
+    order_owner = Order.objects.filter(external_reference__iexact=query).values_list("customer_id", flat=True).first() \
+        if len(query) <= 100 else None
+    if order_owner:
+        customer_ids.append(order_owner)
+
+    if len(query) >= 2:
+        customer_ids += list(
+            Customer.objects.filter(name__icontains=query).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
+        )
+        if "@" in query:
+            customer_ids += list(ContactPoint.objects.filter(value__icontains=query).order_by("-id")
+                                 .values_list("customer_id", flat=True)[:SEARCH_LIMIT])
+        ticket_ids += list(
+            Ticket.objects.filter(Q(subject__icontains=query) | Q(description__icontains=query))
+            .order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
+        )
+        ticket_ids += list(
+            Interaction.objects.filter(body__icontains=query).order_by("-id")
+            .values_list("ticket_id", flat=True)[:SEARCH_LIMIT]
+        )
+    customer_ids = list(dict.fromkeys(customer_ids))[:SEARCH_LIMIT]
+    if customer_ids:
+        ticket_ids += list(
+            Ticket.objects.filter(requester_id__in=customer_ids).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
+        )
+    ticket_ids = list(dict.fromkeys(ticket_ids))[: SEARCH_LIMIT * 2]
+    by_id = {t.pk: t for t in ticket_queries.tickets_for_display().filter(pk__in=ticket_ids)}
+    results.tickets = [by_id[pk] for pk in ticket_ids if pk in by_id]
+    if number.isdigit() and len(number) < 19:
+        results.exact_ticket = by_id.get(int(number))
+    customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).prefetch_related("contact_points")}
+    results.customers = [customers[pk] for pk in customer_ids if pk in customers]
+    return results

@@ -1,0 +1,71 @@
+"""Template helpers of the agent workspace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from caredesk.core import clock
+from caredesk.customers.contact import display_phone
+
+register = template.Library()
+
+
+@register.filter
+def can(user, capability: str) -> bool:
+    """{% if user|can:"configure" %}: the same check the views make."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(capability))
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """"3 hours ago" measured on caredesk's clock, with the exact time in a tooltip."""
+    if not value:
+        return ""
+    now = clock.now()
+    text = "just now" if abs((now - value).total_seconds()) < 60 else (
+        f"{timesince(value, now).split(',')[0]} ago" if value <= now else f"in {timesince(now, value).split(',')[0]}"
+    )
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
+                       value.strftime("%Y-%m-%d %H:%M UTC"), text)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return display_phone(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return (name or "").replace("_", " ")
+
+
+@register.filter
+def audit_text(value) -> str:
+    """A readable picture of an audit value: {"id", "name"} -> name, lists joined."""
+    if value is None or value == "" or value == []:
+        return "none"
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        return ", ".join(f"{k}: {audit_text(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(audit_text(v) for v in value)
+    return str(value).replace("_", " ")
+
+
+@register.simple_tag
+def query_with(params: dict, **changes) -> str:
+    """The query string of `params` with `changes` applied (a value of "" removes the key)."""
+    from urllib.parse import urlencode
+
+    merged = {k: v for k, v in params.items()}
+    for key, value in changes.items():
+        if value in ("", None):
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + urlencode(merged) if merged else "?"

@@ -1,0 +1,91 @@
+"""New ticket for a caller or walk-in: find the customer by name, email or phone, or create them."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from caredesk.core import roles
+from caredesk.core.audit import Actor
+from caredesk.core.errors import DomainError
+from caredesk.customers import actions as customer_actions
+from caredesk.customers.models import Customer
+from caredesk.tickets import actions as ticket_actions
+from caredesk.web import forms, queries
+from caredesk.web.permissions import requires
+
+CUSTOMER_FIELD_MAP = {"name": "new_name", "emails": "new_email", "phones": "new_phone", "requester": "customer"}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _create(request, form) -> int | None:
+    data = form.cleaned_data
+    actor = Actor.of_agent(request.user)
+    try:
+        with transaction.atomic():
+            if data.get("customer"):
+                customer = Customer.objects.filter(pk=data["customer"]).first()
+                if customer is None:
+                    form.add_error("new_name", "That customer no longer exists; search again.")
+                    return None
+            else:
+                try:
+                    customer = customer_actions.create_customer(
+                        actor=actor, name=data["new_name"],
+                        emails=[data["new_email"]] if data["new_email"] else [],
+                        phones=[data["new_phone"]] if data["new_phone"] else [],
+                    )
+                except DomainError as error:
+                    forms.show_domain_error(form, error, CUSTOMER_FIELD_MAP)
+                    raise _Rollback from None
+            ticket = ticket_actions.create_ticket(
+                actor=actor, requester=customer, subject=data["subject"], description=data["description"],
+                ticket_type=data["ticket_type"], category=data["category"], priority=data["priority"],
+                group=data["group"], assignee=data["assignee"], channel=data["channel"],
+                tags=forms.tag_names(data["tags"]), attachments=forms.as_attachments(data["documents"]),
+            )
+    except _Rollback:
+        return None
+    except DomainError as error:
+        forms.show_domain_error(form, error, {"attachments": "documents", "requester": "new_name"})
+        return None
+    return ticket.pk
+
+
+@requires(roles.WORK_TICKETS)
+def new_ticket(request):
+    may_create = request.user.can(roles.MANAGE_CUSTOMERS)
+    chosen = None
+    if request.method == "POST":
+        form = forms.NewTicketForm(request.POST, request.FILES, may_create_customer=may_create)
+        if form.is_valid():
+            pk = _create(request, form)
+            if pk is not None:
+                return redirect("web:ticket", pk=pk)
+        customer_id = form.data.get("customer")
+        if customer_id and str(customer_id).isdigit():
+            chosen = Customer.objects.prefetch_related("contact_points").filter(pk=int(customer_id)).first()
+        status = 422
+    else:
+        initial = {"assignee": request.user.pk}
+        if request.GET.get("customer", "").isdigit():
+            chosen = Customer.objects.prefetch_related("contact_points").filter(pk=int(request.GET["customer"])).first()
+            if chosen:
+                initial["customer"] = chosen.pk
+        form = forms.NewTicketForm(initial=initial, may_create_customer=may_create)
+        status = 200
+    return render(request, "web/new_ticket.html", {"form": form, "chosen": chosen, "may_create": may_create},
+                  status=status)
+
+
+@requires(roles.WORK_TICKETS)
+def customer_lookup(request):
+    """htmx fragment: customers matching the lookup box, to pick as the requester."""
+    text = request.GET.get("q", "")
+    results = queries.search(text) if len(text.strip()) >= 2 else None
+    return render(request, "web/partials/customer_matches.html", {
+        "customers": results.customers[:8] if results else [], "query": text.strip(),
+    })

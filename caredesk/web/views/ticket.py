@@ -1,0 +1,151 @@
+"""The ticket page: requester and order, properties edited in place, the merged timeline, documents."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from caredesk.core import roles
+from caredesk.core.audit import Actor
+from caredesk.core.errors import DomainError
+from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.models import Attachment, CannedResponse, Ticket
+from caredesk.web import forms, queries
+from caredesk.web.permissions import requires
+
+RELATED_TICKETS = 5
+
+
+def load_ticket(pk: int) -> Ticket:
+    ticket = queries.ticket_for_page(pk)
+    if ticket is None:
+        raise Http404(f"No ticket #{pk}.")
+    return ticket
+
+
+def property_forms(ticket: Ticket, bound: dict | None = None) -> list:
+    result = []
+    for name in forms.PROPERTY_FIELDS:
+        form = (bound or {}).get(name) or forms.property_form(name, ticket)
+        result.append((name, form))
+    return result
+
+
+def composer_forms(ticket: Ticket, bound=None) -> dict:
+    requester = ticket.requester
+    initial = {
+        "call": {"caller_name": requester.name,
+                 "customer_type": requester.customer_type.name if requester.customer_type else ""},
+    }
+    built = {}
+    for tab, form_class in forms.COMPOSER_FORMS.items():
+        if bound is not None and bound.tab == tab:
+            built[tab] = bound
+        else:
+            built[tab] = form_class(prefix=tab, initial=initial.get(tab))
+    return built
+
+
+def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "reply",
+                   property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
+    canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
+    return {
+        "ticket": ticket,
+        "requester": ticket.requester,
+        "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
+        "property_forms": property_forms(ticket, property_bound),
+        "saved_field": saved_field,
+        "composer": composer_forms(ticket, composer),
+        "composer_labels": forms.COMPOSER_LABELS,
+        "active_tab": active_tab,
+        "composer_message": composer_message,
+        "canned": canned,
+        "canned_data": [{"id": c.pk, "name": c.name, "use": c.use, "body": c.body} for c in canned],
+        "documents_form": forms.SupportingDocumentsForm(),
+        "other_tickets": list(
+            Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+            .only("id", "subject", "status", "updated_at").order_by("-id")[:RELATED_TICKETS]
+        ),
+    }
+
+
+@requires(roles.WORK_TICKETS)
+def ticket_page(request, pk: int):
+    ticket = load_ticket(pk)
+    return render(request, "web/ticket.html", ticket_context(request, ticket))
+
+
+@requires(roles.WORK_TICKETS)
+def ticket_timeline(request, pk: int):
+    ticket = load_ticket(pk)
+    return render(request, "web/partials/timeline.html", {
+        "ticket": ticket, "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
+    })
+
+
+@requires(roles.WORK_TICKETS)
+def ticket_properties(request, pk: int):
+    ticket = load_ticket(pk)
+    return render(request, "web/partials/properties.html", {"ticket": ticket, "property_forms": property_forms(ticket)})
+
+
+@requires(roles.WORK_TICKETS)
+@require_POST
+def edit_property(request, pk: int, name: str):
+    if name not in forms.PROPERTY_FIELDS:
+        raise Http404(f"{name} is not a ticket property.")
+    ticket = load_ticket(pk)
+    form = forms.property_form(name, ticket, data=request.POST)
+    saved = False
+    if form.is_valid():
+        value = form.cleaned_data[name]
+        if name == "tags":
+            value = forms.tag_names(value)
+        try:
+            ticket_actions.update_ticket(ticket, actor=Actor.of_agent(request.user), **{name: value})
+            saved = True
+        except DomainError as error:
+            forms.show_domain_error(form, error)
+    if not request.htmx:
+        if not saved:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("web:ticket", pk=pk)
+    ticket = load_ticket(pk) if saved else ticket
+    response = render(request, "web/partials/properties.html", {
+        "ticket": ticket, "property_forms": property_forms(ticket, None if saved else {name: form}),
+        "saved_field": name if saved else "",
+    })
+    if saved:
+        response["HX-Trigger"] = "ticketChanged"
+    return response
+
+
+@requires(roles.WORK_TICKETS)
+@require_POST
+def add_documents(request, pk: int):
+    ticket = load_ticket(pk)
+    form = forms.SupportingDocumentsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            for attachment in forms.as_attachments(form.cleaned_data["documents"]):
+                ticket_actions.add_supporting_document(ticket, actor=Actor.of_agent(request.user),
+                                                       attachment=attachment)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            count = len(form.cleaned_data["documents"])
+            messages.success(request, f"Added {count} supporting document{'s' if count != 1 else ''}.")
+    else:
+        messages.error(request, "Choose at least one file to add.")
+    return redirect("web:ticket", pk=pk)
+
+
+@requires(roles.WORK_TICKETS)
+def download_attachment(request, pk: int, attachment_id: int):
+    attachment = Attachment.objects.filter(pk=attachment_id, ticket_id=pk).first()
+    if attachment is None:
+        raise Http404("No such document on this ticket.")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                        content_type=attachment.content_type)
