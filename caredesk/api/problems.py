@@ -18,7 +18,9 @@ LOCATION_PREFIXES = {"body", "query", "path", "form", "file", "header", "cookie"
 
 def _field_of(location: list) -> str:
     parts = [str(part) for part in location]
-    while parts and (parts[0] in LOCATION_PREFIXES or parts[0] in {"payload", "filters"}):
+    if parts and parts[0] in LOCATION_PREFIXES:  # where it came from: body, query, path, file...
+        parts = parts[1:]
+    if parts and parts[0] in {"payload", "filters"}:  # the view's parameter holding the schema
         parts = parts[1:]
     field = ""
     for part in parts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.db import transaction
 from django.http import FileResponse
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -219,15 +220,16 @@ def create_ticket(request, payload: TicketIn):
     agent = require(request, WORK_TICKETS)
     actor = Actor.of_agent(agent)
     data = _resolved_fields(payload.dict(exclude={"requester", "requester_id"}))
-    if payload.requester is not None:
-        require(request, MANAGE_CUSTOMERS)
-        requester = customer_actions.create_customer(
-            actor=actor, name=payload.requester.name, emails=payload.requester.emails,
-            phones=payload.requester.phones,
-        )
-    else:
-        requester = lookups.customer(payload.requester_id)
-    ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    with transaction.atomic():  # a new requester and the ticket are written together or not at all
+        if payload.requester is not None:
+            require(request, MANAGE_CUSTOMERS)
+            requester = customer_actions.create_customer(
+                actor=actor, name=payload.requester.name, emails=payload.requester.emails,
+                phones=payload.requester.phones,
+            )
+        else:
+            requester = lookups.customer(payload.requester_id)
+        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
     return 201, _ticket_or_404(ticket.pk)
 
 
@@ -287,6 +289,13 @@ def add_interaction(request, ticket_id: Id, payload: InteractionIn):
         raise ValidationFailed("A message needs a body.", field="body")
     direction = direction or payload.direction
     inbound = direction == Interaction.Direction.INBOUND
+    if payload.type == "customer_message":
+        # Like any customer message, one about a closed ticket lands on a new follow-up ticket.
+        interaction = actions.receive_customer_message(
+            ticket, customer=ticket.requester, channel=payload.channel, body=payload.body,
+            actor=Actor.of_agent(agent), occurred_at=payload.occurred_at,
+        )
+        return 201, queries.timeline(interaction.ticket).get(pk=interaction.pk)
     interaction = actions.add_interaction(
         ticket, actor=Actor.of_agent(agent), kind=kind, channel=channel or payload.channel, direction=direction,
         body=payload.body, call_outcome=payload.call_outcome or "",

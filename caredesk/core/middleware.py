@@ -6,6 +6,11 @@ from django.core.exceptions import RequestDataTooBig
 
 from caredesk.core.problems import problem_response
 
+PLAIN_ERRORS = {
+    404: ("Not found", "No such API route."),
+    405: ("Method not allowed", "This route does not accept this method."),
+}
+
 
 class ProblemDetailsMiddleware:
     def __init__(self, get_response):
@@ -17,7 +22,19 @@ class ProblemDetailsMiddleware:
                 413, "Request body too large",
                 f"The request body is larger than the {request.max_body_bytes} bytes this route accepts.",
             )
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and response.status_code in PLAIN_ERRORS and not response.get(
+            "Content-Type", ""
+        ).startswith(("application/problem+json", "application/json")):
+            # Django and ninja answer an unknown route or a wrong method with a plain page; the API never does.
+            title, detail = PLAIN_ERRORS[response.status_code]
+            if response.has_header("Allow"):
+                detail += f" Allowed: {response['Allow']}."
+            problem = problem_response(response.status_code, title, detail)
+            if response.has_header("Allow"):
+                problem["Allow"] = response["Allow"]
+            return problem
+        return response
 
     @staticmethod
     def _too_big(request) -> bool:

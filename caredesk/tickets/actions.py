@@ -302,10 +302,14 @@ def add_interaction(
 
 @transaction.atomic
 def receive_customer_message(
-    ticket: Ticket, *, customer: Customer, channel: str, body: str, **interaction_fields: Any
+    ticket: Ticket, *, customer: Customer, channel: str, body: str, actor: Actor | None = None,
+    **interaction_fields: Any,
 ) -> Interaction:
-    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket."""
-    actor = Actor.customer(customer.name)
+    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket.
+
+    `actor` is who records it: the customer by default, or the agent who logs a message received elsewhere.
+    """
+    actor = actor or Actor.customer(customer.name)
     target = Ticket.objects.select_related("requester").get(pk=ticket.pk)
     if target.is_closed:
         target = create_ticket(

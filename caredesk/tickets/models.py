@@ -191,10 +191,11 @@ class Interaction(models.Model):
 
     @property
     def author_name(self) -> str:
-        if self.author_agent_id:
-            return str(self.author_agent)
+        # A customer's message is theirs, even when an agent logged it.
         if self.author_customer_id:
             return str(self.author_customer)
+        if self.author_agent_id:
+            return str(self.author_agent)
         return self.author_label
 
 

@@ -126,7 +126,7 @@ def test_update_ticket_records_one_event_per_changed_field(frozen_clock, ticket,
     assert (ticket.subject, ticket.priority_name, ticket.status, ticket.group, ticket.assignee) == (
         "Passport status", "urgent", "pending", group, agent)
     assert ticket.updated_at == frozen_clock.now()
-    changes = {e.field: (e.action, e.before, e.after) for e in events_of(ticket)[1:]}
+    changes = {e.field: (e.action, e.before, e.after) for e in events_of(ticket, action__endswith=".changed")}
     assert changes == {
         "subject": ("subject.changed", "Where is my passport?", "Passport status"),
         "description": ("description.changed", "It has been three weeks.", "Updated."),
@@ -138,7 +138,7 @@ def test_update_ticket_records_one_event_per_changed_field(frozen_clock, ticket,
         "order": ("order.changed", None, {"id": order.pk, "name": "PP-1001"}),
         "tags": ("tags.changed", [], ["passport", "waiting"]),
     }
-    assert all(e.actor == agent and e.at == frozen_clock.now() for e in events_of(ticket)[1:])
+    assert all(e.actor == agent and e.at == frozen_clock.now() for e in events_of(ticket, action__endswith=".changed"))
 
 
 def test_update_ticket_without_a_real_change_records_nothing(ticket, actor):
