@@ -16,10 +16,14 @@ app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code
                   add_completion=False)
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+playbook_app = typer.Typer(help="Read and check playbooks: the SOPs as data.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports for managers.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
-console = Console()
-errors = Console(stderr=True)
+app.add_typer(playbook_app, name="playbook")
+app.add_typer(report_app, name="report")
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def setup_django() -> None:
@@ -210,6 +214,106 @@ def token_create(agent: str, name: str = typer.Option("cli", help="What the toke
     except DomainError as error:
         fail(error.detail)
     print(token)
+
+
+@playbook_app.command("validate")
+def playbook_validate(files: list[Path] = typer.Argument(..., help="Playbook YAML files.")):
+    """Check playbook files against the schema; errors name the file, line and field."""
+    from caredesk.playbooks.spec import PlaybookError, load_playbook
+
+    failed = False
+    for path in files:
+        try:
+            playbook = load_playbook(path)
+        except PlaybookError as error:
+            errors.print(f"[bold red]invalid:[/] {error}")
+            failed = True
+        else:
+            console.print(f"[green]valid:[/] {path}: {playbook.name} version {playbook.version} ({playbook.title})")
+    if failed:
+        raise typer.Exit(1)
+
+
+@playbook_app.command("list")
+def playbook_list():
+    """The playbooks in force: the shipped defaults and the team's own (CAREDESK_PLAYBOOKS_DIR)."""
+    setup_django()
+    from rich.table import Table
+
+    from caredesk.playbooks.registry import available_playbooks
+    from caredesk.playbooks.spec import PlaybookError, latest_versions
+
+    try:
+        playbooks = latest_versions(available_playbooks())
+    except PlaybookError as error:
+        fail(str(error))
+    table = Table("name", "version", "title", "starts on", "days", "file")
+    for name in sorted(playbooks):
+        playbook = playbooks[name]
+        table.add_row(name, str(playbook.version), playbook.title, playbook.trigger.event.replace("_", " "),
+                      playbook.days.describe(), playbook.file)
+    console.print(table)
+
+
+@playbook_app.command("show")
+def playbook_show(name: str):
+    """Print a playbook as a readable day-by-day procedure."""
+    setup_django()
+    from caredesk.playbooks.registry import available_playbooks
+    from caredesk.playbooks.render import render_procedure
+    from caredesk.playbooks.spec import PlaybookError, latest_versions
+
+    try:
+        playbooks = latest_versions(available_playbooks())
+    except PlaybookError as error:
+        fail(str(error))
+    if name not in playbooks:
+        fail(f"no playbook named {name!r}; there are: {', '.join(sorted(playbooks))}.")
+    print(render_procedure(playbooks[name]))
+
+
+@report_app.command("compliance")
+def report_compliance(
+    since: Optional[str] = typer.Option(None, help="First day, YYYY-MM-DD (default: 6 days before --until)."),
+    until: Optional[str] = typer.Option(None, help="Last day, YYYY-MM-DD (default: today)."),
+    timezone: str = typer.Option("UTC", help="Time zone the days are counted in."),
+    playbook: Optional[str] = typer.Option(None, help="Only this playbook."),
+    agent: Optional[str] = typer.Option(None, help="Only this agent (username)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+):
+    """Per playbook, agent and day: attempts required, done on time, late, missed; tickets closed unresponsive."""
+    import json
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    setup_django()
+    from rich.table import Table
+
+    from caredesk.core import clock
+    from caredesk.playbooks import report
+
+    ensure_database_ready()
+    try:
+        zone = ZoneInfo(timezone)
+        last = date.fromisoformat(until) if until else clock.now().astimezone(zone).date()
+        first = date.fromisoformat(since) if since else last - timedelta(days=6)
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        fail(f"bad date or time zone: {error}")
+    if first > last:
+        fail("--since must not be after --until.")
+    rows = report.compliance(first, last, timezone=timezone, playbook=playbook, agent=agent)
+    if as_json:
+        print(json.dumps({"since": first.isoformat(), "until": last.isoformat(), "timezone": timezone,
+                          "rows": [row.as_dict() for row in rows], "totals": report.totals(rows)}, indent=2))
+        return
+    table = Table("day", "playbook", "agent", "required", "on time", "late", "missed", "open",
+                  "closed unresponsive", "bot issue handed off", "refund escalations", "reached",
+                  title=f"Follow-up compliance {first} to {last} ({timezone})")
+    for row in rows:
+        table.add_row(row.day.isoformat(), row.playbook, row.agent, *(str(getattr(row, name)) for name in report.COUNTED))
+    totals = report.totals(rows)
+    table.add_row("total", "", "", *(str(totals.get(name, 0)) for name in report.COUNTED), style="bold")
+    console.print(table)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from caredesk.api import customers, lists, problems, tickets
+from caredesk.api import customers, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -24,3 +24,4 @@ def health(request):
 api.add_router("", customers.router)
 api.add_router("", tickets.router)
 api.add_router("", lists.router)
+api.add_router("", playbooks.router)

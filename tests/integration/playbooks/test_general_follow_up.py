@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.playbooks.actions import complete_task
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
-from caredesk.playbooks.registry import playbook_of
 from caredesk.playbooks.runner import sweep_all
 from caredesk.tickets.actions import update_ticket
 from caredesk.tickets.models import Interaction
@@ -22,13 +18,7 @@ def open_task(ticket):
     return FollowUpTask.objects.get(ticket=ticket, status="open")
 
 
-def move_to_day(run, day: int) -> None:
-    """An hour into business day `day` of the run, by the playbook's own calendar."""
-    calendar = playbook_of(run.definition).days
-    clock.set_virtual(calendar.day_start(run.started_at, day) + timedelta(hours=1))
-
-
-def test_three_attempts_then_closed_as_unresponsive(frozen_clock, agent, make_ticket):
+def test_three_attempts_then_closed_as_unresponsive(frozen_clock, agent, make_ticket, move_to_day):
     ticket = make_ticket(order=True, phones=["+1 415 555 0132"])
     update_ticket(ticket, actor=Actor.of_agent(agent), status="pending")
     run = PlaybookRun.objects.get(ticket=ticket)
@@ -54,7 +44,7 @@ def test_three_attempts_then_closed_as_unresponsive(frozen_clock, agent, make_ti
     assert run.status == "ended" and run.outcome == "unresponsive_closed"
 
 
-def test_a_missed_call_restarts_from_day_one(frozen_clock, agent, make_ticket):
+def test_a_missed_call_restarts_from_day_one(frozen_clock, agent, make_ticket, move_to_day):
     ticket = make_ticket(phones=["+1 415 555 0132"], emails=())
     update_ticket(ticket, actor=Actor.of_agent(agent), status="pending")
     assert open_task(ticket).planned_channels == ["call", "text"]
