@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "caredesk.customers",
     "caredesk.tickets",
     "caredesk.playbooks",
+    "caredesk.channels",
     "caredesk.web",
 ]
 
@@ -212,3 +213,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
+
+# Channels: email in and out, SMS and voice (docs/configuration.md, "Channels").
+EMAIL_ADDRESS = env("EMAIL_ADDRESS", "support@caredesk.invalid")  # From of outbound mail, base of reply-to tokens
+EMAIL_FROM_NAME = env("EMAIL_FROM_NAME", "Customer Care")
+EMAIL_TOKEN_SECRET = env("EMAIL_TOKEN_SECRET")  # signs reply-to tokens; derived from SECRET_KEY when unset
+EMAIL_MAX_BYTES = env_int("EMAIL_MAX_BYTES", 40 * 1024 * 1024)  # inbound message size; larger gets 552 / 413
+EMAIL_MAX_ATTACHMENTS = env_int("EMAIL_MAX_ATTACHMENTS", 20)
+INBOUND_EMAIL_SECRET = env("INBOUND_EMAIL_SECRET", "")  # the raw-MIME HTTP endpoint is off while empty
+SMTPD_ENABLED = env_bool("SMTPD_ENABLED", False)  # `caredesk serve` also runs the SMTP receiver
+SMTPD_HOST = env("SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = env_int("SMTPD_PORT", 2525)
+IMAP_MAILBOXES = env("IMAP_MAILBOXES", "")  # a JSON list of mailboxes, see docs/configuration.md
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60)
+IMAP_IDLE_SECONDS = env_int("IMAP_IDLE_SECONDS", 600)
+SMTP_HOST = env("SMTP_HOST", "")  # outbound mail; while empty it is only recorded (the console transport)
+SMTP_PORT = env_int("SMTP_PORT", 587)
+SMTP_USERNAME = env("SMTP_USERNAME", "")
+SMTP_PASSWORD = env("SMTP_PASSWORD", "")
+SMTP_SECURITY = env("SMTP_SECURITY", "starttls")  # starttls, tls or none
+SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 30)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)  # first retry; doubles each attempt, at most 6 hours
+SMS_PROVIDER = env("SMS_PROVIDER", "console")  # console or twilio
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")  # also checks webhook signatures; webhooks answer 403 without it
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
+VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; voicemail only while empty

@@ -1,0 +1,183 @@
+"""Inbound email: store the raw message first, then process it from the stored copy.
+
+Processing is idempotent and retryable: a message is claimed under a row lock, a duplicate Message-ID is
+ignored, machine mail is recorded without a ticket, and anything unexpected leaves the raw copy for the
+worker to try again with backoff. Receivers (SMTP, IMAP, HTTP) call `store_inbound` and `process_inbound`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from caredesk.channels import actions, routing
+from caredesk.channels.email.automated import AutomatedVerdict, classify_automated
+from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_message
+from caredesk.channels.email.tokens import thread_candidates
+from caredesk.channels.models import InboundMessage, OutboundMessage
+from caredesk.core import clock
+from caredesk.core.audit import Actor
+from caredesk.core.errors import Conflict, DomainError
+from caredesk.customers.actions import create_customer, find_customer_by_contact
+from caredesk.customers.contact import find_phone_numbers
+from caredesk.customers.models import ContactPoint, Customer
+from caredesk.tickets.actions import NewAttachment, create_ticket, receive_customer_message
+from caredesk.tickets.models import Channel, Interaction
+
+logger = logging.getLogger("caredesk.channels.inbound")
+
+PENDING = (InboundMessage.Status.RECEIVED, InboundMessage.Status.FAILED)
+# The worker leaves fresh messages to the receiver that stored them; it picks up what a crash left behind.
+WORKER_GRACE = timedelta(seconds=60)
+MAXIMUM_DEFECTS_KEPT = 20
+
+def raw_url(inbound_id: int) -> str:
+    return f"/api/v1/inbound-messages/{inbound_id}/raw"
+
+
+def process_inbound(inbound_id: int) -> str | None:
+    """Process one stored message; returns its new status, or None when there was nothing to do."""
+    row = InboundMessage.objects.filter(pk=inbound_id, status__in=PENDING).first()
+    if row is None:
+        return None
+    raw = row.raw if isinstance(row.raw, bytes) else bytes(row.raw)
+    try:
+        parsed = parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
+                               max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
+    except MalformedEmail as error:
+        return actions.fail_inbound(inbound_id, f"not an email message: {error}", retry=False).status
+    del raw
+    verdict = classify_automated(parsed, envelope_sender=row.envelope_sender)
+    try:
+        with transaction.atomic():
+            locked = (InboundMessage.objects.select_for_update(skip_locked=True)
+                      .filter(pk=inbound_id, status__in=PENDING).only("id", "status", "received_at",
+                                                                     "envelope_recipients").first())
+            if locked is None:
+                return None  # another process has it
+            return _apply(locked, parsed, verdict).status
+    except IntegrityError as error:
+        if not Interaction.objects.filter(external_id=parsed.message_id).exists():
+            return actions.fail_inbound(inbound_id, f"{type(error).__name__}: {error}", retry=True).status
+        # The same Message-ID was written by a concurrent process between our check and our insert.
+        with transaction.atomic():
+            locked = InboundMessage.objects.select_for_update().only("id").get(pk=inbound_id)
+            return actions.finish_inbound(locked, status=InboundMessage.Status.IGNORED, message_id=parsed.message_id,
+                                          outcome="duplicate: the same Message-ID arrived twice at once").status
+    except DomainError as error:
+        # A conflict (a concurrent writer took the same contact point) is worth another try; bad data is not.
+        return actions.fail_inbound(inbound_id, f"{error.field or 'message'}: {error.detail}",
+                                    retry=isinstance(error, Conflict)).status
+    except Exception as error:  # a bug or an outage: keep the raw copy, retry later
+        logger.exception("processing inbound message #%s failed; it will be retried", inbound_id)
+        return actions.fail_inbound(inbound_id, f"{type(error).__name__}: {error}", retry=True).status
+
+
+def process_pending(limit: int = 500) -> int:
+    """The worker's sweep: messages a receiver stored but did not process, and failures due for a retry."""
+    now = clock.now()
+    due = (
+        InboundMessage.objects.filter(
+            Q(status=InboundMessage.Status.RECEIVED, received_at__lte=now - WORKER_GRACE)
+            | Q(status=InboundMessage.Status.FAILED, next_attempt_at__lte=now)
+        ).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for inbound_id in list(due) if process_inbound(inbound_id) is not None)
+
+
+def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict | None) -> InboundMessage:
+    ignore = _reason_to_ignore(row, parsed, verdict)
+    if ignore is not None:
+        outcome, automated_kind = ignore
+        found = routing.ticket_of_message_ids(thread_candidates(parsed)) if verdict else None
+        return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, outcome=outcome,
+                                      message_id=parsed.message_id, automated_kind=automated_kind,
+                                      ticket=found[0] if found else None)
+    sender = find_customer_by_contact(email=parsed.from_address)
+    route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients)
+    sender = sender or _new_customer(parsed)
+    body = parsed.reply_body
+    ticket = route.ticket or create_ticket(
+        actor=Actor.customer(sender.name), requester=sender, subject=(parsed.subject.strip() or "(no subject)")[:250],
+        description=body, channel=Channel.EMAIL,
+    )
+    interaction = receive_customer_message(
+        ticket, customer=sender, channel=Channel.EMAIL, body=body, external_id=parsed.message_id,
+        occurred_at=row.received_at, details=_details(row, parsed, route),
+        attachments=[NewAttachment(a.filename, a.content_type, a.content) for a in parsed.attachments],
+    )
+    outcome = _describe(route, ticket.pk, interaction.ticket_id)
+    return actions.finish_inbound(row, status=InboundMessage.Status.PROCESSED, outcome=outcome,
+                                  message_id=parsed.message_id, ticket=interaction.ticket, interaction=interaction)
+
+
+def _reason_to_ignore(row, parsed: ParsedEmail, verdict) -> tuple[str, str] | None:
+    """(outcome, automated kind) when the message gets no ticket, else None."""
+    duplicate = (
+        InboundMessage.objects.filter(message_id=parsed.message_id, status__in=[
+            InboundMessage.Status.PROCESSED, InboundMessage.Status.IGNORED]).exclude(pk=row.pk)
+        .values_list("pk", flat=True).first()
+    )
+    if duplicate is not None:
+        return f"duplicate of inbound message #{duplicate} (same Message-ID)", ""
+    if Interaction.objects.filter(external_id=parsed.message_id).exists():
+        return "duplicate: a timeline entry already has this Message-ID", ""
+    if OutboundMessage.objects.filter(message_id=parsed.message_id).exists():
+        return "our own outbound message came back", ""
+    if verdict is not None:
+        return f"machine mail ({verdict.kind}): {verdict.reason}", str(verdict.kind)
+    if parsed.from_address is None:
+        return "no valid sender address", ""
+    if parsed.from_address == settings.EMAIL_ADDRESS.lower():
+        return "sent from caredesk's own address", ""
+    return None
+
+
+def _new_customer(parsed: ParsedEmail) -> Customer:
+    """A customer for an unknown sender, with the phone numbers they wrote that belong to nobody yet."""
+    numbers = find_phone_numbers(parsed.reply_body)
+    taken = set(ContactPoint.objects.filter(kind=ContactPoint.Kind.PHONE, value__in=numbers)
+                .values_list("value", flat=True))
+    name = (parsed.from_name or parsed.from_address.partition("@")[0]).strip()[:200]
+    return create_customer(actor=Actor.system("email"), name=name or parsed.from_address,
+                           emails=[parsed.from_address], phones=[n for n in numbers if n not in taken])
+
+
+def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute) -> dict:
+    details = {
+        "thread": route.thread,
+        "threaded_by": route.via,
+        "inbound_message": row.pk,
+        "raw_url": raw_url(row.pk),
+        "message_id": parsed.message_id,
+        "subject": parsed.subject,
+        "from": parsed.from_address,
+        "from_name": parsed.from_name,
+        "reply_to": parsed.reply_to,
+        "to": list(parsed.to),
+        "cc": list(parsed.cc),
+        "date": parsed.date.isoformat() if parsed.date else None,
+        "phone_numbers": find_phone_numbers(parsed.reply_body),
+    }
+    if parsed.html_body:
+        details["html"] = parsed.html_body
+    if parsed.skipped_attachments:
+        details["skipped_attachments"] = [
+            {"filename": skipped.filename, "content_type": skipped.content_type, "size": skipped.size,
+             "reason": skipped.reason} for skipped in parsed.skipped_attachments
+        ]
+    if parsed.defects:
+        details["defects"] = list(parsed.defects[:MAXIMUM_DEFECTS_KEPT])
+    return details
+
+
+def _describe(route: routing.EmailRoute, ticket_id: int, landed_on: int) -> str:
+    if route.ticket is None:
+        return f"new ticket #{landed_on}"
+    if landed_on != ticket_id:
+        return f"follow-up ticket #{landed_on} of closed ticket #{ticket_id} ({route.via})"
+    return f"{route.thread} on ticket #{ticket_id} ({route.via})"
