@@ -12,6 +12,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from caredesk.channels import cli as channels_cli
+
 app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
                   add_completion=False)
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
@@ -22,6 +24,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
 app.add_typer(playbook_app, name="playbook")
 app.add_typer(report_app, name="report")
+channels_cli.register(app)  # smtpd, imap
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -118,9 +121,13 @@ def serve(
     companion = None
     if background_worker if background_worker is not None else embedded:
         companion = subprocess.Popen([sys.executable, "-m", "caredesk.cli", "worker"])
+    channel_processes = [subprocess.Popen(command) for command in channels_cli.companion_commands()]
     try:
         run_gunicorn(host=host, port=port, workers=workers)
     finally:
+        for process in channel_processes:
+            process.terminate()
+            process.wait(timeout=30)
         if companion is not None:
             companion.terminate()
             companion.wait(timeout=30)

@@ -13,6 +13,8 @@ from typing import Callable
 
 from django.db import close_old_connections
 
+from caredesk.channels.inbound import process_pending as process_inbound_email
+from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
 
@@ -24,8 +26,10 @@ Job = Callable[[], int]
 def jobs() -> list[tuple[str, Job]]:
     """The sweeps one pass runs, in order; each returns how many items it handled."""
     return [
+        ("inbound email", process_inbound_email),
         ("playbook steps", run_due_playbook_steps),
         ("close solved tickets", close_solved_tickets),
+        ("outbound messages", deliver_outbound_messages),
     ]
 
 

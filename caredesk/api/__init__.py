@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from caredesk.api import customers, lists, playbooks, problems, tickets
+from caredesk.api import channels, customers, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -25,3 +25,4 @@ api.add_router("", customers.router)
 api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)
+api.add_router("", channels.router)

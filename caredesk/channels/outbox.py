@@ -131,7 +131,7 @@ def email_thread(ticket: Ticket) -> list[str]:
 # delivery
 
 
-def deliver_due(limit: int = 50) -> int:
+def deliver_due(limit: int = 200) -> int:
     """The worker's sweep: send what is due. Returns how many messages were attempted."""
     ids = actions.claim_due_outbound(limit)
     if not ids:
