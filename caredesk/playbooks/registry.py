@@ -6,9 +6,12 @@ definition is cached per process.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -18,8 +21,24 @@ from caredesk.playbooks.models import PlaybookDefinition
 from caredesk.playbooks.spec import DEFAULTS_DIRECTORY, Playbook, PlaybookError, latest_versions, load_playbook, parse_playbook
 
 
+_files_in_use: ContextVar[tuple[Path, ...] | None] = ContextVar("caredesk_playbook_files", default=None)
+
+
+@contextlib.contextmanager
+def files_in_use(files: Iterable[Path]) -> Iterator[None]:
+    """Use exactly these playbook files, instead of the defaults and the team's directory (the simulator)."""
+    token = _files_in_use.set(tuple(files))
+    try:
+        yield
+    finally:
+        _files_in_use.reset(token)
+
+
 def playbook_files() -> list[Path]:
     """The shipped defaults, then the team's directory (CAREDESK_PLAYBOOKS_DIR), whose files win by name."""
+    chosen = _files_in_use.get()
+    if chosen is not None:
+        return list(chosen)
     files = sorted(DEFAULTS_DIRECTORY.glob("*.yaml"))
     if settings.PLAYBOOKS_DIR:
         directory = Path(settings.PLAYBOOKS_DIR)

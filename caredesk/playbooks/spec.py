@@ -517,15 +517,19 @@ class _PlaybookSchema(_Reader):
 # --- loading --------------------------------------------------------------------------------------
 
 
-def parse_playbook(text: str, file: str = "<string>") -> Playbook:
-    """Parse and validate the text of one playbook file."""
+def compose_yaml(text: str, file: str) -> Node | None:
+    """The YAML node tree of a file's text, every node with its line; a syntax error is a PlaybookError."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise PlaybookError(file, line, "", "valid YAML", str(error.problem or error.context)) from error
-    return _PlaybookSchema(file).playbook(root)
+
+
+def parse_playbook(text: str, file: str = "<string>") -> Playbook:
+    """Parse and validate the text of one playbook file."""
+    return _PlaybookSchema(file).playbook(compose_yaml(text, file))
 
 
 def load_playbook(path: str | Path) -> Playbook:
