@@ -30,7 +30,9 @@ def gather_facts(tickets: list[Ticket]) -> dict[int, TicketFacts]:
             if number not in phones_in_emails[ticket_id]:
                 phones_in_emails[ticket_id].append(number)
     last_call_notes: dict[int, bool] = {}
-    calls = Interaction.objects.filter(ticket_id__in=ids, kind=Interaction.Kind.CALL).order_by("occurred_at", "id")
+    # Calls an agent logged: the phone system's record of a customer's missed call has no notes to write.
+    calls = Interaction.objects.filter(ticket_id__in=ids, kind=Interaction.Kind.CALL, author_agent__isnull=False)
+    calls = calls.order_by("occurred_at", "id")
     for call in calls.only("ticket_id", *Interaction.CALL_NOTE_FIELDS):
         last_call_notes[call.ticket_id] = call.has_call_notes
     return {ticket.pk: facts_of(ticket, tuple(phones_in_emails[ticket.pk]), last_call_notes.get(ticket.pk))
