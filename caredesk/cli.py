@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from caredesk.channels import cli as channels_cli
+from caredesk.playbooks.cli import simulate
 
 app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
                   add_completion=False)
@@ -25,6 +26,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(playbook_app, name="playbook")
 app.add_typer(report_app, name="report")
 channels_cli.register(app)  # smtpd, imap
+app.command("simulate")(simulate)
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
