@@ -111,7 +111,7 @@ class ComposerForm(forms.Form):
 class ReplyForm(ComposerForm):
     tab = "reply"
     canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
-    body = forms.CharField(label="Public reply", widget=forms.Textarea(attrs={"rows": 6}),
+    body = forms.CharField(label="Reply to the requester", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Sent to the requester by email.")
     attachments = MultipleFileField(label="Attach supporting documents")
     then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
@@ -120,7 +120,7 @@ class ReplyForm(ComposerForm):
 class NoteForm(ComposerForm):
     tab = "note"
     canned_uses = (CannedResponse.Use.NOTE, CannedResponse.Use.ANY)
-    body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 6}),
+    body = forms.CharField(label="Note for agents", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Only agents see internal notes.")
     attachments = MultipleFileField(label="Attach supporting documents")
 
@@ -133,7 +133,8 @@ class CallForm(ComposerForm):
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Outbound (we called)"),
                                                               ("inbound", "Inbound (they called)")])
     call_outcome = forms.ChoiceField(
-        label="Outcome", choices=[("", "Choose the outcome…"), *Interaction.CallOutcome.choices],
+        label="Outcome",
+        choices=[("", "Choose the outcome…"), *[(v, label.capitalize()) for v, label in Interaction.CallOutcome.choices]],
         error_messages={"required": "Choose how the call ended."},
     )
     caller_name = forms.CharField(label="Caller Name", max_length=200,

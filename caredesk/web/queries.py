@@ -275,13 +275,15 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
 
 
 def follow_up_task_model():
-    """The playbook engine's Task model once it exists (caredesk.playbooks is being built), else None."""
+    """The playbook engine's follow-up task model when caredesk.playbooks is installed, else None."""
     if not apps.is_installed("caredesk.playbooks"):
         return None
-    try:
-        return apps.get_model("playbooks", "Task")
-    except LookupError:
-        return None
+    for name in ("FollowUpTask", "Task"):
+        try:
+            return apps.get_model("playbooks", name)
+        except LookupError:
+            continue
+    return None
 
 
 def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list | None:
@@ -308,7 +310,7 @@ def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list | None:
     elif "completed_at" in names:
         queryset = queryset.filter(completed_at__isnull=True)
     if "due_at" in names:
-        queryset = queryset.filter(due_at__lte=clock.now()).order_by("due_at")
+        queryset = queryset.filter(due_at__lte=clock.now()).order_by("due_at", "id")
     return list(queryset.select_related("ticket", "ticket__requester")[:limit])
 
 

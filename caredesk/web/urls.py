@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/new/", new_ticket.new_ticket, name="new-ticket"),
     path("tickets/new/customers/", new_ticket.customer_lookup, name="customer-lookup"),
     path("tickets/<int:pk>/", ticket.ticket_page, name="ticket"),
+    path("tickets/<int:pk>/head/", ticket.ticket_head, name="ticket-head"),
     path("tickets/<int:pk>/timeline/", ticket.ticket_timeline, name="ticket-timeline"),
     path("tickets/<int:pk>/properties/", ticket.ticket_properties, name="ticket-properties"),
     path("tickets/<int:pk>/properties/<str:name>/", ticket.edit_property, name="edit-property"),

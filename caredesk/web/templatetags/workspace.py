@@ -34,6 +34,11 @@ def ago(value: datetime | None) -> str:
 
 
 @register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, "")
+
+
+@register.filter
 def phone(value: str) -> str:
     return display_phone(value)
 

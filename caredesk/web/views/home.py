@@ -29,7 +29,7 @@ def home(request):
     now = clock.now()
     for task in tasks or []:
         overdue_at = getattr(task, "overdue_at", None)
-        task.is_overdue = overdue_at is not None and overdue_at <= now
+        task.overdue_now = overdue_at is not None and overdue_at <= now
     return render(request, "web/home.html", {
         "open_tickets": open_tickets, "open_count": open_count, "open_capped": open_capped,
         "waiting": waiting, "waiting_count": waiting_count, "waiting_capped": waiting_capped,

@@ -86,6 +86,11 @@ def ticket_timeline(request, pk: int):
 
 
 @requires(roles.WORK_TICKETS)
+def ticket_head(request, pk: int):
+    return render(request, "web/partials/ticket_head.html", {"ticket": load_ticket(pk)})
+
+
+@requires(roles.WORK_TICKETS)
 def ticket_properties(request, pk: int):
     ticket = load_ticket(pk)
     return render(request, "web/partials/properties.html", {"ticket": ticket, "property_forms": property_forms(ticket)})
@@ -118,7 +123,7 @@ def edit_property(request, pk: int, name: str):
         "saved_field": name if saved else "",
     })
     if saved:
-        response["HX-Trigger"] = "ticketChanged"
+        response["HX-Trigger"] = "timelineChanged"
     return response
 
 

@@ -98,9 +98,10 @@
     target.setSelectionRange(caret, caret);
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var composer = event.detail.target && event.detail.target.id === "composer" ? document.getElementById("composer") : null;
-    if (!composer) return;
+  // After the composer comes back, put focus where the agent needs it: the first field in error, else the tab.
+  document.addEventListener("htmx:load", function (event) {
+    var composer = event.target;
+    if (!composer || composer.id !== "composer") return;
     var invalid = composer.querySelector("[aria-invalid=true]");
     if (invalid) { invalid.focus(); return; }
     var selected = composer.querySelector("[role=tab][aria-selected=true]");

@@ -1,0 +1,81 @@
+"""Browser tests: Playwright's Python package driving Debian's Chromium against pytest-django's live_server.
+
+Chromium comes from apt (`apt-get install -y chromium`), never from `playwright install`. Without it the
+tests skip with the reason, unless CAREDESK_REQUIRE_E2E=1 (CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from caredesk.core import roles
+
+# Playwright's sync API runs an event loop in this thread; Django's async-safety check would refuse the
+# ORM calls the fixtures make beside it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+PASSWORD = "correct-horse-battery"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CAREDESK_REQUIRE_E2E") == "1":
+        pytest.fail(f"CAREDESK_REQUIRE_E2E=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        _unavailable("Chromium is not installed (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def e2e_agent(transactional_db, django_db_serialized_rollback):
+    """An agent (Maria) in a database whose seeded roles and lists survive between transactional tests."""
+    from caredesk.core.actions import create_agent
+
+    def make(username="maria", role=roles.AGENT, **fields):
+        return create_agent(username=username, password=PASSWORD, role_names=[role], check_password=False,
+                            **fields)
+
+    return make
+
+
+@pytest.fixture
+def maria(e2e_agent):
+    return e2e_agent("maria", first_name="Maria", last_name="Lopez")
+
+
+@pytest.fixture
+def sign_in(page):
+    def sign_in_as(username: str, password: str = PASSWORD):
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+    return sign_in_as
