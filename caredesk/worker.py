@@ -21,13 +21,14 @@ from caredesk.tickets.actions import close_solved_tickets
 logger = logging.getLogger("caredesk.worker")
 
 Job = Callable[[], int]
+PASS_BUDGET_SECONDS = 5.0  # a long backlog is worked in slices, so a stop request is seen within seconds
 
 
 def jobs() -> list[tuple[str, Job]]:
     """The sweeps one pass runs, in order; each returns how many items it handled."""
     return [
         ("inbound email", process_inbound_email),
-        ("playbook steps", run_due_playbook_steps),
+        ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("outbound messages", deliver_outbound_messages),
     ]
@@ -62,4 +63,5 @@ def run_forever(interval_seconds: float, stop: threading.Event | None = None) ->
         handled = run_once()
         if any(handled.values()):
             logger.info("worker pass: %s", ", ".join(f"{name}: {count}" for name, count in handled.items()))
+            continue  # more may be due already: sleep only when a pass found nothing to do
         stop.wait(interval_seconds)

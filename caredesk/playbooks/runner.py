@@ -11,10 +11,12 @@ workers claim disjoint rows with SKIP LOCKED.
 from __future__ import annotations
 
 import logging
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
@@ -45,14 +47,23 @@ class _RunWrites:
 
     new_tasks: list[FollowUpTask] = field(default_factory=list)
     new_events: list[TicketEvent] = field(default_factory=list)
+    task_closings: list[tuple[tuple, int]] = field(default_factory=list)  # ((status, reason, by), task id)
 
 
 class _Applier:
-    def __init__(self, now):
+    def __init__(self, now, runs: list[PlaybookRun]):
         self.now = now
         self.new_tasks: list[FollowUpTask] = []
         self.new_events: list[TicketEvent] = []
         self.runs: list[PlaybookRun] = []
+        # Open tasks of these runs by (run, key): closing a task is then an update by id, grouped at flush.
+        self.open_task_ids = {
+            (run_id, key): task_id for task_id, run_id, key in FollowUpTask.objects.filter(
+                run_id__in=[run.pk for run in runs], status=FollowUpTask.Status.OPEN,
+            ).values_list("id", "run_id", "task_key")
+        }
+        self.task_closings: dict[tuple, list[int]] = defaultdict(list)
+        self.groups: dict[str, Group | None] = {}
 
     # applying one decision
 
@@ -74,6 +85,8 @@ class _Applier:
             return
         self.new_tasks += writes.new_tasks
         self.new_events += writes.new_events
+        for closing, task_id in writes.task_closings:
+            self.task_closings[closing].append(task_id)
         state = decision.state
         run.state = engine.state_to_dict(state)
         run.next_due_at = state.next_due_at
@@ -93,7 +106,14 @@ class _Applier:
         self.runs.append(run)
 
     def _apply_actions(self, run, ticket, actions, actor, agent, writes: _RunWrites) -> None:
+        field_changes: dict = {}  # consecutive group/assignee/status changes, applied as one ticket update
         for action in actions:
+            if isinstance(action, (SetGroup, SetAssignee, SetStatus)):
+                self._collect_field_change(run, ticket, action, actor, field_changes)
+                continue
+            if field_changes:
+                ticket_actions.update_ticket(ticket, actor=actor, **field_changes)
+                field_changes = {}
             if isinstance(action, engine.CreateTask):
                 self._create_task(run, ticket, action, actor, writes)
             elif isinstance(action, engine.CompleteTask):
@@ -112,6 +132,8 @@ class _Applier:
                 raise_flag(ticket, action.flag, actor=actor)
             else:
                 self._change_ticket(run, ticket, action, actor)
+        if field_changes:
+            ticket_actions.update_ticket(ticket, actor=actor, **field_changes)
 
     def _event(self, actor: Actor, ticket: Ticket, action: str, field_name: str, after) -> TicketEvent:
         event = TicketEvent.build(actor, action, ticket=ticket, field=field_name, after=after)
@@ -138,32 +160,37 @@ class _Applier:
                 task.status, task.closed_reason = status, reason[:250]
                 if status == FollowUpTask.Status.DONE:
                     task.completed_at, task.completed_by = self.now, completed_by
-        changes = {"status": status, "closed_reason": reason[:250]}
-        if status == FollowUpTask.Status.DONE:
-            changes.update(completed_at=self.now, completed_by=completed_by)
-        FollowUpTask.objects.filter(run=run, task_key__in=keys, status=FollowUpTask.Status.OPEN).update(**changes)
+        closing = (status, reason[:250], completed_by.pk if completed_by and status == FollowUpTask.Status.DONE else None)
+        for key in keys:
+            task_id = self.open_task_ids.pop((run.pk, key), None)
+            if task_id is not None:
+                writes.task_closings.append((closing, task_id))
         writes.new_events.append(self._event(actor, ticket, f"task.{status}", "task",
                                              {"tasks": sorted(keys), "reason": reason}))
 
-    def _change_ticket(self, run, ticket, action, actor) -> None:
-        if isinstance(action, AddInternalNote):
-            ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal",
-                                           kind="note", body=action.text)
-        elif isinstance(action, SetStatus):
-            ticket_actions.update_ticket(ticket, actor=actor, status=action.status)
+    def _collect_field_change(self, run, ticket, action, actor, changes: dict) -> None:
+        if isinstance(action, SetStatus):
+            changes["status"] = action.status
         elif isinstance(action, SetGroup):
-            group = Group.objects.filter(Q(name=action.group) | Q(key=action.group)).first()
+            if action.group not in self.groups:
+                self.groups[action.group] = Group.objects.filter(Q(name=action.group) | Q(key=action.group)).first()
+            group = self.groups[action.group]
             if group is None:
                 self._data_problem(ticket, actor, f'there is no group "{action.group}"')
             else:
-                ticket_actions.update_ticket(ticket, actor=actor, group=group)
-        elif isinstance(action, SetAssignee):
+                changes["group"] = group
+        else:
             assignee = working_agent(ticket, run) if action.working_agent else owner_named(action.owner)
             if assignee is None:
                 who = "the working agent" if action.working_agent else f'"{action.owner}"'
                 self._data_problem(ticket, actor, f"no active agent is {who}")
             else:
-                ticket_actions.update_ticket(ticket, actor=actor, assignee=assignee)
+                changes["assignee"] = assignee
+
+    def _change_ticket(self, run, ticket, action, actor) -> None:
+        if isinstance(action, AddInternalNote):
+            ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal",
+                                           kind="note", body=action.text)
         elif isinstance(action, SetOrderStatus):
             order, changed = customer_actions.update_order(ticket.order, actor=actor, status=action.order_status)
             for _, before, after in changed:
@@ -189,12 +216,32 @@ class _Applier:
     # writing the batch
 
     def flush(self) -> None:
+        for (status, reason, completed_by_id), task_ids in self.task_closings.items():
+            changes = {"status": status, "closed_reason": reason}
+            if status == FollowUpTask.Status.DONE:
+                changes.update(completed_at=self.now, completed_by_id=completed_by_id)
+            FollowUpTask.objects.filter(pk__in=task_ids, status=FollowUpTask.Status.OPEN).update(**changes)
         FollowUpTask.objects.bulk_create(self.new_tasks)
         TicketEvent.objects.bulk_create(self.new_events)
-        PlaybookRun.objects.bulk_update(self.runs, [
-            "state", "next_due_at", "status", "outcome", "ended_at", "updated_at", "failures", "last_error",
-        ])
-        self.new_tasks, self.new_events, self.runs = [], [], []
+        write_runs(self.runs)
+        self.new_tasks, self.new_events, self.runs, self.task_closings = [], [], [], defaultdict(list)
+
+
+RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated_at", "failures", "last_error")
+
+
+def write_runs(runs: list[PlaybookRun]) -> None:
+    """Save the runs' changing columns with one prepared statement (Django's bulk_update builds a CASE
+    expression per row and column, which costs more than the steps themselves)."""
+    if not runs:
+        return
+    fields = [PlaybookRun._meta.get_field(name) for name in RUN_COLUMNS]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {connection.ops.quote_name(PlaybookRun._meta.db_table)} SET {assignments} WHERE id = %s"
+    rows = [[field.get_db_prep_save(getattr(run, field.attname), connection) for field in fields] + [run.pk]
+            for run in runs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:
@@ -244,7 +291,7 @@ def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
             "playbook": playbook.name, "version": playbook.version, "title": playbook.title,
             "trigger": trigger_event,
         })
-        applier = _Applier(now)
+        applier = _Applier(now, [run])
         applier.apply(run, loaded, decision)
         applier.flush()
         started.append(run)
@@ -270,7 +317,7 @@ def _decide_and_apply(runs: list[PlaybookRun], kind: str, agent, event_fields: d
     loaded, facts = _ticket(runs[0].ticket_id)
     now = clock.now()
     event = engine.Event(kind, **event_fields)
-    applier = _Applier(now)
+    applier = _Applier(now, runs)
     for run in runs:
         playbook = registry.playbook_of(run.definition)
         decision = engine.decide(playbook, engine.state_from_dict(run.state), facts, event, now)
@@ -296,7 +343,7 @@ def sweep(batch_size: int = 500) -> int:
                        registry.PlaybookDefinition.objects.filter(pk__in={run.definition_id for run in runs})}
         tickets = {ticket.pk: ticket for ticket in tickets_with_facts().filter(pk__in={run.ticket_id for run in runs})}
         facts = gather_facts(list(tickets.values()))
-        applier = _Applier(now)
+        applier = _Applier(now, runs)
         tick = engine.Event("tick")
         for run in runs:
             run.definition = definitions[run.definition_id]
@@ -307,11 +354,14 @@ def sweep(batch_size: int = 500) -> int:
     return len(runs)
 
 
-def sweep_all(batch_size: int = 500) -> int:
-    """Sweep until nothing is due; the worker's job."""
-    total = 0
+def sweep_all(batch_size: int = 500, budget_seconds: float | None = None) -> int:
+    """Sweep until nothing is due, or until `budget_seconds` have gone by (the worker then comes back at
+    once, having checked whether it was asked to stop)."""
+    total, started = 0, time.monotonic()
     while True:
         stepped = sweep(batch_size)
         total += stepped
         if stepped < batch_size:
+            return total
+        if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
             return total

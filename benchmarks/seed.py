@@ -1,0 +1,104 @@
+"""Bulk seeding of large datasets for read and sweep benchmarks.
+
+This bypasses the actions on purpose: a million tickets through the API would take the benchmark longer
+than the thing it measures. Rows are shaped as the actions would write them (with a creation event each
+is left out: no benchmark reads events).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+
+from django.db import connection, transaction
+
+from caredesk.core import clock
+
+STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"]
+STATUS_WEIGHTS = [5, 25, 20, 5, 15, 30]
+BATCH = 20_000
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({placeholders})'
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _ids(table: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def seed_tickets(count: int, *, agents: list[int], customers: int = 20_000, seed: int = 7,
+                 status: str | None = None) -> None:
+    """`count` tickets over `customers` new customers, the seeded groups and types, and `agents`."""
+    generator = random.Random(seed)
+    now = clock.now()
+    with transaction.atomic():
+        start_customer = max(_ids("customers_customer") or [0]) + 1
+        _insert("customers_customer", ["id", "name", "importance", "preferred_channel", "created_at", "updated_at"],
+                [(start_customer + index, f"Customer {index}", "standard", "", now, now) for index in range(customers)])
+        _insert("customers_contactpoint", ["customer_id", "kind", "value", "position"],
+                [(start_customer + index, "email", f"seed{start_customer + index}@example.com", 0)
+                 for index in range(customers)])
+        groups, types = _ids("tickets_group"), _ids("tickets_tickettype")
+        tag_ids = []
+        for name in ("vip", "billing", "passport", "missing_labels", "refund"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM tickets_tag WHERE name = %s", [name])
+                found = cursor.fetchone()
+            if found is None:
+                _insert("tickets_tag", ["name"], [(name,)])
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT id FROM tickets_tag WHERE name = %s", [name])
+                    found = cursor.fetchone()
+            tag_ids.append(found[0])
+        first_ticket = max(_ids("tickets_ticket")[-1:] or [0]) + 1
+        columns = ["id", "subject", "description", "requester_id", "ticket_type_id", "priority", "status",
+                   "group_id", "assignee_id", "channel", "created_at", "updated_at"]
+        for offset in range(0, count, BATCH):
+            rows, tags = [], []
+            for index in range(offset, min(count, offset + BATCH)):
+                ticket_id = first_ticket + index
+                created = now - timedelta(minutes=count - index)
+                rows.append((
+                    ticket_id, f"Seeded ticket {ticket_id}", "Seeded for a benchmark.",
+                    start_customer + generator.randrange(customers), generator.choice(types),
+                    generator.choice((1, 2, 2, 2, 3, 4)),
+                    status or generator.choices(STATUSES, STATUS_WEIGHTS)[0], generator.choice(groups),
+                    generator.choice(agents) if generator.random() < 0.9 else None, "email", created, created,
+                ))
+                if generator.random() < 0.1:
+                    tags.append((ticket_id, generator.choice(tag_ids)))
+            _insert("tickets_ticket", columns, rows)
+            _insert("tickets_ticket_tags", ["ticket_id", "tag_id"], tags)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def seed_runs(definition_id: int, state: dict, *, due_at, not_due_at, due_count: int) -> int:
+    """A running playbook on every ticket of the seed: `due_count` of them due at `due_at`, the rest later."""
+    text = json.dumps(state)
+    now = clock.now()
+    ticket_ids = _ids("tickets_ticket")
+    with transaction.atomic():
+        for offset in range(0, len(ticket_ids), BATCH):
+            rows = [(ticket_id, definition_id, "running", "", text,
+                     due_at if position < due_count else not_due_at, state_started(state), now, 0, "")
+                    for position, ticket_id in enumerate(ticket_ids[offset:offset + BATCH], start=offset)]
+            _insert("playbooks_playbookrun", ["ticket_id", "definition_id", "status", "outcome", "state",
+                                              "next_due_at", "started_at", "updated_at", "failures", "last_error"],
+                    rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return len(ticket_ids)
+
+
+def state_started(state: dict):
+    from datetime import datetime
+
+    return datetime.fromisoformat(state["started_at"])
