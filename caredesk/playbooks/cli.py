@@ -19,6 +19,8 @@ def simulate(
 
     Exits with 1 when the scenario is invalid, or when it has an `expect:` section the timeline does not meet.
     """
+    from rich.markup import escape
+
     from caredesk.cli import fail, migrate, setup_django
     from caredesk.playbooks.spec import PlaybookError
 
@@ -37,7 +39,7 @@ def simulate(
             migrate()
             result = run_scenario(scenario)
         except PlaybookError as error:
-            fail(f"invalid scenario: {error}")
+            fail(escape(f"invalid scenario: {error}"))  # the message quotes YAML such as [email, call]
         finally:
             connections.close_all()
         difference = expectation_diff(scenario.expect, result) if scenario.expect else None

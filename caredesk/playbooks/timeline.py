@@ -140,6 +140,7 @@ class RunView:
 class TicketView:
     label: str
     subject: str
+    follows_up: str | None  # the label of the closed ticket this one follows up
     status: str
     group: str | None
     assignee: str | None
@@ -150,7 +151,7 @@ class TicketView:
     def final(self) -> dict:
         values = {"status": self.status, "group": self.group, "assignee": self.assignee,
                   "order_status": self.order_status, "flags": list(self.flags), "open_tasks": list(self.open_tasks)}
-        return {name: value for name, value in values.items() if value not in (None, [])}
+        return {name: value for name, value in values.items() if value not in (None, "", [])}
 
 
 @dataclass(frozen=True)
@@ -216,14 +217,15 @@ class SimulationResult:
 
     def to_data(self) -> dict:
         """The whole result as JSON-ready data."""
-        iso = lambda instant: instant.isoformat() if instant else None  # noqa: E731
+        iso = lambda instant: instant.astimezone(self.calendar.zone).isoformat() if instant else None  # noqa: E731
         return {
             "title": self.title,
             "file": self.file,
             "start": iso(self.start),
             "until": iso(self.until),
             "days_counted": self.calendar.describe(),
-            "tickets": [{"label": ticket.label, "subject": ticket.subject, **ticket.final()} for ticket in self.tickets],
+            "tickets": [{"label": ticket.label, "subject": ticket.subject, "follows_up": ticket.follows_up,
+                         **ticket.final()} for ticket in self.tickets],
             "runs": [{
                 "ticket": run.ticket, "playbook": run.playbook, "version": run.version, "started_at": iso(run.started_at),
                 "ended_at": iso(run.ended_at), "outcome": run.outcome or None,
@@ -252,7 +254,7 @@ class SimulationResult:
 # --- reading the database -------------------------------------------------------------------------
 
 
-class _Reader:
+class _DatabaseReader:
     """Builds a SimulationResult for the tickets of one simulation."""
 
     def __init__(self, tickets: list[Ticket], cycle_starts: dict[int, dict[int, datetime]], until: datetime):
@@ -315,7 +317,7 @@ class _Reader:
             if self.labels[event.ticket_id] == ORIGINAL:
                 return self.entry(event, "ticket", f'ticket created: "{after["subject"]}", {after["status"]}')
             return self.entry(event, "ticket", f'follow-up ticket created: "{after["subject"]}"', "tickets",
-                              f"{self.labels[event.ticket_id]} created")
+                              "created, following up the closed ticket")
         if action == "follow_up.created":
             return self.entry(event, "ticket", "the customer's message went to a new, linked follow-up ticket")
         if action.startswith("interaction."):
@@ -421,7 +423,8 @@ class _Reader:
         views = []
         for ticket in Ticket.objects.filter(pk__in=self.ids).select_related("group", "assignee", "order").order_by("id"):
             views.append(TicketView(
-                label=self.labels[ticket.pk], subject=ticket.subject, status=ticket.status,
+                label=self.labels[ticket.pk], subject=ticket.subject, follows_up=self.labels.get(ticket.follows_up_id),
+                status=ticket.status,
                 group=ticket.group.name if ticket.group else None,
                 assignee=str(ticket.assignee) if ticket.assignee else None,
                 order_status=ticket.order.status if ticket.order else None,
@@ -433,7 +436,7 @@ class _Reader:
 def read_result(*, title: str, file: str, start: datetime, until: datetime, calendar: DayCalendar,
                 tickets: list[Ticket], cycle_starts: dict[int, dict[int, datetime]]) -> SimulationResult:
     """The result of a simulation of `tickets` (the scenario's ticket first, then its follow-ups)."""
-    reader = _Reader(tickets, cycle_starts, until)
+    reader = _DatabaseReader(tickets, cycle_starts, until)
     runs = reader.runs()
     tasks = [reader.task_view(task, closed_at) for rows in reader.tasks.values() for task, closed_at in rows]
     return SimulationResult(
@@ -467,9 +470,10 @@ def render_timeline(result: SimulationResult) -> str:
     summary = result.summary()
     lines += [f"  {outcome}" for outcome in summary["outcomes"]] or ["  no playbook ran"]
     for ticket in result.tickets:
+        link = f" (follows up the {ticket.follows_up})" if ticket.follows_up else ""
         final = ", ".join(f"{name.replace('_', ' ')} {', '.join(value) if isinstance(value, list) else json.dumps(value)}"
                           for name, value in ticket.final().items())
-        lines.append(f"  {ticket.label}: {final}")
+        lines.append(f"  {ticket.label}{link}: {final}")
     for run in result.runs:
         if run.failures:
             lines.append(f"  {run.playbook} on the {run.ticket} failed {run.failures} time(s): {run.last_error}")
