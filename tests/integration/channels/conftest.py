@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -60,7 +61,7 @@ def email_bytes(*, sender="pat@example.org", name="Pat Lee", to="support@example
     for filename, content_type, content in attachments:
         maintype, subtype = content_type.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
+    return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
 
 @pytest.fixture
