@@ -11,6 +11,7 @@ api = NinjaAPI(
     description="Tickets, customers, orders and their timelines. Errors are RFC 9457 problem+json.",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    parser=problems.ObjectParser(),
 )
 problems.install(api)
 

@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from caredesk.core.audit import AppendOnlyViolation
 from caredesk.core.errors import DomainError
@@ -26,6 +27,16 @@ def _field_of(location: list) -> str:
     for part in parts:
         field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
     return field or "body"
+
+
+class ObjectParser(Parser):
+    """JSON bodies must be objects: an array, a string or null is refused like malformed JSON."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
 
 
 def install(api) -> None:
@@ -48,7 +59,10 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return problem_response(exc.status_code, "Bad request" if exc.status_code == 400 else "Error", str(exc))
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return problem_response(400, "Bad request", "The request body must be a JSON object.", field="body",
+                                    type_slug="malformed-body")
+        return problem_response(exc.status_code, "Error", str(exc))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -15,7 +15,7 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.customers import AuditEventOut, EntryOut
 from caredesk.api.pagination import page_by_id
-from caredesk.api.types import Id, Key, LongText, PageSize, ShortText
+from caredesk.api.types import Id, Instant, Key, LongText, PageSize, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
@@ -125,7 +125,7 @@ class TicketFilters(Schema):
     requester_id: Id | None = Field(None, alias="requester")
     tag: Key | None = None
     priority: PriorityName | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
     cursor: str | None = None
     limit: PageSize = 50
 
@@ -148,7 +148,7 @@ class InteractionIn(Schema):
     direction: Literal["inbound", "outbound"] = "outbound"
     call_outcome: CallOutcomeName | None = None
     call_notes: CallNotesIn | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
 
 
 class AttachmentOut(Schema):

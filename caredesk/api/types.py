@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -13,9 +14,20 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _instant(value: datetime) -> datetime:
+    """An aware instant in UTC; a time without an offset is read as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is outside the years 1 to 9999 in UTC") from None
+
+
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(max_length=250), AfterValidator(_no_nul)]
 LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_no_nul)]
 Key = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
 PageSize = Annotated[int, Field(ge=1, le=200)]
+Instant = Annotated[datetime, AfterValidator(_instant)]

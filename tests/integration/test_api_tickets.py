@@ -296,7 +296,9 @@ def test_timeline_and_events(api, ticket, agent):
     timeline = api.get(f"/api/v1/tickets/{ticket.pk}/timeline").json()
     assert [(i["kind"], i["body"]) for i in timeline] == [("message", "one"), ("note", "two")]
     events = api.get(f"/api/v1/tickets/{ticket.pk}/events").json()
-    assert [e["action"] for e in events] == ["ticket.created", "interaction.message", "interaction.note"]
+    # Other apps (the outbox, playbooks) may add their own events; these are the ticket's own.
+    ours = [e["action"] for e in events if e["action"].split(".")[0] in {"ticket", "interaction"}]
+    assert ours == ["ticket.created", "interaction.message", "interaction.note"]
     assert events[0]["actor_kind"] == "agent" and events[0]["actor_label"] == "maria"
     assert events[0]["after"]["subject"] == "Where is my passport?"
     assert_problem(api.get("/api/v1/tickets/424242/timeline"), 404)

@@ -274,7 +274,8 @@ def test_logged_sms_with_attachment(ticket, agent, actor):
                                   body="Hi Dana", attachments=[NewAttachment("pic.png", "image/png", b"\x89PNG")])
     attachment = Attachment.objects.get(ticket=ticket)
     assert attachment.interaction == sms
-    assert [e.action for e in events_of(ticket)] == ["ticket.created", "interaction.message", "attachment.added"]
+    ours = [e.action for e in events_of(ticket) if e.action.split(".")[0] in {"ticket", "interaction", "attachment"}]
+    assert ours == ["ticket.created", "interaction.message", "attachment.added"]
     assert events_of(ticket, action="attachment.added")[0].interaction == sms
 
 
