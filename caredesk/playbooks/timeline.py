@@ -291,6 +291,15 @@ class _DatabaseReader:
             closed_reason=task.closed_reason,
         )
 
+    def task_label(self, ticket_id: int, key: str, at: datetime) -> str:
+        """"attempt day 3 (cycle 2)" for the task with this key that existed at `at`."""
+        rows = [task for (ticket, _, task_key), found in self.tasks.items() if (ticket, task_key) == (ticket_id, key)
+                for task, _ in found if task.created_at <= at]
+        if not rows:
+            return key
+        latest = max(rows, key=lambda task: task.created_at)
+        return self.task_view(latest, None).label()
+
     def created_task(self, event: TicketEvent) -> TaskView:
         playbook = event.actor_label.split("@", 1)[0]
         candidates = self.tasks[(event.ticket_id, playbook, event.after["task"])]
@@ -331,12 +340,14 @@ class _DatabaseReader:
         if action == "task.completed":
             tried = ", ".join(after["channels_tried"]) or "nothing"
             reached = "reached" if after["reached"] else "not reached"
-            return self.entry(event, "task", f"task {after['task']} done: tried {tried}; {reached}"
+            label = self.task_label(event.ticket_id, after["task"], event.at)
+            return self.entry(event, "task", f"task {label} done: tried {tried}; {reached}"
                                              f"{' (late)' if after.get('late') else ''}")
         if action in _TASK_CLOSED:
             status = _TASK_CLOSED[action]
             reason = after["reason"].removeprefix(f"{status}: ")
-            return self.entry(event, "task", f"task {', '.join(after['tasks'])} {status}: {reason}")
+            labels = ", ".join(self.task_label(event.ticket_id, key, event.at) for key in after["tasks"])
+            return self.entry(event, "task", f"task {labels} {status}: {reason}")
         if action == "playbook.started":
             return self.entry(event, "run", f"playbook {after['playbook']} v{after['version']} started "
                                             f"({after['trigger'].replace('_', ' ')})", "runs", f"started {after['playbook']}")
