@@ -38,11 +38,13 @@ from caredesk.playbooks.scenario import (
 from caredesk.playbooks.spec import PlaybookError
 from caredesk.playbooks.timeline import SimulationResult, read_result
 from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.lifecycle import ACTIVE_STATUSES
 from caredesk.tickets.models import Ticket, TicketType
 
 DEFAULT_AGENT = "agent"
 PHONE_SYSTEM = Actor.system("phone")
 MAX_SWEEPS_AT_ONE_INSTANT = 100
+STATUS_CHANGES_TO = {"solved": ("solved",), "closed": ("solved", "closed")}  # from open, by the agent
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -116,7 +118,7 @@ class _Simulation:
                 actor=actor, customer=customer, external_reference=spec.order.reference or f"SIMULATED-{customer.pk}",
                 industry=industry, status=spec.order.status,
             ), "ticket.order")
-        initial = spec.status if spec.status in ("new", "open", "pending", "on_hold") else "open"
+        initial = spec.status if spec.status in ACTIVE_STATUSES else "open"
         ticket = self._domain(lambda: ticket_actions.create_ticket(
             actor=actor, requester=customer, subject=spec.subject, order=order, tags=spec.tags, status=initial,
             ticket_type=self._key(TicketType, spec.ticket_type, "ticket.type"),
@@ -125,7 +127,7 @@ class _Simulation:
         if spec.message:
             ticket_actions.receive_customer_message(ticket, customer=customer, channel="email", body=spec.message,
                                                     details={"thread": "new"})
-        for status in {"solved": ("solved",), "closed": ("solved", "closed")}.get(spec.status, ()):
+        for status in STATUS_CHANGES_TO.get(spec.status, ()):
             ticket_actions.update_ticket(ticket, actor=actor, status=status)
         return ticket
 

@@ -29,7 +29,7 @@ _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "m
 _DAY_KEY = re.compile(r"^day (\d+)")
 
 
-def ticket_labels(tickets: list[Ticket]) -> dict[int, str]:
+def _ticket_labels(tickets: list[Ticket]) -> dict[int, str]:
     """"ticket" for the scenario's ticket, then "follow-up", "follow-up 2"... in creation order."""
     labels = {}
     for index, ticket in enumerate(tickets):
@@ -258,7 +258,7 @@ class _DatabaseReader:
     """Builds a SimulationResult for the tickets of one simulation."""
 
     def __init__(self, tickets: list[Ticket], cycle_starts: dict[int, dict[int, datetime]], until: datetime):
-        self.labels = ticket_labels(tickets)
+        self.labels = _ticket_labels(tickets)
         self.ids = list(self.labels)
         self.cycle_starts = cycle_starts
         self.until = until
