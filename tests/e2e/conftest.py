@@ -52,9 +52,48 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def seeded_rows(django_db_setup, django_db_blocker):
+    """The rows the data migrations seed (roles, ticket types, groups, the Call Notes response...), as
+    serialized just after the test database was created.
+
+    A transactional test empties every table when it ends. pytest-django's serialized rollback would
+    reload them, but it keeps the copy on the connection object of the context that created the database,
+    which Playwright's greenlet-driven sync API does not always share; this copy travels with the fixture.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
-def e2e_agent(transactional_db, django_db_serialized_rollback):
-    """An agent (Maria) in a database whose seeded roles and lists survive between transactional tests."""
+def e2e_db(transactional_db, seeded_rows):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    if Group.objects.exists():
+        return
+    # The flush re-created content types and permissions (post_migrate); reload everything else.
+    from django.core import serializers
+    from django.db import transaction
+
+    deferred = []
+    with transaction.atomic():
+        for item in serializers.deserialize("json", seeded_rows, handle_forward_references=True):
+            if item.object._meta.label in ("contenttypes.ContentType", "auth.Permission"):
+                continue
+            item.save()
+            if item.deferred_fields:
+                deferred.append(item)
+        for item in deferred:
+            item.save_deferred_fields()
+    connection.close_if_unusable_or_obsolete()
+
+
+@pytest.fixture
+def e2e_agent(e2e_db):
+    """Make an agent in a role, with a password the browser types."""
     from caredesk.core.actions import create_agent
 
     def make(username="maria", role=roles.AGENT, **fields):
