@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from caredesk.channels import cli as channels_cli
 from caredesk.playbooks.cli import simulate
@@ -39,7 +40,7 @@ def setup_django() -> None:
 
 
 def fail(message: str, code: int = 1):
-    errors.print(f"[bold red]error:[/] {message}")
+    errors.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -235,7 +236,7 @@ def playbook_validate(files: list[Path] = typer.Argument(..., help="Playbook YAM
         try:
             playbook = load_playbook(path)
         except PlaybookError as error:
-            errors.print(f"[bold red]invalid:[/] {error}")
+            errors.print(f"[bold red]invalid:[/] {escape(str(error))}")
             failed = True
         else:
             console.print(f"[green]valid:[/] {path}: {playbook.name} version {playbook.version} ({playbook.title})")

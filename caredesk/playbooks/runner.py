@@ -67,7 +67,8 @@ class _Applier:
 
     # applying one decision
 
-    def apply(self, run: PlaybookRun, ticket: Ticket, decision: engine.Decision, *, agent=None) -> None:
+    def apply(self, run: PlaybookRun, ticket: Ticket, decision: engine.Decision, *, agent=None,
+              event: engine.Event | None = None) -> None:
         """Apply a decision; ticket changes at once (in a savepoint), the rest at `flush`."""
         writes = _RunWrites()
         actor = Actor.playbook(run.definition.name, run.definition.version)
@@ -75,9 +76,9 @@ class _Applier:
         try:
             if needs_savepoint:
                 with transaction.atomic():
-                    self._apply_actions(run, ticket, decision.actions, actor, agent, writes)
+                    self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes)
             else:
-                self._apply_actions(run, ticket, decision.actions, actor, agent, writes)
+                self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes)
         except Exception as error:
             if not isinstance(error, DomainError):
                 logger.exception("playbook %s on ticket #%s failed", actor.label, ticket.pk)
@@ -105,7 +106,7 @@ class _Applier:
         run.updated_at = self.now
         self.runs.append(run)
 
-    def _apply_actions(self, run, ticket, actions, actor, agent, writes: _RunWrites) -> None:
+    def _apply_actions(self, run, ticket, actions, actor, agent, event, writes: _RunWrites) -> None:
         field_changes: dict = {}  # consecutive group/assignee/status changes, applied as one ticket update
         for action in actions:
             if isinstance(action, (SetGroup, SetAssignee, SetStatus)):
@@ -116,9 +117,9 @@ class _Applier:
                 field_changes = {}
             if isinstance(action, engine.CreateTask):
                 self._create_task(run, ticket, action, actor, writes)
-            elif isinstance(action, engine.CompleteTask):
+            elif isinstance(action, engine.CompleteTask):  # a logged call did the call task
                 self._close_tasks(run, ticket, (action.task_key,), FollowUpTask.Status.DONE, action.reason,
-                                  actor, writes, completed_by=agent)
+                                  actor, writes, completed_by=agent, reached=event.reached if event else None)
             elif isinstance(action, engine.CancelTask):
                 self._close_tasks(run, ticket, (action.task_key,), FollowUpTask.Status.MISSED, action.reason,
                                   actor, writes)
@@ -153,14 +154,17 @@ class _Applier:
             "overdue_at": audit_value(action.overdue_at),
         }))
 
-    def _close_tasks(self, run, ticket, keys, status, reason, actor, writes: _RunWrites, completed_by=None) -> None:
+    def _close_tasks(self, run, ticket, keys, status, reason, actor, writes: _RunWrites, completed_by=None,
+                     reached: bool | None = None) -> None:
         keys = set(keys)
+        done = status == FollowUpTask.Status.DONE
         for task in writes.new_tasks:  # created earlier in this same decision, not written yet
             if task.task_key in keys and task.status == FollowUpTask.Status.OPEN:
                 task.status, task.closed_reason = status, reason[:250]
-                if status == FollowUpTask.Status.DONE:
-                    task.completed_at, task.completed_by = self.now, completed_by
-        closing = (status, reason[:250], completed_by.pk if completed_by and status == FollowUpTask.Status.DONE else None)
+                if done:
+                    task.completed_at, task.completed_by, task.reached = self.now, completed_by, reached
+                    task.channels_tried = ["call"]
+        closing = (status, reason[:250], completed_by.pk if completed_by and done else None, reached)
         for key in keys:
             task_id = self.open_task_ids.pop((run.pk, key), None)
             if task_id is not None:
@@ -216,10 +220,11 @@ class _Applier:
     # writing the batch
 
     def flush(self) -> None:
-        for (status, reason, completed_by_id), task_ids in self.task_closings.items():
+        for (status, reason, completed_by_id, reached), task_ids in self.task_closings.items():
             changes = {"status": status, "closed_reason": reason}
-            if status == FollowUpTask.Status.DONE:
-                changes.update(completed_at=self.now, completed_by_id=completed_by_id)
+            if status == FollowUpTask.Status.DONE:  # only a logged call completes a task this way
+                changes.update(completed_at=self.now, completed_by_id=completed_by_id, reached=reached,
+                               channels_tried=["call"])
             FollowUpTask.objects.filter(pk__in=task_ids, status=FollowUpTask.Status.OPEN).update(**changes)
         FollowUpTask.objects.bulk_create(self.new_tasks)
         TicketEvent.objects.bulk_create(self.new_events)
@@ -321,7 +326,7 @@ def _decide_and_apply(runs: list[PlaybookRun], kind: str, agent, event_fields: d
     for run in runs:
         playbook = registry.playbook_of(run.definition)
         decision = engine.decide(playbook, engine.state_from_dict(run.state), facts, event, now)
-        applier.apply(run, loaded, decision, agent=agent)
+        applier.apply(run, loaded, decision, agent=agent, event=event)
     applier.flush()
 
 
