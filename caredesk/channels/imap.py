@@ -62,8 +62,10 @@ def fetch_new(client: IMAPClient, mailbox: ImapMailbox) -> int:
     for uid in sorted(too_large):
         logger.warning("%s: UID %s is %s bytes, over CAREDESK_EMAIL_MAX_BYTES; left in the mailbox, not fetched",
                        mailbox.name, uid, sizes[uid])
+    known = set(InboundMessage.objects.filter(mailbox=mailbox.name, uidvalidity=uidvalidity, uid__in=uids)
+                .values_list("uid", flat=True))  # stored before a crash kept the position from moving
     stored = 0
-    for batch in _batches([uid for uid in uids if uid not in too_large], sizes):
+    for batch in _batches([uid for uid in uids if uid not in too_large and uid not in known], sizes):
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
         rows = [
             actions.store_inbound(fetched[uid][b"BODY[]"], source=InboundMessage.Source.IMAP, mailbox=mailbox.name,

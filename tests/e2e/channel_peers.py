@@ -23,12 +23,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(predicate, *, timeout: float = 30, interval: float = 0.05, what: str = "the condition"):
+def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1, what: str = "the condition"):
     """Poll `predicate` until it returns something truthy; fail after `timeout` seconds (never a timing assertion:
     the limit only stops a broken test from hanging)."""
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except OperationalError:  # the in-memory SQLite test database locks whole tables while a thread writes
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
