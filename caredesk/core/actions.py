@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -101,17 +103,41 @@ def revoke_api_token(token: ApiToken, *, actor: Actor | None = None) -> ApiToken
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+        transaction.on_commit(forget_cached_tokens)
         _record(actor, token.agent, "api_token.revoked", field="revoked_at", before=None,
                 after={"name": token.name, "lookup": token.lookup, "revoked_at": token.revoked_at.isoformat()})
     return token
 
 
+TOKEN_CACHE_SECONDS = 5.0
+_recent_tokens: dict[str, tuple[float, Agent]] = {}  # token digest -> (checked at, agent), per process
+
+
 def agent_for_token(token: str) -> Agent | None:
-    """The active agent a token belongs to, or None. Reads only."""
+    """The active agent a token belongs to, or None. Reads only.
+
+    A token checked in the last few seconds is trusted without reading the database again, so a busy
+    client costs no query per request; a revocation or deactivation is seen by every process within
+    TOKEN_CACHE_SECONDS, and at once by the process that made it.
+    """
     lookup = ApiToken.lookup_of(token)
     if lookup is None:
         return None
+    digest = ApiToken.digest_of(token)
+    remembered = _recent_tokens.get(digest)
+    if remembered is not None and time.monotonic() - remembered[0] < TOKEN_CACHE_SECONDS:
+        return remembered[1]
     row = ApiToken.objects.select_related("agent").filter(lookup=lookup, revoked_at__isnull=True).first()
     if row is None or not row.matches(token) or not row.agent.is_active:
+        _recent_tokens.pop(digest, None)
         return None
+    row.agent.capabilities  # resolve the roles now, once, rather than on every cached request
+    if len(_recent_tokens) > 10_000:
+        _recent_tokens.clear()
+    _recent_tokens[digest] = (time.monotonic(), row.agent)
     return row.agent
+
+
+def forget_cached_tokens() -> None:
+    """Drop every remembered token check (after a revocation, a deactivation or a role change)."""
+    _recent_tokens.clear()

@@ -5,3 +5,15 @@ class CoreConfig(AppConfig):
     name = "caredesk.core"
     label = "core"
     verbose_name = "Agents and access"
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_save
+
+        from caredesk.core.actions import forget_cached_tokens
+        from caredesk.core.models import Agent
+
+        # An agent deactivated or given other roles (in the admin, say) is re-checked on the next request.
+        post_save.connect(lambda **kwargs: forget_cached_tokens(), sender=Agent, weak=False,
+                          dispatch_uid="core.agent_saved")
+        m2m_changed.connect(lambda **kwargs: forget_cached_tokens(), sender=Agent.groups.through, weak=False,
+                            dispatch_uid="core.agent_roles_changed")

@@ -146,8 +146,10 @@ def create_ticket(
         description=description or "", status=status, channel=channel, follows_up=follows_up,
         created_at=now, updated_at=now, **fields,
     )
-    if tag_names:
-        ticket.tags.set(_tag_objects(tag_names))
+    if tag_names:  # a new ticket has no tags yet: insert the links without reading them first
+        Ticket.tags.through.objects.bulk_create(
+            [Ticket.tags.through(ticket=ticket, tag=tag) for tag in _tag_objects(tag_names)]
+        )
     record_event(actor, ticket, "ticket.created", after={
         "subject": ticket.subject, "status": status, "priority": Priority(ticket.priority).label,
         "requester": audit_value(requester), "ticket_type": audit_value(ticket_type),

@@ -11,10 +11,14 @@ from caredesk.tickets.models import Attachment, Interaction, Ticket
 
 
 def tickets_for_display() -> QuerySet[Ticket]:
-    """Tickets with everything a list row or ticket header shows: 2 queries whatever the page size."""
+    """Tickets with everything a list row or ticket header shows: 3 queries whatever the page size.
+
+    The requester is prefetched, not joined: with an inner join SQLite's planner scans the customers
+    first and sorts every ticket, where a page newest-first should read the ticket index backwards.
+    """
     return Ticket.objects.select_related(
-        "requester", "ticket_type", "category", "group", "assignee", "order"
-    ).prefetch_related("tags")
+        "ticket_type", "category", "group", "assignee", "order"
+    ).prefetch_related("requester", "tags")
 
 
 def filter_tickets(
