@@ -99,7 +99,8 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
                                       ticket=found[0] if found else None)
     sender = find_customer_by_contact(email=parsed.from_address)
     route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients)
-    sender = sender or _new_customer(parsed)
+    phone_numbers = find_phone_numbers(parsed.reply_body)
+    sender = sender or _new_customer(parsed, phone_numbers)
     body = parsed.reply_body
     ticket = route.ticket or create_ticket(
         actor=Actor.customer(sender.name), requester=sender, subject=(parsed.subject.strip() or "(no subject)")[:250],
@@ -107,7 +108,7 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
     )
     interaction = receive_customer_message(
         ticket, customer=sender, channel=Channel.EMAIL, body=body, external_id=parsed.message_id,
-        occurred_at=row.received_at, details=_details(row, parsed, route),
+        occurred_at=row.received_at, details=_details(row, parsed, route, phone_numbers),
         attachments=[NewAttachment(a.filename, a.content_type, a.content) for a in parsed.attachments],
     )
     outcome = _describe(route, ticket.pk, interaction.ticket_id)
@@ -137,9 +138,8 @@ def _reason_to_ignore(row, parsed: ParsedEmail, verdict) -> tuple[str, str] | No
     return None
 
 
-def _new_customer(parsed: ParsedEmail) -> Customer:
+def _new_customer(parsed: ParsedEmail, numbers: list[str]) -> Customer:
     """A customer for an unknown sender, with the phone numbers they wrote that belong to nobody yet."""
-    numbers = find_phone_numbers(parsed.reply_body)
     taken = set(ContactPoint.objects.filter(kind=ContactPoint.Kind.PHONE, value__in=numbers)
                 .values_list("value", flat=True))
     name = (parsed.from_name or parsed.from_address.partition("@")[0]).strip()[:200]
@@ -147,7 +147,7 @@ def _new_customer(parsed: ParsedEmail) -> Customer:
                            emails=[parsed.from_address], phones=[n for n in numbers if n not in taken])
 
 
-def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute) -> dict:
+def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute, phone_numbers: list[str]) -> dict:
     details = {
         "thread": route.thread,
         "threaded_by": route.via,
@@ -161,7 +161,7 @@ def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute
         "to": list(parsed.to),
         "cc": list(parsed.cc),
         "date": parsed.date.isoformat() if parsed.date else None,
-        "phone_numbers": find_phone_numbers(parsed.reply_body),
+        "phone_numbers": phone_numbers,
     }
     if parsed.html_body:
         details["html"] = parsed.html_body

@@ -190,9 +190,10 @@ def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGE
     text = text.replace("\r\n", "\n").strip()
     if not text:
         return ""
-    unwrapped = quotequail.unwrap(text)
-    if unwrapped and unwrapped["type"] == "forward" and _FORWARD_MARKER.search(text):
-        return text
+    if _FORWARD_MARKER.search(text):  # checked first: quotequail's unwrap is slow on long messages
+        unwrapped = quotequail.unwrap(text)
+        if unwrapped and unwrapped["type"] == "forward":
+            return text
     replies = EmailReplyParser(languages=list(languages)).read(text).replies
     newest = replies[0].content if replies else ""
     newest = _without_quoted_lines(_without_signature(newest))
