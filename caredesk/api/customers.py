@@ -12,7 +12,7 @@ from pydantic import Field
 from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.pagination import page_by_id
-from caredesk.api.types import Id, Key, PageSize, ShortText
+from caredesk.api.types import Id, InputSchema, Key, PageSize, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
 from caredesk.customers import actions
@@ -30,7 +30,7 @@ class EntryOut(Schema):
     name: str
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     name: ShortText
     emails: list[ShortText] = Field(default_factory=list, max_length=20)
     phones: list[ShortText] = Field(default_factory=list, max_length=20)
@@ -39,14 +39,14 @@ class CustomerIn(Schema):
     preferred_channel: PreferredChannel = ""
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(InputSchema):
     name: ShortText | None = None
     customer_type: Key | None = None
     importance: Importance | None = None
     preferred_channel: PreferredChannel | None = None
 
 
-class ContactPointIn(Schema):
+class ContactPointIn(InputSchema):
     kind: Literal["email", "phone"]
     value: ShortText
 
@@ -68,14 +68,14 @@ class CustomerPage(Schema):
     next_cursor: str | None
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     external_reference: ShortText
     customer_id: Id
     industry: Key | None = None
     status: ShortText = ""
 
 
-class OrderPatch(Schema):
+class OrderPatch(InputSchema):
     status: ShortText | None = None
     industry: Key | None = None
 

@@ -13,7 +13,7 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.pagination import page_by_id
 from caredesk.api.tickets import AgentRefOut
-from caredesk.api.types import Id, Key, LongText, PageSize, ShortText
+from caredesk.api.types import Id, InputSchema, Key, LongText, PageSize, ShortText
 from caredesk.core import clock
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
@@ -85,12 +85,12 @@ class TaskPage(Schema):
     next_cursor: str | None
 
 
-class TaskCompletionIn(Schema):
+class TaskCompletionIn(InputSchema):
     channels_tried: list[Literal["email", "call", "text"]] = Field(default_factory=list, max_length=len(CHANNELS))
     reached: bool
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: LongText = ""
 
 

@@ -15,7 +15,7 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.customers import AuditEventOut, EntryOut
 from caredesk.api.pagination import page_by_id
-from caredesk.api.types import Id, Instant, Key, LongText, PageSize, ShortText
+from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
@@ -33,13 +33,13 @@ CallOutcomeName = Literal[
 ]
 
 
-class NewRequester(Schema):
+class NewRequester(InputSchema):
     name: ShortText
     emails: list[ShortText] = Field(default_factory=list, max_length=20)
     phones: list[ShortText] = Field(default_factory=list, max_length=20)
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     subject: ShortText
     description: LongText = ""
     requester_id: Id | None = Field(None, description="An existing customer.")
@@ -61,7 +61,7 @@ class TicketIn(Schema):
         return self
 
 
-class TicketPatch(Schema):
+class TicketPatch(InputSchema):
     subject: ShortText | None = None
     description: LongText | None = None
     order_id: Id | None = None
@@ -130,7 +130,7 @@ class TicketFilters(Schema):
     limit: PageSize = 50
 
 
-class CallNotesIn(Schema):
+class CallNotesIn(InputSchema):
     caller_name: ShortText = ""
     call_type: ShortText = ""
     customer_type: ShortText = ""
@@ -138,7 +138,7 @@ class CallNotesIn(Schema):
     actions_taken: LongText = ""
 
 
-class InteractionIn(Schema):
+class InteractionIn(InputSchema):
     type: Literal["reply", "note", "call", "sms", "customer_message"] = Field(
         description="reply: public reply; note: internal note; call: a logged call; sms: a logged text; "
         "customer_message: a message the customer sent by another route (email, chat), logged by an agent."

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 
 def _no_nul(value: str) -> str:
@@ -31,3 +32,10 @@ LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(
 Key = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
 PageSize = Annotated[int, Field(ge=1, le=200)]
 Instant = Annotated[datetime, AfterValidator(_instant)]
+
+
+class InputSchema(Schema):
+    """A request body: a field the route does not know is an error, not silently ignored (a typo such as
+    "priorty" would otherwise succeed and change nothing)."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -11,6 +11,8 @@ from django.test import Client
 from caredesk.core import roles
 from caredesk.core.actions import create_api_token, revoke_api_token
 from caredesk.core.models import ApiToken
+from caredesk.customers.models import Customer
+from caredesk.tickets.models import Ticket
 from tests.integration.helpers import assert_problem, nothing_written
 
 BIG = 2**63
@@ -269,3 +271,15 @@ def test_tokens_are_stored_hashed(agent):
     row, token = create_api_token(agent)
     assert not ApiToken.objects.filter(digest=token).exists()
     assert token not in json.dumps(list(ApiToken.objects.values()), default=str)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/tickets", {"subject": "Help", "requester": {"name": "A"}, "priorty": "high"}),
+    ("/api/v1/customers", {"name": "A", "email": "a@example.com"}),
+])
+def test_an_unknown_field_is_refused_by_name_and_nothing_is_written(api, path, body):
+    before = (Ticket.objects.count(), Customer.objects.count())
+    response = api.post(path, body, content_type="application/json")
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["field"] in {"priorty", "email"}
+    assert (Ticket.objects.count(), Customer.objects.count()) == before
