@@ -118,17 +118,6 @@ def fail_inbound(inbound_id: int, error: str, *, retry: bool) -> InboundMessage:
 
 
 @transaction.atomic
-def retry_inbound(inbound: InboundMessage, *, actor: Actor) -> InboundMessage:
-    """Put a failed message back in line for processing (after the cause was fixed)."""
-    if inbound.status != InboundMessage.Status.FAILED:
-        raise ValidationFailed(f"Only a failed message can be retried; this one is {inbound.status}.", field="status")
-    InboundMessage.objects.filter(pk=inbound.pk).update(status=InboundMessage.Status.RECEIVED, next_attempt_at=None)
-    _record("inbound.retry_requested", inbound=inbound, actor=actor)
-    inbound.status = InboundMessage.Status.RECEIVED
-    return inbound
-
-
-@transaction.atomic
 def save_imap_position(name: str, *, uidvalidity: int, last_uid: int) -> ImapMailboxState:
     """Remember how far mailbox `name` was read. A new UIDVALIDITY starts the count again."""
     state = ImapMailboxState.objects.select_for_update().filter(name=name).first()

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 IMAP_SECURITY = ("tls", "starttls", "none")
-SMTP_SECURITY = ("tls", "starttls", "none")
 
 
 def token_secret() -> str:
