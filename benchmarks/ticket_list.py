@@ -81,7 +81,8 @@ def main() -> None:
     with running_server(caredesk_env(home), workers=2) as port:
         for label, path in cases.items():
             data = request_bytes("GET", path, None if "health" in path else token)
-            results[label] = closed_loop(port, lambda index, sequence, data=data: data, connections=4,
+            # One agent's requests one after another: the latency a person waits for a list.
+            results[label] = closed_loop(port, lambda index, sequence, data=data: data, connections=1,
                                          duration=options.seconds)
     baseline = results.pop("health (baseline)")
     print(f"baseline GET /health: {baseline.summary()}")
