@@ -96,7 +96,8 @@ def caredesk(env: dict, *args: str, timeout: float = 120) -> subprocess.Complete
 def wait_for_port(port: int, *, process: subprocess.Popen | None = None, timeout: float = 30) -> None:
     def listening():
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"the process exited with {process.returncode}")
+            output = process.communicate()[1] if process.stderr else ""
+            raise AssertionError(f"the process exited with {process.returncode}: {output}")
         with socket.socket() as sock:
             return sock.connect_ex(("127.0.0.1", port)) == 0
 
