@@ -158,7 +158,7 @@ def list_playbooks(request):
     return [{"name": playbook.name, "version": playbook.version, "title": playbook.title,
              "description": playbook.description, "sop": playbook.sop, "trigger": playbook.trigger.event,
              "procedure": render_procedure(playbook)}
-            for playbook, _ in sorted(registry.in_force(), key=lambda pair: pair[0].name)]
+            for playbook in sorted(registry.in_force(), key=lambda playbook: playbook.name)]
 
 
 @router.get("/tickets/{ticket_id}/playbook-runs", response=list[RunOut])

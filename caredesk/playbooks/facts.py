@@ -45,19 +45,27 @@ def gather_facts(tickets: list[Ticket]) -> dict[int, TicketFacts]:
     calls = calls.order_by("occurred_at", "id")
     for call in calls.only("ticket_id", *Interaction.CALL_NOTE_FIELDS):
         last_call_notes[call.ticket_id] = call.has_call_notes
-    facts = {}
-    for ticket in tickets:
-        requester, order = ticket.requester, ticket.order
-        facts[ticket.pk] = TicketFacts(
-            ticket_type=ticket.ticket_type.key if ticket.ticket_type else "",
-            industry=order.industry.key if order is not None and order.industry is not None else None,
-            customer_type=requester.customer_type.key if requester.customer_type else None,
-            status=ticket.status,
-            has_linked_order=order is not None,
-            customer_emails=tuple(contacts[requester.pk, ContactPoint.Kind.EMAIL]),
-            customer_phones=tuple(contacts[requester.pk, ContactPoint.Kind.PHONE]),
-            phones_in_customer_emails=tuple(phones_in_emails[ticket.pk]),
-            tags=frozenset(tags[ticket.pk]),
-            last_call_has_notes=last_call_notes.get(ticket.pk),
-        )
-    return facts
+    return {ticket.pk: _facts(ticket, tags[ticket.pk], contacts, tuple(phones_in_emails[ticket.pk]),
+                              last_call_notes.get(ticket.pk)) for ticket in tickets}
+
+
+def condition_facts(ticket: Ticket) -> TicketFacts:
+    """What trigger conditions read (type, industry, customer type, status, tags): one query for the tags."""
+    tags = set(ticket.tags.values_list("name", flat=True))
+    return _facts(ticket, tags, {}, (), None)
+
+
+def _facts(ticket, tags, contacts, phones_in_emails, last_call_has_notes) -> TicketFacts:
+    requester, order = ticket.requester, ticket.order
+    return TicketFacts(
+        ticket_type=ticket.ticket_type.key if ticket.ticket_type else "",
+        industry=order.industry.key if order is not None and order.industry is not None else None,
+        customer_type=requester.customer_type.key if requester.customer_type else None,
+        status=ticket.status,
+        has_linked_order=order is not None,
+        customer_emails=tuple(contacts.get((requester.pk, ContactPoint.Kind.EMAIL), ())),
+        customer_phones=tuple(contacts.get((requester.pk, ContactPoint.Kind.PHONE), ())),
+        phones_in_customer_emails=phones_in_emails,
+        tags=frozenset(tags),
+        last_call_has_notes=last_call_has_notes,
+    )

@@ -63,8 +63,16 @@ def _load_files(files_with_mtimes: tuple[tuple[str, int], ...]) -> tuple[Playboo
     return tuple(by_name.values())
 
 
-def _source_of(playbook: Playbook) -> str:
-    return Path(playbook.file).read_text(encoding="utf-8")
+def _source_of(playbook: Playbook) -> tuple[str, str]:
+    """The file's text and its SHA-256, read again only when the file changes."""
+    path = Path(playbook.file)
+    return _read_source(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _read_source(path: str, mtime_ns: int) -> tuple[str, str]:
+    source = Path(path).read_text(encoding="utf-8")
+    return source, hashlib.sha256(source.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -74,8 +82,7 @@ def definition_for(playbook: Playbook) -> PlaybookDefinition:
     Changing a playbook's text without raising its version is refused: running tickets would silently
     change procedure under their agents.
     """
-    source = _source_of(playbook)
-    digest = hashlib.sha256(source.encode()).hexdigest()
+    source, digest = _source_of(playbook)
     definition = PlaybookDefinition.objects.filter(name=playbook.name, version=playbook.version).first()
     if definition is None:
         return PlaybookDefinition.objects.create(
@@ -90,9 +97,9 @@ def definition_for(playbook: Playbook) -> PlaybookDefinition:
     return definition
 
 
-def in_force() -> tuple[tuple[Playbook, PlaybookDefinition], ...]:
-    """The latest version of every available playbook with its stored definition."""
-    return tuple((playbook, definition_for(playbook)) for playbook in latest_versions(available_playbooks()).values())
+def in_force() -> tuple[Playbook, ...]:
+    """The latest version of every available playbook (store one with `definition_for` when it starts)."""
+    return tuple(latest_versions(available_playbooks()).values())
 
 
 @lru_cache(maxsize=256)

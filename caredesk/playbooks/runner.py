@@ -28,7 +28,7 @@ from caredesk.core.models import Agent
 from caredesk.customers import actions as customer_actions
 from caredesk.playbooks import engine, registry, signals
 from caredesk.playbooks.actions import raise_flag
-from caredesk.playbooks.facts import gather_facts, tickets_with_facts
+from caredesk.playbooks.facts import condition_facts, gather_facts, tickets_with_facts
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 from caredesk.playbooks.spec import AddInternalNote, SetAssignee, SetFlag, SetGroup, SetOrderStatus, SetStatus
 from caredesk.tickets import actions as ticket_actions
@@ -275,22 +275,29 @@ def _ticket(ticket_id: int) -> tuple[Ticket, engine.TicketFacts]:
 
 
 def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
-    """Start every playbook in force that `trigger_event` starts for this ticket and that is not running."""
-    pairs = registry.in_force()
-    if not any(playbook.trigger.event == trigger_event for playbook, _ in pairs):
+    """Start every playbook in force that `trigger_event` starts for this ticket and that is not running.
+
+    Which playbooks start is decided on the ticket's row and tags alone (what trigger conditions read);
+    the full facts are gathered only when one does, so an email on an ordinary ticket stays cheap.
+    """
+    candidates = tuple(playbook for playbook in registry.in_force() if playbook.trigger.event == trigger_event)
+    if not candidates:
         return []
-    loaded, facts = _ticket(ticket.pk)
-    triggered = {playbook.name for playbook in engine.playbooks_triggered_by(
-        tuple(playbook for playbook, _ in pairs), trigger_event, facts)}
+    loaded = tickets_with_facts().get(pk=ticket.pk)
+    triggered = engine.playbooks_triggered_by(candidates, trigger_event, condition_facts(loaded))
+    if not triggered:
+        return []
     running = set(PlaybookRun.objects.filter(ticket=loaded, status=RUNNING).values_list("definition__name", flat=True))
+    to_start = [playbook for playbook in triggered if playbook.name not in running]
+    if not to_start:
+        return []
+    facts = gather_facts([loaded])[loaded.pk]
     now = clock.now()
     started = []
-    for playbook, definition in pairs:
-        if playbook.name not in triggered or playbook.name in running:
-            continue
+    for playbook in to_start:
         decision = engine.start(playbook, facts, now)
-        run = PlaybookRun.objects.create(ticket=loaded, definition=definition, state={}, started_at=now,
-                                         updated_at=now, next_due_at=now)
+        run = PlaybookRun.objects.create(ticket=loaded, definition=registry.definition_for(playbook), state={},
+                                         started_at=now, updated_at=now, next_due_at=now)
         actor = Actor.playbook(playbook.name, playbook.version)
         ticket_actions.record_event(actor, loaded, "playbook.started", field="playbook", after={
             "playbook": playbook.name, "version": playbook.version, "title": playbook.title,
