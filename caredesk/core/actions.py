@@ -84,6 +84,19 @@ def set_presence(agent: Agent, presence: str, *, actor: Actor | None = None) -> 
 
 
 @transaction.atomic
+def deactivate_agent(agent: Agent, *, actor: Actor | None = None) -> Agent:
+    """An agent who leaves: they can no longer sign in or use their tokens; their history stays."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if agent.is_active:
+        agent.is_active = False
+        agent.presence = Agent.Presence.OFFLINE
+        agent.save(update_fields=["is_active", "presence"])
+        _record(actor, agent, "agent.deactivated", field="is_active", before=True, after=False)
+        transaction.on_commit(forget_cached_tokens)
+    return agent
+
+
+@transaction.atomic
 def create_api_token(agent: Agent, name: str = "api", *, actor: Actor | None = None) -> tuple[ApiToken, str]:
     """Create a token for `agent`; returns the row and the token text, which is never shown again."""
     if not agent.is_active:
@@ -103,6 +116,7 @@ def revoke_api_token(token: ApiToken, *, actor: Actor | None = None) -> ApiToken
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+        forget_cached_tokens()  # now for this process, and again at commit in case a request re-read it
         transaction.on_commit(forget_cached_tokens)
         _record(actor, token.agent, "api_token.revoked", field="revoked_at", before=None,
                 after={"name": token.name, "lookup": token.lookup, "revoked_at": token.revoked_at.isoformat()})

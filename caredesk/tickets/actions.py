@@ -307,17 +307,20 @@ def receive_customer_message(
     ticket: Ticket, *, customer: Customer, channel: str, body: str, actor: Actor | None = None,
     **interaction_fields: Any,
 ) -> Interaction:
-    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket.
+    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket,
+    owned by the agent who had the closed one (while they are active), in the same group.
 
     `actor` is who records it: the customer by default, or the agent who logs a message received elsewhere.
     """
     actor = actor or Actor.customer(customer.name)
-    target = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+    target = Ticket.objects.select_related("requester", "assignee").get(pk=ticket.pk)
     if target.is_closed:
+        previous_owner = target.assignee if target.assignee and target.assignee.is_active else None
         target = create_ticket(
             actor=actor, requester=target.requester, subject=f"Re: {target.subject}"[:250], description=body,
             ticket_type=target.ticket_type, category=target.category, order=target.order, channel=channel,
-            group=target.group, follows_up=target, tags=list(target.tags.values_list("name", flat=True)),
+            group=target.group, assignee=previous_owner, follows_up=target,
+            tags=list(target.tags.values_list("name", flat=True)),
         )
         record_event(actor, ticket, "follow_up.created", after={"ticket": target.pk})
     return add_interaction(

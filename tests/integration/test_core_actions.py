@@ -8,7 +8,7 @@ import pytest
 
 from caredesk.core import roles
 from caredesk.core.actions import (
-    agent_for_token, create_agent, create_api_token, revoke_api_token, set_presence,
+    agent_for_token, create_agent, create_api_token, deactivate_agent, revoke_api_token, set_presence,
 )
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, ValidationFailed
@@ -69,6 +69,17 @@ def test_set_presence_changes_it_and_records_before_and_after(agent, admin_agent
 def test_set_presence_to_the_same_value_records_nothing(agent):
     set_presence(agent, "offline")
     assert not AgentEvent.objects.filter(agent=agent, action="presence.changed").exists()
+
+
+def test_deactivating_an_agent_ends_their_sign_in_and_tokens_and_keeps_their_history(agent, admin_agent):
+    _, token = create_api_token(agent)
+    assert agent_for_token(token) == agent
+    deactivate_agent(agent, actor=Actor.of_agent(admin_agent))
+    gone = Agent.objects.get(pk=agent.pk)
+    assert (gone.is_active, gone.presence) == (False, "offline")
+    assert agent_for_token(token) is None
+    event = AgentEvent.objects.get(agent=agent, action="agent.deactivated")
+    assert (event.actor, event.before, event.after) == (admin_agent, True, False)
 
 
 def test_set_presence_refuses_unknown_values(agent):

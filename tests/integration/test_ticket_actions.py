@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 
 from caredesk.core import roles
+from caredesk.core.actions import deactivate_agent
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.actions import create_customer, create_order
@@ -346,8 +347,8 @@ def test_customer_message_to_a_closed_ticket_creates_a_linked_follow_up(
     assert message.ticket == follow_up and follow_up.pk != ticket.pk
     assert (follow_up.subject, follow_up.description, follow_up.status, follow_up.channel) == (
         "Re: Passport", "It never came", "new", "email")
-    assert (follow_up.requester, follow_up.order, follow_up.ticket_type, follow_up.group) == (
-        customer, order, ticket.ticket_type, ticket.group)
+    assert (follow_up.requester, follow_up.order, follow_up.ticket_type, follow_up.group, follow_up.assignee) == (
+        customer, order, ticket.ticket_type, ticket.group, agent)
     assert list(follow_up.tags.values_list("name", flat=True)) == ["passport"]
     original = Ticket.objects.get(pk=ticket.pk)
     assert original.status == "closed" and original.closed_at < frozen_clock.now()
@@ -356,6 +357,16 @@ def test_customer_message_to_a_closed_ticket_creates_a_linked_follow_up(
     created = events_of(follow_up)[0]
     assert created.action == "ticket.created" and created.after["follows_up"] == ticket.pk
     assert [e.action for e in events_of(follow_up)] == ["ticket.created", "interaction.message"]
+
+
+def test_a_follow_up_of_a_deactivated_agents_ticket_is_left_unassigned(frozen_clock, customer, actor, make_agent):
+    leaver = make_agent("leaver")
+    ticket = actions.create_ticket(actor=actor, requester=customer, subject="Passport", assignee=leaver)
+    actions.update_ticket(ticket, actor=actor, status="solved")
+    actions.update_ticket(ticket, actor=actor, status="closed")
+    deactivate_agent(leaver)
+    message = actions.receive_customer_message(ticket, customer=customer, channel="email", body="Any news?")
+    assert message.ticket.assignee is None
 
 
 def test_add_supporting_document(frozen_clock, ticket, agent, actor):
