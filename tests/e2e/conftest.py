@@ -29,7 +29,7 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(seeded_rows):
     executable = shutil.which("chromium")
     if executable is None:
         _unavailable("Chromium is not installed (apt-get install -y chromium)")
@@ -57,9 +57,10 @@ def seeded_rows(django_db_setup, django_db_blocker):
     """The rows the data migrations seed (roles, ticket types, groups, the Call Notes response...), as
     serialized just after the test database was created.
 
-    A transactional test empties every table when it ends. pytest-django's serialized rollback would
-    reload them, but it keeps the copy on the connection object of the context that created the database,
-    which Playwright's greenlet-driven sync API does not always share; this copy travels with the fixture.
+    A transactional test empties every table when it ends. pytest-django's serialized rollback (requested
+    below, so the copy is taken right after the migrations) keeps it on the connection object of the
+    context that created the database, which code running beside Playwright's sync API does not always
+    see; this fixture runs before the browser starts and carries the copy itself.
     """
     from django.db import connection
 
@@ -68,20 +69,23 @@ def seeded_rows(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def e2e_db(transactional_db, seeded_rows):
+def e2e_db(transactional_db, django_db_serialized_rollback, seeded_rows):
     from django.contrib.auth.models import Group
     from django.db import connection
 
-    if Group.objects.exists():
+    if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
         return
-    # The flush re-created content types and permissions (post_migrate); reload everything else.
+    # A flush may have re-created content types and permissions (post_migrate); keep those if so.
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
     from django.core import serializers
     from django.db import transaction
 
+    skip = {model._meta.label for model in (ContentType, Permission) if model.objects.exists()}
     deferred = []
     with transaction.atomic():
         for item in serializers.deserialize("json", seeded_rows, handle_forward_references=True):
-            if item.object._meta.label in ("contenttypes.ContentType", "auth.Permission"):
+            if item.object._meta.label in skip:
                 continue
             item.save()
             if item.deferred_fields:

@@ -98,12 +98,15 @@ def test_a_refused_status_change_rolls_the_call_back(signed_in, ticket, agent):
     assert not Interaction.objects.filter(ticket=ticket, kind="call").exists()
 
 
-def test_reply_note_and_text_go_through_the_actions(signed_in, ticket):
+def test_reply_note_and_text_go_through_the_actions(signed_in, ticket, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    signed_in.post(f"/tickets/{ticket.pk}/compose/reply/", {
+    settings.ATTACHMENT_MAX_BYTES, settings.MEDIA_ROOT = 1024 * 1024, tmp_path
+
+    reply = signed_in.post(f"/tickets/{ticket.pk}/compose/reply/", {
         "reply-body": "We are on it.", "reply-attachments": SimpleUploadedFile("form.pdf", b"%PDF-1", "application/pdf"),
     })
+    assert reply.status_code == 302, [e for errors in reply.context["composer"]["reply"].errors.values() for e in errors]
     signed_in.post(f"/tickets/{ticket.pk}/compose/note/", {"note-body": "Checked with the office."})
     signed_in.post(f"/tickets/{ticket.pk}/compose/text/", {"text-direction": "outbound", "text-body": "Hi Dana"})
     kinds = list(Interaction.objects.filter(ticket=ticket).values_list("kind", "channel", "direction"))
