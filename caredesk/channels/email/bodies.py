@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 
 import nh3
 import quotequail
-from mailparser_reply import EmailReplyParser
+
+from caredesk.channels.email.quote_headers import newest_fragment
 
 DEFAULT_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 # Labels that senders use for a narrower charset than the one they actually write (WHATWG Encoding).
@@ -194,9 +195,7 @@ def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGE
         unwrapped = quotequail.unwrap(text)
         if unwrapped and unwrapped["type"] == "forward":
             return text
-    replies = EmailReplyParser(languages=list(languages)).read(text).replies
-    newest = replies[0].content if replies else ""
-    newest = _without_quoted_lines(_without_signature(newest))
+    newest = _without_quoted_lines(_without_signature(newest_fragment(text, languages)))
     if newest:
         return _BLANK_LINES.sub("\n\n", newest)
     expanded = quotequail.quote(text)[0]
