@@ -34,59 +34,105 @@ PENDING = (InboundMessage.Status.RECEIVED, InboundMessage.Status.FAILED)
 # The worker leaves fresh messages to the receiver that stored them; it picks up what a crash left behind.
 WORKER_GRACE = timedelta(seconds=60)
 MAXIMUM_DEFECTS_KEPT = 20
+# Messages processed in one transaction: fewer commits, and on SQLite fewer hand-overs of the write lock.
+BATCH_MESSAGES = 32
+BATCH_BYTES = 4 * 1024 * 1024
+Parsed = ParsedEmail | MalformedEmail
 
 def raw_url(inbound_id: int) -> str:
     return f"/api/v1/inbound-messages/{inbound_id}/raw"
 
 
+def parse_stored(raw: bytes) -> ParsedEmail:
+    """Parse a stored message with the configured limits (MalformedEmail for input that is not email)."""
+    return parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
+                         max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
+
+
 def process_inbound(inbound_id: int) -> str | None:
     """Process one stored message; returns its new status, or None when there was nothing to do."""
-    row = InboundMessage.objects.filter(pk=inbound_id, status__in=PENDING).first()
-    if row is None:
-        return None
-    raw = row.raw if isinstance(row.raw, bytes) else bytes(row.raw)
+    return process_batch([inbound_id])[inbound_id]
+
+
+def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = None) -> dict[int, str | None]:
+    """Process stored messages in one transaction, each in its own savepoint, so one that fails rolls back
+    alone. `parsed` holds results parsed ahead (outside any transaction); the others are parsed here, before
+    the transaction. Returns each message's new status, or None for one another process has or had."""
+    results: dict[int, str | None] = dict.fromkeys(inbound_ids)
+    parsed = {**_parse_pending([pk for pk in inbound_ids if pk not in (parsed or {})]), **(parsed or {})}
+    if not parsed:
+        return results
+    with transaction.atomic():
+        locked = (InboundMessage.objects.select_for_update(skip_locked=True)
+                  .filter(pk__in=list(parsed), status__in=PENDING).order_by("id")
+                  .only("id", "status", "received_at", "envelope_sender", "envelope_recipients"))
+        for row in locked:
+            results[row.pk] = _process_locked(row, parsed.pop(row.pk)).status
+    return results
+
+
+def _parse_pending(inbound_ids: list[int]) -> dict[int, Parsed]:
+    parsed: dict[int, Parsed] = {}
+    for inbound_id in inbound_ids:  # one at a time: a message may be large
+        raw = InboundMessage.objects.filter(pk=inbound_id, status__in=PENDING).values_list("raw", flat=True).first()
+        if raw is not None:
+            parsed[inbound_id] = parse_or_refuse(raw if isinstance(raw, bytes) else bytes(raw))
+            del raw
+    return parsed
+
+
+def parse_or_refuse(raw: bytes) -> Parsed:
     try:
-        parsed = parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
-                               max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
+        return parse_stored(raw)
     except MalformedEmail as error:
-        return actions.fail_inbound(inbound_id, f"not an email message: {error}", retry=False).status
-    del raw
-    verdict = classify_automated(parsed, envelope_sender=row.envelope_sender)
+        return error
+
+
+def _process_locked(row: InboundMessage, parsed: Parsed) -> InboundMessage:
+    if isinstance(parsed, MalformedEmail):
+        return actions.fail_inbound(row.pk, f"not an email message: {parsed}", retry=False)
     try:
         with transaction.atomic():
-            locked = (InboundMessage.objects.select_for_update(skip_locked=True)
-                      .filter(pk=inbound_id, status__in=PENDING).only("id", "status", "received_at",
-                                                                     "envelope_recipients").first())
-            if locked is None:
-                return None  # another process has it
-            return _apply(locked, parsed, verdict).status
+            return _apply(row, parsed, classify_automated(parsed, envelope_sender=row.envelope_sender))
     except IntegrityError as error:
         if not Interaction.objects.filter(external_id=parsed.message_id).exists():
-            return actions.fail_inbound(inbound_id, f"{type(error).__name__}: {error}", retry=True).status
+            return actions.fail_inbound(row.pk, f"{type(error).__name__}: {error}", retry=True)
         # The same Message-ID was written by a concurrent process between our check and our insert.
-        with transaction.atomic():
-            locked = InboundMessage.objects.select_for_update().only("id").get(pk=inbound_id)
-            return actions.finish_inbound(locked, status=InboundMessage.Status.IGNORED, message_id=parsed.message_id,
-                                          outcome="duplicate: the same Message-ID arrived twice at once").status
+        return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, message_id=parsed.message_id,
+                                      outcome="duplicate: the same Message-ID arrived twice at once")
     except DomainError as error:
         # A conflict (a concurrent writer took the same contact point) is worth another try; bad data is not.
-        return actions.fail_inbound(inbound_id, f"{error.field or 'message'}: {error.detail}",
-                                    retry=isinstance(error, Conflict)).status
-    except Exception as error:  # a bug or an outage: keep the raw copy, retry later
-        logger.exception("processing inbound message #%s failed; it will be retried", inbound_id)
-        return actions.fail_inbound(inbound_id, f"{type(error).__name__}: {error}", retry=True).status
+        return actions.fail_inbound(row.pk, f"{error.field or 'message'}: {error.detail}",
+                                    retry=isinstance(error, Conflict))
+    except Exception as error:  # a bug: keep the raw copy, retry later
+        logger.exception("processing inbound message #%s failed; it will be retried", row.pk)
+        return actions.fail_inbound(row.pk, f"{type(error).__name__}: {error}", retry=True)
 
 
 def process_pending(limit: int = 500) -> int:
     """The worker's sweep: messages a receiver stored but did not process, and failures due for a retry."""
     now = clock.now()
-    due = (
+    due = list(
         InboundMessage.objects.filter(
             Q(status=InboundMessage.Status.RECEIVED, received_at__lte=now - WORKER_GRACE)
             | Q(status=InboundMessage.Status.FAILED, next_attempt_at__lte=now)
-        ).order_by("id").values_list("pk", flat=True)[:limit]
+        ).order_by("id").values_list("pk", "size")[:limit]
     )
-    return sum(1 for inbound_id in list(due) if process_inbound(inbound_id) is not None)
+    return sum(1 for batch in batches(due) for status in process_batch(batch).values() if status is not None)
+
+
+def batches(messages: list[tuple[int, int]], *, most: int = BATCH_MESSAGES, most_bytes: int = BATCH_BYTES):
+    """(id, size) pairs grouped for `process_batch`: at most `most` messages and, but for a single large
+    message, `most_bytes` of raw mail per group, which bounds the memory parsed messages hold."""
+    batch, total = [], 0
+    for inbound_id, size in messages:
+        if batch and (len(batch) == most or total + size > most_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(inbound_id)
+        total += size
+    if batch:
+        yield batch
 
 
 def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict | None) -> InboundMessage:
