@@ -69,9 +69,12 @@ def seeded_rows(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def e2e_db(transactional_db, django_db_serialized_rollback, seeded_rows):
+def e2e_db(transactional_db, django_db_serialized_rollback, seeded_rows, settings, tmp_path):
     from django.contrib.auth.models import Group
     from django.db import connection
+
+    # Uploaded documents go to a throwaway folder, under the shipped size limit whatever other tests set.
+    settings.MEDIA_ROOT, settings.ATTACHMENT_MAX_BYTES = tmp_path / "files", 25 * 1024 * 1024
 
     if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
         return
