@@ -18,11 +18,12 @@ from caredesk.channels import actions, routing
 from caredesk.channels.email.automated import AutomatedVerdict, classify_automated
 from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_message
 from caredesk.channels.email.tokens import thread_candidates
-from caredesk.channels.models import InboundMessage, OutboundMessage
+from caredesk.channels.inbound_lookups import BatchLookups
+from caredesk.channels.models import InboundMessage
 from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, DomainError
-from caredesk.customers.actions import create_customer, find_customer_by_contact
+from caredesk.customers.actions import create_customer
 from caredesk.customers.contact import find_phone_numbers
 from caredesk.customers.models import ContactPoint, Customer
 from caredesk.tickets.actions import NewAttachment, create_ticket, receive_customer_message
@@ -63,11 +64,13 @@ def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = Non
     if not parsed:
         return results
     with transaction.atomic():
-        locked = (InboundMessage.objects.select_for_update(skip_locked=True)
-                  .filter(pk__in=list(parsed), status__in=PENDING).order_by("id")
-                  .only("id", "status", "received_at", "envelope_sender", "envelope_recipients"))
+        locked = list(InboundMessage.objects.select_for_update(skip_locked=True)
+                      .filter(pk__in=list(parsed), status__in=PENDING).order_by("id")
+                      .only("id", "status", "received_at", "envelope_sender", "envelope_recipients"))
+        lookups = BatchLookups((parsed[row.pk] for row in locked if isinstance(parsed[row.pk], ParsedEmail)),
+                               batch=[row.pk for row in locked])
         for row in locked:
-            results[row.pk] = _process_locked(row, parsed.pop(row.pk)).status
+            results[row.pk] = _process_locked(row, parsed.pop(row.pk), lookups).status
     return results
 
 
@@ -88,18 +91,18 @@ def parse_or_refuse(raw: bytes) -> Parsed:
         return error
 
 
-def _process_locked(row: InboundMessage, parsed: Parsed) -> InboundMessage:
+def _process_locked(row: InboundMessage, parsed: Parsed, lookups: BatchLookups) -> InboundMessage:
     if isinstance(parsed, MalformedEmail):
         return actions.fail_inbound(row.pk, f"not an email message: {parsed}", retry=False)
     try:
         with transaction.atomic():
-            return _apply(row, parsed, classify_automated(parsed, envelope_sender=row.envelope_sender))
+            row = _apply(row, parsed, classify_automated(parsed, envelope_sender=row.envelope_sender), lookups)
     except IntegrityError as error:
         if not Interaction.objects.filter(external_id=parsed.message_id).exists():
             return actions.fail_inbound(row.pk, f"{type(error).__name__}: {error}", retry=True)
         # The same Message-ID was written by a concurrent process between our check and our insert.
-        return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, message_id=parsed.message_id,
-                                      outcome="duplicate: the same Message-ID arrived twice at once")
+        row = actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, message_id=parsed.message_id,
+                                     outcome="duplicate: the same Message-ID arrived twice at once")
     except DomainError as error:
         # A conflict (a concurrent writer took the same contact point) is worth another try; bad data is not.
         return actions.fail_inbound(row.pk, f"{error.field or 'message'}: {error.detail}",
@@ -107,6 +110,8 @@ def _process_locked(row: InboundMessage, parsed: Parsed) -> InboundMessage:
     except Exception as error:  # a bug: keep the raw copy, retry later
         logger.exception("processing inbound message #%s failed; it will be retried", row.pk)
         return actions.fail_inbound(row.pk, f"{type(error).__name__}: {error}", retry=True)
+    lookups.remember(row, parsed)
+    return row
 
 
 def process_pending(limit: int = 500) -> int:
@@ -135,15 +140,16 @@ def batches(messages: list[tuple[int, int]], *, most: int = BATCH_MESSAGES, most
         yield batch
 
 
-def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict | None) -> InboundMessage:
-    ignore = _reason_to_ignore(row, parsed, verdict)
+def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict | None,
+           lookups: BatchLookups) -> InboundMessage:
+    ignore = _reason_to_ignore(parsed, verdict, lookups)
     if ignore is not None:
         outcome, automated_kind = ignore
         found = routing.ticket_of_message_ids(thread_candidates(parsed)) if verdict else None
         return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, outcome=outcome,
                                       message_id=parsed.message_id, automated_kind=automated_kind,
                                       ticket=found[0] if found else None)
-    sender = find_customer_by_contact(email=parsed.from_address)
+    sender = lookups.customer(parsed.from_address)
     route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients)
     phone_numbers = find_phone_numbers(parsed.reply_body)
     sender = sender or _new_customer(parsed, phone_numbers)
@@ -162,18 +168,14 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
                                   message_id=parsed.message_id, ticket=interaction.ticket, interaction=interaction)
 
 
-def _reason_to_ignore(row, parsed: ParsedEmail, verdict) -> tuple[str, str] | None:
+def _reason_to_ignore(parsed: ParsedEmail, verdict, lookups: BatchLookups) -> tuple[str, str] | None:
     """(outcome, automated kind) when the message gets no ticket, else None."""
-    duplicate = (
-        InboundMessage.objects.filter(message_id=parsed.message_id, status__in=[
-            InboundMessage.Status.PROCESSED, InboundMessage.Status.IGNORED]).exclude(pk=row.pk)
-        .values_list("pk", flat=True).first()
-    )
+    duplicate = lookups.finished_with(parsed.message_id)
     if duplicate is not None:
         return f"duplicate of inbound message #{duplicate} (same Message-ID)", ""
-    if Interaction.objects.filter(external_id=parsed.message_id).exists():
+    if lookups.on_timeline(parsed.message_id):
         return "duplicate: a timeline entry already has this Message-ID", ""
-    if OutboundMessage.objects.filter(message_id=parsed.message_id).exists():
+    if lookups.ours(parsed.message_id):
         return "our own outbound message came back", ""
     if verdict is not None:
         return f"machine mail ({verdict.kind}): {verdict.reason}", str(verdict.kind)
