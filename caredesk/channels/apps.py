@@ -7,4 +7,9 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from caredesk.core.defaults import seed_after_migrate
+
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
         from caredesk.channels import receivers  # noqa: F401  (connects the ticket and playbook signals)

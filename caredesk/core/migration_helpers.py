@@ -1,4 +1,4 @@
-"""Operations shared by data migrations: append-only triggers and seeding configurable lists."""
+"""Operations shared by migrations: the append-only trigger of an audit table."""
 
 from __future__ import annotations
 
@@ -22,14 +22,3 @@ def append_only(table: str) -> migrations.RunPython:
         run({"sqlite": sqlite_forward, "postgresql": postgres_forward}),
         run({"sqlite": sqlite_reverse, "postgresql": postgres_reverse}),
     )
-
-
-def seed_entries(app_label: str, model_name: str, entries: list[tuple[str, str]]) -> migrations.RunPython:
-    """Create (key, name) list entries that do not exist yet; the reverse leaves them."""
-
-    def forward(apps, schema_editor):
-        model = apps.get_model(app_label, model_name)
-        for position, (key, name) in enumerate(entries):
-            model.objects.get_or_create(key=key, defaults={"name": name, "position": position})
-
-    return migrations.RunPython(forward, migrations.RunPython.noop)

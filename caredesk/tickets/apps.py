@@ -5,3 +5,10 @@ class TicketsConfig(AppConfig):
     name = "caredesk.tickets"
     label = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from caredesk.core.defaults import seed_after_migrate
+
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")

@@ -29,7 +29,7 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def browser(seeded_rows):
+def browser():
     executable = shutil.which("chromium")
     if executable is None:
         _unavailable("Chromium is not installed (apt-get install -y chromium)")
@@ -52,50 +52,13 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def seeded_rows(django_db_setup, django_db_blocker):
-    """The rows the data migrations seed (roles, ticket types, groups, the Call Notes response...), as
-    serialized just after the test database was created.
-
-    A transactional test empties every table when it ends. pytest-django's serialized rollback (requested
-    below, so the copy is taken right after the migrations) keeps it on the connection object of the
-    context that created the database, which code running beside Playwright's sync API does not always
-    see; this fixture runs before the browser starts and carries the copy itself.
-    """
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
-
-
 @pytest.fixture
-def e2e_db(transactional_db, django_db_serialized_rollback, seeded_rows, settings, tmp_path):
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
+def e2e_db(transactional_db, settings, tmp_path):
+    """A committed database the live server sees. A transactional test empties every table when it ends;
+    the shipped roles and lists come back by themselves (each app seeds its defaults on post_migrate,
+    which the flush emits)."""
     # Uploaded documents go to a throwaway folder, under the shipped size limit whatever other tests set.
     settings.MEDIA_ROOT, settings.ATTACHMENT_MAX_BYTES = tmp_path / "files", 25 * 1024 * 1024
-
-    if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
-        return
-    # A flush may have re-created content types and permissions (post_migrate); keep those if so.
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.core import serializers
-    from django.db import transaction
-
-    skip = {model._meta.label for model in (ContentType, Permission) if model.objects.exists()}
-    deferred = []
-    with transaction.atomic():
-        for item in serializers.deserialize("json", seeded_rows, handle_forward_references=True):
-            if item.object._meta.label in skip:
-                continue
-            item.save()
-            if item.deferred_fields:
-                deferred.append(item)
-        for item in deferred:
-            item.save_deferred_fields()
-    connection.close_if_unusable_or_obsolete()
 
 
 @pytest.fixture

@@ -390,9 +390,8 @@ def test_control_characters_are_kept_out_of_names_and_types(ticket, actor):
     assert (row.filename, row.content_type) == ("report.pdf", "application/pdf")
 
 
-@override_settings(ATTACHMENT_MAX_BYTES=1024)
 def test_an_attachment_over_the_limit_is_refused_and_nothing_is_written(ticket, actor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT, settings.ATTACHMENT_MAX_BYTES = tmp_path, 1024
     actions.add_supporting_document(ticket, actor=actor, attachment=NewAttachment("ok", "", b"x" * 1024))
     with nothing_written():
         with pytest.raises(ValidationFailed, match="limited to 1024 bytes") as caught:
@@ -401,9 +400,8 @@ def test_an_attachment_over_the_limit_is_refused_and_nothing_is_written(ticket, 
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
 
 
-@override_settings(ATTACHMENT_MAX_BYTES=4)
 def test_an_interaction_with_an_attachment_over_the_limit_writes_nothing(ticket, actor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT, settings.ATTACHMENT_MAX_BYTES = tmp_path, 4
     with nothing_written():
         with pytest.raises(ValidationFailed):
             actions.add_interaction(ticket, actor=actor, channel="email", direction="outbound", kind="message",

@@ -27,14 +27,15 @@ def database(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("CAREDESK_")}
     env.update(CAREDESK_HOME=str(tmp_path / "home"), PYTHONPATH=ROOT, DJANGO_SETTINGS_MODULE="caredesk.settings")
     url = os.environ.get("CAREDESK_TEST_DATABASE_URL")
+    server = url.rsplit("/", 1)[0] + "/postgres" if url else None  # the maintenance database: it always exists
     if url:
-        with psycopg.connect(url, autocommit=True) as connection:
+        with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
             connection.execute(f"CREATE DATABASE {DATABASE}")
         env["CAREDESK_DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{DATABASE}"
     yield env
     if url:
-        with psycopg.connect(url, autocommit=True) as connection:
+        with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
