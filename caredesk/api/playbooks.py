@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
@@ -15,9 +15,9 @@ from caredesk.api.pagination import page_by_id
 from caredesk.api.tickets import AgentRefOut
 from caredesk.api.types import Id, InputSchema, Key, LongText, PageSize, ShortText
 from caredesk.core import clock
-from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
-from caredesk.playbooks import actions, engine, registry, report
+from caredesk.playbooks import actions, registry, report
+from caredesk.playbooks.describe import describe_run
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun, TicketFlag
 from caredesk.playbooks.render import render_procedure
 from caredesk.playbooks.spec import CHANNELS
@@ -125,20 +125,7 @@ class ComplianceOut(Schema):
 
 
 def run_out(run: PlaybookRun) -> dict:
-    playbook = registry.playbook_of(run.definition)
-    state = engine.state_from_dict(run.state)
-    steps = playbook.steps
-    last = next((step for step in steps if step.day == state.day), None)
-    upcoming = steps[state.step_index] if state.step_index < len(steps) else playbook.end
-    return {
-        "id": run.pk, "ticket_id": run.ticket_id, "playbook": playbook.name, "version": playbook.version,
-        "title": playbook.title, "status": run.status, "outcome": run.outcome, "cycle": state.cycle,
-        "current_day": engine.current_day(playbook, state, clock.now()) if run.status == "running" else None,
-        "last_step": f"day {last.day}: {last.title}" if last else None,
-        "next_step": upcoming.title if upcoming is not None and run.status == "running" else None,
-        "next_due_at": run.next_due_at, "started_at": run.started_at, "ended_at": run.ended_at,
-        "last_error": run.last_error,
-    }
+    return describe_run(run)
 
 
 def task_out(task: FollowUpTask, now: datetime) -> dict:
@@ -256,12 +243,7 @@ class ComplianceFilters(Schema):
 @router.get("/reports/compliance", response=ComplianceOut)
 def compliance_report(request, filters: Query[ComplianceFilters]):
     require(request, VIEW_REPORTS)
-    until = filters.until or clock.now().astimezone(ZoneInfo(filters.timezone)).date()
-    since = filters.since or until - timedelta(days=6)
-    if since > until:
-        raise ValidationFailed("since must not be after until.", field="since")
-    if (until - since).days > 366:
-        raise ValidationFailed("A report covers at most 366 days.", field="since")
+    since, until = report.period(filters.since, filters.until, filters.timezone)
     rows = report.compliance(since, until, timezone=filters.timezone, playbook=filters.playbook,
                              agent=filters.agent)
     return {"since": since, "until": until, "timezone": filters.timezone,

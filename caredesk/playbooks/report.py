@@ -11,9 +11,12 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from caredesk.core import clock
+from caredesk.core.errors import ValidationFailed
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 
 ATTEMPT_KINDS = ("attempt", "call")
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
 OUTCOME_COLUMNS = {
     "unresponsive_closed": "closed_unresponsive",
     "bot_issue_handed_off": "handed_off_bot_issue",
@@ -47,6 +50,17 @@ class ComplianceRow:
 
 
 COUNTED = [field.name for field in fields(ComplianceRow)][3:]
+
+
+def period(since: date | None, until: date | None, timezone: str = "UTC") -> tuple[date, date]:
+    """The days a report covers: `until` defaults to today in `timezone`, `since` to a week up to `until`."""
+    until = until or clock.now().astimezone(ZoneInfo(timezone)).date()
+    since = since or until - timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise ValidationFailed("since must not be after until.", field="since")
+    if (until - since).days > MAX_DAYS:
+        raise ValidationFailed(f"A report covers at most {MAX_DAYS} days.", field="since")
+    return since, until
 
 
 def compliance(

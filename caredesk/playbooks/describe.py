@@ -1,0 +1,32 @@
+"""A running playbook described for people: the day of the cadence, the last step done, the next step and
+when it is due. The API and the agent workspace both show a run through `describe_run`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from caredesk.core import clock
+from caredesk.playbooks import engine, registry
+from caredesk.playbooks.models import PlaybookRun
+
+
+def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
+    """The run's playbook, version, status, cycle, current day, last and next step, and due time.
+
+    Reads no rows: `run.definition` should be selected with the run.
+    """
+    playbook = registry.playbook_of(run.definition)
+    state = engine.state_from_dict(run.state)
+    running = run.status == PlaybookRun.Status.RUNNING
+    steps = playbook.steps
+    last = next((step for step in steps if step.day == state.day), None)
+    upcoming = steps[state.step_index] if state.step_index < len(steps) else playbook.end
+    return {
+        "id": run.pk, "ticket_id": run.ticket_id, "playbook": playbook.name, "version": playbook.version,
+        "title": playbook.title, "status": run.status, "outcome": run.outcome, "cycle": state.cycle,
+        "current_day": engine.current_day(playbook, state, now or clock.now()) if running else None,
+        "last_step": f"day {last.day}: {last.title}" if last else None,
+        "next_step": upcoming.title if upcoming is not None and running else None,
+        "next_due_at": run.next_due_at, "started_at": run.started_at, "ended_at": run.ended_at,
+        "last_error": run.last_error, "timezone": playbook.days.timezone,
+    }
