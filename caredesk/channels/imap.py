@@ -15,7 +15,7 @@ import time
 from typing import Iterator
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from imapclient import IMAPClient
 
 from caredesk.channels import actions, inbound
@@ -67,14 +67,15 @@ def fetch_new(client: IMAPClient, mailbox: ImapMailbox) -> int:
     stored = 0
     for batch in _batches([uid for uid in uids if uid not in too_large and uid not in known], sizes):
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
-        rows = [
-            actions.store_inbound(fetched[uid][b"BODY[]"], source=InboundMessage.Source.IMAP, mailbox=mailbox.name,
-                                  uidvalidity=uidvalidity, uid=uid)
-            for uid in batch if fetched.get(uid, {}).get(b"BODY[]")
-        ]
+        with transaction.atomic():  # one commit for the fetch batch
+            rows = [
+                actions.store_inbound(fetched[uid][b"BODY[]"], source=InboundMessage.Source.IMAP,
+                                      mailbox=mailbox.name, uidvalidity=uidvalidity, uid=uid)
+                for uid in batch if fetched.get(uid, {}).get(b"BODY[]")
+            ]
         actions.save_imap_position(mailbox.name, uidvalidity=uidvalidity, last_uid=batch[-1])
-        for row in rows:
-            inbound.process_inbound(row.pk)
+        for group in inbound.batches([(row.pk, row.size) for row in rows]):
+            inbound.process_batch(group)
         stored += len(rows)
     actions.save_imap_position(mailbox.name, uidvalidity=uidvalidity, last_uid=uids[-1])
     return stored
