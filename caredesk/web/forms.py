@@ -3,12 +3,16 @@ errors actions raise (DomainError with a field) are put back beside the field wi
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib.auth.models import Group as Role
 
 from caredesk.core import roles
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
+from caredesk.customers.contact import display_phone
+from caredesk.playbooks.spec import CHANNELS
 from caredesk.tickets import lifecycle
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import CannedResponse, Category, Channel, Group, Interaction, Priority, Status, TicketType
@@ -287,3 +291,61 @@ class ContactPointForm(forms.Form):
 
 
 MANAGE_CUSTOMERS = roles.MANAGE_CUSTOMERS
+
+
+# --- follow-ups -----------------------------------------------------------------------------------
+
+CHANNEL_VERBS = {"email": "Email", "call": "Call", "text": "Text"}
+
+
+def channel_choice(entry: dict) -> tuple[str, str]:
+    """("call", "Call +1 415-555-0132") for one planned channel of an attempt."""
+    destinations = [value if "@" in value else display_phone(value) for value in entry.get("to") or []]
+    label = CHANNEL_VERBS.get(entry["channel"], entry["channel"])
+    return entry["channel"], f"{label} {', '.join(destinations)}" if destinations else label
+
+
+class TaskCompletionForm(forms.Form):
+    """An attempt as the agent made it: the channels actually tried (the planned ones as a checklist, or
+    every channel when none could be planned) and whether the customer was reached."""
+
+    channels_tried = forms.MultipleChoiceField(label="Channels tried", required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    reached = forms.TypedChoiceField(label="Customer reached", choices=[("no", "No"), ("yes", "Yes")],
+                                     coerce=lambda value: value == "yes", initial="no", widget=forms.RadioSelect)
+
+    def __init__(self, *args, task, **kwargs):
+        kwargs.setdefault("prefix", f"task-{task.pk}")
+        super().__init__(*args, **kwargs)
+        self.task = task
+        planned = task.channels or [{"channel": channel} for channel in CHANNELS]
+        self.fields["channels_tried"].choices = [channel_choice(entry) for entry in planned]
+
+
+class StopFollowUpForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=500,
+                             error_messages={"required": "Say why the follow-up stops."})
+
+    def __init__(self, *args, run, **kwargs):
+        kwargs.setdefault("prefix", f"run-{run.pk}")
+        super().__init__(*args, **kwargs)
+        self.run = run
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+class ComplianceFilterForm(forms.Form):
+    """The filters of the compliance report (GET); empty dates mean the last seven days."""
+
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    timezone = forms.ChoiceField(label="Time zone", required=False)
+    playbook = forms.ChoiceField(label="Playbook", required=False)
+    agent = forms.ChoiceField(label="Agent", required=False)
+
+    def __init__(self, *args, playbooks, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(zone, zone) for zone in sorted(available_timezones())]
+        self.fields["playbook"].choices = [("", "All playbooks"), *[(p.name, p.title) for p in playbooks]]
+        self.fields["agent"].choices = [("", "All agents"), *[(a.username, a.display_name) for a in agents]]

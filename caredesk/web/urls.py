@@ -1,6 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import auth, composer, customer, home, new_ticket, queues, search, ticket
+from caredesk.web.views import (auth, composer, customer, follow_up, home, new_ticket, queues, reports, search,
+                                 ticket)
 
 app_name = "web"
 
@@ -21,7 +22,13 @@ urlpatterns = [
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
     path("tickets/<int:pk>/documents/<int:attachment_id>/", ticket.download_attachment, name="attachment"),
+    path("tickets/<int:pk>/follow-up/", follow_up.follow_up_panel, name="follow-up"),
+    path("tickets/<int:pk>/follow-up/tasks/<int:task_id>/complete/", follow_up.complete_task, name="complete-task"),
+    path("tickets/<int:pk>/follow-up/runs/<int:run_id>/stop/", follow_up.stop_follow_up, name="stop-follow-up"),
+    path("tickets/<int:pk>/flags/", follow_up.ticket_flags, name="ticket-flags"),
+    path("tickets/<int:pk>/flags/<slug:flag>/clear/", follow_up.clear_flag, name="clear-flag"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),
     path("customers/<int:pk>/contact-points/", customer.add_contact, name="add-contact"),
     path("search/", search.search, name="search"),
+    path("reports/compliance/", reports.compliance, name="compliance"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.html import format_html
@@ -31,6 +32,22 @@ def ago(value: datetime | None) -> str:
     )
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
                        value.strftime("%Y-%m-%d %H:%M UTC"), text)
+
+
+@register.filter
+def local_time(value: datetime | None, zone: str = "UTC") -> str:
+    """"Mar 4, 9:00 AM EST": the time in a team's time zone (a playbook's days), UTC in a tooltip."""
+    if not value:
+        return ""
+    local = value.astimezone(ZoneInfo(zone or "UTC"))
+    text = f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M %p %Z}"
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
+                       value.strftime("%Y-%m-%d %H:%M UTC"), text)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""The ticket page: requester and order, properties edited in place, the merged timeline, documents."""
+"""The ticket page: requester and order, flags, the Follow-up panel, properties edited in place, the merged
+timeline with delivery states, documents."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from caredesk.core import roles
+from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
-from caredesk.web import forms, queries
+from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.permissions import requires
 
 RELATED_TICKETS = 5
@@ -48,6 +49,31 @@ def composer_forms(ticket: Ticket, bound=None) -> dict:
     return built
 
 
+def follow_up_context(ticket, *, bound=None, message: str = "") -> dict:
+    """The panel's runs and a form for each open task and running run; `bound` (a form with errors)
+    replaces one of them."""
+    panels = follow_ups.ticket_follow_ups(ticket, clock.now())
+    completion_forms, stop_forms = {}, {}
+    for panel in panels:
+        for task in panel.open_tasks:
+            completion_forms[task.pk] = forms.TaskCompletionForm(task=task)
+        if panel.running:
+            stop_forms[panel.run.pk] = forms.StopFollowUpForm(run=panel.run)
+    problem = ""
+    if isinstance(bound, forms.TaskCompletionForm) and bound.task.pk in completion_forms:
+        completion_forms[bound.task.pk] = bound
+    elif isinstance(bound, forms.StopFollowUpForm) and bound.run.pk in stop_forms:
+        stop_forms[bound.run.pk] = bound
+    elif bound is not None:  # its task or run closed meanwhile: say so above the fresh panel
+        problem = " ".join(error for errors in bound.errors.values() for error in errors)
+    return {"ticket": ticket, "follow_ups": panels, "completion_forms": completion_forms, "stop_forms": stop_forms,
+            "follow_up_message": message, "follow_up_problem": problem}
+
+
+def flags_context(ticket) -> dict:
+    return {"ticket": ticket, "flags": follow_ups.raised_flags(ticket)}
+
+
 def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "reply",
                    property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
     canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
@@ -55,6 +81,9 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         "ticket": ticket,
         "requester": ticket.requester,
         "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
+        "deliveries": deliveries.ticket_deliveries(ticket),
+        **follow_up_context(ticket),
+        **flags_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),
@@ -82,6 +111,7 @@ def ticket_timeline(request, pk: int):
     ticket = load_ticket(pk)
     return render(request, "web/partials/timeline.html", {
         "ticket": ticket, "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
+        "deliveries": deliveries.ticket_deliveries(ticket),
     })
 
 

@@ -107,4 +107,14 @@
     var selected = composer.querySelector("[role=tab][aria-selected=true]");
     if (selected) selected.focus();
   });
+
+  // After the Follow-up panel comes back from a POST: the first field in error, else the confirmation.
+  document.addEventListener("htmx:load", function (event) {
+    var panel = event.target;
+    if (!panel || panel.id !== "follow-up") return;
+    var invalid = panel.querySelector(".has-error input, .has-error textarea");
+    var done = panel.querySelector("[role=status]");
+    if (invalid) invalid.focus();
+    else if (done) done.focus();
+  });
 })();
