@@ -164,7 +164,10 @@ def create_ticket(
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("requester").get(pk=ticket.pk)
+    """The ticket's current row, locked, with the relations a change's audit event reads as "before"."""
+    return (Ticket.objects.select_for_update(of=("self",))
+            .select_related("requester", "assignee", "group", "ticket_type", "category", "order")
+            .get(pk=ticket.pk))
 
 
 @transaction.atomic
