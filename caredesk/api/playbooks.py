@@ -48,6 +48,8 @@ class RunOut(Schema):
     current_day: int | None
     last_step: str | None
     next_step: str | None
+    next_step_day: int | None
+    next_attempt_day: int | None
     next_due_at: datetime | None
     started_at: datetime
     ended_at: datetime | None

@@ -11,7 +11,8 @@ from caredesk.playbooks.models import PlaybookRun
 
 
 def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
-    """The run's playbook, version, status, cycle, current day, last and next step, and due time.
+    """The run's playbook, version, status, cycle, current day, last and next step (with its day), the day of
+    the next attempt, and the next due time.
 
     Reads no rows: `run.definition` should be selected with the run.
     """
@@ -27,6 +28,9 @@ def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
         "current_day": engine.current_day(playbook, state, now or clock.now()) if running else None,
         "last_step": f"day {last.day}: {last.title}" if last else None,
         "next_step": upcoming.title if upcoming is not None and running else None,
+        "next_step_day": getattr(upcoming, "day", None) if running else None,
+        "next_attempt_day": next((step.day for step in steps[state.step_index:] if step.attempt), None)
+        if running else None,
         "next_due_at": run.next_due_at, "started_at": run.started_at, "ended_at": run.ended_at,
         "last_error": run.last_error, "timezone": playbook.days.timezone,
     }
