@@ -37,7 +37,8 @@ from caredesk.tickets.models import Group, Interaction, Ticket, TicketEvent
 logger = logging.getLogger("caredesk.playbooks")
 
 RUNNING = PlaybookRun.Status.RUNNING
-TICKET_CHANGES = (AddInternalNote, SetStatus, SetGroup, SetAssignee, SetOrderStatus, engine.QueueMessage)
+# Actions written at once (through the ticket actions), so a decision holding one applies in a savepoint.
+IMMEDIATE_WRITES = (AddInternalNote, SetStatus, SetGroup, SetAssignee, SetOrderStatus, SetFlag, engine.QueueMessage)
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 
 
@@ -47,7 +48,7 @@ class _RunWrites:
 
     new_tasks: list[FollowUpTask] = field(default_factory=list)
     new_events: list[TicketEvent] = field(default_factory=list)
-    task_closings: list[tuple[tuple, int]] = field(default_factory=list)  # ((status, reason, by), task id)
+    task_closings: list[tuple[tuple, int]] = field(default_factory=list)  # ((status, reason, by, reached), id)
 
 
 class _Applier:
@@ -72,7 +73,7 @@ class _Applier:
         """Apply a decision; ticket changes at once (in a savepoint), the rest at `flush`."""
         writes = _RunWrites()
         actor = Actor.playbook(run.definition.name, run.definition.version)
-        needs_savepoint = any(isinstance(action, TICKET_CHANGES) for action in decision.actions)
+        needs_savepoint = any(isinstance(action, IMMEDIATE_WRITES) for action in decision.actions)
         try:
             if needs_savepoint:
                 with transaction.atomic():
