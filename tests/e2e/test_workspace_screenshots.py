@@ -43,7 +43,12 @@ def demo(e2e_db):
                     body="Hi Priya,\n\nThanks for taking my call. Please sign the attached form and reply to this "
                          "email with it.\n\nMaria")
     update_ticket(ticket, actor=actor, status="pending")
-    return {"password": DEMO_PASSWORD, "ticket": ticket}
+    # Under follow-up since two business days: "1/3" written, the day-3 attempt open.
+    passport = Ticket.objects.get(subject="Passport application: photo rejected")
+    add_interaction(passport, actor=actor, channel="email", direction="outbound", kind="message",
+                    body="Hi Dana,\n\nThe passport office rejected the photo because of the shadow behind you. "
+                         "Could you send us a new one taken against a plain white wall?\n\nMaria")
+    return {"password": DEMO_PASSWORD, "ticket": ticket, "followed": passport}
 
 
 def test_write_screenshots(page, demo):
@@ -59,9 +64,13 @@ def test_write_screenshots(page, demo):
     expect(page.locator("#view-results")).to_be_visible()
     page.screenshot(path=OUT / "view.png", full_page=True)
 
+    page.goto(f"/tickets/{demo['followed'].pk}/")
+    expect(page.get_by_role("button", name="Complete attempt")).to_be_visible()
+    page.screenshot(path=OUT / "ticket.png", full_page=True)
+
     page.goto(f"/tickets/{demo['ticket'].pk}/")
     page.get_by_role("tab", name="Log a call").click()
-    page.screenshot(path=OUT / "ticket.png", full_page=True)
+    page.screenshot(path=OUT / "ticket-call.png", full_page=True)
 
     page.goto("/tickets/new/")
     page.get_by_label("Find a customer by name, email or phone").fill("dana")
@@ -69,3 +78,11 @@ def test_write_screenshots(page, demo):
     page.get_by_label("Subject").fill("Walk-in: passport renewal")
     page.get_by_role("button", name="Create ticket").click()
     page.screenshot(path=OUT / "new-ticket.png", full_page=True)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Username").fill("heather")
+    page.get_by_label("Password").fill(demo["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Follow-up compliance")).to_be_visible()
+    page.screenshot(path=OUT / "compliance.png", full_page=True)

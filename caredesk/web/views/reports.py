@@ -20,8 +20,9 @@ from caredesk.web.permissions import requires
 def compliance(request):
     playbooks = sorted(registry.in_force(), key=lambda playbook: playbook.title)
     agents = list(Agent.objects.filter(is_active=True).order_by("first_name", "username"))
+    since, until = report.period(None, None, "UTC")
     form = forms.ComplianceFilterForm(request.GET or None, playbooks=playbooks, agents=agents,
-                                      initial={"timezone": "UTC"})
+                                      initial={"since": since, "until": until, "timezone": "UTC"})
     context = {"form": form, "rows": [], "total": None}
     if form.is_bound and not form.is_valid():
         return _render(request, context)
