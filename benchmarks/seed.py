@@ -102,3 +102,47 @@ def state_started(state: dict):
     from datetime import datetime
 
     return datetime.fromisoformat(state["started_at"])
+
+
+def seed_timeline(ticket_id: int, *, agent_id: int, customer_id: int, interactions: int = 100,
+                  changes: int = 100, seed: int = 11) -> int:
+    """A long history on one ticket: `interactions` messages, notes and calls (each with its hidden
+    `interaction.*` audit event, as add_interaction writes it) and `changes` field changes, one every few
+    minutes so none are grouped. The ticket page then shows interactions + changes timeline entries."""
+    generator = random.Random(seed)
+    now = clock.now()
+    total = interactions + changes
+    start = now - timedelta(minutes=5 * total + 5)
+    kinds = [("email", "inbound", "message"), ("email", "outbound", "message"), ("internal", "internal", "note"),
+             ("phone", "outbound", "call"), ("sms", "outbound", "message")]
+    moments = sorted(generator.sample(range(total), interactions))
+    interaction_rows, event_rows = [], []
+    with transaction.atomic():
+        first_interaction = max(_ids("tickets_interaction")[-1:] or [0]) + 1
+        for index, slot in enumerate(moments):
+            at = start + timedelta(minutes=5 * slot)
+            channel, direction, kind = kinds[index % len(kinds)]
+            call = kind == "call"
+            interaction_rows.append((
+                first_interaction + index, ticket_id, channel, direction, kind,
+                "answered" if call else "", f"Message {index} of a long conversation.\nSecond line.",
+                None if direction == "inbound" else agent_id, customer_id if direction == "inbound" else None,
+                "", at, at, "Caller" if call else "", "Inbound" if call else "", "Existing" if call else "",
+                "Status of the application" if call else "", "Explained the next step" if call else "", "{}",
+            ))
+            event_rows.append((at, "customer" if direction == "inbound" else "agent", "Seeded",
+                               None if direction == "inbound" else agent_id, f"interaction.{kind}", "",
+                               "null", json.dumps({"kind": kind}), ticket_id, first_interaction + index))
+        taken = set(moments)
+        for slot in [slot for slot in range(total) if slot not in taken]:
+            at = start + timedelta(minutes=5 * slot)
+            before, after = generator.sample(["open", "pending", "on_hold"], 2)
+            event_rows.append((at, "agent", "Seeded", agent_id, "status.changed", "status",
+                               json.dumps(before), json.dumps(after), ticket_id, None))
+        _insert("tickets_interaction", [
+            "id", "ticket_id", "channel", "direction", "kind", "call_outcome", "body", "author_agent_id",
+            "author_customer_id", "author_label", "occurred_at", "created_at", "caller_name", "call_type",
+            "call_customer_type", "reason_for_call", "actions_taken", "details"], interaction_rows)
+        _insert("tickets_ticketevent", ["at", "actor_kind", "actor_label", "actor_id", "action", "field",
+                                        "before", "after", "ticket_id", "interaction_id"], event_rows)
+    return total
