@@ -105,6 +105,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "id"], name="ticket_requester_id"),
             models.Index(fields=["ticket_type", "status", "id"], name="ticket_type_status_id"),
             models.Index(fields=["updated_at", "id"], name="ticket_updated_id"),
+            models.Index(fields=["created_at", "id"], name="ticket_created_id"),
+            models.Index(fields=["priority", "id"], name="ticket_priority_id"),
             models.Index(fields=["status", "solved_at"], name="ticket_status_solved"),
         ]
 
