@@ -178,11 +178,13 @@ def lateness_and_memory(playbook, runs: int, spread_seconds: float):
     worker = subprocess.Popen([caredesk, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     samples = []
     deadline = time.monotonic() + spread_seconds + 15
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and worker.poll() is None:
         samples.append(rss_megabytes(worker.pid))
         time.sleep(0.5)
+    if worker.poll() is not None:
+        raise SystemExit(f"the worker exited early ({worker.returncode}): {worker.stderr.read()}")
     worker.terminate()
-    worker.wait(timeout=30)
+    worker.wait(timeout=60)
     from caredesk.playbooks.models import PlaybookRun
 
     lateness = [(updated_at - due[run_id]).total_seconds()
@@ -265,6 +267,8 @@ def main() -> None:
               f"one worker ({'met' if ratio >= 1.5 else 'NOT met'}: >= 1.5x)")
 
     lateness, samples, runs = lateness_and_memory(playbook, options.lateness_runs, options.lateness_seconds)
+    if not lateness:
+        raise SystemExit(f"the worker stepped none of the {runs} follow-ups in time")
     print(f"real worker, default interval: {len(lateness)} of {runs} follow-ups due over {options.lateness_seconds:.0f}s "
           f"stepped; lateness "
           f"p50 {percentile(lateness, 50):.1f}s, p99 {percentile(lateness, 99):.1f}s, max {max(lateness):.1f}s "
