@@ -49,17 +49,22 @@ def _entry(model, key):
     return model.objects.get(key=key)
 
 
-def _follow_up(ticket, actor: Actor, *, on_day: int, attempts: tuple[int, ...]) -> None:
-    """Put `ticket` under follow-up as if the agent had set it pending some business days ago, so that today
-    is day `on_day` of the cadence; the attempts of `attempts` days were made without reaching the customer.
+def _follow_up(create_ticket, actor: Actor, *, on_day: int, attempts: tuple[int, ...]):
+    """Create a ticket and put it under follow-up as if the agent had done so some business days ago, so
+    that today is day `on_day` of the cadence; the attempts of `attempts` days were made without reaching
+    the customer. `create_ticket` makes the ticket (it runs at that earlier time).
 
     The past is replayed on the virtual clock through the real actions and sweeps, as a worker would have.
     """
     now = clock.now()
     calendar = registry.latest_versions(registry.available_playbooks())["general_inquiry_follow_up"].days
-    started = next(now - timedelta(days=back) for back in range(0, 31)
-                   if calendar.day_number(now - timedelta(days=back), now) == on_day)
-    with clock.frozen_at(started):
+    started = next(
+        start for start in (now - timedelta(days=back) for back in range(0, 31))
+        if calendar.counts(start.astimezone(calendar.zone).date()) and calendar.day_number(start, now) == on_day
+    )
+    with clock.frozen_at(started - timedelta(minutes=20)):
+        ticket = create_ticket()
+        clock.set_virtual(started)
         ticket_actions.update_ticket(ticket, actor=actor, status=Status.PENDING)
         for day in attempts:
             clock.set_virtual(max(started, calendar.day_start(started, day) + timedelta(hours=2)))
@@ -68,6 +73,7 @@ def _follow_up(ticket, actor: Actor, *, on_day: int, attempts: tuple[int, ...]) 
             playbook_actions.complete_task(task, agent=actor.agent, channels_tried=task.planned_channels,
                                            reached=False)
     runner.sweep_all()
+    return ticket
 
 
 def load_demo() -> list[tuple[str, str]]:
@@ -115,30 +121,34 @@ def _demo_tickets(agents, customers, orders) -> None:
 
     # SOP 001, general inquiry, at different days of the follow-up: linked order (email + call + text),
     # phone only (call + text), email only (email), a number inside the customer's email (call + text).
-    passport = ticket(devon, "Dana Whitfield", "Passport application: photo rejected",
-                      "Your photo did not meet the requirements. Please send a new photo.", general)
-    _follow_up(passport, devon, on_day=3, attempts=(1,))  # 1/3 written; the day-3 attempt is due today
-    voicemail = ticket(devon, "Marcus Bell", "Voicemail: question about my application",
-                       "Caller left a voicemail asking about processing times; no email on file.", general,
-                       channel=Channel.PHONE)
-    _follow_up(voicemail, devon, on_day=1, attempts=())  # the first attempt is due now
-    missing = ticket(devon, "Priya Natarajan", "Missing information on your request",
-                     "We need the date of birth on the application to continue.", general)
-    _follow_up(missing, devon, on_day=6, attempts=(1, 3, 5))  # closed as unresponsive today
-    call_me = ticket(maria, "Priya Natarajan", "Can you call me?",
-                     "Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya", general)
-    ticket_actions.add_interaction(
-        call_me, actor=Actor.customer("Priya Natarajan"), channel=Channel.EMAIL,
-        direction=Interaction.Direction.INBOUND, kind=Interaction.Kind.MESSAGE,
-        body="Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya",
-        author_customer=customers["Priya Natarajan"],
-    )
+    _follow_up(lambda: ticket(devon, "Dana Whitfield", "Passport application: photo rejected",
+                              "Your photo did not meet the requirements. Please send a new photo.", general),
+               devon, on_day=3, attempts=(1,))  # 1/3 written; the day-3 attempt is due today
+    _follow_up(lambda: ticket(devon, "Marcus Bell", "Voicemail: question about my application",
+                              "Caller left a voicemail asking about processing times; no email on file.", general,
+                              channel=Channel.PHONE),
+               devon, on_day=1, attempts=())  # the first attempt is due now
+    _follow_up(lambda: ticket(devon, "Priya Natarajan", "Missing information on your request",
+                              "We need the date of birth on the application to continue.", general),
+               devon, on_day=6, attempts=(1, 3, 5))  # closed as unresponsive today
+
+    def call_me():
+        created = ticket(maria, "Priya Natarajan", "Can you call me?",
+                         "Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya", general)
+        ticket_actions.add_interaction(
+            created, actor=Actor.customer("Priya Natarajan"), channel=Channel.EMAIL,
+            direction=Interaction.Direction.INBOUND, kind=Interaction.Kind.MESSAGE,
+            body="Hi, it's easier to reach me at (415) 555-0199 after 5pm. Thanks, Priya",
+            author_customer=customers["Priya Natarajan"],
+        )
+        return created
+
     _follow_up(call_me, maria, on_day=2, attempts=())  # the day-1 attempt was not done: overdue
     # SOP 001, refund request (not US Passport): day 2 attempt due.
-    refund_ticket = ticket(maria, "Elena Rossi", "Refund for Global Entry service",
-                           "Customer asked for a refund by voicemail; we need the order confirmation.", refund,
-                           priority=Priority.HIGH)
-    _follow_up(refund_ticket, maria, on_day=2, attempts=(1,))
+    _follow_up(lambda: ticket(maria, "Elena Rossi", "Refund for Global Entry service",
+                              "Customer asked for a refund by voicemail; we need the order confirmation.", refund,
+                              priority=Priority.HIGH),
+               maria, on_day=2, attempts=(1,))
     # SOP 001, bot issues: TSA, US Passport missing labels and EIN handed to their owners today; NEXUS and
     # SENTRI still being followed up.
     for name, subject, description, tags, on_day, attempts in (
@@ -150,7 +160,7 @@ def _demo_tickets(agents, customers, orders) -> None:
         ("Grace Kim", "NEXUS bot: interview scheduling stuck", "Bot loop on the scheduling step.", (), 5, (1, 3)),
         ("Luis Ortega", "SENTRI bot: payment step error", "Payment page returned an error.", (), 3, (1,)),
     ):
-        _follow_up(ticket(devon, name, subject, description, bot, tags=tags), devon, on_day=on_day,
+        _follow_up(lambda: ticket(devon, name, subject, description, bot, tags=tags), devon, on_day=on_day,
                    attempts=attempts)
     # SOP 000, Care: a closed clarification ticket the customer writes into again (call first, never bounce).
     started = clock.now() - timedelta(days=10)
