@@ -2,7 +2,8 @@
 
 Processing is idempotent and retryable: a message is claimed under a row lock, a duplicate Message-ID is
 ignored, machine mail is recorded without a ticket, and anything unexpected leaves the raw copy for the
-worker to try again with backoff. Receivers (SMTP, IMAP, HTTP) call `store_inbound` and `process_inbound`.
+worker to try again with backoff. Receivers (SMTP, IMAP, HTTP) call `store_inbound`, then `process_inbound`
+or, for several stored messages, `process_batch`: one transaction, a savepoint per message.
 """
 
 from __future__ import annotations
@@ -40,14 +41,9 @@ BATCH_MESSAGES = 32
 BATCH_BYTES = 4 * 1024 * 1024
 Parsed = ParsedEmail | MalformedEmail
 
+
 def raw_url(inbound_id: int) -> str:
     return f"/api/v1/inbound-messages/{inbound_id}/raw"
-
-
-def parse_stored(raw: bytes) -> ParsedEmail:
-    """Parse a stored message with the configured limits (MalformedEmail for input that is not email)."""
-    return parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
-                         max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
 
 
 def process_inbound(inbound_id: int) -> str | None:
@@ -85,8 +81,10 @@ def _parse_pending(inbound_ids: list[int]) -> dict[int, Parsed]:
 
 
 def parse_or_refuse(raw: bytes) -> Parsed:
+    """The message parsed with the configured limits, or the MalformedEmail saying it is not email."""
     try:
-        return parse_stored(raw)
+        return parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
+                             max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
     except MalformedEmail as error:
         return error
 
@@ -107,7 +105,7 @@ def _process_locked(row: InboundMessage, parsed: Parsed, lookups: BatchLookups) 
         # A conflict (a concurrent writer took the same contact point) is worth another try; bad data is not.
         return actions.fail_inbound(row.pk, f"{error.field or 'message'}: {error.detail}",
                                     retry=isinstance(error, Conflict))
-    except Exception as error:  # a bug: keep the raw copy, retry later
+    except Exception as error:  # a bug or an outage: keep the raw copy, retry later
         logger.exception("processing inbound message #%s failed; it will be retried", row.pk)
         return actions.fail_inbound(row.pk, f"{type(error).__name__}: {error}", retry=True)
     lookups.remember(row, parsed)
