@@ -12,7 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import F, Func, IntegerField, Q, QuerySet
+from django.db.models import BooleanField, F, Func, IntegerField, Q, QuerySet, Value
 
 from caredesk.core import clock
 from caredesk.core.models import Agent
@@ -162,6 +162,26 @@ class Unindexed(Func):
         super().__init__(F(column), output_field=output)
 
 
+class RowAfter(Func):
+    """`(column, id) < (value, pk)` (or `>`): the keyset condition as a row value, which SQLite (3.15+) and
+    PostgreSQL answer with a range on the (column, id) index, however deep the page."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, value: Any, pk: int, *, descending: bool):
+        field = type(Ticket._meta.get_field(column))()
+        super().__init__(F(column), F("id"), Value(value, output_field=field), Value(pk, output_field=IntegerField()))
+        self.operator = "<" if descending else ">"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return f"(({parts[0]}, {parts[1]}) {self.operator} ({parts[2]}, {parts[3]}))", params
+
+
 def filtered_tickets(filters: ViewFilters, agent: Agent, queryset: QuerySet[Ticket] | None = None, *,
                      walking: str | None = None) -> QuerySet[Ticket]:
     """Tickets matching the view's filters. `walking` names the sort column whose index the page should
@@ -225,11 +245,7 @@ def ticket_page(filters: ViewFilters, agent: Agent, cursor: str = "") -> TicketP
         if column == "id":
             queryset = queryset.filter(id__lt=pk) if descending else queryset.filter(id__gt=pk)
         else:
-            after = "lt" if descending else "gt"
-            # The first term is implied by the second; it gives the planner a range on the sort index.
-            queryset = queryset.filter(Q(**{f"{column}__{after}e": value})).filter(
-                Q(**{f"{column}__{after}": value}) | Q(**{column: value, f"id__{after}": pk})
-            )
+            queryset = queryset.filter(RowAfter(column, value, pk, descending=descending))
     ordering = [f"-{column}", "-id"] if descending else [column, "id"]
     if column == "id":
         ordering = ordering[:1]
