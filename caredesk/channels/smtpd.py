@@ -38,7 +38,7 @@ class _Arrival:
 
 
 class StoringHandler:
-    """aiosmtpd handler: accepts any recipient, and answers 250 once the storing thread committed the message."""
+    """aiosmtpd handler: accepts any recipient, and answers 250 once the writing thread committed the message."""
 
     def __init__(self, writer: Writer):
         self.writer = writer
@@ -77,8 +77,11 @@ class Writer(threading.Thread):
         self.arrivals.put(_STOP)
 
     def run(self) -> None:
-        self.stored.extend((inbound_id, size, None) for inbound_id, size in InboundMessage.objects.filter(
-            status=InboundMessage.Status.RECEIVED).order_by("id").values_list("pk", "size"))
+        try:
+            self.stored.extend((inbound_id, size, None) for inbound_id, size in InboundMessage.objects.filter(
+                status=InboundMessage.Status.RECEIVED).order_by("id").values_list("pk", "size"))
+        except Exception:  # the worker processes the backlog later; receiving must not wait for it
+            logger.exception("could not read the backlog of stored messages")
         try:
             while not (self.stopping and not self.stored):
                 arrived = self._arrived(wait=not self.stored)
@@ -105,13 +108,17 @@ class Writer(threading.Thread):
         return arrived
 
     def _store(self, group: list[_Arrival]) -> None:
+        # A client that hung up before its answer (aiosmtpd cancels the wait) is not stored: it sends again.
+        self._commit([arrival for arrival in group if arrival.stored.set_running_or_notify_cancel()])
+
+    def _commit(self, group: list[_Arrival]) -> None:
         try:
             with transaction.atomic():
                 stored = [_store(arrival) for arrival in group]
         except Exception as error:
             if len(group) > 1:  # one bad message (empty, say) must not refuse the others
                 for arrival in group:
-                    self._store([arrival])
+                    self._commit([arrival])
                 return
             group[0].stored.set_exception(error)
             return
