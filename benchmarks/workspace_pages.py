@@ -26,6 +26,7 @@ import gc
 import http.client
 import os
 import re
+import shutil
 import tempfile
 import time
 from http.cookies import SimpleCookie
@@ -246,6 +247,7 @@ def demo_search(requests: int) -> list[tuple[str, Result, Result]]:
         baseline = browser.measure("/api/v1/health", requests)
         for label, path in cases.items():
             results.append((label, browser.measure(path, requests), baseline))
+    shutil.rmtree(home, ignore_errors=True)
     return results
 
 
