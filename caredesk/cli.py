@@ -163,6 +163,7 @@ def demo(
 ):
     """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it."""
     home = Path(os.environ.setdefault("CAREDESK_HOME", str(Path("caredesk-demo").resolve())))
+    os.environ.setdefault("CAREDESK_SMTPD_ENABLED", "true")  # mail to the demo becomes tickets
     if os.environ.get("CAREDESK_DATABASE_URL"):
         fail("the demo runs on its own SQLite database; unset CAREDESK_DATABASE_URL.")
     for suffix in ("", "-wal", "-shm"):
@@ -177,6 +178,11 @@ def demo(
     console.print(f"Sign in with any of these; the password is [bold]{DEMO_PASSWORD}[/]:")
     for username, role in agents:
         console.print(f"  {username:<12} {role}")
+    from django.conf import settings
+
+    if settings.SMTPD_ENABLED:
+        console.print(f"Mail sent to any address at {settings.SMTPD_HOST}:{settings.SMTPD_PORT} (SMTP) becomes a "
+                      f"ticket; replies go to the outbox (recorded, not sent, until CAREDESK_SMTP_HOST is set).")
     if serve_after:
         serve(host=host, port=port, workers=2, background_worker=True)
 
