@@ -104,3 +104,31 @@ def test_init_token_and_serve_create_a_ticket_over_http(home):
 def test_serve_refuses_an_uninitialised_database(home):
     result = run(home, "serve", "--port", str(free_port()))
     assert result.returncode == 1 and "caredesk init" in result.stderr
+
+
+def test_playbook_and_report_commands(home, tmp_path):
+    from caredesk.playbooks.spec import DEFAULTS_DIRECTORY
+
+    valid = run(home, "playbook", "validate", *map(str, sorted(DEFAULTS_DIRECTORY.glob("*.yaml"))))
+    assert valid.returncode == 0 and valid.stdout.count("valid:") == 3
+    text = (DEFAULTS_DIRECTORY / "general_inquiry_follow_up.yaml").read_text().replace("version: 1", "version: one", 1)
+    line = text.splitlines().index("version: one") + 1
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+    invalid = run(home, "playbook", "validate", str(broken))
+    assert invalid.returncode == 1 and f"broken.yaml, line {line}: version: expected" in invalid.stderr
+
+    listed = run(home, "playbook", "list")
+    assert listed.returncode == 0 and "general_inquiry_follow_up" in listed.stdout
+    shown = run(home, "playbook", "show", "general_inquiry_follow_up")
+    assert shown.returncode == 0
+    assert 'Day 5: Third follow-up' in shown.stdout and '"@Roxy V customer unresponsive"' in shown.stdout
+    assert run(home, "playbook", "show", "nonsense").returncode == 1
+
+    assert run(home, "init", "--no-input").returncode == 0
+    report = run(home, "report", "compliance", "--since", "2026-01-05", "--until", "2026-01-09", "--json")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout) == {"since": "2026-01-05", "until": "2026-01-09", "timezone": "UTC",
+                                         "rows": [], "totals": {}}
+    backwards = run(home, "report", "compliance", "--since", "2026-02-01", "--until", "2026-01-01")
+    assert backwards.returncode == 1 and "--since" in backwards.stderr
