@@ -28,7 +28,8 @@ app.add_typer(playbook_app, name="playbook")
 app.add_typer(report_app, name="report")
 channels_cli.register(app)  # smtpd, imap
 app.command("simulate")(simulate)
-console = Console(soft_wrap=True)
+# Piped or captured output is not squeezed into 80 columns: tables would truncate names.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, soft_wrap=True)
 
 
