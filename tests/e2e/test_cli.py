@@ -132,3 +132,13 @@ def test_playbook_and_report_commands(home, tmp_path):
                                          "rows": [], "totals": {}}
     backwards = run(home, "report", "compliance", "--since", "2026-02-01", "--until", "2026-01-01")
     assert backwards.returncode == 1 and "--since" in backwards.stderr
+
+
+def test_the_demo_loads_every_sop_and_prints_the_sign_ins(home):
+    demo = run(home, "demo", "--no-serve")
+    assert demo.returncode == 0, demo.stderr
+    assert "caredesk-demo" in demo.stdout and "maria" in demo.stdout and "Team Supervisor" in demo.stdout
+    assert "becomes a ticket" in demo.stdout  # the SMTP receiver runs with the demo
+    report = json.loads(run(home, "report", "compliance", "--json").stdout)
+    assert report["totals"]["closed_unresponsive"] == 1 and report["totals"]["handed_off_bot_issue"] == 3
+    assert report["totals"]["required"] >= 10
