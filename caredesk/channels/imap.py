@@ -12,7 +12,6 @@ import logging
 import ssl
 import threading
 import time
-from typing import Iterator
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -65,7 +64,8 @@ def fetch_new(client: IMAPClient, mailbox: ImapMailbox) -> int:
     known = set(InboundMessage.objects.filter(mailbox=mailbox.name, uidvalidity=uidvalidity, uid__in=uids)
                 .values_list("uid", flat=True))  # stored before a crash kept the position from moving
     stored = 0
-    for batch in _batches([uid for uid in uids if uid not in too_large and uid not in known], sizes):
+    wanted = [(uid, sizes.get(uid, 0)) for uid in uids if uid not in too_large and uid not in known]
+    for batch in inbound.batches(wanted, most=BATCH_MESSAGES, most_bytes=BATCH_BYTES):
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
         with transaction.atomic():  # one commit for the fetch batch
             rows = [
@@ -79,21 +79,6 @@ def fetch_new(client: IMAPClient, mailbox: ImapMailbox) -> int:
         stored += len(rows)
     actions.save_imap_position(mailbox.name, uidvalidity=uidvalidity, last_uid=uids[-1])
     return stored
-
-
-def _batches(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
-    """UIDs in fetch batches of at most BATCH_MESSAGES messages and about BATCH_BYTES."""
-    batch: list[int] = []
-    total = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if batch and (total + size > BATCH_BYTES or len(batch) >= BATCH_MESSAGES):
-            yield batch
-            batch, total = [], 0
-        batch.append(uid)
-        total += size
-    if batch:
-        yield batch
 
 
 def watch(mailbox: ImapMailbox, stop: threading.Event) -> None:

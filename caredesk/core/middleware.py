@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
 from caredesk.core.problems import problem_response
@@ -17,11 +18,13 @@ class ProblemDetailsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and self._too_big(request):
-            return problem_response(
-                413, "Request body too large",
-                f"The request body is larger than the {request.max_body_bytes} bytes this route accepts.",
-            )
+        if request.path.startswith("/api/"):
+            limit = self._body_limit(request)
+            if self._declared_length(request) > limit:
+                return problem_response(
+                    413, "Request body too large",
+                    f"The request body is larger than the {limit} bytes this route accepts.",
+                )
         response = self.get_response(request)
         if request.path.startswith("/api/") and response.status_code in PLAIN_ERRORS and not response.get(
             "Content-Type", ""
@@ -37,19 +40,18 @@ class ProblemDetailsMiddleware:
         return response
 
     @staticmethod
-    def _too_big(request) -> bool:
-        from django.conf import settings
+    def _body_limit(request) -> int:
+        """JSON bodies are capped by DATA_UPLOAD_MAX_MEMORY_SIZE; an upload by the attachment limit plus room."""
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            return settings.ATTACHMENT_MAX_BYTES + 1024 * 1024
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        content_type = request.META.get("CONTENT_TYPE", "")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if content_type.startswith("multipart/form-data"):
-            limit = settings.ATTACHMENT_MAX_BYTES + 1024 * 1024
-        request.max_body_bytes = limit
+    @staticmethod
+    def _declared_length(request) -> int:
         try:
-            return int(length) > limit
+            return int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return False
+            return 0
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig) and request.path.startswith("/api/"):
