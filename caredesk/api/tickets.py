@@ -224,14 +224,16 @@ def create_ticket(request, payload: TicketIn):
     requester = lookups.customer(payload.requester_id) if payload.requester is None else None
     if requester is None:
         require(request, MANAGE_CUSTOMERS)
-    with transaction.atomic():  # a new requester and the ticket are written together or not at all
-        if requester is None:
+    if requester is not None:
+        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    else:
+        with transaction.atomic():  # a new requester and the ticket are written together or not at all
             requester = customer_actions.create_customer(
                 actor=actor, name=payload.requester.name, emails=payload.requester.emails,
                 phones=payload.requester.phones,
             )
-        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
-    return 201, ticket  # its related rows are the ones just passed in: nothing to read back
+            ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    return 201, ticket  # its related rows are the ones just passed in or written: nothing to read back
 
 
 @router.get("/tickets", response=TicketPage)

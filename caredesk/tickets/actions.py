@@ -15,6 +15,7 @@ from django.db import transaction
 from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.models import Customer, Order
 from caredesk.tickets import lifecycle, signals
@@ -44,9 +45,7 @@ class NewAttachment:
 
 
 def record_event(actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
-    event = TicketEvent.build(actor, action, ticket=ticket, **details)
-    event.save()
-    return event
+    return statements.insert(TicketEvent.build(actor, action, ticket=ticket, **details))
 
 
 def normalize_tags(names: Iterable[str]) -> list[str]:
@@ -63,7 +62,7 @@ def normalize_tags(names: Iterable[str]) -> list[str]:
 
 
 def _tag_objects(names: list[str]) -> list[Tag]:
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    existing = {name: tag for name in names if (tag := statements.get_by(Tag, "name", name)) is not None}
     missing = [Tag(name=name) for name in names if name not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
@@ -142,14 +141,14 @@ def create_ticket(
     attachments = check_attachments(attachments)
     tag_names = fields.pop("tags")
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = statements.insert(Ticket(
         description=description or "", status=status, channel=channel, follows_up=follows_up,
         created_at=now, updated_at=now, **fields,
-    )
-    if tag_names:  # a new ticket has no tags yet: insert the links without reading them first
-        Ticket.tags.through.objects.bulk_create(
-            [Ticket.tags.through(ticket=ticket, tag=tag) for tag in _tag_objects(tag_names)]
-        )
+    ))
+    tags = _tag_objects(tag_names) if tag_names else []
+    # A new ticket has no tags yet: the links go in without reading them first, and are remembered.
+    statements.insert_rows([Ticket.tags.through(ticket=ticket, tag=tag) for tag in tags])
+    statements.remember_related(ticket, "tags", tags)
     record_event(actor, ticket, "ticket.created", after={
         "subject": ticket.subject, "status": status, "priority": Priority(ticket.priority).label,
         "requester": audit_value(requester), "ticket_type": audit_value(ticket_type),
