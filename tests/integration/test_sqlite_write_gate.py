@@ -92,20 +92,25 @@ def _hold_then(ending: str, entered: threading.Event, release: threading.Event):
     return work
 
 
+def _writer(handler, what: str) -> tuple[threading.Thread, threading.Event]:
+    """A thread inserting `what` in a write transaction, and the event it sets once committed."""
+    done = threading.Event()
+
+    def write(connection):
+        with write_transaction(connection):
+            insert(connection, what)
+        done.set()
+
+    return _in_thread(handler, write), done
+
+
 @pytest.mark.parametrize("ending", ["commit", "rollback", "close"])
 def test_a_second_writer_waits_for_the_first_to_end_its_transaction(gated, ending):
     entered, release = threading.Event(), threading.Event()
     first = _in_thread(gated, _hold_then(ending, entered, release))
     assert entered.wait(10)
 
-    second_done = threading.Event()
-
-    def second(connection):
-        with write_transaction(connection):
-            insert(connection, "second")
-        second_done.set()
-
-    waiting = _in_thread(gated, second)
+    waiting, second_done = _writer(gated, "second")
     assert not second_done.wait(0.3), "the second writer got in while the first held the write lock"
     release.set()
     first.join(10)
@@ -114,7 +119,7 @@ def test_a_second_writer_waits_for_the_first_to_end_its_transaction(gated, endin
     assert _rows(gated) == (["first", "second"] if ending == "commit" else ["second"])
 
 
-def test_a_killed_process_hands_the_gate_on(gated, tmp_path):
+def test_a_killed_process_hands_the_gate_on(gated):
     """The kernel drops a dead process's lock: kill -9 inside a write transaction blocks nobody."""
     database = gated["default"].settings_dict["NAME"]
     holder = subprocess.Popen([sys.executable, "-c", (
@@ -126,14 +131,7 @@ def test_a_killed_process_hands_the_gate_on(gated, tmp_path):
     )], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        done = threading.Event()
-
-        def write(connection):
-            with write_transaction(connection):
-                insert(connection, "after")
-            done.set()
-
-        writer = _in_thread(gated, write)
+        writer, done = _writer(gated, "after")
         assert not done.wait(0.3)
         holder.kill()
         writer.join(10)
