@@ -9,9 +9,12 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db.utils import ConnectionHandler
+
+from caredesk.core.db.sqlite3 import base as gate_backend
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +151,18 @@ def test_an_in_memory_database_has_no_gate():
     with write_transaction(connection):
         assert connection._gate_fd is None
     handler.close_all()
+
+
+def test_the_log_is_checkpointed_into_the_database_after_handing_the_gate_on(gated, monkeypatch):
+    """SQLite's own checkpoint is only a far-off backstop; the backend's passive one keeps the file current."""
+    monkeypatch.setattr(gate_backend, "CHECKPOINT_EVERY", 10)
+    connection = gated["default"]
+    database = Path(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 10000
+    size_before = database.stat().st_size
+    for index in range(40):
+        with write_transaction(connection):
+            insert(connection, f"row {index} " + "x" * 4000)
+    assert database.stat().st_size > size_before + 20 * 4000
