@@ -302,6 +302,7 @@ class EntryChoiceField(forms.ChoiceField):
 
     def __init__(self, *, entries=(), empty_label: str = "—", **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages", {"invalid_choice": "Choose one from the list: that one is retired or unknown."})
         super().__init__(**kwargs)
         self.empty_label = empty_label
         self.entries = entries
