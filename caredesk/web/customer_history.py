@@ -56,6 +56,10 @@ def row(event: CustomerEvent) -> HistoryRow:
     who = event.actor.display_name if event.actor_id else event.actor_label
     if event.action == "customer.created":
         return HistoryRow(event.at, who, _what(event), "", _created(event.after or {}))
+    if event.action == "order.created":  # the reference is in `what`
+        after = event.after or {}
+        return HistoryRow(event.at, who, _what(event), "",
+                          ", ".join(audit_text(after[key]) for key in ("industry", "status") if after.get(key)))
     if event.action.endswith(".changed"):  # an empty side of a change reads "none"
         return HistoryRow(event.at, who, _what(event), _value(event.field, event.before),
                           _value(event.field, event.after))

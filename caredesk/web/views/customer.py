@@ -60,7 +60,8 @@ def _details_form(customer: Customer, data=None) -> forms.CustomerDetailsForm:
 def details_context(request, customer: Customer, form=None, message: str = "") -> dict:
     if form is None and _may_manage(request):
         form = _details_form(customer)
-    return {"customer": customer, "details_form": form, "details_message": message}
+    return {"customer": customer, "details_form": form, "details_message": message,
+            "preferred_channel": forms.PREFERRED_CHANNEL_LABELS.get(customer.preferred_channel, "")}
 
 
 def contacts_context(request, customer: Customer, form=None, message: str = "") -> dict:

@@ -58,7 +58,7 @@ def test_editing_the_details_writes_one_event_per_changed_field(signed_in, custo
                        ("importance", "standard", "vip"), ("preferred_channel", "", "sms")}
     assert all(e.actor == agent for e in customer_events_of(customer, action="customer.changed"))
     page = signed_in.get(url(customer)).content.decode()
-    assert "Details saved." in page and "Dana W. Whitfield" in page and "prefers sms" in page.lower()
+    assert "Details saved." in page and "Dana W. Whitfield" in page and "prefers text message" in page
 
 
 def test_saving_unchanged_details_writes_nothing(signed_in, customer):
@@ -187,6 +187,7 @@ def test_adding_an_order(signed_in, customer, agent):
     assert event.order == order and event.actor == agent
     page = signed_in.get(url(customer)).content.decode()
     assert "Order EIN-2002 added." in page and "added the order EIN-2002" in page
+    assert "<ins>EIN, New</ins>" in page
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
