@@ -105,7 +105,8 @@ def page_context(request, customer: Customer, section: str = "", bound=None) -> 
 def _saved(request, customer: Customer, section: str, context: dict, message: str):
     """After a write: the section for htmx (the history refreshes itself), else back to the page."""
     if not request.htmx:
-        messages.success(request, message)
+        if message:
+            messages.success(request, message)
         return redirect(reverse("web:customer", args=[customer.pk]) + f"#customer-{section}")
     response = render(request, SECTIONS[section], context)
     response["HX-Trigger"] = "customerChanged"
@@ -185,8 +186,8 @@ def remove_contact(request, pk: int, point_id: int):
         raise Http404("No such contact point on this customer.")
     try:
         customer_actions.remove_contact_point(customer, actor=Actor.of_agent(request.user), value=point.value)
-    except DomainError as error:  # removed meanwhile (another agent, another tab): say so above the list
-        message = error.detail
+    except DomainError:  # removed meanwhile (another agent, another tab): the fresh list shows it gone
+        message = ""
     else:
         message = f"Removed {point.value}."
     return _saved(request, customer, "contacts", contacts_context(request, customer, message=message), message)
