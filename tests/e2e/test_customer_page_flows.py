@@ -14,19 +14,15 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def dana(maria):
-    from caredesk.customers.actions import create_customer, create_order
+def passport_order(maria, dana):
+    from caredesk.customers.actions import create_order
     from caredesk.customers.models import Industry
 
-    actor = Actor.of_agent(maria)
-    dana = create_customer(actor=actor, name="Dana Whitfield", emails=["dana@example.com"],
-                           phones=["+1 415 555 0132"])
-    create_order(actor=actor, customer=dana, external_reference="PP-1001",
-                 industry=Industry.objects.get(key="us_passport"), status="Processing")
-    return dana
+    return create_order(actor=Actor.of_agent(maria), customer=dana, external_reference="PP-1001",
+                        industry=Industry.objects.get(key="us_passport"), status="Processing")
 
 
-def test_edit_details_add_an_order_and_remove_a_contact_point(page, sign_in, dana):
+def test_edit_details_add_an_order_and_remove_a_contact_point(page, sign_in, dana, passport_order):
     sign_in("maria")
     page.goto(f"/customers/{dana.pk}/")
     details = page.locator("#customer-details")
