@@ -302,7 +302,8 @@ class EntryChoiceField(forms.ChoiceField):
 
     def __init__(self, *, entries=(), empty_label: str = "—", **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("error_messages", {"invalid_choice": "Choose one from the list: that one is retired or unknown."})
+        kwargs.setdefault("error_messages",
+                          {"invalid_choice": "Choose one from the list: that one is retired or unknown."})
         super().__init__(**kwargs)
         self.empty_label = empty_label
         self.entries = entries
@@ -353,7 +354,6 @@ class CustomerDetailsForm(forms.Form):
                              "importance": customer.importance, "preferred_channel": customer.preferred_channel}
         super().__init__(*args, **kwargs)
         self.fields["customer_type"].entries = offered_entries(customer_types, customer.customer_type_id)
-
 
 
 class NewOrderForm(forms.Form):
