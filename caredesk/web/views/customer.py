@@ -20,7 +20,8 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.customers import actions as customer_actions
-from caredesk.customers.models import Customer, CustomerType, Industry, Order
+from caredesk.customers.contact import display_phone
+from caredesk.customers.models import ContactPoint, Customer, CustomerType, Industry, Order
 from caredesk.tickets.models import Ticket
 from caredesk.web import forms
 from caredesk.web.customer_history import recent_history
@@ -64,8 +65,14 @@ def details_context(request, customer: Customer, form=None, message: str = "") -
             "preferred_channel": forms.PREFERRED_CHANNEL_LABELS.get(customer.preferred_channel, "")}
 
 
+def _shown(point: ContactPoint) -> str:
+    """A contact point as people read it: +1 415-555-0132, not +14155550132."""
+    return display_phone(point.value) if point.kind == ContactPoint.Kind.PHONE else point.value
+
+
 def contacts_context(request, customer: Customer, form=None, message: str = "") -> dict:
-    return {"customer": customer, "contact_points": list(customer.contact_points.all()),
+    points = [(point, _shown(point)) for point in customer.contact_points.all()]
+    return {"customer": customer, "contact_points": points,
             "contact_form": form or forms.ContactPointForm(), "contacts_message": message}
 
 
@@ -189,7 +196,7 @@ def remove_contact(request, pk: int, point_id: int):
     except DomainError:  # removed meanwhile (another agent, another tab): the fresh list shows it gone
         message = ""
     else:
-        message = f"Removed {point.value}."
+        message = f"Removed {_shown(point)}."
     return _saved(request, customer, "contacts", contacts_context(request, customer, message=message), message)
 
 

@@ -135,7 +135,7 @@ def test_removing_a_contact_point(signed_in, customer, agent):
     [event] = customer_events_of(customer, action="contact_point.removed")
     assert (event.field, event.before, event.actor) == ("phone", "+14155550132", agent)
     page = signed_in.get(url(customer)).content.decode()
-    assert "Removed +14155550132." in page and "removed the phone" in page and "+1 415-555-0132" in page
+    assert "Removed +1 415-555-0132." in page and "removed the phone" in page and "+1 415-555-0132" in page
 
 
 def test_removing_a_contact_point_over_htmx_answers_the_list(signed_in, customer):
