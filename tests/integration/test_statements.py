@@ -10,7 +10,7 @@ from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.db import statements
 from caredesk.customers.models import Customer
-from caredesk.tickets.models import Tag, Ticket, TicketEvent, TicketType
+from caredesk.tickets.models import Group, Tag, Ticket, TicketEvent, TicketType
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,19 @@ def test_remembered_related_rows_are_read_without_a_query():
     with CaptureQueriesContext(connection) as queries:
         assert [t.name for t in ticket.tags.all()] == ["vip"]
     assert len(queries) == 0
+
+
+def test_update_rows_saves_the_named_columns_of_every_row_and_nothing_else():
+    requester = _customer()
+    tickets = [statements.insert(Ticket(subject=f"t{n}", requester=requester, created_at=clock.now(),
+                                        updated_at=clock.now())) for n in range(3)]
+    group = Group.objects.create(key="unresponsive-test", name="Unresponsive (test)")
+    for ticket in tickets:
+        ticket.status, ticket.group, ticket.subject, ticket.solved_at = "solved", group, "changed", clock.now()
+    statements.update_rows(tickets, ["status", "group", "solved_at"])
+    statements.update_rows([], ["status"])
+
+    for ticket in tickets:
+        stored = Ticket.objects.get(pk=ticket.pk)
+        assert (stored.status, stored.group_id, stored.solved_at) == ("solved", group.pk, ticket.solved_at)
+        assert stored.subject != "changed"

@@ -1,18 +1,22 @@
-"""The busiest paths' statements, with SQL the ORM builds once per process instead of on every call.
+"""The busiest paths' statements, with SQL built once per process instead of on every call.
 
 Django builds a statement's SQL afresh each time: 150-250 µs of Python for a one-row insert or a lookup by
-key, ten times what SQLite takes to run it. Creating a ticket or writing an audit event runs a handful of
-them, so these few go through here: the ORM still generates the SQL (for whichever database is configured)
-and converts every value through its field, only once per model instead of once per row. Model signals
-are not sent for these rows; caredesk connects none to the models written here.
+key, ten times what SQLite takes to run it, and `bulk_update` a CASE expression per row and column. Creating
+a ticket, writing audit events, the playbook sweep's batches and inbound mail's batches go through here
+instead: the SQL is built once per model (by the ORM's compiler where it can), many rows go in one
+`executemany`, and every value still goes through its field's conversion, except the plain values (a str
+for a text column, an int for an integer one) that conversion would return unchanged. Model signals are not
+sent for these rows; caredesk connects none to the models written here. Callers are actions, inside their
+transaction, writing their audit events themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import Model
 from django.db.models.sql import InsertQuery
 
@@ -32,8 +36,24 @@ def _insert_sql(model: type[Model], alias: str, returning: bool) -> tuple[str, t
     return sql, fields
 
 
-def _db_values(obj: Model, fields: tuple, connection) -> list:
-    return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+# Values a field's conversion returns unchanged, by exact type (a TextChoices member, a str subclass, or a
+# bool for an integer column still goes through the field).
+PLAIN_TYPES = ((models.CharField, (str, type(None))), (models.TextField, (str, type(None))),
+               (models.BooleanField, (bool, type(None))), (models.IntegerField, (int, type(None))))
+
+
+@lru_cache(maxsize=None)
+def _plain_types(field: models.Field) -> tuple[type, ...]:
+    target = field.target_field if field.is_relation else field
+    return next((types for kind, types in PLAIN_TYPES if isinstance(target, kind)), ())
+
+
+def _db_value(field: models.Field, value, connection):
+    return value if type(value) in _plain_types(field) else field.get_db_prep_save(value, connection)
+
+
+def _db_values(obj: Model, fields: Sequence[models.Field], connection) -> list:
+    return [_db_value(field, field.pre_save(obj, True), connection) for field in fields]
 
 
 def insert(obj: M) -> M:
@@ -50,8 +70,9 @@ def insert(obj: M) -> M:
     return obj
 
 
-def insert_rows(objs: list[Model]) -> None:
-    """INSERT new rows of one model whose primary keys nobody reads back (link rows, for instance)."""
+def insert_rows(objs: Iterable[Model]) -> None:
+    """INSERT new rows of one model whose primary keys nobody reads back (audit events, link rows, tasks)."""
+    objs = list(objs)
     if not objs:
         return
     model = type(objs[0])
@@ -60,6 +81,31 @@ def insert_rows(objs: list[Model]) -> None:
     sql, fields = _insert_sql(model, alias, False)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [_db_values(obj, fields, connection) for obj in objs])
+
+
+@lru_cache(maxsize=None)
+def _update_sql(model: type[Model], field_names: tuple[str, ...], alias: str) -> tuple[str, list]:
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connections[alias].ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    return sql, fields
+
+
+def update_rows(objs: Iterable[Model], field_names: Sequence[str]) -> None:
+    """Save `field_names` of each of `objs` (rows of one model) with one UPDATE run for every row. Callers hold
+    the rows' locks; fields that compute their value on save (auto_now) are saved as the objects hold them."""
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _update_sql(model, tuple(field_names), alias)
+    rows = [[_db_value(field, getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
+            for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 @lru_cache(maxsize=None)
