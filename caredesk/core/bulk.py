@@ -21,3 +21,17 @@ def update_rows(model: type[models.Model], rows: Iterable[models.Model], field_n
     if parameters:
         with connection.cursor() as cursor:
             cursor.executemany(sql, parameters)
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    """Insert new instances of `model` with one prepared INSERT run for every row (`executemany`), for rows
+    whose ids are not needed afterwards (audit events, tasks): cheaper than `bulk_create`, which compiles
+    every value of every row into one statement. Foreign keys are read from their `*_id` attributes."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    parameters = [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+    if parameters:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, parameters)

@@ -3,8 +3,8 @@
 The same rule and the same audit trail as `actions.update_order(order, status=...)`: the status is trimmed
 and at most 100 characters, an order whose status really changes gets its `updated_at` and one
 CustomerEvent "order.changed" (field "status", before, after). The orders are read once, locked; the
-changes are kept in memory and written by `write` with one UPDATE statement run for every changed order
-and one INSERT of the events. Callers hold the transaction.
+changes are kept in memory and written by `write` with one UPDATE and one INSERT statement, each run for
+every changed order. Callers hold the transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Iterable
 
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import update_rows
+from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import apply_changes
 from caredesk.customers.actions import clean_order_status
 from caredesk.customers.models import CustomerEvent, Order
@@ -49,5 +49,5 @@ class OrderStatusChanges:
 
     def write(self) -> None:
         update_rows(Order, self.changed.values(), ("status", "updated_at"))
-        CustomerEvent.objects.bulk_create(self.events)
+        insert_rows(CustomerEvent, self.events)
         self.changed, self.events = {}, []

@@ -24,7 +24,7 @@ from django.db.models.functions import Concat
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import update_rows
+from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import audit_value
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
@@ -118,6 +118,10 @@ class _Applier:
         }
         self.task_closings: dict[tuple, list[int]] = defaultdict(list)
         self.groups: dict[str, Group | None] = {}
+        self.owners: dict[str, Agent | None] = {}
+        self.run_ids = [run.pk for run in runs]
+        self.completers: dict[int, list[int]] | None = None  # who completed each run's tasks, last first
+        self.active_completers: dict[int, Agent] = {}
 
     # applying one decision
 
@@ -245,12 +249,32 @@ class _Applier:
             else:
                 changes["group"] = group
         else:
-            assignee = working_agent(ticket, run) if action.working_agent else owner_named(action.owner)
+            if action.working_agent:
+                assignee = self._working_agent(ticket, run)
+            else:
+                if action.owner not in self.owners:
+                    self.owners[action.owner] = owner_named(action.owner)
+                assignee = self.owners[action.owner]
             if assignee is None:
                 who = "the working agent" if action.working_agent else f'"{action.owner}"'
                 self._data_problem(writer, actor, f"no active agent is {who}")
             else:
                 changes["assignee"] = assignee
+
+    def _working_agent(self, ticket: Ticket, run: PlaybookRun) -> Agent | None:
+        """The agent working the ticket: its assignee, else whoever last completed one of the run's tasks."""
+        if ticket.assignee_id and ticket.assignee.is_active:
+            return ticket.assignee
+        if self.completers is None:  # for every run of the batch at once, on the tasks' run index
+            self.completers = defaultdict(list)
+            tasks = FollowUpTask.objects.filter(run_id__in=self.run_ids, completed_by__isnull=False)
+            for run_id, agent_id in tasks.order_by("-completed_at").values_list("run_id", "completed_by_id"):
+                self.completers[run_id].append(agent_id)
+            agent_ids = {agent_id for agent_ids in self.completers.values() for agent_id in agent_ids}
+            if agent_ids:  # read apart: joined, SQLite starts from the agents and reads all their tasks
+                self.active_completers = Agent.objects.filter(pk__in=agent_ids, is_active=True).in_bulk()
+        return next((self.active_completers[agent_id] for agent_id in self.completers[run.pk]
+                     if agent_id in self.active_completers), None)
 
     def _queue_message(self, run, ticket, action: engine.QueueMessage, actor, writer: _AtOnce) -> None:
         answered = signals.message_requested.send(
@@ -276,8 +300,8 @@ class _Applier:
                 changes.update(completed_at=self.now, completed_by_id=completed_by_id, reached=reached,
                                channels_tried=["call"])
             FollowUpTask.objects.filter(pk__in=task_ids, status=FollowUpTask.Status.OPEN).update(**changes)
-        FollowUpTask.objects.bulk_create(self.new_tasks)
-        TicketEvent.objects.bulk_create(self.new_events)
+        insert_rows(FollowUpTask, self.new_tasks)
+        insert_rows(TicketEvent, self.new_events)
         write_runs(self.runs)
         self.new_tasks, self.new_events, self.runs, self.task_closings = [], [], [], defaultdict(list)
 
@@ -288,15 +312,6 @@ RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated
 def write_runs(runs: list[PlaybookRun]) -> None:
     """Save the runs' changing columns with one prepared statement run for every run."""
     update_rows(PlaybookRun, runs, RUN_COLUMNS)
-
-
-def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:
-    """The agent working the ticket: its assignee, else whoever last completed one of the run's tasks."""
-    if ticket.assignee_id and ticket.assignee.is_active:
-        return ticket.assignee
-    task = run.tasks.filter(completed_by__isnull=False, completed_by__is_active=True).order_by("-completed_at")
-    task = task.select_related("completed_by").first()
-    return task.completed_by if task else None
 
 
 def owner_named(name: str | None) -> Agent | None:

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import update_rows
+from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import apply_changes
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.actions import clean_order_status
@@ -77,6 +77,7 @@ class TicketChanges:
         self.changed: dict[int, Ticket] = {}
         self.notes: list[Interaction] = []
         self.events: list[TicketEvent] = []
+        self.noted: list[tuple[TicketEvent, Interaction]] = []  # a note's event, linked once the note has its id
         self.signals: list[tuple[Any, int, Actor, dict]] = []  # (signal, ticket id, actor, arguments)
         self.order_changes: list[tuple[int, Actor, str]] = []
 
@@ -111,6 +112,7 @@ class TicketChanges:
         self.tickets[ticket_id] = self.changed[ticket_id] = work
         self.notes += staged.notes
         self.events += staged.events
+        self.noted += staged.noted
         self.signals += staged.signals
         self.order_changes += staged.order_changes
 
@@ -128,10 +130,12 @@ class TicketChanges:
             author_label="" if actor.agent else actor.label, occurred_at=self.now, created_at=self.now,
         )
         staged.notes.append(note)
-        staged.events.append(self._event(actor, work, "interaction.note", interaction=note, after={
+        event = self._event(actor, work, "interaction.note", interaction=note, after={
             "channel": INTERNAL, "direction": Interaction.Direction.INTERNAL, "call_outcome": None,
             "has_call_notes": None,
-        }))
+        })
+        staged.events.append(event)
+        staged.noted.append((event, note))
         work.updated_at = self.now
         staged.signals.append((signals.interaction_added, work.pk, actor, {"interaction": note}))
 
@@ -177,7 +181,9 @@ class TicketChanges:
             for order_id, actor, status in self.order_changes:
                 self.orders.change(order_id, actor, status)
             self.orders.write()
-        TicketEvent.objects.bulk_create(self.events)
+        for event, note in self.noted:
+            event.interaction_id = note.pk
+        insert_rows(TicketEvent, self.events)
         sends = self.signals
         self._reset()
         for signal, ticket_id, actor, arguments in sends:
@@ -190,6 +196,7 @@ class _Staged:
     def __init__(self) -> None:
         self.notes: list[Interaction] = []
         self.events: list[TicketEvent] = []
+        self.noted: list[tuple[TicketEvent, Interaction]] = []
         self.signals: list[tuple[Any, int, Actor, dict]] = []
         self.order_changes: list[tuple[int, Actor, str]] = []
         self.order_statuses: dict[int, str] = {}

@@ -3,6 +3,8 @@ changes and audit events as the per-ticket path, the same refusals, and per-tick
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from caredesk.core.audit import Actor
 from caredesk.customers.models import CustomerEvent
 from caredesk.playbooks import engine, runner
@@ -109,3 +111,34 @@ def test_a_ticket_with_a_decision_written_at_once_keeps_every_run_on_the_per_tic
     batch = runner._bulk_ticket_changes(runs, decisions)
     assert plain.pk in batch and flagged.pk not in batch
     assert runner._bulk_ticket_changes(runs[1:2], decisions[1:2]) is None
+
+
+def test_an_unassigned_ticket_ends_with_whoever_last_completed_a_task_else_a_note(
+    frozen_clock, agent, make_agent, make_ticket, move_to_day,
+):
+    from caredesk.core.models import Agent
+    from caredesk.playbooks.actions import complete_task
+    from caredesk.playbooks.models import FollowUpTask
+
+    other = make_agent("olga", first_name="Olga", last_name="Other")
+    latest, run = started(make_ticket, agent, name="Ann One", assignee=None)
+    earlier, _ = started(make_ticket, agent, name="Bo Two", assignee=None)
+    nobody, _ = started(make_ticket, agent, name="Cy Three", assignee=None)
+    completers = {latest.pk: (agent, other), earlier.pk: (other, agent), nobody.pk: (agent, agent)}
+    for attempt, day in enumerate((None, 3)):
+        if day:
+            move_to_day(run, day)
+            sweep_until_done()
+        for ticket_id, by in completers.items():
+            frozen_clock.advance(timedelta(minutes=1))
+            complete_task(FollowUpTask.objects.get(ticket_id=ticket_id, status="open"), agent=by[attempt],
+                          channels_tried=["email"], reached=False)
+    Agent.objects.filter(pk=agent.pk).update(is_active=False)  # test setup: deactivation has no action yet
+    for day in (5, 6):
+        move_to_day(run, day)
+        sweep_until_done()
+
+    assert Ticket.objects.get(pk=latest.pk).assignee_id == other.pk  # the last to complete a task
+    assert Ticket.objects.get(pk=earlier.pk).assignee_id == other.pk  # the last one left: the one before
+    assert Ticket.objects.get(pk=nobody.pk).assignee_id is None
+    assert Interaction.objects.filter(ticket=nobody, body__endswith="no active agent is the working agent.").exists()
