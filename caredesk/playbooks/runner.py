@@ -2,12 +2,13 @@
 
 Every path is the same three moves inside one transaction: gather the ticket's facts, ask the pure
 engine (`engine.py`) for a decision, apply it. Ticket changes are made with the playbook as actor: in a
-sweep through the bulk ticket action (`tickets/bulk.py`: one locked read of the batch's tickets, then
-notes, ticket rows and audit events written together), elsewhere, and for a decision that also raises a
-flag or queues a message, through the per-ticket ticket actions. New tasks, their audit events and the
-run rows are written in bulk at the end, so a sweep of many due runs costs a few statements per run. A run's state and its effects commit together,
-which is what makes a step run exactly once: a crash rolls both back, and on PostgreSQL concurrent
-workers claim disjoint rows with SKIP LOCKED.
+sweep through the bulk ticket action (`tickets/bulk.py`: one locked read of the batch's tickets, then the
+notes, ticket rows and audit events written together); for an event handed to a run, or a decision that
+also raises a flag or queues a message, through the per-ticket ticket actions. New tasks, their audit
+events and the run rows are written in bulk at the end, so a sweep of many due runs costs a few
+statements per run. A run's state and its effects commit together, which is what makes a step run
+exactly once: a crash rolls both back, and on PostgreSQL concurrent workers claim disjoint rows with
+SKIP LOCKED.
 """
 
 from __future__ import annotations
@@ -127,7 +128,9 @@ class _Applier:
 
     def apply(self, run: PlaybookRun, ticket: Ticket, decision: engine.Decision, *, agent=None,
               event: engine.Event | None = None) -> None:
-        """Apply a decision; ticket changes at once (in a savepoint), the rest at `flush`."""
+        """Apply a decision: ticket changes staged in the batch's bulk write when it holds the ticket, else
+        at once through the ticket actions (in a savepoint); the rest at `flush`. A decision that fails is
+        postponed with none of its changes made."""
         writes = _RunWrites()
         actor = Actor.playbook(run.definition.name, run.definition.version)
         in_batch = self.tickets is not None and ticket.pk in self.tickets
@@ -418,7 +421,8 @@ def sweep(batch_size: int = 500) -> int:
         for run in runs:
             run.definition = definitions[run.definition_id]
             playbook = registry.playbook_of(run.definition)
-            decisions.append(engine.decide(playbook, engine.state_from_dict(run.state), facts[run.ticket_id], tick, now))
+            state = engine.state_from_dict(run.state)
+            decisions.append(engine.decide(playbook, state, facts[run.ticket_id], tick, now))
         applier = _Applier(now, runs, _bulk_ticket_changes(runs, decisions))
         for run, decision in zip(runs, decisions):
             applier.apply(run, tickets[run.ticket_id], decision)
