@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Values Django's preparation returns unchanged for these fields, by exact type (a str subclass such as a
 # TextChoices member, or a bool for an integer, still goes through Django): the driver takes them as they are.
@@ -12,7 +12,7 @@ PLAIN = ((models.CharField, (str, type(None))), (models.TextField, (str, type(No
          (models.BooleanField, (bool, type(None))), (models.IntegerField, (int, type(None))))
 
 
-def _preparer(field: models.Field) -> Callable[[Any], Any]:
+def _preparer(field: models.Field, connection) -> Callable[[Any], Any]:
     """The field's `get_db_prep_save`, skipped for values it would return unchanged."""
     prepare = field.get_db_prep_save
     target = field.target_field if field.is_relation else field
@@ -24,7 +24,8 @@ def _preparer(field: models.Field) -> Callable[[Any], Any]:
 
 def _execute_for_each(sql: str, fields: Sequence[models.Field], rows: Iterable[models.Model], *,
                       with_id: bool) -> None:
-    preparers = [(_preparer(field), field.attname) for field in fields]
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each value's preparation reads it
+    preparers = [(_preparer(field, connection), field.attname) for field in fields]
     parameters = []
     for row in rows:
         values = [prepare(getattr(row, attribute)) for prepare, attribute in preparers]
@@ -43,6 +44,7 @@ def update_rows(model: type[models.Model], rows: Iterable[models.Model], field_n
     themselves; this is one statement text and `executemany`. Callers hold the transaction and the rows' locks.
     """
     fields = [model._meta.get_field(name) for name in field_names]
+    connection = connections[DEFAULT_DB_ALIAS]
     assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
     sql = f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {assignments} WHERE id = %s"
     _execute_for_each(sql, fields, rows, with_id=True)
@@ -54,6 +56,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[models.Model]) -> None
     every value of every row into one statement. Values are read as set (foreign keys from their `*_id`
     attributes): for models none of whose fields computes its value on save (no auto_now, no file)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    connection = connections[DEFAULT_DB_ALIAS]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
