@@ -79,7 +79,6 @@ class TicketChanges:
         self.events: list[TicketEvent] = []
         self.noted: list[tuple[TicketEvent, Interaction]] = []  # a note's event, linked once the note has its id
         self.signals: list[tuple[Any, int, Actor, dict]] = []  # (signal, ticket id, actor, arguments)
-        self.order_changes: list[tuple[int, Actor, str]] = []
 
     def __contains__(self, ticket_id: int) -> bool:
         return ticket_id in self.tickets
@@ -114,7 +113,8 @@ class TicketChanges:
         self.events += staged.events
         self.noted += staged.noted
         self.signals += staged.signals
-        self.order_changes += staged.order_changes
+        for order_id, status in staged.order_changes:  # applied now: the next ticket on the order sees them
+            self.orders.change(order_id, actor, status)
 
     def _event(self, actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
         event = TicketEvent.build(actor, action, ticket_id=ticket.pk, **details)
@@ -167,7 +167,7 @@ class TicketChanges:
         if after == before:
             return
         staged.order_statuses[work.order_id] = after
-        staged.order_changes.append((work.order_id, actor, after))
+        staged.order_changes.append((work.order_id, after))
         staged.events.append(self._event(actor, work, "order.status.changed", field="order_status",
                                          before=before, after=after))
 
@@ -177,9 +177,7 @@ class TicketChanges:
         """Write everything staged, then send the signals; the batch can then be staged into again."""
         Interaction.objects.bulk_create(self.notes)
         update_rows(Ticket, self.changed.values(), WRITTEN_COLUMNS)
-        if self.order_changes:
-            for order_id, actor, status in self.order_changes:
-                self.orders.change(order_id, actor, status)
+        if self.orders is not None:
             self.orders.write()
         for event, note in self.noted:
             event.interaction_id = note.pk
@@ -198,6 +196,6 @@ class _Staged:
         self.events: list[TicketEvent] = []
         self.noted: list[tuple[TicketEvent, Interaction]] = []
         self.signals: list[tuple[Any, int, Actor, dict]] = []
-        self.order_changes: list[tuple[int, Actor, str]] = []
-        self.order_statuses: dict[int, str] = {}
+        self.order_changes: list[tuple[int, str]] = []  # (order id, status), in order
+        self.order_statuses: dict[int, str] = {}  # each order's status after this call's changes so far
 

@@ -209,3 +209,15 @@ def test_nothing_to_change_writes_nothing(make_ticket):
         batch = TicketChanges([ticket.pk])
         batch.stage(ticket.pk, PLAYBOOK, [FieldChanges({"status": "pending"}), OrderStatus("Unresponsive")])
         batch.write()
+
+
+def test_two_tickets_on_one_order_change_it_once(frozen_clock, make_ticket, customer, actor):
+    order = create_order(actor=actor, customer=customer, external_reference="PP-9", status="Processing")
+    first, second = make_ticket(order=order), make_ticket(order=order)
+    end_in_bulk([first, second], [OrderStatus("Unresponsive"), Note("@Roxy V customer unresponsive")])
+
+    assert [row[3] for row in trail(first)[1:]] == ["order.status.changed", "interaction.note"]
+    assert [row[3] for row in trail(second)[1:]] == ["interaction.note"]  # as update_order: nothing changed
+    assert list(CustomerEvent.objects.filter(order=order, action="order.changed").values_list("before", "after")) == [
+        ("Processing", "Unresponsive"),
+    ]
