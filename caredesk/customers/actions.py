@@ -147,6 +147,14 @@ def find_customer_by_contact(*, email: str | None = None, phone: str | None = No
     return None
 
 
+def clean_order_status(status: str | None) -> str:
+    """An order status as stored: trimmed, at most 100 characters (a free value, e.g. "Unresponsive")."""
+    status = (status or "").strip()
+    if len(status) > 100:
+        raise ValidationFailed("An order status has at most 100 characters.", field="status")
+    return status
+
+
 @transaction.atomic
 def create_order(
     *,
@@ -165,9 +173,7 @@ def create_order(
         raise Conflict(f"Order {reference} already exists.", field="external_reference")
     if industry is not None and not industry.active:
         raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
-    status = (status or "").strip()
-    if len(status) > 100:
-        raise ValidationFailed("An order status has at most 100 characters.", field="status")
+    status = clean_order_status(status)
     now = clock.now()
     order = Order.objects.create(
         external_reference=reference, customer=customer, industry=industry, status=status,
@@ -185,9 +191,7 @@ def update_order(order: Order, *, actor: Actor, **changes: Any) -> tuple[Order, 
     if unknown:
         raise ValidationFailed(f"{sorted(unknown)[0]} cannot be changed here.", field=sorted(unknown)[0])
     if "status" in changes:
-        changes["status"] = (changes["status"] or "").strip()
-        if len(changes["status"]) > 100:
-            raise ValidationFailed("An order status has at most 100 characters.", field="status")
+        changes["status"] = clean_order_status(changes["status"])
     order = Order.objects.select_for_update().get(pk=order.pk)
     changed = apply_changes(order, changes)
     if changed:

@@ -1,11 +1,14 @@
 """The imperative shell of the playbook engine: start runs, hand them events, sweep due steps.
 
 Every path is the same three moves inside one transaction: gather the ticket's facts, ask the pure
-engine (`engine.py`) for a decision, apply it. Ticket changes go through the ticket actions with the
-playbook as actor; new tasks, their audit events and the run rows are written in bulk at the end, so a
-sweep of many due runs costs a few statements per run. A run's state and its effects commit together,
-which is what makes a step run exactly once: a crash rolls both back, and on PostgreSQL concurrent
-workers claim disjoint rows with SKIP LOCKED.
+engine (`engine.py`) for a decision, apply it. Ticket changes are made with the playbook as actor: in a
+sweep through the bulk ticket action (`tickets/bulk.py`: one locked read of the batch's tickets, then the
+notes, ticket rows and audit events written together); for an event handed to a run, or a decision that
+also raises a flag or queues a message, through the per-ticket ticket actions. New tasks, their audit
+events and the run rows are written in bulk at the end, so a sweep of many due runs costs a few
+statements per run. A run's state and its effects commit together, which is what makes a step run
+exactly once: a crash rolls both back, and on PostgreSQL concurrent workers claim disjoint rows with
+SKIP LOCKED.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
+from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import audit_value
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
@@ -32,13 +36,18 @@ from caredesk.playbooks.facts import condition_facts, gather_facts, tickets_with
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 from caredesk.playbooks.spec import AddInternalNote, SetAssignee, SetFlag, SetGroup, SetOrderStatus, SetStatus
 from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets import bulk as ticket_bulk
 from caredesk.tickets.models import Group, Interaction, Ticket, TicketEvent
 
 logger = logging.getLogger("caredesk.playbooks")
 
 RUNNING = PlaybookRun.Status.RUNNING
-# Actions written at once (through the ticket actions), so a decision holding one applies in a savepoint.
-IMMEDIATE_WRITES = (AddInternalNote, SetStatus, SetGroup, SetAssignee, SetOrderStatus, SetFlag, engine.QueueMessage)
+# Ticket changes a sweep stages in its batch's bulk ticket write (`tickets/bulk.py`).
+TICKET_CHANGES = (AddInternalNote, SetStatus, SetGroup, SetAssignee, SetOrderStatus)
+# Actions only ever written at once; a ticket with a decision holding one takes the per-ticket path.
+AT_ONCE_ONLY = (SetFlag, engine.QueueMessage)
+# Actions written at once on the per-ticket path, so a decision holding one applies in a savepoint.
+IMMEDIATE_WRITES = TICKET_CHANGES + AT_ONCE_ONLY
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 
 
@@ -51,9 +60,54 @@ class _RunWrites:
     task_closings: list[tuple[tuple, int]] = field(default_factory=list)  # ((status, reason, by, reached), id)
 
 
+class _AtOnce:
+    """A decision's ticket changes through the per-ticket ticket actions, each written as it comes."""
+
+    def __init__(self, ticket: Ticket, actor: Actor):
+        self.ticket, self.actor = ticket, actor
+
+    def note(self, body: str) -> None:
+        ticket_actions.add_interaction(self.ticket, actor=self.actor, channel="internal", direction="internal",
+                                       kind="note", body=body)
+
+    def fields(self, changes: dict) -> None:
+        ticket_actions.update_ticket(self.ticket, actor=self.actor, **changes)
+
+    def order_status(self, status: str) -> None:
+        order, changed = customer_actions.update_order(self.ticket.order, actor=self.actor, status=status)
+        for _, before, after in changed:
+            ticket_actions.record_event(self.actor, self.ticket, "order.status.changed", field="order_status",
+                                        before=before, after=after)
+
+    def done(self) -> None:
+        pass
+
+
+class _InBatch(_AtOnce):
+    """A decision's ticket changes collected, then staged in the batch's bulk write all or nothing at `done`."""
+
+    def __init__(self, batch: ticket_bulk.TicketChanges, ticket: Ticket, actor: Actor):
+        super().__init__(ticket, actor)
+        self.batch, self.changes = batch, []
+
+    def note(self, body: str) -> None:
+        self.changes.append(ticket_bulk.Note(body))
+
+    def fields(self, changes: dict) -> None:
+        self.changes.append(ticket_bulk.FieldChanges(changes))
+
+    def order_status(self, status: str) -> None:
+        self.changes.append(ticket_bulk.OrderStatus(status))
+
+    def done(self) -> None:
+        if self.changes:
+            self.batch.stage(self.ticket.pk, self.actor, self.changes)
+
+
 class _Applier:
-    def __init__(self, now, runs: list[PlaybookRun]):
+    def __init__(self, now, runs: list[PlaybookRun], tickets: ticket_bulk.TicketChanges | None = None):
         self.now = now
+        self.tickets = tickets  # the batch's bulk ticket write, for the tickets it holds
         self.new_tasks: list[FollowUpTask] = []
         self.new_events: list[TicketEvent] = []
         self.runs: list[PlaybookRun] = []
@@ -65,21 +119,29 @@ class _Applier:
         }
         self.task_closings: dict[tuple, list[int]] = defaultdict(list)
         self.groups: dict[str, Group | None] = {}
+        self.owners: dict[str, Agent | None] = {}
+        self.run_ids = [run.pk for run in runs]
+        self.completers: dict[int, list[int]] | None = None  # who completed each run's tasks, last first
+        self.active_completers: dict[int, Agent] = {}
 
     # applying one decision
 
     def apply(self, run: PlaybookRun, ticket: Ticket, decision: engine.Decision, *, agent=None,
               event: engine.Event | None = None) -> None:
-        """Apply a decision; ticket changes at once (in a savepoint), the rest at `flush`."""
+        """Apply a decision: ticket changes staged in the batch's bulk write when it holds the ticket, else
+        at once through the ticket actions (in a savepoint); the rest at `flush`. A decision that fails is
+        postponed with none of its changes made."""
         writes = _RunWrites()
         actor = Actor.playbook(run.definition.name, run.definition.version)
-        needs_savepoint = any(isinstance(action, IMMEDIATE_WRITES) for action in decision.actions)
+        in_batch = self.tickets is not None and ticket.pk in self.tickets
+        writer = _InBatch(self.tickets, ticket, actor) if in_batch else _AtOnce(ticket, actor)
+        needs_savepoint = not in_batch and any(isinstance(action, IMMEDIATE_WRITES) for action in decision.actions)
         try:
             if needs_savepoint:
                 with transaction.atomic():
-                    self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes)
+                    self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes, writer)
             else:
-                self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes)
+                self._apply_actions(run, ticket, decision.actions, actor, agent, event, writes, writer)
         except Exception as error:
             if not isinstance(error, DomainError):
                 logger.exception("playbook %s on ticket #%s failed", actor.label, ticket.pk)
@@ -107,14 +169,14 @@ class _Applier:
         run.updated_at = self.now
         self.runs.append(run)
 
-    def _apply_actions(self, run, ticket, actions, actor, agent, event, writes: _RunWrites) -> None:
+    def _apply_actions(self, run, ticket, actions, actor, agent, event, writes: _RunWrites, writer: _AtOnce) -> None:
         field_changes: dict = {}  # consecutive group/assignee/status changes, applied as one ticket update
         for action in actions:
             if isinstance(action, (SetGroup, SetAssignee, SetStatus)):
-                self._collect_field_change(run, ticket, action, actor, field_changes)
+                self._collect_field_change(run, ticket, action, actor, field_changes, writer)
                 continue
             if field_changes:
-                ticket_actions.update_ticket(ticket, actor=actor, **field_changes)
+                writer.fields(field_changes)
                 field_changes = {}
             if isinstance(action, engine.CreateTask):
                 self._create_task(run, ticket, action, actor, writes)
@@ -132,10 +194,15 @@ class _Applier:
                                                      {"playbook": run.definition.name, "outcome": action.outcome}))
             elif isinstance(action, SetFlag):
                 raise_flag(ticket, action.flag, actor=actor)
-            else:
-                self._change_ticket(run, ticket, action, actor)
+            elif isinstance(action, AddInternalNote):
+                writer.note(action.text)
+            elif isinstance(action, SetOrderStatus):
+                writer.order_status(action.order_status)
+            elif isinstance(action, engine.QueueMessage):
+                self._queue_message(run, ticket, action, actor, writer)
         if field_changes:
-            ticket_actions.update_ticket(ticket, actor=actor, **field_changes)
+            writer.fields(field_changes)
+        writer.done()
 
     def _event(self, actor: Actor, ticket: Ticket, action: str, field_name: str, after) -> TicketEvent:
         event = TicketEvent.build(actor, action, ticket=ticket, field=field_name, after=after)
@@ -173,7 +240,7 @@ class _Applier:
         writes.new_events.append(self._event(actor, ticket, f"task.{status}", "task",
                                              {"tasks": sorted(keys), "reason": reason}))
 
-    def _collect_field_change(self, run, ticket, action, actor, changes: dict) -> None:
+    def _collect_field_change(self, run, ticket, action, actor, changes: dict, writer: _AtOnce) -> None:
         if isinstance(action, SetStatus):
             changes["status"] = action.status
         elif isinstance(action, SetGroup):
@@ -181,54 +248,63 @@ class _Applier:
                 self.groups[action.group] = Group.objects.filter(Q(name=action.group) | Q(key=action.group)).first()
             group = self.groups[action.group]
             if group is None:
-                self._data_problem(ticket, actor, f'there is no group "{action.group}"')
+                self._data_problem(writer, actor, f'there is no group "{action.group}"')
             else:
                 changes["group"] = group
         else:
-            assignee = working_agent(ticket, run) if action.working_agent else owner_named(action.owner)
+            if action.working_agent:
+                assignee = self._working_agent(ticket, run)
+            else:
+                if action.owner not in self.owners:
+                    self.owners[action.owner] = owner_named(action.owner)
+                assignee = self.owners[action.owner]
             if assignee is None:
                 who = "the working agent" if action.working_agent else f'"{action.owner}"'
-                self._data_problem(ticket, actor, f"no active agent is {who}")
+                self._data_problem(writer, actor, f"no active agent is {who}")
             else:
                 changes["assignee"] = assignee
 
-    def _change_ticket(self, run, ticket, action, actor) -> None:
-        if isinstance(action, AddInternalNote):
-            ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal",
-                                           kind="note", body=action.text)
-        elif isinstance(action, SetOrderStatus):
-            order, changed = customer_actions.update_order(ticket.order, actor=actor, status=action.order_status)
-            for _, before, after in changed:
-                ticket_actions.record_event(actor, ticket, "order.status.changed", field="order_status",
-                                            before=before, after=after)
-        elif isinstance(action, engine.QueueMessage):
-            self._queue_message(run, ticket, action, actor)
+    def _working_agent(self, ticket: Ticket, run: PlaybookRun) -> Agent | None:
+        """The agent working the ticket: its assignee, else whoever last completed one of the run's tasks."""
+        if ticket.assignee_id and ticket.assignee.is_active:
+            return ticket.assignee
+        if self.completers is None:  # for every run of the batch at once, on the tasks' run index
+            self.completers = defaultdict(list)
+            tasks = FollowUpTask.objects.filter(run_id__in=self.run_ids, completed_by__isnull=False)
+            for run_id, agent_id in tasks.order_by("-completed_at").values_list("run_id", "completed_by_id"):
+                self.completers[run_id].append(agent_id)
+            agent_ids = {agent_id for agent_ids in self.completers.values() for agent_id in agent_ids}
+            if agent_ids:  # read apart: joined, SQLite starts from the agents and reads all their tasks
+                self.active_completers = Agent.objects.filter(pk__in=agent_ids, is_active=True).in_bulk()
+        return next((self.active_completers[agent_id] for agent_id in self.completers[run.pk]
+                     if agent_id in self.active_completers), None)
 
-    def _queue_message(self, run, ticket, action: engine.QueueMessage, actor) -> None:
+    def _queue_message(self, run, ticket, action: engine.QueueMessage, actor, writer: _AtOnce) -> None:
         answered = signals.message_requested.send(
             sender=PlaybookRun, run=run, ticket=ticket, message_key=action.message_key, channel=action.channel,
             template=action.template, to=action.to,
         )
         if not answered:
-            self._data_problem(ticket, actor, f"no channel is installed to send the {action.channel} "
+            self._data_problem(writer, actor, f"no channel is installed to send the {action.channel} "
                                               f'"{action.template}" automatically; send it by hand')
 
-    def _data_problem(self, ticket, actor, problem: str) -> None:
+    def _data_problem(self, writer: _AtOnce, actor, problem: str) -> None:
         """Playbook data that does not match this installation: tell the agents on the ticket, go on."""
-        ticket_actions.add_interaction(ticket, actor=actor, channel="internal", direction="internal", kind="note",
-                                       body=f"Playbook {actor.label} could not act: {problem}.")
+        writer.note(f"Playbook {actor.label} could not act: {problem}.")
 
     # writing the batch
 
     def flush(self) -> None:
+        if self.tickets is not None:  # first, so a ticket's events keep the order the per-ticket path gives them
+            self.tickets.write()
         for (status, reason, completed_by_id, reached), task_ids in self.task_closings.items():
             changes = {"status": status, "closed_reason": reason}
             if status == FollowUpTask.Status.DONE:  # only a logged call completes a task this way
                 changes.update(completed_at=self.now, completed_by_id=completed_by_id, reached=reached,
                                channels_tried=["call"])
             FollowUpTask.objects.filter(pk__in=task_ids, status=FollowUpTask.Status.OPEN).update(**changes)
-        FollowUpTask.objects.bulk_create(self.new_tasks)
-        TicketEvent.objects.bulk_create(self.new_events)
+        insert_rows(FollowUpTask, self.new_tasks)
+        insert_rows(TicketEvent, self.new_events)
         write_runs(self.runs)
         self.new_tasks, self.new_events, self.runs, self.task_closings = [], [], [], defaultdict(list)
 
@@ -237,26 +313,8 @@ RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated
 
 
 def write_runs(runs: list[PlaybookRun]) -> None:
-    """Save the runs' changing columns with one prepared statement (Django's bulk_update builds a CASE
-    expression per row and column, which costs more than the steps themselves)."""
-    if not runs:
-        return
-    fields = [PlaybookRun._meta.get_field(name) for name in RUN_COLUMNS]
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {connection.ops.quote_name(PlaybookRun._meta.db_table)} SET {assignments} WHERE id = %s"
-    rows = [[field.get_db_prep_save(getattr(run, field.attname), connection) for field in fields] + [run.pk]
-            for run in runs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:
-    """The agent working the ticket: its assignee, else whoever last completed one of the run's tasks."""
-    if ticket.assignee_id and ticket.assignee.is_active:
-        return ticket.assignee
-    task = run.tasks.filter(completed_by__isnull=False, completed_by__is_active=True).order_by("-completed_at")
-    task = task.select_related("completed_by").first()
-    return task.completed_by if task else None
+    """Save the runs' changing columns with one prepared statement run for every run."""
+    update_rows(PlaybookRun, runs, RUN_COLUMNS)
 
 
 def owner_named(name: str | None) -> Agent | None:
@@ -358,15 +416,33 @@ def sweep(batch_size: int = 500) -> int:
                        registry.PlaybookDefinition.objects.filter(pk__in={run.definition_id for run in runs})}
         tickets = {ticket.pk: ticket for ticket in tickets_with_facts().filter(pk__in={run.ticket_id for run in runs})}
         facts = gather_facts(list(tickets.values()))
-        applier = _Applier(now, runs)
         tick = engine.Event("tick")
+        decisions = []
         for run in runs:
             run.definition = definitions[run.definition_id]
             playbook = registry.playbook_of(run.definition)
-            decision = engine.decide(playbook, engine.state_from_dict(run.state), facts[run.ticket_id], tick, now)
+            state = engine.state_from_dict(run.state)
+            decisions.append(engine.decide(playbook, state, facts[run.ticket_id], tick, now))
+        applier = _Applier(now, runs, _bulk_ticket_changes(runs, decisions))
+        for run, decision in zip(runs, decisions):
             applier.apply(run, tickets[run.ticket_id], decision)
         applier.flush()
     return len(runs)
+
+
+def _bulk_ticket_changes(runs: list[PlaybookRun], decisions: list[engine.Decision]):
+    """The batch's bulk ticket write, holding (locked) the tickets whose decisions change them; a ticket
+    with any decision that must be written at once (a flag, a queued message) stays on the per-ticket path
+    for all of its runs, so the two paths never write one ticket."""
+    changing, at_once = set(), set()
+    for run, decision in zip(runs, decisions):
+        for action in decision.actions:
+            if isinstance(action, AT_ONCE_ONLY):
+                at_once.add(run.ticket_id)
+            elif isinstance(action, TICKET_CHANGES):
+                changing.add(run.ticket_id)
+    changing -= at_once
+    return ticket_bulk.TicketChanges(changing) if changing else None
 
 
 def sweep_all(batch_size: int = 500, budget_seconds: float | None = None) -> int:
