@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Iterable
 
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import apply_changes
+from caredesk.core.db import statements
 from caredesk.customers.actions import clean_order_status
 from caredesk.customers.models import CustomerEvent, Order
 
@@ -48,6 +48,6 @@ class OrderStatusChanges:
         return before, after
 
     def write(self) -> None:
-        update_rows(Order, self.changed.values(), ("status", "updated_at"))
-        insert_rows(CustomerEvent, self.events)
+        statements.update_rows(self.changed.values(), ("status", "updated_at"))
+        statements.insert_rows(self.events)
         self.changed, self.events = {}, []

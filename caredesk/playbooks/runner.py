@@ -25,8 +25,8 @@ from django.db.models.functions import Concat
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
 from caredesk.customers import actions as customer_actions
@@ -303,8 +303,8 @@ class _Applier:
                 changes.update(completed_at=self.now, completed_by_id=completed_by_id, reached=reached,
                                channels_tried=["call"])
             FollowUpTask.objects.filter(pk__in=task_ids, status=FollowUpTask.Status.OPEN).update(**changes)
-        insert_rows(FollowUpTask, self.new_tasks)
-        insert_rows(TicketEvent, self.new_events)
+        statements.insert_rows(self.new_tasks)
+        statements.insert_rows(self.new_events)
         write_runs(self.runs)
         self.new_tasks, self.new_events, self.runs, self.task_closings = [], [], [], defaultdict(list)
 
@@ -314,7 +314,7 @@ RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated
 
 def write_runs(runs: list[PlaybookRun]) -> None:
     """Save the runs' changing columns with one prepared statement run for every run."""
-    update_rows(PlaybookRun, runs, RUN_COLUMNS)
+    statements.update_rows(runs, RUN_COLUMNS)
 
 
 def owner_named(name: str | None) -> Agent | None:

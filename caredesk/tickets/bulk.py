@@ -28,8 +28,8 @@ from typing import Any, Iterable, Sequence
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.bulk import insert_rows, update_rows
 from caredesk.core.changes import apply_changes
+from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.actions import clean_order_status
 from caredesk.customers.bulk import OrderStatusChanges
@@ -176,12 +176,12 @@ class TicketChanges:
     def write(self) -> None:
         """Write everything staged, then send the signals; the batch can then be staged into again."""
         Interaction.objects.bulk_create(self.notes)
-        update_rows(Ticket, self.changed.values(), WRITTEN_COLUMNS)
+        statements.update_rows(self.changed.values(), WRITTEN_COLUMNS)
         if self.orders is not None:
             self.orders.write()
         for event, note in self.noted:
             event.interaction_id = note.pk
-        insert_rows(TicketEvent, self.events)
+        statements.insert_rows(self.events)
         sends = self.signals
         self._reset()
         for signal, ticket_id, actor, arguments in sends:
