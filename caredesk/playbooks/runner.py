@@ -49,6 +49,7 @@ AT_ONCE_ONLY = (SetFlag, engine.QueueMessage)
 # Actions written at once on the per-ticket path, so a decision holding one applies in a savepoint.
 IMMEDIATE_WRITES = TICKET_CHANGES + AT_ONCE_ONLY
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+BUSY_TICKET_RETRY = timedelta(seconds=5)  # a ticket locked by an agent's change is tried again this soon
 
 
 @dataclass
@@ -131,6 +132,9 @@ class _Applier:
         """Apply a decision: ticket changes staged in the batch's bulk write when it holds the ticket, else
         at once through the ticket actions (in a savepoint); the rest at `flush`. A decision that fails is
         postponed with none of its changes made."""
+        if self.tickets is not None and ticket.pk in self.tickets.busy:
+            self._defer(run)
+            return
         writes = _RunWrites()
         actor = Actor.playbook(run.definition.name, run.definition.version)
         in_batch = self.tickets is not None and ticket.pk in self.tickets
@@ -159,6 +163,12 @@ class _Applier:
         run.ended_at = state.ended_at
         run.updated_at = self.now
         run.failures, run.last_error = 0, ""
+        self.runs.append(run)
+
+    def _defer(self, run: PlaybookRun) -> None:
+        """A step whose ticket another transaction is changing runs again at the next sweep, unchanged."""
+        run.next_due_at = self.now + BUSY_TICKET_RETRY
+        run.updated_at = self.now
         self.runs.append(run)
 
     def _postpone(self, run: PlaybookRun, error: Exception) -> None:

@@ -66,10 +66,13 @@ class TicketChanges:
 
     def __init__(self, ticket_ids: Iterable[int]):
         self.now = clock.now()
-        # Locked in id order, so two batches sharing tickets wait for each other instead of deadlocking.
-        locked = (Ticket.objects.select_for_update(of=("self",)).select_related("requester", "group", "assignee")
-                  .filter(pk__in=set(ticket_ids)).order_by("pk"))
+        # Tickets another transaction holds are skipped, not waited for: an agent's change holds its ticket
+        # and then the ticket's runs, which the sweep already holds, so waiting could deadlock (PostgreSQL).
+        wanted = set(ticket_ids)
+        locked = (Ticket.objects.select_for_update(of=("self",), skip_locked=True)
+                  .select_related("requester", "group", "assignee").filter(pk__in=wanted).order_by("pk"))
         self.tickets: dict[int, Ticket] = {ticket.pk: ticket for ticket in locked}
+        self.busy: set[int] = wanted - set(self.tickets)  # held elsewhere: their changes wait for a later sweep
         self.orders: OrderStatusChanges | None = None  # locked when a change first needs them
         self._reset()
 

@@ -3,7 +3,11 @@ changes and audit events as the per-ticket path, the same refusals, and per-tick
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+
+import pytest
+from django.db import connection, connections, transaction
 
 from caredesk.core.audit import Actor
 from caredesk.customers.models import CustomerEvent
@@ -142,3 +146,39 @@ def test_an_unassigned_ticket_ends_with_whoever_last_completed_a_task_else_a_not
     assert Ticket.objects.get(pk=earlier.pk).assignee_id == other.pk  # the last one left: the one before
     assert Ticket.objects.get(pk=nobody.pk).assignee_id is None
     assert Interaction.objects.filter(ticket=nobody, body__endswith="no active agent is the working agent.").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL; SQLite has one writer")
+def test_a_ticket_an_agent_is_changing_is_skipped_not_waited_for(frozen_clock, agent, make_ticket, move_to_day):
+    """An agent's change holds the ticket, then its runs; the sweep holds runs, then tickets. Waiting for the
+    ticket could deadlock, so the sweep leaves it for the next sweep and ends the other tickets' runs."""
+    busy, run = started(make_ticket, agent, name="Ann One")
+    other, _ = started(make_ticket, agent, name="Bo Two")
+    move_to_day(run, 6)
+    locked, release = threading.Event(), threading.Event()
+
+    def agent_changing_the_ticket():
+        with transaction.atomic():
+            Ticket.objects.select_for_update().get(pk=busy.pk)
+            locked.set()
+            release.wait(30)
+        connections.close_all()
+
+    holder = threading.Thread(target=agent_changing_the_ticket)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        sweep_until_done()
+        run.refresh_from_db()
+        assert run.status == "running" and run.failures == 0
+        assert run.next_due_at == frozen_clock.now() + runner.BUSY_TICKET_RETRY
+        assert Ticket.objects.get(pk=busy.pk).status == "pending"
+        assert Ticket.objects.get(pk=other.pk).status == "solved"
+    finally:
+        release.set()
+        holder.join(10)
+    frozen_clock.advance(runner.BUSY_TICKET_RETRY)
+    sweep_until_done()
+    assert Ticket.objects.get(pk=busy.pk).status == "solved"
+    assert PlaybookRun.objects.get(pk=run.pk).status == "ended"
