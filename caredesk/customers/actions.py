@@ -62,17 +62,17 @@ def _normalized_contacts(emails: Iterable[str], phones: Iterable[str]) -> list[t
 
 def _add_points(actor: Actor, customer: Customer, points: list[tuple[str, str]], start: int = 0) -> None:
     for offset, (kind, value) in enumerate(points):
-        owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
-        if owner is not None:
-            if owner.customer_id == customer.pk:
-                continue
-            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
-                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones")
-        try:
+        try:  # the unique constraint answers whether the value is free; its owner is read only when it is not
             with transaction.atomic():
                 ContactPoint.objects.create(customer=customer, kind=kind, value=value, position=start + offset)
         except IntegrityError:
-            raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
+            owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
+            if owner is not None and owner.customer_id == customer.pk:
+                continue
+            if owner is None:  # taken by a concurrent transaction not committed yet
+                raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
+            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
+                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones") from None
         _record(actor, customer, "contact_point.added", field=kind, after=value)
 
 
