@@ -12,7 +12,7 @@ from typing import Iterable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
@@ -27,7 +27,7 @@ DELIVERY_LEASE = timedelta(minutes=10)  # a claimed message not finished by then
 
 
 def _record(action: str, *, inbound: InboundMessage | None = None, actor: Actor = SYSTEM, **details) -> None:
-    ChannelEvent.build(actor, action, inbound=inbound, **details).save()
+    audit.write(ChannelEvent.build(actor, action, inbound=inbound, **details))
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:

@@ -21,7 +21,7 @@ from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_m
 from caredesk.channels.email.tokens import thread_candidates
 from caredesk.channels.inbound_lookups import BatchLookups
 from caredesk.channels.models import InboundMessage
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, DomainError
 from caredesk.customers.actions import create_customer
@@ -59,7 +59,7 @@ def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = Non
     parsed = {**_parse_pending([pk for pk in inbound_ids if pk not in (parsed or {})]), **(parsed or {})}
     if not parsed:
         return results
-    with transaction.atomic():
+    with transaction.atomic(), audit.written_together():
         locked = list(InboundMessage.objects.select_for_update(skip_locked=True)
                       .filter(pk__in=list(parsed), status__in=PENDING).order_by("id")
                       .only("id", "status", "received_at", "envelope_sender", "envelope_recipients"))

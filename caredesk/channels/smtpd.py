@@ -23,6 +23,7 @@ from django.db import close_old_connections, transaction
 from caredesk.channels import actions, inbound
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.parsers import ParserPool
+from caredesk.core import audit
 
 logger = logging.getLogger("caredesk.channels.smtpd")
 _STOP = object()
@@ -113,7 +114,7 @@ class Writer(threading.Thread):
 
     def _commit(self, group: list[_Arrival]) -> None:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), audit.written_together():
                 stored = [_store(arrival) for arrival in group]
         except Exception as error:
             if len(group) > 1:  # one bad message (empty, say) must not refuse the others

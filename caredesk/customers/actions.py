@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from django.db import IntegrityError, transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.errors import Conflict, ValidationFailed
@@ -18,9 +18,7 @@ ORDER_FIELDS = {"status", "industry", "customer"}
 
 
 def _record(actor: Actor, customer: Customer, action: str, **details) -> CustomerEvent:
-    event = CustomerEvent.build(actor, action, customer=customer, **details)
-    event.save()
-    return event
+    return audit.write(CustomerEvent.build(actor, action, customer=customer, **details))
 
 
 def _check_choice(value: str, choices, field: str) -> None:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.errors import Conflict, ValidationFailed
@@ -44,9 +44,7 @@ class NewAttachment:
 
 
 def record_event(actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
-    event = TicketEvent.build(actor, action, ticket=ticket, **details)
-    event.save()
-    return event
+    return audit.write(TicketEvent.build(actor, action, ticket=ticket, **details))
 
 
 def normalize_tags(names: Iterable[str]) -> list[str]:
