@@ -1,0 +1,163 @@
+"""Processing what the SMTP receiver stored, in a process of its own, so that receiving and processing use
+two CPUs instead of sharing one (Python runs one thread at a time per process).
+
+The receiver's writing thread stores each group of arrivals (group commit) and only then answers 250; it
+hands the stored ids, and the raw bytes of those small enough to parse in a pool, to the processing process
+through a pipe. That process parses them in its pool (`parsers.py`) and processes them in batches
+(`inbound.process_batch`), beginning with whatever is stored and not processed, so nothing waits on the
+pipe for its safety: a message is in the database before its 250, and a processing process that starts
+again, after a crash or a kill, finds every message still `received`.
+
+On SQLite both write to one database, which has one write lock. Waiting for it in SQLite's busy handler
+means sleeping 1, 2, 5, 10... ms, so the two hand it over with a kernel lock (`flock` on a file beside the
+database, freed by the kernel when its holder dies): a waiter is woken the moment it is released. Storing
+goes first: while the receiver waits to store, the processing process commits after the message it is on
+and lets it in, so a 250 waits for at most one message's processing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Iterator
+
+from django.db import connection
+
+from caredesk.channels.parsers import POOLED_MESSAGE_BYTES
+
+logger = logging.getLogger("caredesk.channels.processing")
+STOP = None  # sent through the pipe: process what is stored, then exit (`processor.py` reads the pipe)
+GIVE_WAY_SECONDS = 1.0  # the processing process waits at most this long for a storing turn to begin
+IDLE_POLL_SECONDS = 1.0  # an idle receiver checks this often that the processing process is alive
+HANDOVER_BACKLOG = 256  # hand-overs waiting to be sent beyond which raw bytes are no longer sent along
+
+
+class WriteTurn:
+    """Whose turn it is to write to the SQLite database: the storing thread or the processing process.
+
+    Picklable (the processing process gets a copy): the lock file is opened in each process on first use.
+    """
+
+    def __init__(self, path: str, storer_waiting) -> None:
+        self.path = path
+        self.storer_waiting = storer_waiting  # a shared byte: 1 while the storing thread waits for its turn
+        self._descriptor: int | None = None
+
+    @classmethod
+    def for_database(cls, context) -> WriteTurn | None:
+        """A turn for the configured database; None unless it is SQLite (PostgreSQL locks rows, not the file)."""
+        if connection.vendor != "sqlite":
+            return None
+        return cls(f"{connection.settings_dict['NAME']}.write-turn", context.Value("b", 0, lock=False))
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "storer_waiting": self.storer_waiting, "_descriptor": None}
+
+    def _lock(self, operation: int) -> None:
+        if self._descriptor is None:
+            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._descriptor, operation)
+
+    @contextmanager
+    def storing(self) -> Iterator[None]:
+        self.storer_waiting.value = 1
+        try:
+            self._lock(fcntl.LOCK_EX)
+        finally:
+            self.storer_waiting.value = 0
+        try:
+            yield
+        finally:
+            self._lock(fcntl.LOCK_UN)
+
+    @contextmanager
+    def processing(self) -> Iterator[None]:
+        deadline = time.monotonic() + GIVE_WAY_SECONDS
+        while self.storer_waiting.value and time.monotonic() < deadline:
+            time.sleep(0.0005)  # until the storing thread holds the lock; then this waits in the kernel
+        self._lock(fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            self._lock(fcntl.LOCK_UN)
+
+    def storer_is_waiting(self) -> bool:
+        return bool(self.storer_waiting.value)
+
+
+class ProcessingProcess:
+    """The receiver's handle on its processing process: started with the receiver, started again if it dies.
+
+    What is handed over goes through a sending thread, so storing never waits on a full pipe; while that
+    thread is far behind, messages go as ids only and are read from the database.
+    """
+
+    def __init__(self) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.turn = WriteTurn.for_database(self.context)
+        self.process: multiprocessing.Process | None = None
+        self.pipe: Connection | None = None
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send, name="smtpd-handover", daemon=True)
+
+    def start(self) -> None:
+        receiving, sending = self.context.Pipe(duplex=False)
+        self.process = self.context.Process(target=run, args=(receiving, self.turn), name="smtpd-processing")
+        self.process.start()
+        receiving.close()  # only the child reads: when it dies, sending fails instead of blocking
+        self.pipe = sending
+        if not self.sender.is_alive():
+            self.sender.start()
+
+    def submit(self, stored: list[tuple[int, bytes]]) -> None:
+        """Hand over committed messages, (id, raw bytes). A message too large for the parser pool, or sent while
+        the hand-over is far behind, goes as its id only."""
+        behind = self.outbox.qsize() > HANDOVER_BACKLOG
+        self.outbox.put([(inbound_id, len(raw), None if behind or len(raw) > POOLED_MESSAGE_BYTES else raw)
+                         for inbound_id, raw in stored])
+
+    def _send(self) -> None:
+        while True:
+            item = self.outbox.get()
+            try:
+                self.pipe.send(item)
+            except OSError:  # the process died: the one started next reads these from the database
+                pass
+            if item is STOP:
+                return
+
+    def ensure_running(self) -> None:
+        """Start the process again if it died; the new one processes everything still stored."""
+        if self.process is not None and not self.process.is_alive():
+            logger.error("the inbound processing process exited (%s); starting it again", self.process.exitcode)
+            self.pipe.close()
+            self.start()
+
+    def stop(self, timeout: float = 60) -> None:
+        """Let the process finish what is stored, then exit."""
+        if self.process is None:
+            return
+        self.outbox.put(STOP)
+        self.sender.join(timeout)
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+        self.pipe.close()
+
+
+def run(pipe: Connection, turn: WriteTurn | None) -> None:
+    """The processing process's main function."""
+    import django
+
+    django.setup()  # before anything imports a model: this module is imported while the child unpickles
+    from caredesk.channels.processor import Processor
+
+    Processor(pipe, turn).run()
