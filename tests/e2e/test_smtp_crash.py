@@ -56,12 +56,21 @@ def query(database, sql, *params):
         return connection.execute(sql, params).fetchall()
 
 
-def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
+def fresh_receiver(tmp_path):
+    """(env, database, port, receiver): a real `caredesk smtpd` on a new home."""
     env = caredesk_env(tmp_path / "home")
     caredesk(env, "init", "--no-input")
-    database = tmp_path / "home" / "caredesk.sqlite3"
     port = free_port()
-    receiver = start_receiver(env, port)
+    return env, tmp_path / "home" / "caredesk.sqlite3", port, start_receiver(env, port)
+
+
+def wait_until_settled(database) -> None:
+    wait_until(lambda: not query(database, "SELECT 1 FROM channels_inboundmessage WHERE status = 'received' LIMIT 1"),
+               timeout=300, interval=0.5, what="every stored message to be processed")
+
+
+def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
+    env, database, port, receiver = fresh_receiver(tmp_path)
     acknowledged: list[str] = []
 
     def kill_mid_burst(count):
@@ -78,11 +87,7 @@ def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
         resent: list[str] = []
         send_burst(port, range(BURST), resent)  # the client retries everything: duplicates must not double
         assert len(resent) == BURST
-
-        def settled():
-            return not query(database, "SELECT 1 FROM channels_inboundmessage WHERE status = 'received' LIMIT 1")
-
-        wait_until(settled, timeout=300, interval=0.5, what="every stored message to be processed")
+        wait_until_settled(database)
     finally:
         receiver.terminate()
         receiver.wait(timeout=60)
@@ -115,11 +120,7 @@ def children(pid: int) -> list[int]:
 
 
 def test_kill_9_of_the_processing_process_loses_nothing_and_it_is_started_again(tmp_path):
-    env = caredesk_env(tmp_path / "home")
-    caredesk(env, "init", "--no-input")
-    database = tmp_path / "home" / "caredesk.sqlite3"
-    port = free_port()
-    receiver = start_receiver(env, port)
+    env, database, port, receiver = fresh_receiver(tmp_path)
     orphans: list[int] = []
     try:
         first: list[str] = []
@@ -132,11 +133,7 @@ def test_kill_9_of_the_processing_process_loses_nothing_and_it_is_started_again(
         assert len(first) == 100 and len(second) == 200
         wait_until(lambda: [pid for pid in children(receiver.pid) if pid != processing],
                    what="a new processing process")
-
-        def settled():
-            return not query(database, "SELECT 1 FROM channels_inboundmessage WHERE status = 'received' LIMIT 1")
-
-        wait_until(settled, timeout=300, interval=0.5, what="every stored message to be processed")
+        wait_until_settled(database)
     finally:
         receiver.terminate()
         receiver.wait(timeout=60)
