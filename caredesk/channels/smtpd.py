@@ -1,10 +1,11 @@
 """The built-in SMTP receiver (aiosmtpd): 250 only once the raw message is committed to the database.
 
 The event loop never touches the database. One writing thread commits the messages that arrived together
-in one transaction (group commit), and only then are their SMTP answers written; between those commits
-it processes stored messages onto tickets, several per transaction, beginning with any backlog a crash
-left, while other processes parse the next ones (`parsers.py`). A message over CAREDESK_EMAIL_MAX_BYTES
-gets 552 from aiosmtpd itself (SIZE is announced).
+in one transaction (group commit), and only then are their SMTP answers written. `caredesk smtpd` processes
+what was stored in a second process (`processing.py`), so receiving and processing use two CPUs; a receiver
+built without one processes stored messages in the writing thread between those commits, beginning with any
+backlog a crash left, while other processes parse the next ones (`parsers.py`). A message over
+CAREDESK_EMAIL_MAX_BYTES gets 552 from aiosmtpd itself (SIZE is announced).
 """
 
 from __future__ import annotations
@@ -59,11 +60,12 @@ class StoringHandler:
 
 
 class Writer(threading.Thread):
-    """The receiver's only database writer, so that storing never waits on SQLite's lock for processing.
+    """The receiver's only database writer.
 
-    It commits the messages that arrived (all those waiting, in one transaction: group commit), then
-    processes one batch of stored ones, and again; arrivals always go first, so an SMTP answer waits at
-    most for one processing batch. Stored messages are parsed ahead, in the parser processes.
+    It commits the messages that arrived (all those waiting, in one transaction: group commit) and hands
+    them to the processing process; or, without one, processes one batch of stored ones, and again:
+    arrivals always go first, so an SMTP answer waits at most for one processing batch, and stored messages
+    are parsed ahead, in the parser processes.
     """
 
     def __init__(self, processing: ProcessingProcess | None = None):
