@@ -164,12 +164,12 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
     ignore = _reason_to_ignore(parsed, verdict, lookups)
     if ignore is not None:
         outcome, automated_kind = ignore
-        found = routing.ticket_of_message_ids(thread_candidates(parsed)) if verdict else None
+        found = routing.ticket_of_message_ids(thread_candidates(parsed), lookups.owners) if verdict else None
         return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, outcome=outcome,
                                       message_id=parsed.message_id, automated_kind=automated_kind,
                                       ticket=found[0] if found else None)
     sender = lookups.customer(parsed.from_address)
-    route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients)
+    route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients, owners=lookups.owners)
     phone_numbers = find_phone_numbers(parsed.reply_body)
     sender = sender or _new_customer(parsed, phone_numbers)
     body = parsed.reply_body
