@@ -28,9 +28,9 @@ class Processor:
         self.pipe = pipe
         self.turn = turn
         self.parsers = ParserPool()
-        # (id, size, parsing): a Future of the pool, a parse result kept from a batch cut short, or None
-        self.stored: deque[tuple[int, int, object]] = deque()
-        self.queued: set[int] = set()
+        self.stored: deque[tuple[int, int]] = deque()  # (id, size) in the order stored
+        # id -> a Future of the pool, a parse result kept from a batch cut short, or None (parse from the row)
+        self.parsing: dict[int, object] = {}
         self.stopping = False
 
     def run(self) -> None:
@@ -52,10 +52,13 @@ class Processor:
                                  .order_by("id").values_list("pk", "size")):
             self._queue(inbound_id, size, None)
 
-    def _queue(self, inbound_id: int, size: int, parsing) -> None:
-        if inbound_id not in self.queued:
-            self.queued.add(inbound_id)
-            self.stored.append((inbound_id, size, parsing))
+    def _queue(self, inbound_id: int, size: int, raw: bytes | None) -> None:
+        if inbound_id in self.parsing:  # found in the backlog first: the pool can still parse it
+            if self.parsing[inbound_id] is None and raw is not None:
+                self.parsing[inbound_id] = self.parsers.submit(raw)
+            return
+        self.parsing[inbound_id] = self.parsers.submit(raw) if raw is not None else None
+        self.stored.append((inbound_id, size))
 
     def _receive(self, *, wait: bool) -> bool:
         """Take what the receiver sent; False when the receiver is gone."""
@@ -67,14 +70,14 @@ class Processor:
                     self.stopping = True
                     break
                 for inbound_id, size, raw in sent:
-                    self._queue(inbound_id, size, self.parsers.submit(raw) if raw is not None else None)
+                    self._queue(inbound_id, size, raw)
         except (EOFError, OSError):
             return False
         return True
 
-    def _process(self, batch: list[tuple[int, int, object]]) -> None:
-        ids = [inbound_id for inbound_id, _, _ in batch]
-        parsed = {inbound_id: result for inbound_id, _, parsing in batch if (result := _parsed(parsing)) is not None}
+    def _process(self, batch: list[tuple[int, int]]) -> None:
+        ids = [inbound_id for inbound_id, _ in batch]
+        parsed = {inbound_id: result for inbound_id in ids if (result := _parsed(self.parsing[inbound_id])) is not None}
         # Parsed before taking the turn: a large message is parsed from its row, outside any transaction.
         parsed.update(inbound.parse_stored([inbound_id for inbound_id in ids if inbound_id not in parsed]))
         try:
@@ -88,11 +91,14 @@ class Processor:
         except Exception:  # process_batch records each message's failure; this is the database itself failing
             logger.exception("processing inbound messages %s failed; the worker will retry them", ids)
             results = {}
-        waiting = [(inbound_id, size, parsed.get(inbound_id)) for inbound_id, size, _ in batch
+        waiting = [(inbound_id, size) for inbound_id, size in batch
                    if results.get(inbound_id) == InboundMessage.Status.RECEIVED]
         self.stored.extendleft(reversed(waiting))  # cut short to let storing in: first again, in order
-        self.queued.difference_update(inbound_id for inbound_id in ids
-                                      if results.get(inbound_id) != InboundMessage.Status.RECEIVED)
+        for inbound_id in ids:
+            if results.get(inbound_id) == InboundMessage.Status.RECEIVED:
+                self.parsing[inbound_id] = parsed.get(inbound_id)
+            else:
+                del self.parsing[inbound_id]
 
 
 def _parsed(parsing) -> ParsedEmail | MalformedEmail | None:

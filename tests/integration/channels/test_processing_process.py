@@ -105,3 +105,16 @@ def test_the_processing_loop_ends_when_the_receiver_is_gone(turn):
     receiving, sending = multiprocessing.Pipe(duplex=False)
     sending.close()
     Processor(receiving, turn).run()  # returns: a new receiver starts a new processing process
+
+
+def test_a_message_found_in_the_backlog_and_then_handed_over_is_parsed_in_the_pool(turn, monkeypatch):
+    raw = email_bytes(sender="both@example.org")
+    [both] = stored(raw)  # stored while the processing process was starting: in its backlog, then in the pipe
+    parsed_from_rows = []
+    parse_stored = inbound.parse_stored
+    monkeypatch.setattr(inbound, "parse_stored", lambda ids: parsed_from_rows.extend(ids) or parse_stored(ids))
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    sending.send([(both, len(raw), raw)])
+    sending.send(STOP)
+    Processor(receiving, turn).run()
+    assert statuses([both]) == ["processed"] and parsed_from_rows == []
