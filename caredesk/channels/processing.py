@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -157,6 +158,9 @@ def run(pipe: Connection, turn: WriteTurn | None) -> None:
     """The processing process's main function."""
     import django
 
+    # Ctrl-C reaches the whole process group: the receiver stops this process through the pipe instead,
+    # once what is stored is processed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     django.setup()  # before anything imports a model: this module is imported while the child unpickles
     from caredesk.channels.processor import Processor
 
