@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.rows import update_columns
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
 from caredesk.tickets.models import Interaction, Ticket
@@ -93,9 +94,9 @@ def finish_inbound(
         "status": status, "outcome": outcome[:300], "message_id": message_id[:255], "automated_kind": automated_kind,
         "ticket": ticket, "interaction": interaction, "processed_at": now, "next_attempt_at": None, "error": "",
     }
-    InboundMessage.objects.filter(pk=inbound.pk).update(**values)
     for name, value in values.items():
         setattr(inbound, name, value)
+    update_columns(InboundMessage, list(values), [inbound])  # one per message processed: kept cheap
     _record(f"inbound.{status}", inbound=inbound, after={
         "outcome": outcome, "message_id": message_id or None, "ticket": ticket.pk if ticket else None,
     })

@@ -25,6 +25,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.changes import audit_value
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
+from caredesk.core.rows import update_columns
 from caredesk.customers import actions as customer_actions
 from caredesk.playbooks import engine, registry, signals
 from caredesk.playbooks.actions import raise_flag
@@ -239,15 +240,7 @@ RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated
 def write_runs(runs: list[PlaybookRun]) -> None:
     """Save the runs' changing columns with one prepared statement (Django's bulk_update builds a CASE
     expression per row and column, which costs more than the steps themselves)."""
-    if not runs:
-        return
-    fields = [PlaybookRun._meta.get_field(name) for name in RUN_COLUMNS]
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {connection.ops.quote_name(PlaybookRun._meta.db_table)} SET {assignments} WHERE id = %s"
-    rows = [[field.get_db_prep_save(getattr(run, field.attname), connection) for field in fields] + [run.pk]
-            for run in runs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    update_columns(PlaybookRun, RUN_COLUMNS, runs)
 
 
 def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:
