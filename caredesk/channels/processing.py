@@ -43,7 +43,8 @@ HANDOVER_BACKLOG = 256  # hand-overs waiting to be sent beyond which raw bytes a
 class WriteTurn:
     """Whose turn it is to write to the SQLite database: the storing thread or the processing process.
 
-    Picklable (the processing process gets a copy): the lock file is opened in each process on first use.
+    Handed to the processing process when it starts (the flag is shared memory); each process opens the lock
+    file itself, on first use.
     """
 
     def __init__(self, path: str, storer_waiting) -> None:
