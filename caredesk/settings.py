@@ -135,8 +135,12 @@ if env("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with a kernel lock handing the write lock between connections
+            # (caredesk/core/db/sqlite3/base.py). Connections persist: a fresh one per request would
+            # start with a cold page cache.
+            "ENGINE": "caredesk.core.db.sqlite3",
             "NAME": HOME / "caredesk.sqlite3",
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
                 # writers queue on busy_timeout instead of failing on a lock upgrade.

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import Q
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from caredesk.api import lookups
@@ -130,7 +130,7 @@ def create_customer(request, payload: CustomerIn):
         customer_type=lookups.entry("customer_type", payload.customer_type), importance=payload.importance,
         preferred_channel=payload.preferred_channel,
     )
-    return 201, _get_customer(customer.pk)
+    return Status(201, _get_customer(customer.pk))
 
 
 @router.get("/customers", response=CustomerPage)
@@ -175,7 +175,7 @@ def add_contact_point(request, customer_id: Id, payload: ContactPointIn):
     agent = require(request, MANAGE_CUSTOMERS)
     listing = {"emails": [payload.value]} if payload.kind == "email" else {"phones": [payload.value]}
     actions.add_contact_points(_get_customer(customer_id), actor=Actor.of_agent(agent), **listing)
-    return 201, _get_customer(customer_id)
+    return Status(201, _get_customer(customer_id))
 
 
 @router.delete("/customers/{customer_id}/contact-points/{value}", response=CustomerOut)
@@ -212,7 +212,7 @@ def create_order(request, payload: OrderIn):
         external_reference=payload.external_reference, industry=lookups.entry("industry", payload.industry),
         status=payload.status,
     )
-    return 201, _orders().get(pk=order.pk)
+    return Status(201, _orders().get(pk=order.pk))
 
 
 @router.get("/orders", response=OrderPage)

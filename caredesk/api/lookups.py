@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from caredesk.core.db.statements import get_by
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.customers.models import Customer, CustomerType, Industry, Order
@@ -18,7 +19,7 @@ def entry(field: str, key: str | None):
     if key is None or key == "":
         return None
     model = ENTRY_MODELS[field]
-    row = model.objects.filter(key=key).first()
+    row = get_by(model, "key", key)
     if row is None:
         known = ", ".join(model.objects.filter(active=True).values_list("key", flat=True)[:30])
         raise ValidationFailed(f"Unknown {field.replace('_', ' ')} {key!r}; known: {known}.", field=field)
@@ -28,14 +29,14 @@ def entry(field: str, key: str | None):
 def agent(username: str | None, *, field: str = "assignee") -> Agent | None:
     if username is None or username == "":
         return None
-    row = Agent.objects.filter(username=username).first()
+    row = get_by(Agent, "username", username)
     if row is None:
         raise ValidationFailed(f"No agent named {username!r}.", field=field)
     return row
 
 
 def customer(customer_id: int, *, field: str = "requester_id") -> Customer:
-    row = Customer.objects.filter(pk=customer_id).first()
+    row = get_by(Customer, "pk", customer_id)
     if row is None:
         raise ValidationFailed(f"No customer #{customer_id}.", field=field)
     return row
@@ -44,7 +45,7 @@ def customer(customer_id: int, *, field: str = "requester_id") -> Customer:
 def order(order_id: int | None, *, field: str = "order_id") -> Order | None:
     if order_id is None:
         return None
-    row = Order.objects.filter(pk=order_id).first()
+    row = get_by(Order, "pk", order_id)
     if row is None:
         raise ValidationFailed(f"No order #{order_id}.", field=field)
     return row

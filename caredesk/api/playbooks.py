@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import available_timezones
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, field_validator
 
 from caredesk.api import lookups
@@ -224,7 +224,7 @@ def ticket_flags(request, ticket_id: Id):
 def clear_flag(request, ticket_id: Id, flag: Key):
     agent = require(request, WORK_TICKETS)
     actions.clear_flag(lookups.get_or_404(Ticket.objects.all(), ticket_id), flag, agent=agent)
-    return 204, None
+    return Status(204, None)
 
 
 class ComplianceFilters(Schema):

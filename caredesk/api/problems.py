@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db import IntegrityError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -75,6 +76,14 @@ def install(api) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return problem_response(413, "Request body too large", str(exc))
+
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request, exc):
+        """A uniqueness the action checked was taken by a concurrent request between its check and its write;
+        the transaction rolled back, so nothing was written."""
+        logger.info("constraint refused a write on %s %s: %s", request.method, request.path, exc)
+        return problem_response(409, "Conflict", "A concurrent change took the same value first; nothing was "
+                                "written. Read the current state and try again.", type_slug="conflict")
 
     @api.exception_handler(AppendOnlyViolation)
     def append_only(request, exc):

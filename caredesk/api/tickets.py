@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.http import FileResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, model_validator
 
@@ -224,14 +224,16 @@ def create_ticket(request, payload: TicketIn):
     requester = lookups.customer(payload.requester_id) if payload.requester is None else None
     if requester is None:
         require(request, MANAGE_CUSTOMERS)
-    with transaction.atomic():  # a new requester and the ticket are written together or not at all
-        if requester is None:
+    if requester is not None:
+        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    else:
+        with transaction.atomic():  # a new requester and the ticket are written together or not at all
             requester = customer_actions.create_customer(
                 actor=actor, name=payload.requester.name, emails=payload.requester.emails,
                 phones=payload.requester.phones,
             )
-        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
-    return 201, ticket  # its related rows are the ones just passed in: nothing to read back
+            ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    return Status(201, ticket)  # its related rows are the ones just passed in or written: nothing to read back
 
 
 @router.get("/tickets", response=TicketPage)
@@ -296,14 +298,14 @@ def add_interaction(request, ticket_id: Id, payload: InteractionIn):
             ticket, customer=ticket.requester, channel=payload.channel, body=payload.body,
             actor=Actor.of_agent(agent), occurred_at=payload.occurred_at,
         )
-        return 201, queries.timeline(interaction.ticket).get(pk=interaction.pk)
+        return Status(201, queries.timeline(interaction.ticket).get(pk=interaction.pk))
     interaction = actions.add_interaction(
         ticket, actor=Actor.of_agent(agent), kind=kind, channel=channel or payload.channel, direction=direction,
         body=payload.body, call_outcome=payload.call_outcome or "",
         call_notes=payload.call_notes.dict() if payload.call_notes else None,
         occurred_at=payload.occurred_at, author_customer=ticket.requester if inbound else None,
     )
-    return 201, queries.timeline(ticket).get(pk=interaction.pk)
+    return Status(201, queries.timeline(ticket).get(pk=interaction.pk))
 
 
 @router.get("/tickets/{ticket_id}/timeline", response=list[InteractionOut])
@@ -327,7 +329,7 @@ def upload_attachment(request, ticket_id: Id, file: File[UploadedFile]):
         ticket, actor=Actor.of_agent(agent),
         attachment=actions.NewAttachment(file.name or "attachment", file.content_type or "", file.read()),
     )
-    return 201, attachment
+    return Status(201, attachment)
 
 
 @router.get("/tickets/{ticket_id}/attachments", response=list[AttachmentOut])

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
-from caredesk.core.rows import update_columns
+from caredesk.core.db import statements
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
 from caredesk.tickets.models import Interaction, Ticket
@@ -96,7 +96,7 @@ def finish_inbound(
     }
     for name, value in values.items():
         setattr(inbound, name, value)
-    update_columns(InboundMessage, list(values), [inbound])  # one per message processed: kept cheap
+    statements.update_rows([inbound], list(values))  # one per message processed: SQL built once
     _record(f"inbound.{status}", inbound=inbound, after={
         "outcome": outcome, "message_id": message_id or None, "ticket": ticket.pk if ticket else None,
     })

@@ -8,19 +8,18 @@ through a pipe. That process parses them in its pool (`parsers.py`) and processe
 pipe for its safety: a message is in the database before its 250, and a processing process that starts
 again, after a crash or a kill, finds every message still `received`.
 
-On SQLite both write to one database, which has one write lock. Waiting for it in SQLite's busy handler
-means sleeping 1, 2, 5, 10... ms, so the two hand it over with a kernel lock (`flock` on a file beside the
-database, freed by the kernel when its holder dies): a waiter is woken the moment it is released. Storing
-goes first: while the receiver waits to store, the processing process commits after the message it is on
-and lets it in, so a 250 waits for at most one message's processing.
+On SQLite both write to one database, which has one write lock, handed from writer to writer by the
+database backend's kernel lock (`core/db/sqlite3/base.py`): a waiter is woken the moment it is released,
+instead of sleeping 1, 2, 5, 10... ms in SQLite's busy handler. Storing goes first: while the receiver
+waits to store, the processing process commits after the message it is on (once it has had the lock for
+`processor.TURN_SECONDS`) and does not begin again until the receiver has stored, so a 250 waits for at
+most one such slice.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
-import os
 import queue
 import signal
 import threading
@@ -35,60 +34,43 @@ from caredesk.channels.parsers import POOLED_MESSAGE_BYTES
 
 logger = logging.getLogger("caredesk.channels.processing")
 STOP = None  # sent through the pipe: process what is stored, then exit (`processor.py` reads the pipe)
-GIVE_WAY_SECONDS = 1.0  # the processing process waits at most this long for a storing turn to begin
+GIVE_WAY_SECONDS = 1.0  # the processing process waits at most this long for the receiver to store
 IDLE_POLL_SECONDS = 1.0  # an idle receiver checks this often that the processing process is alive
 HANDOVER_BACKLOG = 256  # hand-overs waiting to be sent beyond which raw bytes are no longer sent along
 
 
 class WriteTurn:
-    """Whose turn it is to write to the SQLite database: the storing thread or the processing process.
-
-    Handed to the processing process when it starts (the flag is shared memory); each process opens the lock
-    file itself, on first use.
+    """Storing goes first. SQLite's write lock itself is handed from one writer to the next by the database
+    backend's kernel lock (`core/db/sqlite3/base.py`), which wakes a waiter the moment the holder commits;
+    this flag, shared by the receiver and the processing process, asks the processing process to commit and
+    let the receiver in, and not to begin again while it stores. Handed to the processing process when it
+    starts (the flag is shared memory).
     """
 
-    def __init__(self, path: str, storer_waiting) -> None:
-        self.path = path
-        self.storer_waiting = storer_waiting  # a shared byte: 1 while the storing thread waits for its turn
-        self._descriptor: int | None = None
+    def __init__(self, storer_waiting) -> None:
+        self.storer_waiting = storer_waiting  # a shared byte: 1 while the storing thread waits or stores
 
     @classmethod
     def for_database(cls, context) -> WriteTurn | None:
         """A turn for the configured database; None unless it is SQLite (PostgreSQL locks rows, not the file)."""
         if connection.vendor != "sqlite":
             return None
-        return cls(f"{connection.settings_dict['NAME']}.write-turn", context.Value("b", 0, lock=False))
-
-    def __getstate__(self) -> dict:
-        return {"path": self.path, "storer_waiting": self.storer_waiting, "_descriptor": None}
-
-    def _lock(self, operation: int) -> None:
-        if self._descriptor is None:
-            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._descriptor, operation)
+        return cls(context.Value("b", 0, lock=False))
 
     @contextmanager
     def storing(self) -> Iterator[None]:
         self.storer_waiting.value = 1
         try:
-            self._lock(fcntl.LOCK_EX)
-        finally:
-            self.storer_waiting.value = 0
-        try:
             yield
         finally:
-            self._lock(fcntl.LOCK_UN)
+            self.storer_waiting.value = 0
 
     @contextmanager
     def processing(self) -> Iterator[None]:
         deadline = time.monotonic() + GIVE_WAY_SECONDS
         while self.storer_waiting.value and time.monotonic() < deadline:
-            time.sleep(0.0005)  # until the storing thread holds the lock; then this waits in the kernel
-        self._lock(fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            self._lock(fcntl.LOCK_UN)
+            time.sleep(0.0005)  # until the receiver has stored; then the database's lock is free again
+        yield
 
     def storer_is_waiting(self) -> bool:
         return bool(self.storer_waiting.value)

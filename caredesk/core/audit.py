@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from caredesk.core import clock
+from caredesk.core.db import statements
 
 
 class AppendOnlyViolation(Exception):
@@ -110,7 +111,7 @@ def write(event: AuditEvent) -> AuditEvent:
     """Insert an audit row: at once, or inside `written_together` with the others when the block ends."""
     pending = _pending.get()
     if pending is None or not transaction.get_connection().in_atomic_block:
-        event.save()
+        statements.insert(event)
     else:
         pending.add(event)
     return event
@@ -139,8 +140,8 @@ class _Pending:
             if id(token) in standing:
                 by_model.setdefault(type(event), []).append(event)
         self.events, self.token = [], None
-        for model, events in by_model.items():
-            model.objects.bulk_create(events)
+        for events in by_model.values():
+            statements.insert_rows(events)
 
 
 class _Token:

@@ -25,7 +25,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.changes import audit_value
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
-from caredesk.core.rows import update_columns
+from caredesk.core.db import statements
 from caredesk.customers import actions as customer_actions
 from caredesk.playbooks import engine, registry, signals
 from caredesk.playbooks.actions import raise_flag
@@ -240,7 +240,7 @@ RUN_COLUMNS = ("state", "next_due_at", "status", "outcome", "ended_at", "updated
 def write_runs(runs: list[PlaybookRun]) -> None:
     """Save the runs' changing columns with one prepared statement (Django's bulk_update builds a CASE
     expression per row and column, which costs more than the steps themselves)."""
-    update_columns(PlaybookRun, RUN_COLUMNS, runs)
+    statements.update_rows(runs, RUN_COLUMNS)
 
 
 def working_agent(ticket: Ticket, run: PlaybookRun) -> Agent | None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.models import Customer, Order
 from caredesk.tickets import lifecycle, signals
@@ -61,7 +62,7 @@ def normalize_tags(names: Iterable[str]) -> list[str]:
 
 
 def _tag_objects(names: list[str]) -> list[Tag]:
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    existing = {name: tag for name in names if (tag := statements.get_by(Tag, "name", name)) is not None}
     missing = [Tag(name=name) for name in names if name not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
@@ -109,7 +110,6 @@ def _apply_status_timestamps(ticket: Ticket, new_status: str, now: datetime) -> 
         ticket.solved_at = None
 
 
-@transaction.atomic
 def create_ticket(
     *,
     actor: Actor,
@@ -128,6 +128,8 @@ def create_ticket(
     follows_up: Ticket | None = None,
     attachments: Iterable[NewAttachment] = (),
 ) -> Ticket:
+    """A new ticket with its tags and attachments. Everything is checked and built before the write
+    transaction begins (on SQLite that transaction holds the one write lock)."""
     fields = _validate_fields(
         {"subject": subject, "ticket_type": ticket_type, "category": category, "priority": priority,
          "group": group, "assignee": assignee, "order": order, "requester": requester, "tags": list(tags)},
@@ -140,24 +142,27 @@ def create_ticket(
     attachments = check_attachments(attachments)
     tag_names = fields.pop("tags")
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         description=description or "", status=status, channel=channel, follows_up=follows_up,
         created_at=now, updated_at=now, **fields,
     )
-    if tag_names:  # a new ticket has no tags yet: insert the links without reading them first
-        Ticket.tags.through.objects.bulk_create(
-            [Ticket.tags.through(ticket=ticket, tag=tag) for tag in _tag_objects(tag_names)]
-        )
-    record_event(actor, ticket, "ticket.created", after={
+    created = {
         "subject": ticket.subject, "status": status, "priority": Priority(ticket.priority).label,
         "requester": audit_value(requester), "ticket_type": audit_value(ticket_type),
         "category": audit_value(category), "group": audit_value(group), "assignee": audit_value(assignee),
         "order": audit_value(order), "channel": channel, "tags": tag_names,
         "follows_up": follows_up.pk if follows_up else None,
-    })
-    for attachment in attachments:
-        add_attachment(ticket, actor=actor, attachment=attachment)
-    signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
+    }
+    with transaction.atomic():
+        statements.insert(ticket)
+        tags = _tag_objects(tag_names) if tag_names else []
+        # A new ticket has no tags yet: the links go in without reading them first, and are remembered.
+        statements.insert_rows([Ticket.tags.through(ticket=ticket, tag=tag) for tag in tags])
+        statements.remember_related(ticket, "tags", tags)
+        record_event(actor, ticket, "ticket.created", after=created)
+        for attachment in attachments:
+            add_attachment(ticket, actor=actor, attachment=attachment)
+        signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
     return ticket
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -21,38 +22,51 @@ def tickets_for_display() -> QuerySet[Ticket]:
     ).prefetch_related("requester", "tags")
 
 
-def filter_tickets(
-    queryset: QuerySet[Ticket],
+def ticket_conditions(
     *,
     statuses: list[str] | None = None,
     ticket_type=None,
     group=None,
+    category=None,
     assignee=None,
     requester_id: int | None = None,
     tag: str | None = None,
     priority: int | None = None,
     updated_since: datetime | None = None,
-) -> QuerySet[Ticket]:
-    """`assignee` is an Agent, or "none" for unassigned tickets."""
+    updated_before: datetime | None = None,
+) -> list[tuple[str, str, Any]]:
+    """Ticket filters as (column, lookup, value), for the API's lists and the workspace's views alike.
+
+    List entries and the assignee may be rows or primary keys; `assignee="none"` means unassigned.
+    """
+    conditions: list[tuple[str, str, Any]] = []
     if statuses:
-        queryset = queryset.filter(status__in=statuses)
-    if ticket_type is not None:
-        queryset = queryset.filter(ticket_type=ticket_type)
-    if group is not None:
-        queryset = queryset.filter(group=group)
+        conditions.append(("status", "in", statuses))
+    for column, value in (("ticket_type_id", ticket_type), ("group_id", group), ("category_id", category)):
+        if value is not None:
+            conditions.append((column, "exact", getattr(value, "pk", value)))
     if assignee == "none":
-        queryset = queryset.filter(assignee__isnull=True)
+        conditions.append(("assignee_id", "isnull", True))
     elif assignee is not None:
-        queryset = queryset.filter(assignee=assignee)
+        conditions.append(("assignee_id", "exact", getattr(assignee, "pk", assignee)))
     if requester_id is not None:
-        queryset = queryset.filter(requester_id=requester_id)
+        conditions.append(("requester_id", "exact", requester_id))
     if tag:  # a subquery over the (tag, ticket) index: a join would make SQLite sort every tagged ticket
         links = Ticket.tags.through.objects.filter(tag__name=tag.lower()).values("ticket_id")
-        queryset = queryset.filter(pk__in=links)
+        conditions.append(("id", "in", links))
     if priority is not None:
-        queryset = queryset.filter(priority=priority)
+        conditions.append(("priority", "exact", priority))
     if updated_since is not None:
-        queryset = queryset.filter(updated_at__gte=updated_since)
+        conditions.append(("updated_at", "gte", updated_since))
+    if updated_before is not None:
+        conditions.append(("updated_at", "lte", updated_before))
+    return conditions
+
+
+def filter_tickets(queryset: QuerySet[Ticket], **filters) -> QuerySet[Ticket]:
+    """`queryset` narrowed by `ticket_conditions(**filters)`."""
+    for column, lookup, value in ticket_conditions(**filters):
+        queryset = queryset.filter(**{f"{column}__{lookup}": value})
     return queryset
 
 

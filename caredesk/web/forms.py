@@ -292,6 +292,100 @@ class ContactPointForm(forms.Form):
 
 MANAGE_CUSTOMERS = roles.MANAGE_CUSTOMERS
 
+IMPORTANCE_LABELS = {"standard": "Standard", "key": "Key", "vip": "VIP"}
+PREFERRED_CHANNEL_LABELS = {"email": "Email", "phone": "Phone", "sms": "Text message"}
+
+
+class EntryChoiceField(forms.ChoiceField):
+    """A choice among entries of a configured list (customer types, industries) loaded once by the view,
+    so that a page with many forms queries the list once. Cleans to the entry, or None for the empty choice."""
+
+    def __init__(self, *, entries=(), empty_label: str = "—", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages",
+                          {"invalid_choice": "Choose one from the list: that one is retired or unknown."})
+        super().__init__(**kwargs)
+        self.empty_label = empty_label
+        self.entries = entries
+
+    @property
+    def entries(self):
+        return self._entries
+
+    @entries.setter
+    def entries(self, entries):
+        self._entries = {str(entry.pk): entry for entry in entries}
+        self.choices = [("", self.empty_label), *[(pk, entry.name) for pk, entry in self._entries.items()]]
+
+    def clean(self, value):
+        return self._entries.get(str(super().clean(value)))
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def has_changed(self, initial, data) -> bool:
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+def changed_values(form: forms.Form) -> dict:
+    """The cleaned values of the fields the agent changed, for an action's `**changes`: an unchanged
+    retired entry (customer type, industry) is passed on as it is instead of being refused."""
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+def offered_entries(entries, current=None) -> list:
+    """The active entries of a configured list, and the current one even when retired."""
+    current_pk = getattr(current, "pk", current)
+    return [entry for entry in entries if entry.active or entry.pk == current_pk]
+
+
+class CustomerDetailsForm(forms.Form):
+    """A customer's name, customer type, importance and preferred channel, initialised from the customer."""
+
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "A customer needs a name."})
+    customer_type = EntryChoiceField(label="Customer type", empty_label="No customer type")
+    importance = forms.ChoiceField(label="Importance", choices=list(IMPORTANCE_LABELS.items()))
+    preferred_channel = forms.ChoiceField(label="Preferred channel", required=False,
+                                          choices=[("", "No preference"), *PREFERRED_CHANNEL_LABELS.items()])
+
+    def __init__(self, *args, customer, customer_types, **kwargs):
+        kwargs.setdefault("prefix", "details")
+        kwargs["initial"] = {"name": customer.name, "customer_type": customer.customer_type_id,
+                             "importance": customer.importance, "preferred_channel": customer.preferred_channel}
+        super().__init__(*args, **kwargs)
+        self.fields["customer_type"].entries = offered_entries(customer_types, customer.customer_type_id)
+
+
+class NewOrderForm(forms.Form):
+    external_reference = forms.CharField(label="External reference", max_length=100,
+                                         error_messages={"required": "An order needs its external reference."})
+    industry = EntryChoiceField(label="Industry")
+    status = forms.CharField(label="Status", max_length=100, required=False)
+
+    def __init__(self, *args, industries, **kwargs):
+        kwargs.setdefault("prefix", "new-order")
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].entries = offered_entries(industries)
+
+
+class OrderForm(forms.Form):
+    """An order's industry and status, edited in its row of the orders table; the inputs belong to the
+    row's form through their `form` attribute."""
+
+    industry = EntryChoiceField(label="Industry")
+    status = forms.CharField(label="Status", max_length=100, required=False)
+
+    def __init__(self, *args, order, industries, **kwargs):
+        kwargs.setdefault("prefix", f"order-{order.pk}")
+        kwargs["initial"] = {"industry": order.industry_id, "status": order.status}
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.form_id = f"order-{order.pk}-form"
+        self.fields["industry"].entries = offered_entries(industries, order.industry_id)
+        for name, field in self.fields.items():
+            field.label = f"{field.label} of {order.external_reference}"
+            field.widget.attrs["form"] = self.form_id
+
 
 # --- follow-ups -----------------------------------------------------------------------------------
 

@@ -120,35 +120,19 @@ def parse_filters(params) -> ViewFilters:
 
 
 def _conditions(filters: ViewFilters, agent: Agent) -> list[tuple[str, str, Any]]:
-    """The view's filters as (column, lookup, value), the same conditions as tickets' filter_tickets."""
-    conditions: list[tuple[str, str, Any]] = []
-    statuses = STATUS_SETS.get(filters.status, [filters.status])
-    if statuses:
-        conditions.append(("status", "in", statuses))
-    if filters.ticket_type is not None:
-        conditions.append(("ticket_type_id", "exact", filters.ticket_type))
-    if filters.group is not None:
-        conditions.append(("group_id", "exact", filters.group))
+    """The view's filters as (column, lookup, value): the API lists' conditions, from the view's fields."""
     if filters.assignee == "me":
-        conditions.append(("assignee_id", "exact", agent.pk))
-    elif filters.assignee == "none":
-        conditions.append(("assignee_id", "isnull", True))
-    elif filters.assignee:
-        conditions.append(("assignee_id", "exact", int(filters.assignee)))
-    if filters.tag:  # a subquery over the (tag, ticket) index, as in tickets' filter_tickets
-        links = Ticket.tags.through.objects.filter(tag__name=filters.tag.lower()).values("ticket_id")
-        conditions.append(("id", "in", links))
-    if filters.priority is not None:
-        conditions.append(("priority", "exact", filters.priority))
-    if filters.category is not None:
-        conditions.append(("category_id", "exact", filters.category))
-    if filters.age:
-        now = clock.now()
-        if filters.age == "fresh":
-            conditions.append(("updated_at", "gte", now - timedelta(hours=24)))
-        else:
-            conditions.append(("updated_at", "lte", now - timedelta(days=int(filters.age[:-1]))))
-    return conditions
+        assignee = agent
+    else:
+        assignee = filters.assignee if filters.assignee == "none" else _int_or_none(filters.assignee)
+    now = clock.now()
+    updated_since = now - timedelta(hours=24) if filters.age == "fresh" else None
+    updated_before = now - timedelta(days=int(filters.age[:-1])) if filters.age not in ("", "fresh") else None
+    return ticket_queries.ticket_conditions(
+        statuses=STATUS_SETS.get(filters.status, [filters.status]), ticket_type=filters.ticket_type,
+        group=filters.group, category=filters.category, assignee=assignee, tag=filters.tag,
+        priority=filters.priority, updated_since=updated_since, updated_before=updated_before,
+    )
 
 
 class Unindexed(Func):

@@ -28,7 +28,13 @@ urlpatterns = [
     path("tickets/<int:pk>/flags/", follow_up.ticket_flags, name="ticket-flags"),
     path("tickets/<int:pk>/flags/<slug:flag>/clear/", follow_up.clear_flag, name="clear-flag"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),
+    path("customers/<int:pk>/details/", customer.edit_details, name="edit-customer"),
+    path("customers/<int:pk>/history/", customer.customer_history, name="customer-history"),
     path("customers/<int:pk>/contact-points/", customer.add_contact, name="add-contact"),
+    path("customers/<int:pk>/contact-points/<int:point_id>/remove/", customer.remove_contact,
+         name="remove-contact"),
+    path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
+    path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
     path("reports/compliance/", reports.compliance, name="compliance"),
 ]

@@ -79,6 +79,16 @@ def maria(e2e_agent):
 
 
 @pytest.fixture
+def dana(maria):
+    """A customer with an email address and a phone number, created by Maria."""
+    from caredesk.core.audit import Actor
+    from caredesk.customers.actions import create_customer
+
+    return create_customer(actor=Actor.of_agent(maria), name="Dana Whitfield", emails=["dana@example.com"],
+                           phones=["+1 415 555 0132"])
+
+
+@pytest.fixture
 def sign_in(page):
     def sign_in_as(username: str, password: str = PASSWORD):
         page.goto("/login/")

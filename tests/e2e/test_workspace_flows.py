@@ -14,13 +14,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def dana_ticket(maria):
-    from caredesk.customers.actions import create_customer
+def dana_ticket(maria, dana):
     from caredesk.tickets.actions import create_ticket
 
     actor = Actor.of_agent(maria)
-    dana = create_customer(actor=actor, name="Dana Whitfield", emails=["dana@example.com"],
-                           phones=["+1 415 555 0132"])
     return create_ticket(actor=actor, requester=dana, subject="Passport photo rejected",
                          description="The photo did not meet the requirements.", assignee=maria)
 

@@ -79,6 +79,11 @@ def test_write_screenshots(page, demo):
     page.get_by_role("button", name="Create ticket").click()
     page.screenshot(path=OUT / "new-ticket.png", full_page=True)
 
+    page.goto(f"/customers/{demo['followed'].requester_id}/")
+    page.get_by_text("Edit details").click()
+    expect(page.get_by_role("button", name="Save details")).to_be_visible()
+    page.screenshot(path=OUT / "customer.png", full_page=True)
+
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Username").fill("heather")
     page.get_by_label("Password").fill(demo["password"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db.models import QuerySet
 
 from caredesk.customers.models import Customer, CustomerType, Industry, Order
 from tests.integration.helpers import (
@@ -178,6 +179,17 @@ def test_create_order_bad_input(api, customer, order, payload, status, field):
     payload = {key: customer.pk if value == "{customer}" else value for key, value in payload.items()}
     with nothing_written():
         assert_problem(post_json(api, "/api/v1/orders", payload), status, field)
+
+
+def test_a_reference_taken_by_a_concurrent_request_is_a_conflict_not_an_error(api, customer, order, monkeypatch):
+    """Between create_order's check and its insert another request may take the reference: the database's
+    unique constraint refuses it, and the API answers 409 with nothing written."""
+    checked = QuerySet.exists
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False if self.model is Order else checked(self))
+    with nothing_written():
+        response = post_json(api, "/api/v1/orders", {"external_reference": order.external_reference,
+                                                     "customer_id": customer.pk})
+    assert response.status_code == 409 and response.json()["type"].endswith(":conflict"), response.content
 
 
 def test_list_get_and_update_orders(api, customer, order, agent):

@@ -3,9 +3,7 @@ processing process's loop driven in this process through a real pipe."""
 
 from __future__ import annotations
 
-import fcntl
 import multiprocessing
-import os
 import threading
 
 import pytest
@@ -25,53 +23,30 @@ def statuses(ids) -> list[str]:
 
 
 @pytest.fixture
-def turn(tmp_path):
-    return WriteTurn(str(tmp_path / "db.write-turn"), multiprocessing.Value("b", 0, lock=False))
+def turn():
+    return WriteTurn(multiprocessing.Value("b", 0, lock=False))
 
 
-def someone_else_holds(turn: WriteTurn) -> bool:
-    """Whether another open file (as in another process) would have to wait for the lock."""
-    descriptor = os.open(turn.path, os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-    return False
-
-
-def test_the_turn_is_held_while_storing_or_processing_and_freed_after(turn):
+def test_the_receiver_is_seen_waiting_while_it_stores_and_not_after(turn):
+    assert not turn.storer_is_waiting()
     with turn.storing():
-        assert someone_else_holds(turn) and not turn.storer_is_waiting()
-    assert not someone_else_holds(turn)
-    with turn.processing():
-        assert someone_else_holds(turn)
-    assert not someone_else_holds(turn)
+        assert turn.storer_is_waiting()
+    assert not turn.storer_is_waiting()
 
 
-def test_the_storer_is_seen_waiting_until_it_has_the_turn(turn):
-    other = WriteTurn(turn.path, turn.storer_waiting)  # as in the processing process: its own open lock file
-    stored_now = threading.Event()
+def test_processing_does_not_begin_while_the_receiver_stores(turn):
+    began = threading.Event()
 
-    def store():
-        with turn.storing():
-            stored_now.set()
+    def process():
+        with turn.processing():
+            began.set()
 
-    with other.processing():
-        storer = threading.Thread(target=store)
-        storer.start()
-        while not turn.storer_is_waiting():
-            pass
-        assert not stored_now.is_set()  # it waits in the kernel until the processing side lets go
-    storer.join()
-    assert stored_now.is_set() and not turn.storer_is_waiting()
-
-
-def test_a_turn_goes_to_the_processing_process_without_its_open_file(turn):
     with turn.storing():
-        state = turn.__getstate__()
-    assert state["_descriptor"] is None and state["path"] == turn.path
+        processing = threading.Thread(target=process)
+        processing.start()
+        assert not began.wait(0.1)  # still waiting for the receiver (a wait, not a measure of speed)
+    processing.join()
+    assert began.is_set()
 
 
 def test_a_batch_stops_where_a_waiting_writer_is_let_in():

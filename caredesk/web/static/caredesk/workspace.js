@@ -108,11 +108,13 @@
     if (selected) selected.focus();
   });
 
-  // After the Follow-up panel comes back from a POST: the first field in error, else the confirmation.
+  // After the Follow-up panel or a section of the customer page comes back from a POST: the first field
+  // in error, else the confirmation.
+  var REFOCUSED = ["follow-up", "customer-details", "customer-contacts", "customer-orders"];
   document.addEventListener("htmx:load", function (event) {
     var panel = event.target;
-    if (!panel || panel.id !== "follow-up") return;
-    var invalid = panel.querySelector(".has-error input, .has-error textarea");
+    if (!panel || REFOCUSED.indexOf(panel.id) < 0) return;
+    var invalid = panel.querySelector(".has-error input, .has-error textarea, .has-error select");
     var done = panel.querySelector("[role=status]");
     if (invalid) invalid.focus();
     else if (done) done.focus();
