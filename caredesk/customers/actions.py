@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.contact import normalize_email, normalize_phone
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry, Order
@@ -62,7 +63,7 @@ def _add_points(actor: Actor, customer: Customer, points: list[tuple[str, str]],
     for offset, (kind, value) in enumerate(points):
         try:  # the unique constraint answers whether the value is free; its owner is read only when it is not
             with transaction.atomic():
-                ContactPoint.objects.create(customer=customer, kind=kind, value=value, position=start + offset)
+                statements.insert(ContactPoint(customer=customer, kind=kind, value=value, position=start + offset))
         except IntegrityError:
             owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
             if owner is not None and owner.customer_id == customer.pk:
@@ -91,7 +92,7 @@ def create_customer(
     )
     points = _normalized_contacts(emails, phones)
     now = clock.now()
-    customer = Customer.objects.create(created_at=now, updated_at=now, **fields)
+    customer = statements.insert(Customer(created_at=now, updated_at=now, **fields))
     _record(actor, customer, "customer.created", after={k: audit_value(v) for k, v in fields.items()})
     _add_points(actor, customer, points)
     return customer

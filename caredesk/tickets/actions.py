@@ -285,13 +285,13 @@ def _write_interaction(
 ) -> Interaction:
     """The timeline entry on `current`, the ticket's row as `_locked` read it (or as just created), validated."""
     now = clock.now()
-    interaction = Interaction.objects.create(
+    interaction = statements.insert(Interaction(
         ticket=current, channel=channel, direction=direction, kind=kind, call_outcome=call_outcome or "",
         body=body, author_agent=actor.agent, author_customer=author_customer,
         author_label="" if actor.agent or author_customer else actor.label,
         occurred_at=occurred_at or now, created_at=now, external_id=external_id, details=details or {},
         **notes,
-    )
+    ))
     record_event(actor, current, f"interaction.{kind}", interaction=interaction, after={
         "channel": channel, "direction": direction, "call_outcome": call_outcome or None,
         "has_call_notes": interaction.has_call_notes if kind == Interaction.Kind.CALL else None,
@@ -315,8 +315,7 @@ def _write_interaction(
     for name, value in updates.items():
         setattr(current, name, value)
     current.updated_at = now
-    changed = ["updated_at", *updates, *(["solved_at"] if "status" in updates else [])]
-    current.save(update_fields=changed)
+    statements.update_rows([current], ["updated_at", *updates, *(["solved_at"] if "status" in updates else [])])
     signals.interaction_added.send(sender=Ticket, ticket=current, interaction=interaction, actor=actor)
     if updates.get("status"):
         signals.ticket_changed.send(
