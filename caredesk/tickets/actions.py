@@ -172,8 +172,12 @@ AUDITED_RELATIONS = ("requester", "assignee", "group", "ticket_type", "category"
 def _locked(ticket: Ticket, related: tuple[str, ...] = AUDITED_RELATIONS) -> Ticket:
     """The ticket's current row, locked, with the relations a change's audit event reads as "before"
     (or only `related`: another relation is read when it is used)."""
-    rows = Ticket.objects.select_for_update(of=("self",))
-    return (rows.select_related(*related) if related else rows).get(pk=ticket.pk)  # () would mean every relation
+    if not related:  # the plain row, by SQL built once (select_related() would mean every relation)
+        current = statements.get_by(Ticket, "pk", ticket.pk, for_update=True)
+        if current is None:
+            raise Ticket.DoesNotExist(f"Ticket #{ticket.pk} does not exist.")
+        return current
+    return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=ticket.pk)
 
 
 @transaction.atomic
