@@ -12,9 +12,10 @@ from typing import Iterable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.db import statements
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
 from caredesk.tickets.models import Interaction, Ticket
@@ -27,7 +28,7 @@ DELIVERY_LEASE = timedelta(minutes=10)  # a claimed message not finished by then
 
 
 def _record(action: str, *, inbound: InboundMessage | None = None, actor: Actor = SYSTEM, **details) -> None:
-    ChannelEvent.build(actor, action, inbound=inbound, **details).save()
+    audit.write(ChannelEvent.build(actor, action, inbound=inbound, **details))
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:
@@ -93,9 +94,9 @@ def finish_inbound(
         "status": status, "outcome": outcome[:300], "message_id": message_id[:255], "automated_kind": automated_kind,
         "ticket": ticket, "interaction": interaction, "processed_at": now, "next_attempt_at": None, "error": "",
     }
-    InboundMessage.objects.filter(pk=inbound.pk).update(**values)
     for name, value in values.items():
         setattr(inbound, name, value)
+    statements.update_rows([inbound], list(values))  # one per message processed: SQL built once
     _record(f"inbound.{status}", inbound=inbound, after={
         "outcome": outcome, "message_id": message_id or None, "ticket": ticket.pk if ticket else None,
     })

@@ -50,7 +50,7 @@ def smtpd(
 
     ensure_database_ready()
     receiver = SmtpReceiver(host=host or settings.SMTPD_HOST, port=port or settings.SMTPD_PORT,
-                            max_bytes=settings.EMAIL_MAX_BYTES)
+                            max_bytes=settings.EMAIL_MAX_BYTES, separate_processing=True)
     receiver.start()
     console.print(f"SMTP receiver on {receiver.controller.hostname}:{receiver.controller.port}", highlight=False)
     try:

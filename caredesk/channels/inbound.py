@@ -9,6 +9,8 @@ or, for several stored messages, `process_batch`: one transaction, a savepoint p
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_m
 from caredesk.channels.email.tokens import thread_candidates
 from caredesk.channels.inbound_lookups import BatchLookups
 from caredesk.channels.models import InboundMessage
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, DomainError
 from caredesk.customers.actions import create_customer
@@ -51,26 +53,34 @@ def process_inbound(inbound_id: int) -> str | None:
     return process_batch([inbound_id])[inbound_id]
 
 
-def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = None) -> dict[int, str | None]:
+def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = None, *,
+                  until: Callable[[], bool] | None = None) -> dict[int, str | None]:
     """Process stored messages in one transaction, each in its own savepoint, so one that fails rolls back
     alone. `parsed` holds results parsed ahead (outside any transaction); the others are parsed here, before
-    the transaction. Returns each message's new status, or None for one another process has or had."""
+    the transaction. Returns each message's new status, or None for one another process has or had.
+
+    `until` is asked after each message; when it answers true the batch commits there, and the messages not
+    reached keep the status `received` (a writer waiting for the database goes first)."""
     results: dict[int, str | None] = dict.fromkeys(inbound_ids)
-    parsed = {**_parse_pending([pk for pk in inbound_ids if pk not in (parsed or {})]), **(parsed or {})}
+    parsed = {**parse_stored([pk for pk in inbound_ids if pk not in (parsed or {})]), **(parsed or {})}
     if not parsed:
         return results
-    with transaction.atomic():
+    with transaction.atomic(), audit.written_together():
         locked = list(InboundMessage.objects.select_for_update(skip_locked=True)
                       .filter(pk__in=list(parsed), status__in=PENDING).order_by("id")
                       .only("id", "status", "received_at", "envelope_sender", "envelope_recipients"))
         lookups = BatchLookups((parsed[row.pk] for row in locked if isinstance(parsed[row.pk], ParsedEmail)),
                                batch=[row.pk for row in locked])
-        for row in locked:
+        for position, row in enumerate(locked):
             results[row.pk] = _process_locked(row, parsed.pop(row.pk), lookups).status
+            if until is not None and position + 1 < len(locked) and until():
+                results.update((later.pk, later.status) for later in locked[position + 1:])
+                break
     return results
 
 
-def _parse_pending(inbound_ids: list[int]) -> dict[int, Parsed]:
+def parse_stored(inbound_ids: list[int]) -> dict[int, Parsed]:
+    """The stored messages among `inbound_ids` still waiting to be processed, parsed (outside any transaction)."""
     parsed: dict[int, Parsed] = {}
     for inbound_id in inbound_ids:  # one at a time: a message may be large
         raw = InboundMessage.objects.filter(pk=inbound_id, status__in=PENDING).values_list("raw", flat=True).first()
@@ -124,6 +134,17 @@ def process_pending(limit: int = 500) -> int:
     return sum(1 for batch in batches(due) for status in process_batch(batch).values() if status is not None)
 
 
+def next_batch(stored: deque[tuple]) -> list[tuple]:
+    """Take from the left of `stored`, entries (id, size, ...), the first and those behind it within the limits
+    of `batches`."""
+    batch = [stored.popleft()]
+    total = batch[0][1]
+    while stored and len(batch) < BATCH_MESSAGES and total + stored[0][1] <= BATCH_BYTES:
+        batch.append(stored.popleft())
+        total += batch[-1][1]
+    return batch
+
+
 def batches(messages: list[tuple[int, int]], *, most: int = BATCH_MESSAGES, most_bytes: int = BATCH_BYTES):
     """(id, size) pairs grouped for `process_batch`: at most `most` messages and, but for a single large
     message, `most_bytes` of raw mail per group, which bounds the memory parsed messages hold."""
@@ -143,12 +164,12 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
     ignore = _reason_to_ignore(parsed, verdict, lookups)
     if ignore is not None:
         outcome, automated_kind = ignore
-        found = routing.ticket_of_message_ids(thread_candidates(parsed)) if verdict else None
+        found = routing.ticket_of_message_ids(thread_candidates(parsed), lookups.owners) if verdict else None
         return actions.finish_inbound(row, status=InboundMessage.Status.IGNORED, outcome=outcome,
                                       message_id=parsed.message_id, automated_kind=automated_kind,
                                       ticket=found[0] if found else None)
     sender = lookups.customer(parsed.from_address)
-    route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients)
+    route = routing.route_email(parsed, sender, envelope_recipients=row.envelope_recipients, owners=lookups.owners)
     phone_numbers = find_phone_numbers(parsed.reply_body)
     sender = sender or _new_customer(parsed, phone_numbers)
     body = parsed.reply_body

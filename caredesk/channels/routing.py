@@ -28,21 +28,30 @@ class EmailRoute:
     via: str  # in_reply_to, references, token, subject_tag, sender, new_ticket
 
 
-def ticket_of_message_ids(candidates: list[str]) -> tuple[Ticket, str] | None:
-    """The ticket of the first id in `candidates` that is one of our messages (inbound or outbound)."""
+def message_owners(message_ids) -> dict[str, int]:
+    """Which ticket each of `message_ids` that is one of our messages (inbound or outbound) belongs to."""
+    owners = dict(Interaction.objects.filter(external_id__in=message_ids).values_list("external_id", "ticket_id"))
+    owners.update(OutboundMessage.objects.filter(message_id__in=message_ids).values_list("message_id", "ticket_id"))
+    return owners
+
+
+def ticket_of_message_ids(candidates: list[str], owners: dict[str, int] | None = None) -> tuple[Ticket, str] | None:
+    """The ticket of the first id in `candidates` that is one of our messages, by `owners` (read when not
+    given, see `message_owners`)."""
     if not candidates:
         return None
-    owners = dict(Interaction.objects.filter(external_id__in=candidates).values_list("external_id", "ticket_id"))
-    owners.update(OutboundMessage.objects.filter(message_id__in=candidates).values_list("message_id", "ticket_id"))
+    owners = message_owners(candidates) if owners is None else owners
     for identifier in candidates:
         if identifier in owners:
             return Ticket.objects.select_related("requester").get(pk=owners[identifier]), identifier
     return None
 
 
-def route_email(parsed: ParsedEmail, sender: Customer | None, *, envelope_recipients=()) -> EmailRoute:
+def route_email(parsed: ParsedEmail, sender: Customer | None, *, envelope_recipients=(),
+                owners: dict[str, int] | None = None) -> EmailRoute:
+    """Where `parsed` belongs; `owners` may hold what `message_owners` answers for its thread candidates."""
     candidates = thread_candidates(parsed)
-    found = ticket_of_message_ids(candidates)
+    found = ticket_of_message_ids(candidates, owners)
     if found is not None:
         ticket, identifier = found
         return EmailRoute(ticket, REPLY, "in_reply_to" if identifier == parsed.in_reply_to else "references")

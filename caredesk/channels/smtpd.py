@@ -1,10 +1,11 @@
 """The built-in SMTP receiver (aiosmtpd): 250 only once the raw message is committed to the database.
 
 The event loop never touches the database. One writing thread commits the messages that arrived together
-in one transaction (group commit), and only then are their SMTP answers written; between those commits
-it processes stored messages onto tickets, several per transaction, beginning with any backlog a crash
-left, while other processes parse the next ones (`parsers.py`). A message over CAREDESK_EMAIL_MAX_BYTES
-gets 552 from aiosmtpd itself (SIZE is announced).
+in one transaction (group commit), and only then are their SMTP answers written. `caredesk smtpd` processes
+what was stored in a second process (`processing.py`), so receiving and processing use two CPUs; a receiver
+built without one processes stored messages in the writing thread between those commits, beginning with any
+backlog a crash left, while other processes parse the next ones (`parsers.py`). A message over
+CAREDESK_EMAIL_MAX_BYTES gets 552 from aiosmtpd itself (SIZE is announced).
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import queue
 import threading
 from collections import deque
 from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 from django.db import close_old_connections, transaction
 
-from caredesk.channels import actions, inbound
+from caredesk.channels import actions, inbound, processing
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.parsers import ParserPool
+from caredesk.channels.processing import ProcessingProcess
+from caredesk.core import audit
 
 logger = logging.getLogger("caredesk.channels.smtpd")
 _STOP = object()
@@ -56,16 +60,18 @@ class StoringHandler:
 
 
 class Writer(threading.Thread):
-    """The receiver's only database writer, so that storing never waits on SQLite's lock for processing.
+    """The receiver's only database writer.
 
-    It commits the messages that arrived (all those waiting, in one transaction: group commit), then
-    processes one batch of stored ones, and again; arrivals always go first, so an SMTP answer waits at
-    most for one processing batch. Stored messages are parsed ahead, in the parser processes.
+    It commits the messages that arrived (all those waiting, in one transaction: group commit) and hands
+    them to the processing process; or, without one, processes one batch of stored ones, and again:
+    arrivals always go first, so an SMTP answer waits at most for one processing batch, and stored messages
+    are parsed ahead, in the parser processes.
     """
 
-    def __init__(self):
+    def __init__(self, processing: ProcessingProcess | None = None):
         super().__init__(name="smtpd-write", daemon=True)
         self.arrivals: queue.Queue = queue.Queue()
+        self.processing = processing  # None: this thread also processes what it stored
         self.parsers = ParserPool()
         self.stored: deque[tuple[int, int, Future | None]] = deque()  # (id, size, parsing), in stored order
         self.stopping = False
@@ -77,6 +83,9 @@ class Writer(threading.Thread):
         self.arrivals.put(_STOP)
 
     def run(self) -> None:
+        if self.processing is not None:
+            self._store_only()
+            return
         try:
             self.stored.extend((inbound_id, size, None) for inbound_id, size in InboundMessage.objects.filter(
                 status=InboundMessage.Status.RECEIVED).order_by("id").values_list("pk", "size"))
@@ -88,17 +97,27 @@ class Writer(threading.Thread):
                 if arrived:
                     self._store(arrived)
                 elif self.stored:
-                    self._process(self._next_batch())
+                    self._process(inbound.next_batch(self.stored))
                 if self.arrivals.empty() and not self.stored:
                     close_old_connections()
         finally:
             self.parsers.shutdown()
 
-    def _arrived(self, *, wait: bool) -> list[_Arrival]:
+    def _store_only(self) -> None:
+        """Storing beside a processing process: store each group, hand it over, and watch that it runs."""
+        while not self.stopping:
+            arrived = self._arrived(wait=True, timeout=processing.IDLE_POLL_SECONDS)
+            if arrived:
+                self._store(arrived)
+            else:
+                close_old_connections()
+            self.processing.ensure_running()
+
+    def _arrived(self, *, wait: bool, timeout: float | None = None) -> list[_Arrival]:
         arrived: list[_Arrival] = []
         while not self.stopping and len(arrived) < GROUP_COMMIT_MESSAGES:
             try:
-                arrival = self.arrivals.get(block=wait and not arrived)
+                arrival = self.arrivals.get(block=wait and not arrived, timeout=timeout)
             except queue.Empty:
                 break
             if arrival is _STOP:
@@ -113,7 +132,7 @@ class Writer(threading.Thread):
 
     def _commit(self, group: list[_Arrival]) -> None:
         try:
-            with transaction.atomic():
+            with self._turn(), transaction.atomic(), audit.written_together():
                 stored = [_store(arrival) for arrival in group]
         except Exception as error:
             if len(group) > 1:  # one bad message (empty, say) must not refuse the others
@@ -124,17 +143,16 @@ class Writer(threading.Thread):
             return
         for arrival, inbound_id in zip(group, stored):
             arrival.stored.set_result(inbound_id)
+        if self.processing is not None:
+            self.processing.submit([(inbound_id, arrival.raw) for arrival, inbound_id in zip(group, stored)])
+            return
+        for arrival, inbound_id in zip(group, stored):
             self.stored.append((inbound_id, len(arrival.raw), self.parsers.submit(arrival.raw)))
 
-    def _next_batch(self) -> list[tuple[int, int, Future | None]]:
-        """The first stored message, and those behind it within the batch limits."""
-        batch = [self.stored.popleft()]
-        total = batch[0][1]
-        while (self.stored and len(batch) < inbound.BATCH_MESSAGES
-               and total + self.stored[0][1] <= inbound.BATCH_BYTES):
-            batch.append(self.stored.popleft())
-            total += batch[-1][1]
-        return batch
+    def _turn(self):
+        """The database's write lock handed over by the kernel, when a processing process shares it."""
+        turn = self.processing.turn if self.processing is not None else None
+        return turn.storing() if turn is not None else nullcontext()
 
     def _process(self, batch: list[tuple[int, int, Future | None]]) -> None:
         parsed = {inbound_id: result for inbound_id, _, parsing in batch
@@ -152,16 +170,24 @@ def _store(arrival: _Arrival) -> int:
 
 
 class SmtpReceiver:
-    """The receiver and its writing thread: `start()`, then `stop()`."""
+    """The receiver and its writing thread: `start()`, then `stop()`.
 
-    def __init__(self, *, host: str, port: int, max_bytes: int):
-        self.writer = Writer()
+    With `separate_processing`, stored messages are processed in a process of its own (`processing.py`),
+    so receiving and processing run on two CPUs; otherwise the writing thread processes them too (a receiver
+    inside a test, whose database another process cannot open).
+    """
+
+    def __init__(self, *, host: str, port: int, max_bytes: int, separate_processing: bool = False):
+        self.processing = processing.ProcessingProcess() if separate_processing else None
+        self.writer = Writer(self.processing)
         self.handler = StoringHandler(self.writer)
         self.controller = Controller(self.handler, hostname=host, port=port, data_size_limit=max_bytes,
                                      server_hostname="caredesk", ident="caredesk ESMTP",
                                      enable_SMTPUTF8=True)
 
     def start(self) -> None:
+        if self.processing is not None:
+            self.processing.start()
         self.writer.start()
         self.controller.start()
         logger.info("SMTP receiver listening on %s:%s", self.controller.hostname, self.controller.port)
@@ -170,3 +196,5 @@ class SmtpReceiver:
         self.controller.stop()
         self.writer.stop()
         self.writer.join(timeout=60)
+        if self.processing is not None:
+            self.processing.stop()

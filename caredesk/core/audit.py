@@ -7,14 +7,18 @@ refuses it for raw SQL too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 
 from caredesk.core import clock
+from caredesk.core.db import statements
 
 
 class AppendOnlyViolation(Exception):
@@ -101,6 +105,70 @@ class AuditEvent(models.Model):
             after=after,
             **links,
         )
+
+
+def write(event: AuditEvent) -> AuditEvent:
+    """Insert an audit row: at once, or inside `written_together` with the others when the block ends."""
+    pending = _pending.get()
+    if pending is None or not transaction.get_connection().in_atomic_block:
+        statements.insert(event)
+    else:
+        pending.add(event)
+    return event
+
+
+@dataclass
+class _Pending:
+    events: list[tuple[AuditEvent, object]] = field(default_factory=list)  # (event, its savepoint's token)
+    savepoints: tuple = ()
+    token: object = None
+
+    def add(self, event: AuditEvent) -> None:
+        connection = transaction.get_connection()
+        savepoints = tuple(connection.savepoint_ids)
+        if self.token is None or savepoints != self.savepoints:
+            # A callback registered now is dropped by Django if one of the open savepoints is rolled back:
+            # it tells `flush` whether the event's part of the transaction still stands.
+            self.savepoints, self.token = savepoints, _Token()
+            transaction.on_commit(self.token)
+        self.events.append((event, self.token))
+
+    def flush(self) -> None:
+        standing = {id(callback) for _, callback, _ in transaction.get_connection().run_on_commit}
+        by_model: dict[type, list[AuditEvent]] = {}
+        for event, token in self.events:
+            if id(token) in standing:
+                by_model.setdefault(type(event), []).append(event)
+        self.events, self.token = [], None
+        for events in by_model.values():
+            statements.insert_rows(events)
+
+
+class _Token:
+    def __call__(self) -> None:  # run on commit: nothing to do
+        pass
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("caredesk_audit_pending", default=None)
+
+
+@contextmanager
+def written_together() -> Iterator[None]:
+    """Audit rows recorded (through `write`) inside the block are inserted when it ends, one INSERT per log,
+    instead of one each: for work that records many, such as a batch of inbound messages. Use it inside
+    `transaction.atomic`, so the rows commit with the changes they describe; a row recorded inside a savepoint
+    that was rolled back is dropped, as its own INSERT would have been. Nested blocks write with the outermost.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    reset = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(reset)
+    pending.flush()
 
 
 def append_only_trigger_sql(table: str) -> tuple[str, str, str, str]:

@@ -6,9 +6,10 @@ from typing import Any, Iterable
 
 from django.db import IntegrityError, transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.contact import normalize_email, normalize_phone
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry, Order
@@ -18,9 +19,7 @@ ORDER_FIELDS = {"status", "industry", "customer"}
 
 
 def _record(actor: Actor, customer: Customer, action: str, **details) -> CustomerEvent:
-    event = CustomerEvent.build(actor, action, customer=customer, **details)
-    event.save()
-    return event
+    return audit.write(CustomerEvent.build(actor, action, customer=customer, **details))
 
 
 def _check_choice(value: str, choices, field: str) -> None:
@@ -62,17 +61,17 @@ def _normalized_contacts(emails: Iterable[str], phones: Iterable[str]) -> list[t
 
 def _add_points(actor: Actor, customer: Customer, points: list[tuple[str, str]], start: int = 0) -> None:
     for offset, (kind, value) in enumerate(points):
-        owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
-        if owner is not None:
-            if owner.customer_id == customer.pk:
-                continue
-            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
-                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones")
-        try:
+        try:  # the unique constraint answers whether the value is free; its owner is read only when it is not
             with transaction.atomic():
-                ContactPoint.objects.create(customer=customer, kind=kind, value=value, position=start + offset)
+                statements.insert(ContactPoint(customer=customer, kind=kind, value=value, position=start + offset))
         except IntegrityError:
-            raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
+            owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
+            if owner is not None and owner.customer_id == customer.pk:
+                continue
+            if owner is None:  # taken by a concurrent transaction not committed yet
+                raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
+            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
+                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones") from None
         _record(actor, customer, "contact_point.added", field=kind, after=value)
 
 
@@ -93,7 +92,7 @@ def create_customer(
     )
     points = _normalized_contacts(emails, phones)
     now = clock.now()
-    customer = Customer.objects.create(created_at=now, updated_at=now, **fields)
+    customer = statements.insert(Customer(created_at=now, updated_at=now, **fields))
     _record(actor, customer, "customer.created", after={k: audit_value(v) for k, v in fields.items()})
     _add_points(actor, customer, points)
     return customer

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from caredesk.customers.contact import find_phone_numbers
 from caredesk.customers.models import ContactPoint
 from caredesk.playbooks.engine import TicketFacts
+from caredesk.playbooks.spec import CONDITION_FIELDS
 from caredesk.tickets.models import Interaction, Ticket
 
 PHONE_SCAN_CHARACTERS = 20_000  # enough for any real email body; bounds the work on a huge one
@@ -49,10 +51,24 @@ def gather_facts(tickets: list[Ticket]) -> dict[int, TicketFacts]:
                               last_call_notes.get(ticket.pk)) for ticket in tickets}
 
 
-def condition_facts(ticket: Ticket) -> TicketFacts:
-    """What trigger conditions read (type, industry, customer type, status, tags): one query for the tags."""
-    tags = set(ticket.tags.values_list("name", flat=True))
-    return _facts(ticket, tags, {}, (), None)
+def condition_facts(ticket: Ticket, fields: Iterable[str] = CONDITION_FIELDS) -> TicketFacts:
+    """What trigger conditions read (type, industry, customer type, status, tags), from the ticket in hand.
+
+    Only `fields` are read; the others are left empty, so a caller that knows which fields its conditions
+    name reads nothing else: a relation is followed only when its id is set (an unloaded one costs a query)
+    and the tags are read only when asked for.
+    """
+    fields = set(fields)
+    order = ticket.order if "industry" in fields and ticket.order_id else None
+    requester = ticket.requester if "customer_type" in fields else None
+    return TicketFacts(
+        ticket_type=ticket.ticket_type.key if "ticket_type" in fields and ticket.ticket_type_id else "",
+        industry=order.industry.key if order is not None and order.industry_id else None,
+        customer_type=requester.customer_type.key if requester and requester.customer_type_id else None,
+        status=ticket.status,
+        has_linked_order=ticket.order_id is not None,
+        tags=frozenset(ticket.tags.values_list("name", flat=True)) if "tags" in fields else frozenset(),
+    )
 
 
 def _facts(ticket, tags, contacts, phones_in_emails, last_call_has_notes) -> TicketFacts:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
@@ -34,10 +34,12 @@ from caredesk.playbooks import engine, registry, signals
 from caredesk.playbooks.actions import raise_flag
 from caredesk.playbooks.facts import condition_facts, gather_facts, tickets_with_facts
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
-from caredesk.playbooks.spec import AddInternalNote, SetAssignee, SetFlag, SetGroup, SetOrderStatus, SetStatus
+from caredesk.playbooks.spec import (
+    CONDITION_FIELDS, AddInternalNote, SetAssignee, SetFlag, SetGroup, SetOrderStatus, SetStatus,
+)
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import bulk as ticket_bulk
-from caredesk.tickets.models import Group, Interaction, Ticket, TicketEvent
+from caredesk.tickets.models import Group, Ticket, TicketEvent
 
 logger = logging.getLogger("caredesk.playbooks")
 
@@ -346,16 +348,19 @@ def _ticket(ticket_id: int) -> tuple[Ticket, engine.TicketFacts]:
 def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
     """Start every playbook in force that `trigger_event` starts for this ticket and that is not running.
 
-    Which playbooks start is decided on the ticket's row and tags alone (what trigger conditions read);
-    the full facts are gathered only when one does, so an email on an ordinary ticket stays cheap.
+    Whether any could start is decided first on the ticket in hand (`ticket`, as the change left it),
+    reading only the fields the candidates' conditions name: an email on a ticket no trigger matches costs
+    no query. Only then is the ticket read again and, when a playbook starts, its full facts gathered.
     """
     candidates = tuple(playbook for playbook in registry.in_force() if playbook.trigger.event == trigger_event)
     if not candidates:
         return []
+    named = {name for playbook in candidates for conditions in playbook.trigger.when
+             for name in CONDITION_FIELDS if getattr(conditions, name) is not None}
+    if not engine.playbooks_triggered_by(candidates, trigger_event, condition_facts(ticket, named)):
+        return []
     loaded = tickets_with_facts().get(pk=ticket.pk)
     triggered = engine.playbooks_triggered_by(candidates, trigger_event, condition_facts(loaded))
-    if not triggered:
-        return []
     running = set(PlaybookRun.objects.filter(ticket=loaded, status=RUNNING).values_list("definition__name", flat=True))
     to_start = [playbook for playbook in triggered if playbook.name not in running]
     if not to_start:
@@ -382,10 +387,21 @@ def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
 def dispatch(ticket: Ticket, kind: str, *, agent=None, **event_fields) -> None:
     """Hand an event of the ticket to each of its running playbooks (a logged call to ended ones too: a
     Care ticket's call without call notes is flagged whenever it is logged)."""
+    if kind != "call_logged" and not has_running_run(ticket.pk):
+        return  # the common case: every customer email asks, few tickets have a run
     runs = PlaybookRun.objects.select_for_update().select_related("definition").filter(ticket_id=ticket.pk)
     runs = list(runs if kind == "call_logged" else runs.filter(status=RUNNING))
     if runs:
         _decide_and_apply(runs, kind, agent, event_fields)
+
+
+def has_running_run(ticket_id: int) -> bool:
+    """Whether a playbook runs on the ticket: one lookup in the (ticket, status) index, written as SQL because
+    building the ORM's query cost more than answering it."""
+    table = connection.ops.quote_name(PlaybookRun._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE ticket_id = %s AND status = %s LIMIT 1", [ticket_id, RUNNING])
+        return cursor.fetchone() is not None
 
 
 def dispatch_to_run(run: PlaybookRun, kind: str, *, agent=None, **event_fields) -> None:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.db import statements
@@ -45,7 +45,7 @@ class NewAttachment:
 
 
 def record_event(actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
-    return statements.insert(TicketEvent.build(actor, action, ticket=ticket, **details))
+    return audit.write(TicketEvent.build(actor, action, ticket=ticket, **details))
 
 
 def normalize_tags(names: Iterable[str]) -> list[str]:
@@ -166,11 +166,18 @@ def create_ticket(
     return ticket
 
 
-def _locked(ticket: Ticket) -> Ticket:
-    """The ticket's current row, locked, with the relations a change's audit event reads as "before"."""
-    return (Ticket.objects.select_for_update(of=("self",))
-            .select_related("requester", "assignee", "group", "ticket_type", "category", "order")
-            .get(pk=ticket.pk))
+AUDITED_RELATIONS = ("requester", "assignee", "group", "ticket_type", "category", "order")
+
+
+def _locked(ticket: Ticket, related: tuple[str, ...] = AUDITED_RELATIONS) -> Ticket:
+    """The ticket's current row, locked, with the relations a change's audit event reads as "before"
+    (or only `related`: another relation is read when it is used)."""
+    if not related:  # the plain row, by SQL built once (select_related() would mean every relation)
+        current = statements.get_by(Ticket, "pk", ticket.pk, for_update=True)
+        if current is None:
+            raise Ticket.DoesNotExist(f"Ticket #{ticket.pk} does not exist.")
+        return current
+    return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=ticket.pk)
 
 
 @transaction.atomic
@@ -268,14 +275,27 @@ def add_interaction(
     current = _locked(ticket)
     if current.is_closed:
         raise Conflict("A closed ticket cannot change; a new message creates a follow-up ticket.")
+    return _write_interaction(
+        current, actor=actor, channel=channel, direction=direction, kind=kind, body=body,
+        call_outcome=call_outcome or "", notes=notes, occurred_at=occurred_at, author_customer=author_customer,
+        external_id=external_id, details=details, attachments=attachments,
+    )
+
+
+def _write_interaction(
+    current: Ticket, *, actor: Actor, channel: str, direction: str, kind: str, body: str, call_outcome: str,
+    notes: dict[str, str], occurred_at: datetime | None, author_customer: Customer | None, external_id: str | None,
+    details: dict | None, attachments: list[NewAttachment],
+) -> Interaction:
+    """The timeline entry on `current`, the ticket's row as `_locked` read it (or as just created), validated."""
     now = clock.now()
-    interaction = Interaction.objects.create(
+    interaction = statements.insert(Interaction(
         ticket=current, channel=channel, direction=direction, kind=kind, call_outcome=call_outcome or "",
         body=body, author_agent=actor.agent, author_customer=author_customer,
         author_label="" if actor.agent or author_customer else actor.label,
         occurred_at=occurred_at or now, created_at=now, external_id=external_id, details=details or {},
         **notes,
-    )
+    ))
     record_event(actor, current, f"interaction.{kind}", interaction=interaction, after={
         "channel": channel, "direction": direction, "call_outcome": call_outcome or None,
         "has_call_notes": interaction.has_call_notes if kind == Interaction.Kind.CALL else None,
@@ -299,7 +319,7 @@ def add_interaction(
     for name, value in updates.items():
         setattr(current, name, value)
     current.updated_at = now
-    current.save()
+    statements.update_rows([current], ["updated_at", *updates, *(["solved_at"] if "status" in updates else [])])
     signals.interaction_added.send(sender=Ticket, ticket=current, interaction=interaction, actor=actor)
     if updates.get("status"):
         signals.ticket_changed.send(
@@ -311,7 +331,8 @@ def add_interaction(
 @transaction.atomic
 def receive_customer_message(
     ticket: Ticket, *, customer: Customer, channel: str, body: str, actor: Actor | None = None,
-    **interaction_fields: Any,
+    occurred_at: datetime | None = None, external_id: str | None = None, details: dict | None = None,
+    attachments: Iterable[NewAttachment] = (),
 ) -> Interaction:
     """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket,
     owned by the agent who had the closed one (while they are active), in the same group.
@@ -319,7 +340,13 @@ def receive_customer_message(
     `actor` is who records it: the customer by default, or the agent who logs a message received elsewhere.
     """
     actor = actor or Actor.customer(customer.name)
-    target = Ticket.objects.select_related("requester", "assignee").get(pk=ticket.pk)
+    body = body or ""
+    direction, kind = Interaction.Direction.INBOUND, Interaction.Kind.MESSAGE
+    _validate_interaction(channel, direction, kind, "", body)
+    attachments = check_attachments(attachments)
+    # The one read of the ticket, shared with the interaction; a message changes none of its relations, and
+    # the rare follow-up of a closed ticket reads those it copies.
+    target = _locked(ticket, related=())
     if target.is_closed:
         previous_owner = target.assignee if target.assignee and target.assignee.is_active else None
         target = create_ticket(
@@ -327,11 +354,12 @@ def receive_customer_message(
             ticket_type=target.ticket_type, category=target.category, order=target.order, channel=channel,
             group=target.group, assignee=previous_owner, follows_up=target,
             tags=list(target.tags.values_list("name", flat=True)),
-        )
+        )  # created in this transaction: nobody else can see it, let alone change it
         record_event(actor, ticket, "follow_up.created", after={"ticket": target.pk})
-    return add_interaction(
-        target, actor=actor, channel=channel, direction=Interaction.Direction.INBOUND,
-        kind=Interaction.Kind.MESSAGE, body=body, author_customer=customer, **interaction_fields,
+    return _write_interaction(
+        target, actor=actor, channel=channel, direction=direction, kind=kind, body=body, call_outcome="", notes={},
+        occurred_at=occurred_at, author_customer=customer, external_id=external_id, details=details,
+        attachments=attachments,
     )
 
 

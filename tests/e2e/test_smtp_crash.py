@@ -4,6 +4,8 @@ message that got 250 is in the database exactly once and is processed. The recei
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import smtplib
 import sqlite3
@@ -54,12 +56,21 @@ def query(database, sql, *params):
         return connection.execute(sql, params).fetchall()
 
 
-def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
+def fresh_receiver(tmp_path):
+    """(env, database, port, receiver): a real `caredesk smtpd` on a new home."""
     env = caredesk_env(tmp_path / "home")
     caredesk(env, "init", "--no-input")
-    database = tmp_path / "home" / "caredesk.sqlite3"
     port = free_port()
-    receiver = start_receiver(env, port)
+    return env, tmp_path / "home" / "caredesk.sqlite3", port, start_receiver(env, port)
+
+
+def wait_until_settled(database) -> None:
+    wait_until(lambda: not query(database, "SELECT 1 FROM channels_inboundmessage WHERE status = 'received' LIMIT 1"),
+               timeout=300, interval=0.5, what="every stored message to be processed")
+
+
+def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
+    env, database, port, receiver = fresh_receiver(tmp_path)
     acknowledged: list[str] = []
 
     def kill_mid_burst(count):
@@ -76,11 +87,7 @@ def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
         resent: list[str] = []
         send_burst(port, range(BURST), resent)  # the client retries everything: duplicates must not double
         assert len(resent) == BURST
-
-        def settled():
-            return not query(database, "SELECT 1 FROM channels_inboundmessage WHERE status = 'received' LIMIT 1")
-
-        wait_until(settled, timeout=300, interval=0.5, what="every stored message to be processed")
+        wait_until_settled(database)
     finally:
         receiver.terminate()
         receiver.wait(timeout=60)
@@ -96,3 +103,44 @@ def test_kill_9_mid_burst_loses_and_doubles_nothing(tmp_path):
     statuses = dict(query(database, "SELECT status, count(*) FROM channels_inboundmessage GROUP BY status"))
     assert statuses["processed"] == BURST and set(statuses) <= {"processed", "ignored"}  # copies: duplicates
     assert query(database, "SELECT count(*) FROM tickets_ticket")[0][0] == 10  # one per sender
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+                command = open(f"/proc/{entry}/cmdline", "rb").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
+                found.append(int(entry))
+    return found
+
+
+def test_kill_9_of_the_processing_process_loses_nothing_and_it_is_started_again(tmp_path):
+    env, database, port, receiver = fresh_receiver(tmp_path)
+    orphans: list[int] = []
+    try:
+        first: list[str] = []
+        send_burst(port, range(100), first)
+        [processing] = wait_until(lambda: children(receiver.pid), what="the processing process")
+        orphans += children(processing)  # its parser processes: left behind by the kill, removed below
+        os.kill(processing, signal.SIGKILL)
+        second: list[str] = []
+        send_burst(port, range(100, 300), second)  # still answered 250 while processing is down
+        assert len(first) == 100 and len(second) == 200
+        wait_until(lambda: [pid for pid in children(receiver.pid) if pid != processing],
+                   what="a new processing process")
+        wait_until_settled(database)
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=60)
+        for pid in orphans:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    processed = dict(query(database, "SELECT message_id, count(*) FROM channels_inboundmessage "
+                                     "WHERE status = 'processed' GROUP BY message_id"))
+    assert set(processed) == {message_id for message_id in first + second} and set(processed.values()) == {1}
+    assert query(database, "SELECT count(*) FROM tickets_interaction WHERE external_id LIKE 'burst-%'")[0][0] == 300

@@ -120,3 +120,75 @@ def test_no_api_route_changes_events(api, ticket, customer, method, path):
         assert response.status_code in (404, 405), response.content
         assert_problem(response, response.status_code)
     assert {model: _rows(model) for model in EVENT_MODELS} == before
+
+
+def _interaction_events(ticket):
+    return list(TicketEvent.objects.filter(ticket=ticket, action="interaction.note").values_list("after", flat=True))
+
+
+def _note(ticket, actor, text):
+    from caredesk.tickets.actions import add_interaction
+
+    return add_interaction(ticket, actor=actor, channel="internal", direction="internal", kind="note", body=text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_written_together_are_inserted_at_the_end_of_the_block_in_one_statement_per_log(ticket, actor):
+    from django.test.utils import CaptureQueriesContext
+
+    from caredesk.core import audit
+
+    before = len(_interaction_events(ticket))
+    with CaptureQueriesContext(connection) as captured:
+        with transaction.atomic(), audit.written_together():
+            _note(ticket, actor, "one")
+            _note(ticket, actor, "two")
+            assert len(_interaction_events(ticket)) == before  # not inserted yet
+    assert _interaction_events(ticket)[before:] == [
+        {"channel": "internal", "direction": "internal", "call_outcome": None, "has_call_notes": None}] * 2
+    inserts = [query["sql"] for query in captured.captured_queries if 'INTO "tickets_ticketevent"' in query["sql"]]
+    assert len(inserts) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_recorded_in_a_savepoint_that_rolled_back_is_dropped_with_it(ticket, actor):
+    from caredesk.core import audit
+    from caredesk.tickets.models import Interaction
+
+    with transaction.atomic(), audit.written_together():
+        _note(ticket, actor, "kept")
+        try:
+            with transaction.atomic():
+                _note(ticket, actor, "rolled back")
+                with transaction.atomic():  # a savepoint inside one that rolls back: dropped too
+                    _note(ticket, actor, "inner")
+                raise RuntimeError("the step failed")
+        except RuntimeError:
+            pass
+        with transaction.atomic():  # a savepoint released: kept
+            _note(ticket, actor, "released")
+    assert sorted(Interaction.objects.filter(ticket=ticket, kind="note").values_list("body", flat=True)) == [
+        "kept", "released"]
+    assert TicketEvent.objects.filter(ticket=ticket, action="interaction.note").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_written_when_the_transaction_rolls_back(ticket, actor):
+    from caredesk.core import audit
+
+    before = TicketEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        with transaction.atomic(), audit.written_together():
+            _note(ticket, actor, "gone")
+            raise RuntimeError("outage")
+    assert TicketEvent.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_an_event_is_written_at_once(ticket, actor):
+    from caredesk.core import audit
+    from caredesk.tickets.actions import record_event
+
+    with audit.written_together():
+        event = record_event(actor, ticket, "ticket.viewed")
+        assert event.pk is not None

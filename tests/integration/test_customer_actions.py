@@ -236,3 +236,10 @@ def test_update_order_refuses_bad_changes(order, actor, changes, field):
         with pytest.raises(ValidationFailed) as caught:
             actions.update_order(order, actor=actor, **changes)
     assert caught.value.field == field
+
+
+def test_adding_a_customers_own_contact_point_again_changes_nothing(customer, actor):
+    before = len(customer_events_of(customer))
+    actions.add_contact_points(customer, actor=actor, emails=["DANA@example.com"], phones=["(415) 555-0132"])
+    assert Customer.objects.get(pk=customer.pk).emails == ["dana@example.com"]
+    assert len(customer_events_of(customer)) == before

@@ -94,3 +94,13 @@ def test_update_rows_saves_the_named_columns_of_every_row_and_nothing_else():
         stored = Ticket.objects.get(pk=ticket.pk)
         assert (stored.status, stored.group_id, stored.solved_at) == ("solved", group.pk, ticket.solved_at)
         assert stored.subject != "changed"
+
+
+def test_get_by_for_update_locks_the_row_where_the_database_can():
+    from django.db import transaction
+
+    customer = _customer()
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        found = statements.get_by(Customer, "pk", customer.pk, for_update=True)
+    assert found.pk == customer.pk and found.name == "Ada Lovelace"
+    assert ("FOR UPDATE" in captured.captured_queries[-1]["sql"]) == connection.features.has_select_for_update

@@ -109,21 +109,25 @@ def update_rows(objs: Iterable[Model], field_names: Sequence[str]) -> None:
 
 
 @lru_cache(maxsize=None)
-def _select_sql(model: type[Model], field_name: str, alias: str) -> tuple[str, list[str], object, list]:
+def _select_sql(model: type[Model], field_name: str, alias: str,
+                for_update: bool = False) -> tuple[str, list[str], object, list]:
     """(SQL, column attnames, field, converters) selecting every column of `model` where `field_name`
-    equals one value; the converters turn database values into Python ones (SQLite's datetimes, say)."""
+    equals one value (and locking the row, where the database has row locks); the converters turn database
+    values into Python ones (SQLite's datetimes, say)."""
     field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
-    compiler = model._base_manager.using(alias).filter(**{field_name: "0"}).order_by()[:1].query.get_compiler(alias)
+    rows = model._base_manager.using(alias).filter(**{field_name: "0"}).order_by()
+    compiler = (rows.select_for_update() if for_update else rows)[:1].query.get_compiler(alias)
     sql, _ = compiler.as_sql()
     converters = compiler.get_converters([column for column, _, _ in compiler.select])
     return sql, [f.attname for f in model._meta.concrete_fields], field, list(converters.items())
 
 
-def get_by(model: type[M], field_name: str, value) -> M | None:
-    """The row of `model` whose unique `field_name` equals `value`, or None: `filter(...).first()`, cheaper."""
-    alias = router.db_for_read(model)
+def get_by(model: type[M], field_name: str, value, *, for_update: bool = False) -> M | None:
+    """The row of `model` whose unique `field_name` equals `value`, or None: `filter(...).first()`, cheaper;
+    with `for_update`, `select_for_update().filter(...).first()` (inside a transaction)."""
+    alias = router.db_for_write(model) if for_update else router.db_for_read(model)
     connection = connections[alias]
-    sql, attnames, field, converters = _select_sql(model, field_name, alias)
+    sql, attnames, field, converters = _select_sql(model, field_name, alias, for_update)
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_value(field.get_prep_value(value), connection)])
         row = cursor.fetchone()

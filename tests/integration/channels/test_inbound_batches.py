@@ -55,3 +55,21 @@ def test_one_failing_message_rolls_back_alone(monkeypatch):
 def test_batches_bound_the_count_and_the_bytes():
     sizes = [(1, 10), (2, 10), (3, 100), (4, 10), (5, 10), (6, 10)]
     assert list(inbound.batches(sizes, most=3, most_bytes=50)) == [[1, 2], [3], [4, 5, 6]]
+
+
+def test_a_reply_threads_to_a_message_of_the_same_batch_and_to_one_of_an_earlier_batch():
+    [first] = stored(email_bytes(sender="ann@example.org", message_id="first@mail.example.org", subject="Passport"))
+    assert inbound.process_batch([first]) == {first: "processed"}
+    later, other, reply_to_later = stored(
+        email_bytes(sender="bob@example.org", message_id="later@mail.example.org", in_reply_to="first@mail.example.org"),
+        email_bytes(sender="cy@example.org", message_id="other@mail.example.org", subject="Unrelated"),
+        email_bytes(sender="dee@example.org", message_id="reply@mail.example.org",
+                    references=["later@mail.example.org"]),
+    )
+    inbound.process_batch([later, other, reply_to_later])
+    tickets = {row.pk: (row.ticket_id, row.interaction.details["threaded_by"])
+               for row in InboundMessage.objects.filter(pk__in=[first, later, other, reply_to_later])}
+    ticket = tickets[first][0]
+    assert tickets[later] == (ticket, "in_reply_to")
+    assert tickets[reply_to_later] == (ticket, "references")  # to a message of this same batch
+    assert tickets[other][0] != ticket and tickets[other][1] == "new_ticket"

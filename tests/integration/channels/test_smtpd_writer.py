@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from caredesk.channels import inbound
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.smtpd import Writer, _Arrival
 from tests.integration.channels.conftest import email_bytes
@@ -42,5 +43,5 @@ def test_a_client_that_hung_up_is_neither_stored_nor_answered(writer):
 
 def test_stored_messages_are_processed_in_batches(writer):
     writer._store([arrival(email_bytes(sender=f"c{number}@example.org")) for number in range(3)])
-    writer._process(writer._next_batch())
+    writer._process(inbound.next_batch(writer.stored))
     assert list(InboundMessage.objects.values_list("status", flat=True)) == ["processed"] * 3
