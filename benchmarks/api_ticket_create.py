@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import urllib.request
 
 from benchmarks.harness import closed_loop, open_loop, prepared_home, request_bytes, running_server
@@ -31,7 +32,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     options = parser.parse_args()
 
-    with prepared_home() as (home, env, token), running_server(env, workers=options.workers) as port:
+    with prepared_home() as (home, env, token), running_server(env, workers=options.workers) as server:
+        port = server.port
         customer_id = create_customer(port, token)
         health = request_bytes("GET", "/api/v1/health", None)
 
@@ -42,14 +44,23 @@ def main() -> None:
                 "tags": ["benchmark"], "status": "open",
             })
 
+        def measured(make_request, duration):
+            """The closed loop's result, and the server's CPU milliseconds per request during it."""
+            cpu_before = server.cpu_seconds()
+            result = closed_loop(port, make_request, connections=options.connections, duration=duration)
+            return result, (server.cpu_seconds() - cpu_before) * 1000 / max(1, len(result.latencies))
+
         closed_loop(port, create, connections=options.connections, duration=2)  # warm up
-        baseline = closed_loop(port, lambda i, s: health, connections=options.connections,
-                               duration=options.duration / 2)
-        sustained = closed_loop(port, create, connections=options.connections, duration=options.duration)
+        baseline, baseline_cpu = measured(lambda i, s: health, options.duration / 2)
+        sustained, sustained_cpu = measured(create, options.duration)
         steady = open_loop(port, create, rate=100, duration=options.duration, connections=options.connections)
 
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the machine may be shared)")
     print(f"baseline  GET /health          : {baseline.summary()}")
+    print(f"                                 server CPU {baseline_cpu:.2f} ms a request")
     print(f"sustained POST /tickets        : {sustained.summary()}")
+    print(f"                                 server CPU {sustained_cpu:.2f} ms a ticket, "
+          f"{sustained_cpu * sustained.rate / 1000:.2f} CPUs busy")
     print(f"steady    POST /tickets @100/s : {steady.summary()}")
     print(f"ratio: ticket creation runs at {sustained.rate / baseline.rate:.2f}x the trivial endpoint's rate")
     print(f"target >= 500 tickets/s: {'met' if sustained.rate >= 500 else 'NOT met'} ({sustained.rate:.0f}/s)")

@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from datetime import UTC, datetime
 
-from benchmarks.harness import CAREDESK, free_port, prepared_home
+from benchmarks.harness import CAREDESK, cpu_seconds_of_tree, free_port, prepared_home
 
 WORDS = ("passport renewal photo application form order status refund please thanks appointment "
          "document mailing address signature help question waiting weeks urgent travel").split()
@@ -110,26 +110,6 @@ def end_to_end_rate(env: dict, database, messages, connections: int) -> tuple[fl
         receiver.terminate()
         receiver.wait(timeout=60)
     return len(messages) / elapsed, len(messages) / acknowledged, statuses, cpu
-
-
-def cpu_seconds_of_tree(pid: int) -> list[float]:
-    """CPU seconds (user + system) used so far by `pid`, then by each process below it, from /proc (Linux)."""
-    table = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if not entry.isdigit():
-            continue
-        try:
-            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
-    tree, found = [pid], [table.get(pid, (0, 0.0))[1]]
-    for parent in tree:
-        for child, (ppid, seconds) in sorted(table.items()):
-            if ppid == parent:
-                tree.append(child)
-                found.append(seconds)
-    return found
 
 
 def peak_memory_of_a_large_attachment(home) -> tuple[int, int]:

@@ -53,6 +53,36 @@ def prepared_home(keep: str | None = None):
     yield home, env, token
 
 
+def cpu_seconds_of_tree(pid: int) -> list[float]:
+    """CPU seconds (user + system) used so far by `pid`, then by each process below it, from /proc (Linux)."""
+    table = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    tree, found = [pid], [table.get(pid, (0, 0.0))[1]]
+    for parent in tree:
+        for child, (ppid, seconds) in sorted(table.items()):
+            if ppid == parent:
+                tree.append(child)
+                found.append(seconds)
+    return found
+
+
+@dataclass
+class Server:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the server and its worker processes have used so far."""
+        return sum(cpu_seconds_of_tree(self.pid))
+
+
 @contextmanager
 def running_server(env: dict, workers: int = 2):
     port = free_port()
@@ -71,7 +101,7 @@ def running_server(env: dict, workers: int = 2):
         server.kill()
         raise SystemExit(f"server did not start: {server.stderr.read()}")
     try:
-        yield port
+        yield Server(port, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -78,11 +78,11 @@ def main() -> None:
         "page size 200": "/api/v1/tickets?limit=200",
     }
     results = {}
-    with running_server(caredesk_env(home), workers=2) as port:
+    with running_server(caredesk_env(home), workers=2) as server:
         for label, path in cases.items():
             data = request_bytes("GET", path, None if "health" in path else token)
             # One agent's requests one after another: the latency a person waits for a list.
-            results[label] = closed_loop(port, lambda index, sequence, data=data: data, connections=1,
+            results[label] = closed_loop(server.port, lambda index, sequence, data=data: data, connections=1,
                                          duration=options.seconds)
     baseline = results.pop("health (baseline)")
     print(f"baseline GET /health: {baseline.summary()}")

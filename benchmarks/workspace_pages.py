@@ -241,8 +241,8 @@ def demo_search(requests: int) -> list[tuple[str, Result, Result]]:
              "search (demo): customer name": "/search/?q=Watanabe",
              "search (demo): no match": "/search/?q=zzzzqq"}
     results = []
-    with running_server(env, workers=1) as port:
-        browser = Browser(port)
+    with running_server(env, workers=1) as server:
+        browser = Browser(server.port)
         browser.sign_in("maria", DEMO_PASSWORD)
         baseline = browser.measure("/api/v1/health", requests)
         for label, path in cases.items():
@@ -311,8 +311,8 @@ def main() -> None:
     items = sum(len(section["items"]) for section in sidebar())
 
     http_times = {}
-    with running_server(env, workers=2) as port:
-        browser = Browser(port)
+    with running_server(env, workers=2) as server:
+        browser = Browser(server.port)
         browser.sign_in(agent.username, PASSWORD)
         baseline = browser.measure("/api/v1/health", options.requests)
         for label, path in pages.items():
