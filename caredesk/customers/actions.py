@@ -192,6 +192,9 @@ def update_order(order: Order, *, actor: Actor, **changes: Any) -> tuple[Order, 
     if "status" in changes:
         changes["status"] = clean_order_status(changes["status"])
     order = Order.objects.select_for_update().get(pk=order.pk)
+    industry = changes.get("industry")
+    if industry is not None and not industry.active and industry.pk != order.industry_id:
+        raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
     changed = apply_changes(order, changes)
     if changed:
         order.updated_at = clock.now()

@@ -213,6 +213,16 @@ def test_list_get_and_update_orders(api, customer, order, agent):
     assert patch_json(api, f"/api/v1/orders/{order.pk}", {"industry": None}).json()["industry"] is None
 
 
+def test_an_order_keeps_a_retired_industry_but_cannot_be_moved_to_one(api, order):
+    Industry.objects.filter(key="ein").update(active=False)
+    with nothing_written():
+        assert_problem(patch_json(api, f"/api/v1/orders/{order.pk}", {"industry": "ein"}), 422, "industry")
+    order.industry = Industry.objects.get(key="ein")
+    order.save()
+    response = patch_json(api, f"/api/v1/orders/{order.pk}", {"industry": "ein", "status": "Unresponsive"})
+    assert response.status_code == 200 and response.json()["status"] == "Unresponsive"
+
+
 @pytest.mark.parametrize(("path", "payload", "status", "field"), [
     ("/api/v1/orders/{order}", {"industry": "piracy"}, 422, "industry"),
     ("/api/v1/orders/{order}", {"status": 5}, 422, "status"),
