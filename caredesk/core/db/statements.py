@@ -70,14 +70,19 @@ def insert(obj: M) -> M:
     return obj
 
 
+def _written_batch(objs: Iterable[Model]) -> tuple[list[Model], type[Model], str, object]:
+    """(rows, their model, the database alias to write them to, its connection) for rows of one model."""
+    objs = list(objs)
+    model = type(objs[0]) if objs else Model
+    alias = router.db_for_write(model)
+    return objs, model, alias, connections[alias]
+
+
 def insert_rows(objs: Iterable[Model]) -> None:
     """INSERT new rows of one model whose primary keys nobody reads back (audit events, link rows, tasks)."""
-    objs = list(objs)
+    objs, model, alias, connection = _written_batch(objs)
     if not objs:
         return
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
     sql, fields = _insert_sql(model, alias, False)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [_db_values(obj, fields, connection) for obj in objs])
@@ -95,12 +100,9 @@ def _update_sql(model: type[Model], field_names: tuple[str, ...], alias: str) ->
 def update_rows(objs: Iterable[Model], field_names: Sequence[str]) -> None:
     """Save `field_names` of each of `objs` (rows of one model) with one UPDATE run for every row. Callers hold
     the rows' locks; fields that compute their value on save (auto_now) are saved as the objects hold them."""
-    objs = list(objs)
+    objs, model, alias, connection = _written_batch(objs)
     if not objs:
         return
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
     sql, fields = _update_sql(model, tuple(field_names), alias)
     rows = [[_db_value(field, getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
             for obj in objs]
