@@ -67,7 +67,7 @@ class TicketFacts:
     customer_phones: tuple[str, ...] = ()
     phones_in_customer_emails: tuple[str, ...] = ()  # E.164 numbers found in the customer's emails
     tags: frozenset[str] = frozenset()
-    last_call_has_notes: bool | None = None  # None: no call logged on the ticket
+    last_noted_call_at: datetime | None = None  # the latest call an agent logged with its call notes
 
 
 @dataclass(frozen=True)
@@ -428,8 +428,9 @@ class _Turn:
             self.call_logged(event, now)
 
     def task_completed(self, event: Event, now: datetime) -> None:
-        if "call" in event.channels_tried and self.facts.last_call_has_notes is False:
-            self.flag_call_without_notes()
+        noted = self.facts.last_noted_call_at
+        if "call" in event.channels_tried and (noted is None or noted < self.state.cycle_started_at):
+            self.flag_call_without_notes()  # the agent called, and no call with its notes was logged this cycle
         self.update(open_tasks=tuple(key for key in self.state.open_tasks if key != event.task_key))
         attempt = self.open_attempt(lambda record: record.task_key == event.task_key)
         if attempt is not None:

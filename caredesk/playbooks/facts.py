@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from caredesk.customers.contact import find_phone_numbers
 from caredesk.customers.models import ContactPoint
@@ -41,14 +42,14 @@ def gather_facts(tickets: list[Ticket]) -> dict[int, TicketFacts]:
         for number in find_phone_numbers(body[:PHONE_SCAN_CHARACTERS]):
             if number not in phones_in_emails[ticket_id]:
                 phones_in_emails[ticket_id].append(number)
-    last_call_notes: dict[int, bool] = {}
+    last_noted_call: dict[int, datetime] = {}
     # Calls an agent logged: the phone system's record of a customer's missed call has no notes to write.
     calls = Interaction.objects.filter(ticket_id__in=ids, kind=Interaction.Kind.CALL, author_agent__isnull=False)
-    calls = calls.order_by("occurred_at", "id")
-    for call in calls.only("ticket_id", *Interaction.CALL_NOTE_FIELDS):
-        last_call_notes[call.ticket_id] = call.has_call_notes
+    for call in calls.order_by("occurred_at", "id").only("ticket_id", "occurred_at", *Interaction.CALL_NOTE_FIELDS):
+        if call.has_call_notes:
+            last_noted_call[call.ticket_id] = call.occurred_at
     return {ticket.pk: _facts(ticket, tags[ticket.pk], contacts, tuple(phones_in_emails[ticket.pk]),
-                              last_call_notes.get(ticket.pk)) for ticket in tickets}
+                              last_noted_call.get(ticket.pk)) for ticket in tickets}
 
 
 def condition_facts(ticket: Ticket, fields: Iterable[str] = CONDITION_FIELDS) -> TicketFacts:
@@ -71,7 +72,7 @@ def condition_facts(ticket: Ticket, fields: Iterable[str] = CONDITION_FIELDS) ->
     )
 
 
-def _facts(ticket, tags, contacts, phones_in_emails, last_call_has_notes) -> TicketFacts:
+def _facts(ticket, tags, contacts, phones_in_emails, last_noted_call_at) -> TicketFacts:
     requester, order = ticket.requester, ticket.order
     return TicketFacts(
         ticket_type=ticket.ticket_type.key if ticket.ticket_type else "",
@@ -83,5 +84,5 @@ def _facts(ticket, tags, contacts, phones_in_emails, last_call_has_notes) -> Tic
         customer_phones=tuple(contacts.get((requester.pk, ContactPoint.Kind.PHONE), ())),
         phones_in_customer_emails=phones_in_emails,
         tags=frozenset(tags),
-        last_call_has_notes=last_call_has_notes,
+        last_noted_call_at=last_noted_call_at,
     )

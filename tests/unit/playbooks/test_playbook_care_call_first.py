@@ -75,7 +75,8 @@ def test_the_follow_up_email_is_queued_when_the_playbook_sends_it_automatically(
 
 
 def test_a_call_task_completed_by_the_agent_also_works(playbooks, drive, ny):
-    run = drive(playbooks["care_call_first"], CARE, ny(2025, 6, 2, 14))
+    noted = replace(CARE, last_noted_call_at=ny(2025, 6, 2, 14, 50))  # the call, logged with its notes
+    run = drive(playbooks["care_call_first"], noted, ny(2025, 6, 2, 14))
     actions = run.complete(ny(2025, 6, 2, 15), reached=False, channels=("call",))
     assert [action.kind for action in actions] == ["email"]
 
@@ -88,10 +89,21 @@ def test_a_call_logged_without_call_notes_flags_the_ticket(playbooks, drive, ny,
     assert run.state.flags == ("missing_call_notes",)
 
 
-def test_a_completed_call_task_when_the_last_call_has_no_notes_flags_the_ticket(playbooks, drive, ny):
-    run = drive(playbooks["care_call_first"], replace(CARE, last_call_has_notes=False), ny(2025, 6, 2, 14))
-    actions = run.complete(ny(2025, 6, 2, 15), channels=("call",))
-    assert actions[0] == SetFlag("missing_call_notes")
+def test_a_call_task_completed_without_a_call_logged_with_notes_flags_the_ticket(playbooks, drive, ny):
+    """SOP 000: call notes on every ticket where we reached out by phone. Completing the call task says the
+    agent called; a call with its notes logged since the cycle began is what shows the notes were written."""
+    for noted_at in (None, ny(2025, 6, 2, 9)):  # none ever, or only one before this cycle began (at 14:00)
+        run = drive(playbooks["care_call_first"], replace(CARE, last_noted_call_at=noted_at), ny(2025, 6, 2, 14))
+        actions = run.complete(ny(2025, 6, 2, 15), channels=("call",), reached=True)
+        assert actions[0] == SetFlag("missing_call_notes")
+
+
+def test_a_call_task_completed_after_a_call_logged_with_notes_raises_no_flag(playbooks, drive, ny):
+    run = drive(playbooks["care_call_first"], replace(CARE, last_noted_call_at=ny(2025, 6, 2, 14, 30)),
+                ny(2025, 6, 2, 14))
+    assert SetFlag("missing_call_notes") not in run.complete(ny(2025, 6, 2, 15), channels=("call",), reached=True)
+    run = drive(playbooks["care_call_first"], CARE, ny(2025, 6, 2, 14))
+    assert SetFlag("missing_call_notes") not in run.complete(ny(2025, 6, 2, 15), channels=("email",))
 
 
 def test_the_flag_is_raised_once(playbooks, drive, ny):

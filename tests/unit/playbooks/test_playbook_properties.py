@@ -29,7 +29,7 @@ facts_strategy = st.builds(
     customer_phones=st.sampled_from([(), ("+12125550100",)]),
     phones_in_customer_emails=st.sampled_from([(), ("+13105550123",)]),
     tags=st.sampled_from([frozenset(), frozenset({"missing_labels"})]),
-    last_call_has_notes=st.sampled_from([None, True, False]),
+    last_noted_call_at=st.sampled_from([None, datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)]),
 )
 
 
