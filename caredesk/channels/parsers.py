@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from django.conf import settings
@@ -18,6 +20,17 @@ from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_m
 
 logger = logging.getLogger("caredesk.channels.parsers")
 POOLED_MESSAGE_BYTES = 1024 * 1024
+
+
+def _leave_with(parent: int) -> None:
+    """In each parser process: exit once the process that started the pool is gone. Killed with -9, it
+    never says goodbye, and its parsers would otherwise wait for work forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _parse(raw: bytes, max_attachment_bytes: int, max_attachments: int) -> ParsedEmail:
@@ -37,7 +50,8 @@ class ParserPool:
         try:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1),
-                                                     mp_context=multiprocessing.get_context("spawn"))
+                                                     mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_leave_with, initargs=(os.getpid(),))
             return self._executor.submit(_parse, raw, settings.ATTACHMENT_MAX_BYTES, settings.EMAIL_MAX_ATTACHMENTS)
         except Exception:  # noqa: BLE001 - a broken pool only means parsing in this process
             logger.exception("the parser pool is unavailable; parsing in the processing thread")

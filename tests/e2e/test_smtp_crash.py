@@ -119,6 +119,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def running(pid: int) -> bool:
+    """Whether `pid` still runs (an exited process that nobody reaped yet is a zombie: state Z)."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_kill_9_of_the_processing_process_loses_nothing_and_it_is_started_again(tmp_path):
     env, database, port, receiver = fresh_receiver(tmp_path)
     orphans: list[int] = []
@@ -126,8 +134,10 @@ def test_kill_9_of_the_processing_process_loses_nothing_and_it_is_started_again(
         first: list[str] = []
         send_burst(port, range(100), first)
         [processing] = wait_until(lambda: children(receiver.pid), what="the processing process")
-        orphans += children(processing)  # its parser processes: left behind by the kill, removed below
+        orphans += wait_until(lambda: children(processing), what="the processing process's parsers")
+        # Its parser processes leave by themselves once it is gone.
         os.kill(processing, signal.SIGKILL)
+        wait_until(lambda: not [pid for pid in orphans if running(pid)], what="the killed process's parsers to exit")
         second: list[str] = []
         send_burst(port, range(100, 300), second)  # still answered 250 while processing is down
         assert len(first) == 100 and len(second) == 200
