@@ -174,10 +174,14 @@ def create_order(
         raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
     status = clean_order_status(status)
     now = clock.now()
-    order = Order.objects.create(
-        external_reference=reference, customer=customer, industry=industry, status=status,
-        created_at=now, updated_at=now,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent request may take the reference after the check
+            order = Order.objects.create(
+                external_reference=reference, customer=customer, industry=industry, status=status,
+                created_at=now, updated_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(f"Order {reference} already exists.", field="external_reference") from None
     _record(actor, customer, "order.created", order=order,
             after={"external_reference": reference, "industry": audit_value(industry), "status": order.status})
     return order
