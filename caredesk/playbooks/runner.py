@@ -108,9 +108,11 @@ class _InBatch(_AtOnce):
 
 
 class _Applier:
-    def __init__(self, now, runs: list[PlaybookRun], tickets: ticket_bulk.TicketChanges | None = None):
+    def __init__(self, now, runs: list[PlaybookRun], tickets: ticket_bulk.TicketChanges | None = None,
+                 busy: set[int] = frozenset()):
         self.now = now
         self.tickets = tickets  # the batch's bulk ticket write, for the tickets it holds
+        self.busy = busy  # tickets another transaction holds: their runs are deferred
         self.new_tasks: list[FollowUpTask] = []
         self.new_events: list[TicketEvent] = []
         self.runs: list[PlaybookRun] = []
@@ -134,7 +136,7 @@ class _Applier:
         """Apply a decision: ticket changes staged in the batch's bulk write when it holds the ticket, else
         at once through the ticket actions (in a savepoint); the rest at `flush`. A decision that fails is
         postponed with none of its changes made."""
-        if self.tickets is not None and ticket.pk in self.tickets.busy:
+        if ticket.pk in self.busy:
             self._defer(run)
             return
         writes = _RunWrites()
@@ -449,17 +451,19 @@ def sweep(batch_size: int = 500) -> int:
             playbook = registry.playbook_of(run.definition)
             state = engine.state_from_dict(run.state)
             decisions.append(engine.decide(playbook, state, facts[run.ticket_id], tick, now))
-        applier = _Applier(now, runs, _bulk_ticket_changes(runs, decisions))
+        applier = _Applier(now, runs, *_ticket_writes(runs, decisions))
         for run, decision in zip(runs, decisions):
             applier.apply(run, tickets[run.ticket_id], decision)
         applier.flush()
     return len(runs)
 
 
-def _bulk_ticket_changes(runs: list[PlaybookRun], decisions: list[engine.Decision]):
-    """The batch's bulk ticket write, holding (locked) the tickets whose decisions change them; a ticket
-    with any decision that must be written at once (a flag, a queued message) stays on the per-ticket path
-    for all of its runs, so the two paths never write one ticket."""
+def _ticket_writes(runs: list[PlaybookRun], decisions: list[engine.Decision]):
+    """(the batch's bulk ticket write, the tickets another transaction holds). The bulk write holds (locked)
+    the tickets whose decisions change them; a ticket with any decision that must be written at once (a
+    flag, a queued message) stays on the per-ticket path for all of its runs, so the two paths never write
+    one ticket, and is locked here too when its decisions change it. A held ticket's runs wait for a later
+    sweep: waiting for its lock could deadlock with the agent's change holding it."""
     changing, at_once = set(), set()
     for run, decision in zip(runs, decisions):
         for action in decision.actions:
@@ -467,8 +471,12 @@ def _bulk_ticket_changes(runs: list[PlaybookRun], decisions: list[engine.Decisio
                 at_once.add(run.ticket_id)
             elif isinstance(action, TICKET_CHANGES):
                 changing.add(run.ticket_id)
-    changing -= at_once
-    return ticket_bulk.TicketChanges(changing) if changing else None
+    changed_at_once, changing = changing & at_once, changing - at_once
+    batch = ticket_bulk.TicketChanges(changing) if changing else None
+    busy = set(batch.busy) if batch else set()
+    if changed_at_once:
+        busy |= changed_at_once - set(ticket_bulk.lock_free(changed_at_once).values_list("pk", flat=True))
+    return batch, busy
 
 
 def sweep_all(batch_size: int = 500, budget_seconds: float | None = None) -> int:

@@ -61,16 +61,20 @@ class OrderStatus:
 Change = Note | FieldChanges | OrderStatus
 
 
+def lock_free(ticket_ids: Iterable[int]):
+    """The tickets of `ticket_ids` no other transaction holds, locked in id order; the others are skipped, not
+    waited for (PostgreSQL's SKIP LOCKED). An agent's change holds its ticket and then the ticket's playbook
+    runs, which a sweep already holds, so a sweep waiting for a ticket could deadlock with it."""
+    return Ticket.objects.select_for_update(of=("self",), skip_locked=True).filter(pk__in=set(ticket_ids)).order_by("pk")
+
+
 class TicketChanges:
     """The changes of a batch of tickets: locked when this is made, staged per caller, written at `write`."""
 
     def __init__(self, ticket_ids: Iterable[int]):
         self.now = clock.now()
-        # Tickets another transaction holds are skipped, not waited for: an agent's change holds its ticket
-        # and then the ticket's runs, which the sweep already holds, so waiting could deadlock (PostgreSQL).
         wanted = set(ticket_ids)
-        locked = (Ticket.objects.select_for_update(of=("self",), skip_locked=True)
-                  .select_related("requester", "group", "assignee").filter(pk__in=wanted).order_by("pk"))
+        locked = lock_free(wanted).select_related("requester", "group", "assignee")
         self.tickets: dict[int, Ticket] = {ticket.pk: ticket for ticket in locked}
         self.busy: set[int] = wanted - set(self.tickets)  # held elsewhere: their changes wait for a later sweep
         self.orders: OrderStatusChanges | None = None  # locked when a change first needs them

@@ -4,6 +4,7 @@ changes and audit events as the per-ticket path, the same refusals, and per-tick
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -44,13 +45,13 @@ def sweep_until_done():
 
 def per_ticket_for(monkeypatch, ticket_ids):
     """Keep `ticket_ids` on the per-ticket path (the ticket actions), as if their decisions raised a flag."""
-    bulk = runner._bulk_ticket_changes
+    writes = runner._ticket_writes
 
     def without(runs, decisions):
         kept = [(run, decision) for run, decision in zip(runs, decisions) if run.ticket_id not in ticket_ids]
-        return bulk([run for run, _ in kept], [decision for _, decision in kept])
+        return writes([run for run, _ in kept], [decision for _, decision in kept])
 
-    monkeypatch.setattr(runner, "_bulk_ticket_changes", without)
+    monkeypatch.setattr(runner, "_ticket_writes", without)
 
 
 def test_a_swept_end_writes_what_the_per_ticket_path_writes(frozen_clock, agent, make_agent, make_ticket,
@@ -112,9 +113,9 @@ def test_a_ticket_with_a_decision_written_at_once_keeps_every_run_on_the_per_tic
     state = engine.RunState
     decisions = [engine.Decision(state, (AddInternalNote("a note"),)), engine.Decision(state, (SetFlag("flag"),)),
                  engine.Decision(state, (AddInternalNote("a note"),))]
-    batch = runner._bulk_ticket_changes(runs, decisions)
-    assert plain.pk in batch and flagged.pk not in batch
-    assert runner._bulk_ticket_changes(runs[1:2], decisions[1:2]) is None
+    batch, busy = runner._ticket_writes(runs, decisions)
+    assert plain.pk in batch and flagged.pk not in batch and not busy
+    assert runner._ticket_writes(runs[1:2], decisions[1:2]) == (None, set())
 
 
 def test_an_unassigned_ticket_ends_with_whoever_last_completed_a_task_else_a_note(
@@ -148,19 +149,14 @@ def test_an_unassigned_ticket_ends_with_whoever_last_completed_a_task_else_a_not
     assert Interaction.objects.filter(ticket=nobody, body__endswith="no active agent is the working agent.").exists()
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL; SQLite has one writer")
-def test_a_ticket_an_agent_is_changing_is_skipped_not_waited_for(frozen_clock, agent, make_ticket, move_to_day):
-    """An agent's change holds the ticket, then its runs; the sweep holds runs, then tickets. Waiting for the
-    ticket could deadlock, so the sweep leaves it for the next sweep and ends the other tickets' runs."""
-    busy, run = started(make_ticket, agent, name="Ann One")
-    other, _ = started(make_ticket, agent, name="Bo Two")
-    move_to_day(run, 6)
+@contextmanager
+def held_by_another_transaction(ticket):
+    """The ticket locked by another connection (an agent's change in progress) for the block's duration."""
     locked, release = threading.Event(), threading.Event()
 
     def agent_changing_the_ticket():
         with transaction.atomic():
-            Ticket.objects.select_for_update().get(pk=busy.pk)
+            Ticket.objects.select_for_update().get(pk=ticket.pk)
             locked.set()
             release.wait(30)
         connections.close_all()
@@ -169,15 +165,38 @@ def test_a_ticket_an_agent_is_changing_is_skipped_not_waited_for(frozen_clock, a
     holder.start()
     try:
         assert locked.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL; SQLite has one writer")
+def test_a_held_ticket_on_the_per_ticket_path_is_skipped_too(make_ticket, agent):
+    held, free = make_ticket(name="Ann One"), make_ticket(name="Bo Two")
+    runs = [PlaybookRun(ticket_id=held.pk), PlaybookRun(ticket_id=free.pk)]
+    decision = engine.Decision(engine.RunState, (AddInternalNote("2/3"), SetFlag("ready_for_refund_escalation")))
+    with held_by_another_transaction(held), transaction.atomic():
+        batch, busy = runner._ticket_writes(runs, [decision, decision])
+    assert batch is None and busy == {held.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL; SQLite has one writer")
+def test_a_ticket_an_agent_is_changing_is_skipped_not_waited_for(frozen_clock, agent, make_ticket, move_to_day):
+    """An agent's change holds the ticket, then its runs; the sweep holds runs, then tickets. Waiting for the
+    ticket could deadlock, so the sweep leaves it for the next sweep and ends the other tickets' runs."""
+    busy, run = started(make_ticket, agent, name="Ann One")
+    other, _ = started(make_ticket, agent, name="Bo Two")
+    move_to_day(run, 6)
+    with held_by_another_transaction(busy):
         sweep_until_done()
         run.refresh_from_db()
         assert run.status == "running" and run.failures == 0
         assert run.next_due_at == frozen_clock.now() + runner.BUSY_TICKET_RETRY
         assert Ticket.objects.get(pk=busy.pk).status == "pending"
         assert Ticket.objects.get(pk=other.pk).status == "solved"
-    finally:
-        release.set()
-        holder.join(10)
     frozen_clock.advance(runner.BUSY_TICKET_RETRY)
     sweep_until_done()
     assert Ticket.objects.get(pk=busy.pk).status == "solved"
