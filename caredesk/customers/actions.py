@@ -123,6 +123,7 @@ def add_contact_points(
 
 @transaction.atomic
 def remove_contact_point(customer: Customer, *, actor: Actor, value: str) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)  # as every change of a customer
     point = customer.contact_points.filter(value=value).first()
     if point is None:
         raise ValidationFailed(f"{value} is not a contact point of this customer.", field="value")
