@@ -282,6 +282,15 @@ def add_interaction(
     )
 
 
+def interaction_audit(interaction: Interaction) -> dict[str, Any]:
+    """What an interaction's audit event ("interaction.<kind>") records about it."""
+    return {
+        "channel": interaction.channel, "direction": interaction.direction,
+        "call_outcome": interaction.call_outcome or None,
+        "has_call_notes": interaction.has_call_notes if interaction.kind == Interaction.Kind.CALL else None,
+    }
+
+
 def _write_interaction(
     current: Ticket, *, actor: Actor, channel: str, direction: str, kind: str, body: str, call_outcome: str,
     notes: dict[str, str], occurred_at: datetime | None, author_customer: Customer | None, external_id: str | None,
@@ -296,10 +305,7 @@ def _write_interaction(
         occurred_at=occurred_at or now, created_at=now, external_id=external_id, details=details or {},
         **notes,
     ))
-    record_event(actor, current, f"interaction.{kind}", interaction=interaction, after={
-        "channel": channel, "direction": direction, "call_outcome": call_outcome or None,
-        "has_call_notes": interaction.has_call_notes if kind == Interaction.Kind.CALL else None,
-    })
+    record_event(actor, current, f"interaction.{kind}", interaction=interaction, after=interaction_audit(interaction))
     for attachment in attachments:
         add_attachment(current, actor=actor, attachment=attachment, interaction=interaction)
     updates: dict[str, Any] = {}

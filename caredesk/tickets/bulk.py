@@ -34,7 +34,9 @@ from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.actions import clean_order_status
 from caredesk.customers.bulk import OrderStatusChanges
 from caredesk.tickets import lifecycle, signals
-from caredesk.tickets.actions import _apply_status_timestamps, _validate_fields, _validate_interaction
+from caredesk.tickets.actions import (
+    _apply_status_timestamps, _validate_fields, _validate_interaction, interaction_audit,
+)
 from caredesk.tickets.models import Channel, Interaction, Ticket, TicketEvent
 
 FIELDS = ("group", "assignee", "status")  # what FieldChanges may change
@@ -65,7 +67,8 @@ def lock_free(ticket_ids: Iterable[int]):
     """The tickets of `ticket_ids` no other transaction holds, locked in id order; the others are skipped, not
     waited for (PostgreSQL's SKIP LOCKED). An agent's change holds its ticket and then the ticket's playbook
     runs, which a sweep already holds, so a sweep waiting for a ticket could deadlock with it."""
-    return Ticket.objects.select_for_update(of=("self",), skip_locked=True).filter(pk__in=set(ticket_ids)).order_by("pk")
+    locked = Ticket.objects.select_for_update(of=("self",), skip_locked=True)
+    return locked.filter(pk__in=set(ticket_ids)).order_by("pk")
 
 
 class TicketChanges:
@@ -137,10 +140,7 @@ class TicketChanges:
             author_label="" if actor.agent else actor.label, occurred_at=self.now, created_at=self.now,
         )
         staged.notes.append(note)
-        event = self._event(actor, work, "interaction.note", interaction=note, after={
-            "channel": INTERNAL, "direction": Interaction.Direction.INTERNAL, "call_outcome": None,
-            "has_call_notes": None,
-        })
+        event = self._event(actor, work, "interaction.note", interaction=note, after=interaction_audit(note))
         staged.events.append(event)
         staged.noted.append((event, note))
         work.updated_at = self.now

@@ -141,6 +141,7 @@ def get_by(model: type[M], field_name: str, value, *, for_update: bool = False) 
             row[position] = convert(row[position], expression, connection)
     return model.from_db(alias, attnames, row)
 
+
 def remember_related(obj: Model, name: str, rows: list[Model]) -> None:
     """Make `obj.<name>.all()` return `rows` without a query, as `prefetch_related(name)` would have."""
     queryset = getattr(obj, name).all()
