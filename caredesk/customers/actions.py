@@ -68,10 +68,9 @@ def _add_points(actor: Actor, customer: Customer, points: list[tuple[str, str]],
             owner = ContactPoint.objects.filter(kind=kind, value=value).select_related("customer").first()
             if owner is not None and owner.customer_id == customer.pk:
                 continue
-            if owner is None:  # taken by a concurrent transaction not committed yet
-                raise Conflict(f"{value} already belongs to another customer.", field=kind + "s") from None
-            raise Conflict(f"{value} already belongs to customer #{owner.customer_id} ({owner.customer}).",
-                           field="emails" if kind == ContactPoint.Kind.EMAIL else "phones") from None
+            whose = "another customer" if owner is None else f"customer #{owner.customer_id} ({owner.customer})"
+            # (no owner yet: taken by a concurrent transaction not committed yet)
+            raise Conflict(f"{value} already belongs to {whose}.", field=f"{kind}s") from None
         _record(actor, customer, "contact_point.added", field=kind, after=value)
 
 
@@ -147,6 +146,12 @@ def find_customer_by_contact(*, email: str | None = None, phone: str | None = No
     return None
 
 
+def _check_industry(industry: Industry | None, *, current: int | None = None) -> None:
+    """A retired industry can stay on an order that has it, not be given to one."""
+    if industry is not None and not industry.active and industry.pk != current:
+        raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
+
+
 def clean_order_status(status: str | None) -> str:
     """An order status as stored: trimmed, at most 100 characters (a free value, e.g. "Unresponsive")."""
     status = (status or "").strip()
@@ -171,8 +176,7 @@ def create_order(
         raise ValidationFailed("An external reference has at most 100 characters.", field="external_reference")
     if Order.objects.filter(external_reference=reference).exists():
         raise Conflict(f"Order {reference} already exists.", field="external_reference")
-    if industry is not None and not industry.active:
-        raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
+    _check_industry(industry)
     status = clean_order_status(status)
     now = clock.now()
     try:
@@ -197,9 +201,8 @@ def update_order(order: Order, *, actor: Actor, **changes: Any) -> tuple[Order, 
     if "status" in changes:
         changes["status"] = clean_order_status(changes["status"])
     order = Order.objects.select_for_update().get(pk=order.pk)
-    industry = changes.get("industry")
-    if industry is not None and not industry.active and industry.pk != order.industry_id:
-        raise ValidationFailed(f"Industry {industry} is retired.", field="industry")
+    if "industry" in changes:
+        _check_industry(changes["industry"], current=order.industry_id)
     changed = apply_changes(order, changes)
     if changed:
         order.updated_at = clock.now()
