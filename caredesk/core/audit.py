@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from caredesk.core import clock
+from caredesk.core import clock, events
 from caredesk.core.db import statements
 
 
@@ -94,6 +94,8 @@ class AuditEvent(models.Model):
 
     @classmethod
     def build(cls, actor: Actor, action: str, *, field: str = "", before=None, after=None, **links):
+        """A new event; UndeclaredEvent unless its kind and payload are declared (see caredesk.core.events)."""
+        events.check(cls, action, field, before, after)
         return cls(
             at=clock.now(),
             actor_kind=actor.kind,

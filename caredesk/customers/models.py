@@ -41,12 +41,12 @@ class Customer(models.Model):
     class Importance(models.TextChoices):
         STANDARD = "standard"
         KEY = "key"
-        VIP = "vip"
+        VIP = "vip", "VIP"
 
     class PreferredChannel(models.TextChoices):
         EMAIL = "email"
         PHONE = "phone"
-        SMS = "sms"
+        SMS = "sms", "Text message"
 
     name = models.CharField(max_length=200, db_index=True)
     customer_type = models.ForeignKey(CustomerType, null=True, blank=True, on_delete=models.PROTECT)

@@ -7,4 +7,6 @@ class PlaybooksConfig(AppConfig):
     verbose_name = "Playbooks"
 
     def ready(self):
-        from caredesk.playbooks import receivers  # noqa: F401  (connects the ticket signals)
+        from caredesk.playbooks import events, receivers  # noqa: F401  (receivers connects the ticket signals)
+
+        events.declare()

@@ -10,5 +10,7 @@ class TicketsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from caredesk.core.defaults import seed_after_migrate
+        from caredesk.tickets import events
 
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
+        events.declare()

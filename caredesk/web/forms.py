@@ -12,6 +12,7 @@ from caredesk.core import roles
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
 from caredesk.customers.contact import display_phone
+from caredesk.customers.models import Customer
 from caredesk.playbooks.spec import CHANNELS
 from caredesk.tickets import lifecycle
 from caredesk.tickets.actions import NewAttachment
@@ -292,8 +293,8 @@ class ContactPointForm(forms.Form):
 
 MANAGE_CUSTOMERS = roles.MANAGE_CUSTOMERS
 
-IMPORTANCE_LABELS = {"standard": "Standard", "key": "Key", "vip": "VIP"}
-PREFERRED_CHANNEL_LABELS = {"email": "Email", "phone": "Phone", "sms": "Text message"}
+IMPORTANCE_LABELS = dict(Customer.Importance.choices)
+PREFERRED_CHANNEL_LABELS = dict(Customer.PreferredChannel.choices)
 
 
 class EntryChoiceField(forms.ChoiceField):
