@@ -13,6 +13,7 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.pagination import page_by_id
 from caredesk.api.types import Id, InputSchema, Key, PageSize, ShortText
+from caredesk.core import events
 from caredesk.core.audit import Actor
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
 from caredesk.customers import actions
@@ -104,6 +105,17 @@ class AuditEventOut(Schema):
     field: str
     before: object | None
     after: object | None
+    summary: str = Field(description="How the event reads after its actor's name, e.g. "
+                                     "'changed the status from open to pending' (see docs/audit.md).")
+
+
+def audit_events_out(rows) -> list[AuditEventOut]:
+    """Audit events as the API shows them, each with its sentence from the audit registry."""
+    rows = list(rows)
+    return [AuditEventOut(id=event.pk, at=event.at, actor_kind=event.actor_kind, actor_label=event.actor_label,
+                          action=event.action, field=event.field, before=event.before, after=event.after,
+                          summary=str(sentence))
+            for event, sentence in zip(rows, events.describe_all(rows))]
 
 
 class CustomerFilters(Schema):
@@ -189,7 +201,8 @@ def remove_contact_point(request, customer_id: Id, value: ShortText):
 def customer_events(request, customer_id: Id):
     require(request, VIEW_AUDIT)
     customer = _get_customer(customer_id)
-    return list(CustomerEvent.objects.filter(customer=customer).order_by("at", "id")[:1000])
+    return audit_events_out(CustomerEvent.objects.filter(customer=customer).select_related("order")
+                            .order_by("at", "id")[:1000])
 
 
 class OrderFilters(Schema):

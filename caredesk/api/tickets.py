@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.customers import AuditEventOut, EntryOut
+from caredesk.api.customers import AuditEventOut, EntryOut, audit_events_out
 from caredesk.api.pagination import page_by_id
 from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
 from caredesk.core.audit import Actor
@@ -318,7 +318,7 @@ def timeline(request, ticket_id: Id):
 def ticket_events(request, ticket_id: Id):
     require(request, VIEW_AUDIT)
     ticket = _ticket_or_404(ticket_id)
-    return list(TicketEvent.objects.filter(ticket=ticket).order_by("at", "id"))
+    return audit_events_out(TicketEvent.objects.filter(ticket=ticket).order_by("at", "id"))
 
 
 @router.post("/tickets/{ticket_id}/attachments", response={201: AttachmentOut})

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 import yaml
 
+from caredesk.core import events
 from caredesk.playbooks.calendar import DayCalendar
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun, TicketFlag
 from caredesk.playbooks.registry import playbook_of
@@ -26,6 +27,7 @@ from caredesk.tickets.models import Ticket, TicketEvent
 
 ORIGINAL = "ticket"
 _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "missed", "task.cancelled": "cancelled"}
+ENTRY_KINDS = {"follow_up.created": "ticket", "playbook.cancelled": "run", "flag.cleared": "flag"}  # the others: below
 _DAY_KEY = re.compile(r"^day (\d+)")
 
 
@@ -40,10 +42,6 @@ def _ticket_labels(tickets: list[Ticket]) -> dict[int, str]:
 def _name(value) -> str | None:
     """A value from an audit event: related objects are stored as {"id", "name"}."""
     return value.get("name") if isinstance(value, dict) else value
-
-
-def _clock(instant: datetime, calendar: DayCalendar) -> str:
-    return instant.astimezone(calendar.zone).strftime("%a %d %b %H:%M")
 
 
 # --- the parts of a result ------------------------------------------------------------------------
@@ -308,80 +306,64 @@ class _DatabaseReader:
 
     # entries
 
-    def entry(self, event: TicketEvent, kind: str, text: str, field: str | None = None, summary: str | None = None) -> Entry:
+    def entry(self, event: TicketEvent, text: str, kind: str, field: str | None = None,
+              summary: str | None = None) -> Entry:
         label = self.labels[event.ticket_id]
         if summary is not None and label != ORIGINAL:
             summary = f"{label}: {summary}"
         return Entry(event.at, event.pk, label, event.actor_label, kind, text, field, summary)
 
     def entries(self, calendar: DayCalendar, runs: list[RunView]) -> list[Entry]:
-        entries = [self.entry_of(event, calendar) for event in self.events]
+        style = events.Style(zone=calendar.zone, name_ticket=lambda ticket_id: f"[{self.labels[ticket_id]}]",
+                             name_task=self.task_name)
+        entries = [self.entry_of(event, sentence.render(style))
+                   for event, sentence in zip(self.events, events.describe_all(self.events))]
         entries += self.restarts(runs, entries)
         entries += self.overdue_tasks()
         return sorted(entries, key=lambda entry: (entry.at, entry.order))
 
-    def entry_of(self, event: TicketEvent, calendar: DayCalendar) -> Entry:
-        action, after, before = event.action, event.after, event.before
+    def task_name(self, task: events.TaskMention) -> str:
+        """A task as the timeline names it: "attempt day 3 (cycle 2) “Second follow-up…”"."""
+        label = self.task_label(task.ticket_id, task.key, task.at)
+        return f"{label} “{task.title}”" if task.title else label
+
+    def entry_of(self, event: TicketEvent, text: str) -> Entry:
+        """The event's entry: its sentence from the audit registry, and what it adds to the day summary."""
+        action, reading = event.action, events.read(event)
         if action == "ticket.created":
             if self.labels[event.ticket_id] == ORIGINAL:
-                return self.entry(event, "ticket", f'ticket created: "{after["subject"]}", {after["status"]}')
-            return self.entry(event, "ticket", f'follow-up ticket created: "{after["subject"]}"', "tickets",
-                              "created, following up the closed ticket")
-        if action == "follow_up.created":
-            return self.entry(event, "ticket", "the customer's message went to a new, linked follow-up ticket")
+                return self.entry(event, text, "ticket")
+            return self.entry(event, text, "ticket", "tickets", "created, following up the closed ticket")
         if action.startswith("interaction."):
-            return self.interaction_entry(event)
+            return self.interaction_entry(event, text)
         if action == "task.created":
             task = self.created_task(event)
-            channels = "; ".join(f"{channel} {', '.join(to) or '(from the order)'}" for channel, to in task.channels)
-            text = (f'task {task.label()} "{task.title}": {channels or "no channels"}; due {_clock(task.due_at, calendar)}, '
-                    f"overdue {_clock(task.overdue_at, calendar)} -> {task.ending(self.until)}")
-            return self.entry(event, "task", text, "tasks", task.line(self.until))
-        if action == "task.completed":
-            tried = ", ".join(after["channels_tried"]) or "nothing"
-            reached = "reached" if after["reached"] else "not reached"
-            label = self.task_label(event.ticket_id, after["task"], event.at)
-            return self.entry(event, "task", f"task {label} done: tried {tried}; {reached}"
-                                             f"{' (late)' if after.get('late') else ''}")
-        if action in _TASK_CLOSED:
-            status = _TASK_CLOSED[action]
-            reason = after["reason"].removeprefix(f"{status}: ")
-            labels = ", ".join(self.task_label(event.ticket_id, key, event.at) for key in after["tasks"])
-            return self.entry(event, "task", f"task {labels} {status}: {reason}")
-        if action == "playbook.started":
-            return self.entry(event, "run", f"playbook {after['playbook']} v{after['version']} started "
-                                            f"({after['trigger'].replace('_', ' ')})", "runs", f"started {after['playbook']}")
-        if action == "playbook.ended":
-            return self.entry(event, "run", f"playbook {after['playbook']} ended: {after['outcome']}", "runs",
-                              f"ended {after['playbook']}: {after['outcome']}")
+            return self.entry(event, f"{text} -> {task.ending(self.until)}", "task", "tasks", task.line(self.until))
+        if action.startswith("task."):
+            return self.entry(event, text, "task")
+        if action in ("playbook.started", "playbook.ended"):
+            after = reading.after
+            summary = (f"started {after['playbook']}" if action == "playbook.started"
+                       else f"ended {after['playbook']}: {after['outcome']}")
+            return self.entry(event, text, "run", "runs", summary)
         if action == "flag.raised":
-            return self.entry(event, "flag", f"flag raised: {after}", "flags", after)
+            return self.entry(event, text, "flag", "flags", reading.after)
         if action == "order.status.changed":
-            return self.entry(event, "order_status", f'order status: "{before}" -> "{after}"', "order_status", after)
+            return self.entry(event, text, "order_status", "order_status", reading.after)
         if action in ("status.changed", "group.changed", "assignee.changed"):
-            field = event.field
-            return self.entry(event, field, f"{field}: {_name(before) or '-'} -> {_name(after) or '-'}", field,
-                              _name(after) or "-")
-        changed = f": {_name(before)} -> {_name(after)}" if event.field else ""
-        return self.entry(event, "change", f"{action.replace('.', ' ')}{changed}")
+            return self.entry(event, text, event.field, event.field, _name(reading.after) or "-")
+        return self.entry(event, text, ENTRY_KINDS.get(action, "change"))
 
-    def interaction_entry(self, event: TicketEvent) -> Entry:
+    def interaction_entry(self, event: TicketEvent, text: str) -> Entry:
         interaction = event.interaction
-        body = " ".join(interaction.body.split())
         if interaction.kind == "note":
-            return self.entry(event, "note", f'internal note "{body}"', "notes", interaction.body)
+            return self.entry(event, text, "note", "notes", interaction.body)
         if interaction.kind == "call":
-            outcome = interaction.get_call_outcome_display()
-            if interaction.direction == "inbound" and not interaction.author_agent_id:
-                return self.entry(event, "call", f"call from the customer: {outcome}")
-            notes = "with call notes" if interaction.has_call_notes else "WITHOUT call notes"
-            return self.entry(event, "call", f"{interaction.direction} call logged: {outcome}, {notes}")
+            return self.entry(event, text, "call")
         if interaction.direction == "inbound":
-            thread = interaction.details.get("thread")
-            return self.entry(event, "customer_message", f"{interaction.channel} from the customer"
-                              f"{f' ({thread} thread)' if thread else ''}: \"{body[:120]}\"")
-        return self.entry(event, "message", f'{interaction.channel} sent: "{body[:120]}"', "messages",
-                          f"{interaction.channel}: {body[:60]}")
+            return self.entry(event, text, "customer_message")
+        body = " ".join(interaction.body.split())
+        return self.entry(event, text, "message", "messages", f"{interaction.channel}: {body[:60]}")
 
     def restarts(self, runs: list[RunView], entries: list[Entry]) -> list[Entry]:
         """A restart shows just before the first change its playbook wrote at that instant."""

@@ -13,8 +13,9 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.db.models import BooleanField, F, Func, IntegerField, Q, QuerySet, Value
+from django.urls import reverse
 
-from caredesk.core import clock
+from caredesk.core import clock, events
 from caredesk.core.models import Agent
 from caredesk.customers.contact import normalize_phone
 from caredesk.customers.models import ContactPoint, Customer, Order
@@ -264,6 +265,8 @@ def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple
 # --- the ticket page ------------------------------------------------------------------------------
 
 HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline
+# How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked.
+EVENT_STYLE = events.Style(html=True, ticket_url=lambda ticket_id: reverse("web:ticket", args=[ticket_id]))
 
 
 @dataclass
@@ -273,6 +276,7 @@ class TimelineEntry:
     interaction: Interaction | None = None
     event: TicketEvent | None = None
     events: list[TicketEvent] = field(default_factory=list)  # consecutive changes by one actor, grouped
+    lines: list[str] = field(default_factory=list)  # how each of `events` reads, as HTML
 
 
 def ticket_for_page(pk: int) -> Ticket | None:
@@ -288,8 +292,9 @@ def ticket_for_page(pk: int) -> Ticket | None:
 
 def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
     """Interactions and audit events in time order. 2 queries for interactions (+attachments), 1 for
-    events (without the `interaction.*` ones, which the interactions show). Consecutive field changes by
-    the same actor within a minute are grouped into one entry."""
+    events (without the `interaction.*` ones, which the interactions show) and 1 for the follow-up tasks
+    they name, if any. Consecutive field changes by the same actor within a minute are grouped into one
+    entry."""
     entries = [TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
                for item in ticket_queries.timeline(ticket)]
     if with_audit:
@@ -297,12 +302,11 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
         hidden = Q()
         for prefix in HIDDEN_EVENT_PREFIXES:
             hidden |= Q(action__startswith=prefix)
-        events = (TicketEvent.objects.filter(ticket=ticket).exclude(hidden).select_related("actor")
-                  .order_by("at", "id"))
+        shown = list(TicketEvent.objects.filter(ticket=ticket).exclude(hidden).select_related("actor")
+                     .order_by("at", "id"))
         previous: TimelineEntry | None = None
-        for event in events:
-            if event.action.startswith(HIDDEN_EVENT_PREFIXES):
-                continue
+        for event, sentence in zip(shown, events.describe_all(shown)):
+            line = sentence.render(EVENT_STYLE)
             if (
                 previous is not None and previous.events and event.action.endswith(".changed")
                 and previous.events[-1].action.endswith(".changed")
@@ -310,8 +314,9 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
                 and (event.at - previous.events[-1].at) <= timedelta(minutes=1)
             ):
                 previous.events.append(event)
+                previous.lines.append(line)
                 continue
-            previous = TimelineEntry(at=event.at, kind="event", event=event, events=[event])
+            previous = TimelineEntry(at=event.at, kind="event", event=event, events=[event], lines=[line])
             entries.append(previous)
     # Stable sort keeps an event after the interaction that happened at the same instant.
     entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "interaction" else 1))

@@ -74,7 +74,7 @@ def test_inserting_is_still_allowed(ticket, actor):
     from caredesk.tickets.actions import record_event
 
     count = TicketEvent.objects.count()
-    record_event(actor, ticket, "note.checked")
+    record_event(actor, ticket, "flag.raised", field="flags", after="checked")
     assert TicketEvent.objects.count() == count + 1
 
 
@@ -190,5 +190,5 @@ def test_outside_a_transaction_an_event_is_written_at_once(ticket, actor):
     from caredesk.tickets.actions import record_event
 
     with audit.written_together():
-        event = record_event(actor, ticket, "ticket.viewed")
+        event = record_event(actor, ticket, "flag.raised", field="flags", after="viewed")
         assert event.pk is not None

@@ -39,8 +39,8 @@ def test_insert_writes_the_row_the_orm_would_and_sets_its_primary_key():
 def test_insert_converts_json_and_times_through_the_fields():
     ticket = statements.insert(Ticket(subject="x", requester=_customer(), created_at=clock.now(),
                                       updated_at=clock.now()))
-    build = lambda: TicketEvent.build(Actor.system("test"), "ticket.created", ticket=ticket,  # noqa: E731
-                                      after={"tags": ["a", "b"], "when": clock.now()})
+    build = lambda: TicketEvent.build(Actor.system("test"), "tags.changed", ticket=ticket,  # noqa: E731
+                                      field="tags", after={"tags": ["a", "b"], "when": clock.now()})
     with clock.frozen_at(clock.now()):
         inserted = statements.insert(build())
         saved = build()

@@ -65,20 +65,6 @@ def field_label(name: str) -> str:
     return (name or "").replace("_", " ")
 
 
-@register.filter
-def audit_text(value) -> str:
-    """A readable picture of an audit value: {"id", "name"} -> name, lists joined."""
-    if value is None or value == "" or value == []:
-        return "none"
-    if isinstance(value, dict):
-        if "name" in value:
-            return str(value["name"])
-        return ", ".join(f"{k}: {audit_text(v)}" for k, v in value.items() if v not in (None, "", []))
-    if isinstance(value, (list, tuple)):
-        return ", ".join(audit_text(v) for v in value)
-    return str(value).replace("_", " ")
-
-
 @register.simple_tag
 def query_with(params: dict, **changes) -> str:
     """The query string of `params` with `changes` applied (a value of "" removes the key)."""
@@ -91,58 +77,3 @@ def query_with(params: dict, **changes) -> str:
         else:
             merged[key] = value
     return "?" + urlencode(merged) if merged else "?"
-
-
-FIELD_LABELS = {"ticket_type": "type", "order_status": "order status", "flags": "flags"}
-OUTBOUND_WORDS = {"queued": "queued the message for delivery", "sent": "delivered the message",
-                  "failed": "could not deliver the message", "retry_scheduled": "will retry the delivery",
-                  "provider_status": "got a delivery status"}
-TASK_WORDS = {"completed": "completed", "done": "completed", "cancelled": "cancelled", "missed": "missed"}
-
-
-def _short_time(value) -> str:
-    try:
-        return datetime.fromisoformat(str(value)).strftime("%b %-d, %H:%M UTC")
-    except (TypeError, ValueError):
-        return str(value or "")
-
-
-@register.filter
-def event_line(event) -> str:
-    """One readable line for an audit event (after the actor's name)."""
-    from django.urls import reverse
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    action, field = event.action, event.field
-    after = event.after if isinstance(event.after, dict) else {}
-    title = after.get("title") or ""
-    if action == "ticket.created":
-        return "created the ticket"
-    if action == "attachment.added":
-        return format_html("added the document {}", after.get("filename", ""))
-    if action == "follow_up.created" and after.get("ticket"):
-        return format_html('a follow-up ticket <a href="{}">#{}</a> was opened',
-                           reverse("web:ticket", args=[after["ticket"]]), after["ticket"])
-    if action == "task.created":
-        return format_html("planned the follow-up “{}”, due {}", title, _short_time(after.get("due_at")))
-    if action.startswith("task."):
-        verb = TASK_WORDS.get(action.split(".", 1)[1], action.split(".", 1)[1].replace("_", " "))
-        return format_html("{} the follow-up “{}”", verb, title or after.get("task_key", ""))
-    if action == "playbook.started":
-        return format_html("started the playbook “{}”", title or after.get("name", ""))
-    if action.startswith("playbook."):
-        outcome = after.get("outcome") or ""
-        return format_html("{} the playbook{}", action.split(".", 1)[1].replace("_", " "),
-                           f" ({outcome.replace('_', ' ')})" if outcome else "")
-    if action == "flag.raised":
-        return format_html("raised the flag {}", audit_text(event.after))
-    if action == "flag.cleared":
-        return format_html("cleared the flag {}", audit_text(event.before))
-    if action.startswith("outbound."):
-        return OUTBOUND_WORDS.get(action.split(".", 1)[1], action.replace(".", " ").replace("_", " "))
-    if field:
-        label = FIELD_LABELS.get(field, field.replace("_", " "))
-        return format_html("changed {} from <em>{}</em> to <em>{}</em>", label, audit_text(event.before),
-                           audit_text(event.after))
-    return mark_safe(escape(action.replace(".", " ").replace("_", " ")))
