@@ -72,4 +72,4 @@ def test_edit_details_add_an_order_and_remove_a_contact_point(page, sign_in, dan
     expect(page.get_by_role("region", name="Contact points")).not_to_contain_text("415-555-0132")
     rows = page.get_by_role("region", name="History").get_by_role("row")
     expect(rows.nth(1)).to_contain_text("removed the phone")
-    expect(page.get_by_role("region", name="History")).to_contain_text("Processing → Shipped")
+    expect(page.get_by_role("region", name="History")).to_contain_text("from Processing to Shipped")

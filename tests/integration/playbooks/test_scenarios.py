@@ -40,7 +40,7 @@ def test_the_simulate_command_prints_the_timeline_as_text_and_as_json():
     scenario = next(path for path in SCENARIOS if path.stem == "general_inquiry_linked_order_unresponsive")
     text = simulate(str(scenario))
     assert text.returncode == 0, text.stderr
-    assert "Day 1 - Mon 08 Sep 2025" in text.stdout and 'internal note "3/3"' in text.stdout
+    assert "Day 1 - Mon 08 Sep 2025" in text.stdout and 'wrote the internal note “3/3”' in text.stdout
     assert "general_inquiry_follow_up: unresponsive_closed" in text.stdout
     assert "Expectation met." in text.stdout
 

@@ -1,0 +1,190 @@
+"""The one registry of audit event kinds (caredesk.core.events): every declared kind is written by the real
+actions and reads cleanly everywhere it is rendered (the API's summary, the workspace timeline, the customer
+history, the simulator); an undeclared kind or payload fails at once; docs/audit.md lists the registry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from caredesk.channels import actions as channel_actions
+from caredesk.channels.models import ChannelEvent, InboundMessage
+from caredesk.core import actions as agent_actions
+from caredesk.core import events
+from caredesk.core.audit import Actor
+from caredesk.core.models import AgentEvent
+from caredesk.customers import actions as customer_actions
+from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
+from caredesk.playbooks import actions as playbook_actions
+from caredesk.playbooks.models import PlaybookRun
+from caredesk.playbooks.simulate import load_scenario, run_scenario
+from caredesk.playbooks.timeline import render_timeline
+from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
+
+ROOT = Path(__file__).parents[2]
+# Between them, these write every playbook kind: runs started, ended and cancelled, tasks planned, completed,
+# done by a logged call, missed and cancelled, a flag, an order status, notes, calls, a follow-up ticket.
+SCENARIOS = ("care_call_first_closed_ticket", "care_call_logged_without_call_notes",
+             "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
+             "bot_issue_sentri_unresponsive")
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
+
+
+def _scenarios(agent) -> list:
+    results = []
+    for name in SCENARIOS:
+        for point in ContactPoint.objects.select_related("customer"):  # the scenarios' customers share them
+            customer_actions.remove_contact_point(point.customer, actor=Actor.of_agent(agent), value=point.value)
+        results.append(run_scenario(load_scenario(ROOT / "tests" / "scenarios" / f"{name}.yaml")))
+    return results
+
+
+def _ticket_changes(agent, customer, order) -> Ticket:
+    actor, lead = Actor.of_agent(agent), agent_actions.create_agent(username="lee", first_name="Lee")
+    other = customer_actions.create_customer(actor=actor, name="Sam Other")
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Where is my passport?",
+                                          ticket_type=TicketType.objects.get(key="general_inquiry"))
+    ticket_actions.update_ticket(ticket, actor=actor, status="pending")  # the general follow-up starts
+    playbook_actions.cancel_run(PlaybookRun.objects.get(ticket=ticket), agent=agent, reason="a mistake")
+    ticket_actions.update_ticket(ticket, actor=actor, subject="Passport", description="Three weeks now.",
+                                 ticket_type=TicketType.objects.get(key="refund_request"),
+                                 category=Category.objects.filter(active=True).first(), priority=Priority.HIGH,
+                                 status="open", group=Group.objects.filter(active=True).first(), assignee=lead,
+                                 order=order, tags=["vip"])
+    ticket_actions.update_ticket(ticket, actor=actor, requester=other, order=None)
+    ticket_actions.add_supporting_document(ticket, actor=actor, attachment=ticket_actions.NewAttachment(
+        "form.pdf", "application/pdf", b"%PDF-1.4"))
+    playbook_actions.raise_flag(ticket, "missing_call_notes", actor=actor)
+    playbook_actions.clear_flag(ticket, "missing_call_notes", agent=agent)
+    return ticket
+
+
+def _outbox(ticket) -> None:
+    actor = Actor.system("test")
+    sent = channel_actions.queue_message(ticket=ticket, actor=actor, channel="sms", origin="agent_reply",
+                                         idempotency_key="sent", to=["+14155550132"], body="Hello")
+    channel_actions.mark_sent(sent, transport="console", provider_id="SM1")
+    channel_actions.record_provider_status("SM1", "delivered")
+    retried = channel_actions.queue_message(ticket=ticket, actor=actor, channel="email", origin="agent_reply",
+                                            idempotency_key="retried", to=["dana@example.com"], body="Hi")
+    channel_actions.mark_attempt_failed(retried, "the server said 451", permanent=False)
+    channel_actions.mark_attempt_failed(retried, "the server said 550", permanent=True)
+    channel_actions.queue_message(ticket=ticket, actor=actor, channel="email", origin="playbook",
+                                  idempotency_key="failed", template="missing", failure_reason="no such template")
+
+
+def _inbound(ticket) -> None:
+    processed = channel_actions.store_inbound(b"Subject: hi\r\n\r\nhello", source=InboundMessage.Source.SMTP)
+    channel_actions.finish_inbound(processed, status="processed", outcome="a reply", ticket=ticket)
+    ignored = channel_actions.store_inbound(b"Subject: out\r\n\r\naway", source=InboundMessage.Source.SMTP)
+    channel_actions.finish_inbound(ignored, status="ignored", outcome="an automatic reply")
+    channel_actions.fail_inbound(ignored.pk, "the parser failed", retry=True)
+    channel_actions.save_imap_position("support", uidvalidity=7, last_uid=1)
+    channel_actions.save_imap_position("support", uidvalidity=8, last_uid=2)
+
+
+def _customer_and_agent_changes(agent, customer, order) -> None:
+    actor = Actor.of_agent(agent)
+    customer_actions.update_customer(customer, actor=actor, name="Dana W.", importance="vip",
+                                     preferred_channel="sms", customer_type=CustomerType.objects.first())
+    customer_actions.add_contact_points(customer, actor=actor, phones=["+1 415 555 0199"])
+    customer_actions.remove_contact_point(customer, actor=actor, value="+14155550199")
+    customer_actions.update_order(order, actor=actor, status="Shipped",
+                                  industry=Industry.objects.get(key="ein"))
+    customer_actions.update_order(order, actor=actor, customer=customer_actions.create_customer(
+        actor=actor, name="Pat New"))
+    agent_actions.set_presence(agent, "available")
+    token, _ = agent_actions.create_api_token(agent, "laptop")
+    agent_actions.revoke_api_token(token)
+    agent_actions.deactivate_agent(agent_actions.create_agent(username="gone"))
+
+
+@pytest.fixture
+def every_kind(agent, customer, order):
+    """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
+    results = _scenarios(agent)
+    ticket = _ticket_changes(agent, customer, order)
+    _outbox(ticket)
+    _inbound(ticket)
+    _customer_and_agent_changes(agent, customer, order)
+    return results
+
+
+def _written() -> set[tuple[str, str]]:
+    return {(log._meta.label, action) for log in LOGS for action in log.objects.values_list("action", flat=True)}
+
+
+def assert_reads_cleanly(text: str, where: str) -> None:
+    """No empty quotes, no Python None, no unfilled name, no field left as a raw payload."""
+    for bad in ("“”", "None", "{", "}", "'id':"):
+        assert bad not in text, f"{where}: {bad!r} in {text!r}"
+
+
+def test_the_actions_write_every_declared_kind(every_kind):
+    assert _written() == set(events.kinds())
+
+
+def test_every_event_reads_cleanly_in_every_renderer(every_kind, client, agent, api):
+    for log in LOGS:  # the registry's text, as the API's summary gives it
+        rows = list(log.objects.order_by("id"))
+        for event, sentence in zip(rows, events.describe_all(rows)):
+            assert_reads_cleanly(str(sentence), f"{event.action}")
+            assert_reads_cleanly(sentence.render(events.HTML), f"{event.action} as HTML")
+
+    client.force_login(agent)
+    for ticket in Ticket.objects.all():
+        answer = api.get(f"/api/v1/tickets/{ticket.pk}/events").json()
+        assert [event["summary"] for event in answer] == [
+            str(sentence) for sentence in events.describe_all(TicketEvent.objects.filter(ticket=ticket).order_by("at", "id"))]
+        for event in answer:
+            assert_reads_cleanly(event["summary"], f"API {event['action']}")
+        timeline = client.get(reverse("web:ticket-timeline", args=[ticket.pk])).content.decode()
+        assert_reads_cleanly(re.sub(r"<[^>]+>", "", timeline), f"workspace timeline of #{ticket.pk}")
+    for customer in Customer.objects.all():
+        answer = api.get(f"/api/v1/customers/{customer.pk}/events").json()
+        for event in answer:
+            assert_reads_cleanly(event["summary"], f"API {event['action']}")
+        history = client.get(reverse("web:customer-history", args=[customer.pk])).content.decode()
+        assert_reads_cleanly(re.sub(r"<[^>]+>", "", history), f"history of customer #{customer.pk}")
+    for result in every_kind:
+        assert_reads_cleanly(render_timeline(result), f"simulation {result.title}")
+
+
+def test_the_care_call_done_by_a_logged_call_reads_with_its_task(db, client, agent):
+    """The workspace read a "title" the `task.done` payload never had and showed `completed the follow-up “”`."""
+    result = run_scenario(load_scenario(ROOT / "tests" / "scenarios" / "care_call_first_open_ticket.yaml"))
+    ticket = Ticket.objects.get(subject=result.tickets[0].subject)
+    done = TicketEvent.objects.get(ticket=ticket, action="task.done")
+    assert set(done.after) == {"tasks", "reason"}
+    with pytest.raises(events.UndeclaredEvent, match="declares no key 'title'"):
+        events.read(done).after["title"]  # what the old renderer read: the registry refuses it now
+
+    client.force_login(agent)
+    timeline = client.get(reverse("web:ticket-timeline", args=[ticket.pk])).content.decode()
+    assert "completed the follow-up “Call the customer”: a call was logged" in timeline
+    assert "“”" not in timeline
+    assert str(events.describe(done)) == "completed the follow-up “Call the customer”: a call was logged"
+    assert "completed the follow-up call day 1 “Call the customer”: a call was logged" in render_timeline(result)
+
+
+def test_an_undeclared_kind_or_payload_fails_at_once(ticket, actor):
+    with pytest.raises(events.UndeclaredEvent, match='"ticket.viewed" is not a declared audit event kind'):
+        TicketEvent.build(actor, "ticket.viewed", ticket=ticket)
+    with pytest.raises(events.UndeclaredEvent, match="misses"):
+        TicketEvent.build(actor, "task.done", ticket=ticket, field="task", after={"tasks": ["a"]})
+    with pytest.raises(events.UndeclaredEvent, match="undeclared keys"):
+        TicketEvent.build(actor, "task.done", ticket=ticket, field="task",
+                          after={"tasks": ["a"], "reason": "r", "title": "t"})
+    with pytest.raises(events.UndeclaredEvent, match="field is 'flags'"):
+        TicketEvent.build(actor, "flag.raised", ticket=ticket, field="flag", after="vip")
+    with pytest.raises(events.UndeclaredEvent, match="not a declared"):  # a kind belongs to its own log
+        CustomerEvent.build(actor, "flag.raised", customer=ticket.requester, field="flags", after="vip")
+
+
+def test_docs_audit_lists_every_declared_kind():
+    text = (ROOT / "docs" / "audit.md").read_text()
+    assert events.table() in text, "docs/audit.md: paste caredesk.core.events.table() in place of its table"
