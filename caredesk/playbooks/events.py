@@ -16,14 +16,21 @@ CLOSED_TASKS = record("tasks", "reason")  # task.done (a logged call did it), ta
 
 
 def _task_titles(events: list) -> dict[tuple[int, str], list[tuple]]:
-    """(ticket, task key) -> [(created at, title)] of the tasks the events name: a key repeats across runs."""
-    wanted = {(event.ticket_id, key) for event in events
-              for key in (event.after.get("tasks") or [event.after.get("task")])}
+    """(ticket, task key) -> [(created at, title)] of the tasks the events name: a key repeats across runs.
+
+    The titles come from the `task.created` events among them (a ticket's timeline holds them all); only the
+    tasks without one there are read from the database, in one query.
+    """
     titles = defaultdict(list)
-    if wanted:
+    for event in events:
+        if event.action == "task.created":
+            titles[(event.ticket_id, event.after["task"])].append((event.at, event.after["title"]))
+    missing = {(event.ticket_id, key) for event in events
+               for key in (event.after.get("tasks") or [event.after.get("task")])} - set(titles)
+    if missing:
         matching = Q()
-        for ticket_id in {ticket_id for ticket_id, _ in wanted}:
-            matching |= Q(ticket_id=ticket_id, task_key__in=[key for ticket, key in wanted if ticket == ticket_id])
+        for ticket_id in {ticket_id for ticket_id, _ in missing}:
+            matching |= Q(ticket_id=ticket_id, task_key__in=[key for ticket, key in missing if ticket == ticket_id])
         for row in FollowUpTask.objects.filter(matching).values("ticket_id", "task_key", "created_at", "title"):
             titles[(row["ticket_id"], row["task_key"])].append((row["created_at"], row["title"]))
     return titles

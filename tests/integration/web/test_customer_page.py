@@ -187,7 +187,7 @@ def test_adding_an_order(signed_in, customer, agent):
     assert event.order == order and event.actor == agent
     page = signed_in.get(url(customer)).content.decode()
     assert "Order EIN-2002 added." in page and "added the order EIN-2002" in page
-    assert "<ins>EIN, New</ins>" in page
+    assert "added the order EIN-2002 (EIN, New)" in page
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
