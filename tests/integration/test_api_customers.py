@@ -150,7 +150,8 @@ def test_customer_events(api, customer, agent):
                                               "customer.changed"]
     assert events[-1] | {"id": 0, "at": ""} == {"id": 0, "at": "", "actor_kind": "agent", "actor_label": "maria",
                                                 "action": "customer.changed", "field": "importance",
-                                                "before": "standard", "after": "key"}
+                                                "before": "standard", "after": "key",
+                                                "summary": "changed the importance from Standard to Key"}
 
 
 def test_create_order(api, customer, agent):
