@@ -17,7 +17,6 @@ as text (the API's `summary`, the simulator) or as HTML (the workspace, the cust
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Iterable, Sequence
 import dataclasses
 from dataclasses import dataclass
@@ -323,10 +322,6 @@ class EventKind:
     def sentence(self, event: Any, loaded: Any = None) -> Sentence:
         reading = Reading(event, self, loaded)
         return Sentence(self.reads, self.values(reading) if self.values is not None else reading.defaults())
-
-    def names(self) -> set[str]:
-        """The names the sentence template uses."""
-        return {name for _, name, _, _ in string.Formatter().parse(self.reads) if name}
 
 
 _kinds: dict[tuple[str, str], EventKind] = {}

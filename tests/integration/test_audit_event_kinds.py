@@ -188,3 +188,13 @@ def test_an_undeclared_kind_or_payload_fails_at_once(ticket, actor):
 def test_docs_audit_lists_every_declared_kind():
     text = (ROOT / "docs" / "audit.md").read_text()
     assert events.table() in text, "docs/audit.md: paste caredesk.core.events.table() in place of its table"
+
+
+def test_events_are_made_only_by_build():
+    """`AuditEvent.build` is where the registry checks a kind: no code makes an event another way."""
+    logs = "|".join(log.__name__ for log in LOGS)
+    other_ways = re.compile(rf"(?<!class )\b({logs})\(|\b({logs})\.objects\.(create|bulk_create|get_or_create)\(")
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in (ROOT / "caredesk").rglob("*.py")
+             if "migrations" not in path.parts
+             for number, line in enumerate(path.read_text().splitlines(), 1) if other_ways.search(line)]
+    assert found == []
