@@ -144,7 +144,7 @@ def test_change_status_and_assignee_in_place(page, sign_in, dana_ticket, e2e_age
     expect(page.locator("#ticket-head .status")).to_have_text("Open")
     props.get_by_label("Assignee").select_option(label="Devon Price")
     expect(props.get_by_label("Assignee")).to_have_value(re.compile(r"\d+"))
-    expect(page.locator("#timeline")).to_contain_text("changed assignee from Maria Lopez to Devon Price")
+    expect(page.locator("#timeline")).to_contain_text("changed the assignee from Maria Lopez to Devon Price")
     expect(page.locator("#timeline")).to_contain_text("changed the status from new to open")
     page.reload()
     expect(page.get_by_role("complementary", name="Ticket properties").get_by_label("Assignee")) \
