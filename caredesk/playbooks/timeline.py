@@ -27,7 +27,8 @@ from caredesk.tickets.models import Ticket, TicketEvent
 
 ORIGINAL = "ticket"
 _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "missed", "task.cancelled": "cancelled"}
-ENTRY_KINDS = {"follow_up.created": "ticket", "playbook.cancelled": "run", "flag.cleared": "flag"}  # the others: below
+# An entry's kind (in the JSON output) where `entry_of` does not choose it; "change" for the others.
+ENTRY_KINDS = {"follow_up.created": "ticket", "playbook.cancelled": "run", "flag.cleared": "flag"}
 _DAY_KEY = re.compile(r"^day (\d+)")
 
 

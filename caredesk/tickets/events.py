@@ -26,7 +26,11 @@ def _created(reading: Reading) -> dict:
 
 
 def _interactions(events: list) -> dict[int, Interaction]:
-    return Interaction.objects.in_bulk({event.interaction_id for event in events})
+    """The events' interactions: those read with them (select_related), the others in one query."""
+    link = TicketEvent._meta.get_field("interaction")
+    known = {event.interaction_id: event.interaction for event in events if link.is_cached(event)}
+    missing = {event.interaction_id for event in events} - set(known)
+    return known | (Interaction.objects.in_bulk(missing) if missing else {})
 
 
 def _message(reading: Reading) -> dict:
