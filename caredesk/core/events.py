@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 from django.utils.html import conditional_escape, format_html
@@ -76,11 +77,17 @@ class Record(Shape):
     optional: tuple[str, ...] = ()
     nullable: bool = False
 
+    def __post_init__(self):
+        object.__setattr__(self, "required", frozenset(self.keys))
+        object.__setattr__(self, "allowed", frozenset(self.keys) | frozenset(self.optional))
+
     def problem(self, value):
         if value is None:
             return None if self.nullable else "is an object, not null"
         if not isinstance(value, dict):
             return f"is an object, not {value!r}"
+        if value.keys() == self.required or (self.optional and self.required <= value.keys() <= self.allowed):
+            return None  # checked on every write: the common answer first
         missing = sorted(set(self.keys) - set(value))
         extra = sorted(set(value) - set(self.keys) - set(self.optional))
         if missing or extra:
@@ -306,7 +313,7 @@ class EventKind:
     field_labels: dict[str, str] = dataclasses.field(default_factory=dict)
     value_label: Callable[[str, Any], str] | None = None  # (field, value) -> text, for `{before}`/`{after}`
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         return self.field if isinstance(self.field, tuple) else (self.field,)
 
