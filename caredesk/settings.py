@@ -227,7 +227,7 @@ EMAIL_MAX_ATTACHMENTS = env_int("EMAIL_MAX_ATTACHMENTS", 20)
 # What one inbound message may cost to parse (caredesk/channels/email/limits.py); over a limit it is not parsed.
 MAIL_MAX_HEADER_BYTES = env_int("MAIL_MAX_HEADER_BYTES", 256 * 1024)  # one header block
 MAIL_MAX_HEADER_FIELD_BYTES = env_int("MAIL_MAX_HEADER_FIELD_BYTES", 64 * 1024)  # one header field
-MAIL_MAX_ENCODED_WORDS = env_int("MAIL_MAX_ENCODED_WORDS", 200)  # RFC 2047 encoded words in one header field
+MAIL_MAX_ENCODED_WORDS = env_int("MAIL_MAX_ENCODED_WORDS", 1000)  # RFC 2047 encoded words in one header field
 MAIL_MAX_PARTS = env_int("MAIL_MAX_PARTS", 1000)
 MAIL_MAX_DEPTH = env_int("MAIL_MAX_DEPTH", 20)
 MAIL_PARSE_MEMORY_BYTES = env_int("MAIL_PARSE_MEMORY_BYTES", 1024 * 1024 * 1024)  # address space of a parser

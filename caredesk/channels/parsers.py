@@ -103,6 +103,7 @@ class Parsing:
     """A message handed to the parser pool: its bytes (for a second try) and the pool's Future."""
 
     raw: bytes = field(repr=False)
+    options: ParseOptions
     future: Future
 
 
@@ -111,59 +112,59 @@ class ParserPool:
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
-        self._options: ParseOptions | None = None
 
     def submit(self, raw: bytes) -> Parsing:
         """Start parsing `raw`; `result` gives what it became."""
+        options = ParseOptions.from_settings()
         try:
-            return Parsing(raw, self._pool().submit(parse_in_parser, raw, self._options))
+            return Parsing(raw, options, self._pool(options).submit(parse_in_parser, raw, options))
         except Exception:  # noqa: BLE001 - a broken pool: start a new one
             logger.warning("the parser pool was broken; starting it again")
             self.shutdown()
-            return Parsing(raw, self._pool().submit(parse_in_parser, raw, self._options))
+            return Parsing(raw, options, self._pool(options).submit(parse_in_parser, raw, options))
 
     def parse(self, raw: bytes) -> Parsed:
         return self.result(self.submit(raw))
 
     def result(self, parsing: Parsing) -> Parsed:
         """The parsed message, the MalformedEmail saying it is not email, or the ParseFailure of two tries."""
-        first = self._outcome(parsing.future)
+        first = self._outcome(parsing)
         if not isinstance(first, ParseFailure):
             return first
         logger.warning("parsing a message of %s bytes failed (%s); trying it again alone", len(parsing.raw),
                        first.reason)
         alone = ParserPool()
         try:
-            second = alone._outcome(alone.submit(parsing.raw).future)
+            second = alone._outcome(alone.submit(parsing.raw))
         finally:
             alone.shutdown()
         if isinstance(second, ParseFailure):
             return ParseFailure(f"parsing failed twice: {first.reason}; then {second.reason}")
         return second
 
-    def _outcome(self, future: Future) -> Parsed:
+    def _outcome(self, parsing: Parsing) -> Parsed:
+        options = parsing.options
         try:
-            return future.result(timeout=self._options.seconds + KILL_GRACE_SECONDS)
+            return parsing.future.result(timeout=options.seconds + KILL_GRACE_SECONDS)
         except MalformedEmail as error:
             return error
         except MemoryError:
-            return ParseFailure(f"over the memory limit of {self._options.memory_bytes} bytes")
+            return ParseFailure(f"over the memory limit of {options.memory_bytes} bytes")
         except ParseTimedOut:
-            return ParseFailure(f"over the time limit of {self._options.seconds} seconds")
+            return ParseFailure(f"over the time limit of {options.seconds} seconds")
         except FutureTimeout:
             self.kill()
-            return ParseFailure(f"over the time limit of {self._options.seconds} seconds (the parser was killed)")
+            return ParseFailure(f"over the time limit of {options.seconds} seconds (the parser was killed)")
         except Exception as error:  # noqa: BLE001 - the parser died (killed by the kernel, a crash) or a bug
             self.shutdown()
             return ParseFailure(f"the parser failed ({type(error).__name__}: {error})")
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self, options: ParseOptions) -> ProcessPoolExecutor:
+        """The parser processes, started with the memory limit of `options` when there are none."""
         if self._executor is None:
-            self._options = ParseOptions.from_settings()
             self._executor = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1),
                                                  mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_start_parser,
-                                                 initargs=(os.getpid(), self._options.memory_bytes))
+                                                 initializer=_start_parser, initargs=(os.getpid(), options.memory_bytes))
         return self._executor
 
     def kill(self) -> None:

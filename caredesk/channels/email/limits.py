@@ -32,7 +32,7 @@ class MailLimits:
 
     header_bytes: int = 256 * 1024  # one header block (the message's, or one part's), folded lines included
     header_field_bytes: int = 64 * 1024  # one header field, folded lines included
-    encoded_words: int = 200  # RFC 2047 encoded words (=?charset?B?...?=) in one header field
+    encoded_words: int = 1000  # RFC 2047 encoded words (=?charset?B?...?=) in one header field
     parts: int = 1000  # MIME parts, message/rfc822 ones and the parts inside them included
     depth: int = 20  # nesting of multipart and message/rfc822 parts
 
@@ -54,7 +54,7 @@ def check(raw: bytes, limits: MailLimits) -> OverLimit | None:
     """The first limit `raw` goes over, or None. Time and memory linear in the size of `raw` (times `depth`)."""
     walk = _Walk(raw, limits)
     try:
-        walk.entity(0, len(raw), "message", 0)
+        walk.entity(0, len(raw), "", 0)
     except _Exceeded as exceeded:
         return exceeded.over
     return None
@@ -69,24 +69,25 @@ class _Walk:
     def over(self, limit: str, detail: str) -> None:
         raise _Exceeded(OverLimit(limit, detail))
 
-    def entity(self, start: int, end: int, where: str, depth: int) -> None:
-        """One MIME entity between `start` and `end`: its header block, then its body's parts."""
+    def entity(self, start: int, end: int, path: str, depth: int) -> None:
+        """One MIME entity between `start` and `end` (its `path` numbered as IMAP does, "" for the message):
+        its header block, then its body's parts."""
         self.parts += 1
         if self.parts > self.limits.parts:
             self.over("parts", f"more than {self.limits.parts} MIME parts")
         if depth > self.limits.depth:
-            self.over("depth", f"{where}: MIME parts nested more than {self.limits.depth} deep")
-        header_end, body_start = self.header_block(start, end, where)
+            self.over("depth", f"MIME parts nested more than {self.limits.depth} deep")
+        header_end, body_start = self.header_block(start, end, f"part {path}" if path else "the message")
         headers = self.raw[start:header_end]
         content_type = _CONTENT_TYPE.search(headers)
         kind = content_type.group(1).lower() if content_type else b"text/plain"
         if kind == b"message/rfc822":
-            self.entity(body_start, end, f"{where}, the enclosed message", depth + 1)
+            self.entity(body_start, end, f"{path}.1" if path else "1", depth + 1)
         elif kind.startswith(b"multipart/") and (boundary := _BOUNDARY.search(headers)):
             delimiter = boundary.group(1) or boundary.group(2)
-            sections = mime.sections(self.raw, delimiter, body_start, end, where, [])
+            sections = mime.sections(self.raw, delimiter, body_start, end, path, [])
             for number, (section_start, section_end) in enumerate(sections, 1):
-                self.entity(section_start, section_end, f"{where}, part {number}", depth + 1)
+                self.entity(section_start, section_end, f"{path}.{number}" if path else str(number), depth + 1)
 
     def header_block(self, start: int, end: int, where: str) -> tuple[int, int]:
         """Where the header block at `start` ends and its body begins, once its fields are within the limits."""
