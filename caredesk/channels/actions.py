@@ -148,15 +148,16 @@ def _quarantined(inbound_ids: list[int]) -> list[InboundMessage]:
 
 @transaction.atomic
 def retry_quarantined(inbound_ids: list[int], *, actor: Actor) -> list[InboundMessage]:
-    """Process quarantined messages again (after a fix, or with higher limits): they are `received` once more,
-    and the worker's next pass takes them. One that fails twice again is quarantined again."""
+    """Process quarantined messages again (after a fix, or with higher limits): they are due for a retry, which
+    the worker's next pass makes. One whose parsing fails twice again is quarantined again."""
     rows = _quarantined(inbound_ids)
+    now = clock.now()
     for row in rows:
-        row.status, row.outcome, row.next_attempt_at = InboundMessage.Status.RECEIVED, "", None
+        row.status, row.outcome, row.next_attempt_at = InboundMessage.Status.FAILED, "retried from quarantine", now
     statements.update_rows(rows, ["status", "outcome", "next_attempt_at"])
     for row in rows:
         _record("inbound.retried", inbound=row, actor=actor, before={"status": InboundMessage.Status.QUARANTINED},
-                after={"status": row.status})
+                after={"status": row.status, "next_attempt_at": now})
     return rows
 
 

@@ -66,8 +66,9 @@ def mail_limits() -> MailLimits:
                       depth=settings.MAIL_MAX_DEPTH)
 
 
-class ParseTimedOut(Exception):
-    """Raised inside a parser process when one message took longer than CAREDESK_MAIL_PARSE_SECONDS."""
+class ParseTimedOut(BaseException):
+    """Raised inside a parser process when one message took longer than CAREDESK_MAIL_PARSE_SECONDS (a
+    BaseException, so that the parser's guards against damaged input, `except Exception`, let it through)."""
 
 
 def _start_parser(parent: int, memory_bytes: int) -> None:

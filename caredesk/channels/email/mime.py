@@ -28,6 +28,8 @@ def guarded(defects: list[str], where: str, read: Callable[[], Value], default: 
     """Run a standard-library header accessor; hostile headers have crashed its parser before."""
     try:
         return read()
+    except MemoryError:  # not the input's defect: the parser's memory limit (see channels/parsers.py)
+        raise
     except Exception as error:  # noqa: BLE001 - any crash here is a defect of the input, never a 500
         defects.append(f"{where}: unreadable ({type(error).__name__}: {error})")
         return default
