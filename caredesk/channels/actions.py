@@ -54,7 +54,7 @@ def store_inbound(
 
     The caller acknowledges the message (SMTP 250, IMAP position, HTTP 202) only after this returns.
     """
-    if not raw or not raw.strip():
+    if not raw or raw.isspace():  # isspace, not strip: no copy of a large message
         raise ValidationFailed("The message is empty.", field="raw")
     if len(raw) > settings.EMAIL_MAX_BYTES:
         raise ValidationFailed(

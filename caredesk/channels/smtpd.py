@@ -55,7 +55,7 @@ class StoringHandler:
 
     async def handle_DATA(self, server, session, envelope):
         sender = envelope.mail_from if envelope.mail_from not in (None, "<>") else ""
-        if not envelope.original_content or not envelope.original_content.strip():
+        if not envelope.original_content or envelope.original_content.isspace():
             return EMPTY_MESSAGE_ANSWER
         arrival = _Arrival(envelope.original_content, sender, list(envelope.rcpt_tos))
         self.writer.submit(arrival)
