@@ -200,8 +200,7 @@ class SmtpReceiver:
         self.writer = Writer(self.processing)
         self.handler = StoringHandler(self.writer)
         self.controller = _Controller(self.handler, hostname=host, port=port, data_size_limit=max_bytes,
-                                     server_hostname="caredesk", ident="caredesk ESMTP",
-                                     enable_SMTPUTF8=True)
+                                      server_hostname="caredesk", ident="caredesk ESMTP", enable_SMTPUTF8=True)
 
     def start(self) -> None:
         if self.processing is not None:

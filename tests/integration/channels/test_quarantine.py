@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from caredesk.channels import actions, inbound
+from caredesk.channels import actions, inbound, parsers
 from caredesk.channels.models import ChannelEvent, InboundMessage
 from caredesk.channels.parsers import ParseFailure
 from caredesk.core import roles
@@ -113,3 +113,13 @@ def test_every_other_role_gets_403_and_changes_nothing(role, make_agent, api_cli
     assert_problem(client.post(f"/api/v1/inbound-messages/{row.pk}/discard"), 403)
     assert InboundMessage.objects.get(pk=row.pk).status == "quarantined"
 
+
+
+def test_messages_queued_at_a_parser_that_died_are_parsed_again_alone_and_not_blamed():
+    pool = parsers.ParserPool()
+    try:
+        first, second = pool.submit(email_bytes(subject="First")), pool.submit(email_bytes(subject="Second"))
+        pool.kill()  # the parser dies (as when the kernel kills it) with both messages in its queue
+        assert pool.result(second).subject == "Second" and pool.result(first).subject == "First"
+    finally:
+        pool.shutdown()
