@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -101,10 +102,11 @@ def parse_in_parser(raw: bytes, options: ParseOptions) -> ParsedEmail:
 
 @dataclass
 class Parsing:
-    """A message handed to the parser pool: its bytes (for a second try) and the pool's Future."""
+    """A message handed to the parser pool: its bytes (for a second try), the pool that has it and its Future."""
 
     raw: bytes = field(repr=False)
     options: ParseOptions
+    executor: ProcessPoolExecutor = field(repr=False)
     future: Future
 
 
@@ -118,11 +120,13 @@ class ParserPool:
         """Start parsing `raw`; `result` gives what it became."""
         options = ParseOptions.from_settings()
         try:
-            return Parsing(raw, options, self._pool(options).submit(parse_in_parser, raw, options))
-        except Exception:  # noqa: BLE001 - a broken pool: start a new one
+            executor = self._pool(options)
+            return Parsing(raw, options, executor, executor.submit(parse_in_parser, raw, options))
+        except BrokenProcessPool:
             logger.warning("the parser pool was broken; starting it again")
             self.shutdown()
-            return Parsing(raw, options, self._pool(options).submit(parse_in_parser, raw, options))
+            executor = self._pool(options)
+            return Parsing(raw, options, executor, executor.submit(parse_in_parser, raw, options))
 
     def parse(self, raw: bytes) -> Parsed:
         return self.result(self.submit(raw))
@@ -154,10 +158,14 @@ class ParserPool:
         except ParseTimedOut:
             return ParseFailure(f"over the time limit of {options.seconds} seconds")
         except FutureTimeout:
-            self.kill()
+            if parsing.executor is self._executor:
+                self.kill()
             return ParseFailure(f"over the time limit of {options.seconds} seconds (the parser was killed)")
-        except Exception as error:  # noqa: BLE001 - the parser died (killed by the kernel, a crash) or a bug
-            self.shutdown()
+        except BrokenProcessPool:  # the parser died: killed by the kernel, a crash
+            if parsing.executor is self._executor:
+                self.shutdown()
+            return ParseFailure("the parser process died")
+        except Exception as error:  # noqa: BLE001 - a bug the message set off in the parser
             return ParseFailure(f"the parser failed ({type(error).__name__}: {error})")
 
     def _pool(self, options: ParseOptions) -> ProcessPoolExecutor:
