@@ -171,9 +171,9 @@ class ParserPool:
     def _pool(self, options: ParseOptions) -> ProcessPoolExecutor:
         """The parser processes, started with the memory limit of `options` when there are none."""
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1),
-                                                 mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_start_parser, initargs=(os.getpid(), options.memory_bytes))
+            self._executor = ProcessPoolExecutor(
+                max_workers=max(1, (os.cpu_count() or 2) - 1), mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_parser, initargs=(os.getpid(), options.memory_bytes))
         return self._executor
 
     def kill(self) -> None:
