@@ -224,6 +224,14 @@ EMAIL_FROM_NAME = env("EMAIL_FROM_NAME", "Customer Care")
 EMAIL_TOKEN_SECRET = env("EMAIL_TOKEN_SECRET")  # signs reply-to tokens; derived from SECRET_KEY when unset
 EMAIL_MAX_BYTES = env_int("EMAIL_MAX_BYTES", 40 * 1024 * 1024)  # inbound message size; larger gets 552 / 413
 EMAIL_MAX_ATTACHMENTS = env_int("EMAIL_MAX_ATTACHMENTS", 20)
+# What one inbound message may cost to parse (caredesk/channels/email/limits.py); over a limit it is not parsed.
+MAIL_MAX_HEADER_BYTES = env_int("MAIL_MAX_HEADER_BYTES", 256 * 1024)  # one header block
+MAIL_MAX_HEADER_FIELD_BYTES = env_int("MAIL_MAX_HEADER_FIELD_BYTES", 64 * 1024)  # one header field
+MAIL_MAX_ENCODED_WORDS = env_int("MAIL_MAX_ENCODED_WORDS", 1000)  # RFC 2047 encoded words in one header field
+MAIL_MAX_PARTS = env_int("MAIL_MAX_PARTS", 1000)
+MAIL_MAX_DEPTH = env_int("MAIL_MAX_DEPTH", 20)
+MAIL_PARSE_MEMORY_BYTES = env_int("MAIL_PARSE_MEMORY_BYTES", 1024 * 1024 * 1024)  # address space of a parser
+MAIL_PARSE_SECONDS = env_int("MAIL_PARSE_SECONDS", 30)  # one message's parse, in a parser process
 INBOUND_EMAIL_SECRET = env("INBOUND_EMAIL_SECRET", "")  # the raw-MIME HTTP endpoint is off while empty
 SMTPD_ENABLED = env_bool("SMTPD_ENABLED", False)  # `caredesk serve` also runs the SMTP receiver
 SMTPD_HOST = env("SMTPD_HOST", "127.0.0.1")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.types import Id
+from caredesk.api.pagination import page_by_id
+from caredesk.api.types import Id, PageSize
+from caredesk.channels import actions
 from caredesk.channels.models import InboundMessage, OutboundMessage
-from caredesk.core.roles import WORK_TICKETS
+from caredesk.core.audit import Actor
+from caredesk.core.roles import MANAGE_INBOUND, WORK_TICKETS
 from caredesk.tickets.models import Ticket
 
 router = Router(tags=["channels"])
@@ -43,6 +46,7 @@ class InboundMessageOut(Schema):
     id: int
     source: str
     received_at: datetime
+    envelope_sender: str | None
     size: int
     message_id: str
     status: str
@@ -60,6 +64,40 @@ def outbound_messages(request, ticket_id: Id):
     require(request, WORK_TICKETS)
     ticket = lookups.get_or_404(Ticket.objects.all(), ticket_id)
     return list(OutboundMessage.objects.filter(ticket=ticket).order_by("created_at", "id"))
+
+
+class InboundMessagePage(Schema):
+    items: list[InboundMessageOut]
+    next_cursor: str | None
+
+
+class PageFilters(Schema):
+    cursor: str | None = None
+    limit: PageSize = 50
+
+
+@router.get("/inbound-messages/quarantined", response=InboundMessagePage)
+def quarantined_messages(request, filters: Query[PageFilters]):
+    """Messages whose parsing failed twice (`error` says how), newest first. Admin only."""
+    require(request, MANAGE_INBOUND)
+    queryset = InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED).defer("raw")
+    items, next_cursor = page_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/inbound-messages/{inbound_id}/retry", response=InboundMessageOut)
+def retry_quarantined_message(request, inbound_id: Id):
+    """Process a quarantined message again; the worker's next pass takes it. Admin only; 409 unless quarantined."""
+    agent = require(request, MANAGE_INBOUND)
+    return actions.retry_quarantined([inbound_id], actor=Actor.of_agent(agent))[0]
+
+
+@router.post("/inbound-messages/{inbound_id}/discard", response=InboundMessageOut)
+def discard_quarantined_message(request, inbound_id: Id):
+    """Give up on a quarantined message: it becomes `ignored`; its raw copy stays. Admin only; 409 unless
+    quarantined."""
+    agent = require(request, MANAGE_INBOUND)
+    return actions.discard_quarantined([inbound_id], actor=Actor.of_agent(agent))[0]
 
 
 @router.get("/inbound-messages/{inbound_id}", response=InboundMessageOut)

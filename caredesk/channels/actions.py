@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.core.db import statements
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
@@ -54,7 +54,7 @@ def store_inbound(
 
     The caller acknowledges the message (SMTP 250, IMAP position, HTTP 202) only after this returns.
     """
-    if not raw or not raw.strip():
+    if not raw or raw.isspace():  # isspace, not strip: no copy of a large message
         raise ValidationFailed("The message is empty.", field="raw")
     if len(raw) > settings.EMAIL_MAX_BYTES:
         raise ValidationFailed(
@@ -116,6 +116,64 @@ def fail_inbound(inbound_id: int, error: str, *, retry: bool) -> InboundMessage:
     _record("inbound.failed", inbound=row, after={"error": error[:500], "attempts": attempts, "retry": again})
     row.status, row.error, row.attempts, row.next_attempt_at = InboundMessage.Status.FAILED, error, attempts, next_attempt_at
     return row
+
+
+@transaction.atomic
+def quarantine_inbound(inbound_id: int, reason: str) -> InboundMessage:
+    """Set aside a message whose parsing failed twice (out of memory, out of time, the parser killed): its raw
+    copy stays, nothing tries it again, and an Admin retries or discards it (`retry_quarantined`,
+    `discard_quarantined`)."""
+    row = InboundMessage.objects.select_for_update().only("id", "attempts", "status").get(pk=inbound_id)
+    previous = row.status
+    row.attempts += 1
+    row.status, row.error, row.next_attempt_at = InboundMessage.Status.QUARANTINED, reason[:5000], None
+    row.outcome = "quarantined: parsing it failed twice"
+    statements.update_rows([row], ["status", "error", "attempts", "next_attempt_at", "outcome"])
+    _record("inbound.quarantined", inbound=row, before={"status": previous},
+            after={"status": row.status, "reason": reason[:500], "attempts": row.attempts})
+    return row
+
+
+def _quarantined(inbound_ids: list[int]) -> list[InboundMessage]:
+    """The rows of `inbound_ids`, locked, in that order; NotFound or Conflict names the first that is not one."""
+    rows = InboundMessage.objects.select_for_update().defer("raw").in_bulk(inbound_ids)
+    for inbound_id in inbound_ids:
+        if inbound_id not in rows:
+            raise NotFound(f"There is no inbound message {inbound_id}.", field="id")
+        if rows[inbound_id].status != InboundMessage.Status.QUARANTINED:
+            raise Conflict(f"Inbound message {inbound_id} is {rows[inbound_id].status}, not quarantined.",
+                           field="id")
+    return [rows[inbound_id] for inbound_id in inbound_ids]
+
+
+@transaction.atomic
+def retry_quarantined(inbound_ids: list[int], *, actor: Actor) -> list[InboundMessage]:
+    """Process quarantined messages again (after a fix, or with higher limits): they are due for a retry, which
+    the worker's next pass makes. One whose parsing fails twice again is quarantined again."""
+    rows = _quarantined(inbound_ids)
+    now = clock.now()
+    for row in rows:
+        row.status, row.outcome, row.next_attempt_at = InboundMessage.Status.FAILED, "retried from quarantine", now
+    statements.update_rows(rows, ["status", "outcome", "next_attempt_at"])
+    for row in rows:
+        _record("inbound.retried", inbound=row, actor=actor, before={"status": InboundMessage.Status.QUARANTINED},
+                after={"status": row.status, "next_attempt_at": now})
+    return rows
+
+
+@transaction.atomic
+def discard_quarantined(inbound_ids: list[int], *, actor: Actor) -> list[InboundMessage]:
+    """Give up on quarantined messages: `ignored`, with who discarded them. The raw copies stay."""
+    rows = _quarantined(inbound_ids)
+    now = clock.now()
+    for row in rows:
+        row.status, row.processed_at = InboundMessage.Status.IGNORED, now
+        row.outcome = f"discarded from quarantine by {actor.label}"[:300]
+    statements.update_rows(rows, ["status", "outcome", "processed_at"])
+    for row in rows:
+        _record("inbound.discarded", inbound=row, actor=actor, before={"status": InboundMessage.Status.QUARANTINED},
+                after={"status": row.status, "outcome": row.outcome})
+    return rows
 
 
 @transaction.atomic

@@ -17,19 +17,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from caredesk.channels import actions, routing
+from caredesk.channels import actions, parsers, routing
 from caredesk.channels.email.automated import AutomatedVerdict, classify_automated
-from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail, parse_message
+from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail
 from caredesk.channels.email.tokens import thread_candidates
 from caredesk.channels.inbound_lookups import BatchLookups
 from caredesk.channels.models import InboundMessage
+from caredesk.channels.parsers import Parsed, ParseFailure
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, DomainError
 from caredesk.customers.actions import create_customer
 from caredesk.customers.contact import find_phone_numbers
 from caredesk.customers.models import ContactPoint, Customer
-from caredesk.tickets.actions import NewAttachment, create_ticket, receive_customer_message
+from caredesk.tickets.actions import NewAttachment, add_interaction, create_ticket, receive_customer_message
 from caredesk.tickets.models import Channel, Interaction
 
 logger = logging.getLogger("caredesk.channels.inbound")
@@ -41,7 +42,6 @@ MAXIMUM_DEFECTS_KEPT = 20
 # Messages processed in one transaction: fewer commits, and on SQLite fewer hand-overs of the write lock.
 BATCH_MESSAGES = 32
 BATCH_BYTES = 4 * 1024 * 1024
-Parsed = ParsedEmail | MalformedEmail
 
 
 def raw_url(inbound_id: int) -> str:
@@ -80,28 +80,22 @@ def process_batch(inbound_ids: list[int], parsed: dict[int, Parsed] | None = Non
 
 
 def parse_stored(inbound_ids: list[int]) -> dict[int, Parsed]:
-    """The stored messages among `inbound_ids` still waiting to be processed, parsed (outside any transaction)."""
+    """The stored messages among `inbound_ids` still waiting to be processed, parsed by this process's parser
+    pool (outside any transaction)."""
     parsed: dict[int, Parsed] = {}
     for inbound_id in inbound_ids:  # one at a time: a message may be large
         raw = InboundMessage.objects.filter(pk=inbound_id, status__in=PENDING).values_list("raw", flat=True).first()
         if raw is not None:
-            parsed[inbound_id] = parse_or_refuse(raw if isinstance(raw, bytes) else bytes(raw))
+            parsed[inbound_id] = parsers.pool.parse(raw if isinstance(raw, bytes) else bytes(raw))
             del raw
     return parsed
-
-
-def parse_or_refuse(raw: bytes) -> Parsed:
-    """The message parsed with the configured limits, or the MalformedEmail saying it is not email."""
-    try:
-        return parse_message(raw, max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
-                             max_attachments=settings.EMAIL_MAX_ATTACHMENTS)
-    except MalformedEmail as error:
-        return error
 
 
 def _process_locked(row: InboundMessage, parsed: Parsed, lookups: BatchLookups) -> InboundMessage:
     if isinstance(parsed, MalformedEmail):
         return actions.fail_inbound(row.pk, f"not an email message: {parsed}", retry=False)
+    if isinstance(parsed, ParseFailure):
+        return actions.quarantine_inbound(row.pk, parsed.reason)
     try:
         with transaction.atomic():
             row = _apply(row, parsed, classify_automated(parsed, envelope_sender=row.envelope_sender), lookups)
@@ -182,9 +176,22 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
         occurred_at=row.received_at, details=_details(row, parsed, route, phone_numbers),
         attachments=[NewAttachment(a.filename, a.content_type, a.content) for a in parsed.attachments],
     )
+    if parsed.over_limit is not None:
+        _note_over_limit(row, parsed, interaction)
     outcome = _describe(route, ticket.pk, interaction.ticket_id)
     return actions.finish_inbound(row, status=InboundMessage.Status.PROCESSED, outcome=outcome,
                                   message_id=parsed.message_id, ticket=interaction.ticket, interaction=interaction)
+
+
+def _note_over_limit(row: InboundMessage, parsed: ParsedEmail, message: Interaction) -> None:
+    """The internal note beside a message that was not parsed: which limit, and where the original is."""
+    setting = f"CAREDESK_MAIL_MAX_{parsed.over_limit.limit.upper()}"
+    add_interaction(message.ticket, actor=Actor.system("email"), channel=Channel.INTERNAL,
+                    direction=Interaction.Direction.INTERNAL, kind=Interaction.Kind.NOTE,
+                    occurred_at=row.received_at, details={"inbound_message": row.pk, "raw_url": raw_url(row.pk)},
+                    body=f"Inbound message #{row.pk} was not read: {parsed.over_limit.detail} ({setting}). "
+                         f"Only its sender and the start of its subject are shown; the original can be downloaded "
+                         f"at {raw_url(row.pk)}.")
 
 
 def _reason_to_ignore(parsed: ParsedEmail, verdict, lookups: BatchLookups) -> tuple[str, str] | None:

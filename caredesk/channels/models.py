@@ -22,6 +22,7 @@ class InboundMessage(models.Model):
         PROCESSED = "processed"  # on a ticket
         IGNORED = "ignored"  # machine mail, a duplicate, no sender: recorded, nothing else
         FAILED = "failed"  # see `error`; retried while `next_attempt_at` is set
+        QUARANTINED = "quarantined"  # parsing failed twice (see `error`): waits for an Admin to retry or discard it
 
     source = models.CharField(max_length=8, choices=Source.choices)
     received_at = models.DateTimeField(db_index=True)

@@ -2,10 +2,12 @@
 
 The event loop never touches the database. One writing thread commits the messages that arrived together
 in one transaction (group commit), and only then are their SMTP answers written. `caredesk smtpd` processes
-what was stored in a second process (`processing.py`), so receiving and processing use two CPUs; a receiver
-built without one processes stored messages in the writing thread between those commits, beginning with any
-backlog a crash left, while other processes parse the next ones (`parsers.py`). A message over
-CAREDESK_EMAIL_MAX_BYTES gets 552 from aiosmtpd itself (SIZE is announced).
+what was stored in a second process (`smtpd_handover.py`, `processing_process.py`), so receiving and
+processing use two CPUs; a receiver built without one processes stored messages in the writing thread
+between those commits, beginning with any backlog a crash left, while other processes parse the next ones
+(`parsers.py`). A message over CAREDESK_EMAIL_MAX_BYTES gets 552 from aiosmtpd itself (SIZE is announced);
+an empty one gets 554. Lines up to LINE_LENGTH_LIMIT bytes are accepted (aiosmtpd's default, RFC 5321's
+1,000, refuses mail that real MTAs pass on).
 """
 
 from __future__ import annotations
@@ -20,17 +22,21 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections, transaction
 
-from caredesk.channels import actions, inbound, processing
+from caredesk.channels import actions, inbound, parsers, smtpd_handover
 from caredesk.channels.models import InboundMessage
-from caredesk.channels.parsers import ParserPool
-from caredesk.channels.processing import ProcessingProcess
+from caredesk.channels.parsers import Parsing
+from caredesk.channels.smtpd_handover import ProcessingProcess
 from caredesk.core import audit
+from caredesk.core.errors import DomainError
 
 logger = logging.getLogger("caredesk.channels.smtpd")
 _STOP = object()
 GROUP_COMMIT_MESSAGES = 64  # at most this many messages share one storing transaction
+LINE_LENGTH_LIMIT = 1024 * 1024  # the longest line of a message (or command); the message size has its own limit
+EMPTY_MESSAGE_ANSWER = "554 5.6.0 The message is empty; nothing was stored"
 
 
 @dataclass
@@ -49,10 +55,14 @@ class StoringHandler:
 
     async def handle_DATA(self, server, session, envelope):
         sender = envelope.mail_from if envelope.mail_from not in (None, "<>") else ""
+        if not envelope.original_content or envelope.original_content.isspace():
+            return EMPTY_MESSAGE_ANSWER
         arrival = _Arrival(envelope.original_content, sender, list(envelope.rcpt_tos))
         self.writer.submit(arrival)
         try:
             inbound_id = await asyncio.wrap_future(arrival.stored)
+        except DomainError as error:  # the message itself is refused: sending it again would not help
+            return f"554 5.6.0 {error.detail}"
         except Exception:
             logger.exception("could not store a message from %s", sender or "<>")
             return "451 4.3.0 The message could not be stored; please try again later"
@@ -72,8 +82,8 @@ class Writer(threading.Thread):
         super().__init__(name="smtpd-write", daemon=True)
         self.arrivals: queue.Queue = queue.Queue()
         self.processing = processing  # None: this thread also processes what it stored
-        self.parsers = ParserPool()
-        self.stored: deque[tuple[int, int, Future | None]] = deque()  # (id, size, parsing), in stored order
+        self.parsers = parsers.pool
+        self.stored: deque[tuple[int, int, Parsing | None]] = deque()  # (id, size, parsing), in stored order
         self.stopping = False
 
     def submit(self, arrival: _Arrival) -> None:
@@ -106,7 +116,7 @@ class Writer(threading.Thread):
     def _store_only(self) -> None:
         """Storing beside a processing process: store each group, hand it over, and watch that it runs."""
         while not self.stopping:
-            arrived = self._arrived(wait=True, timeout=processing.IDLE_POLL_SECONDS)
+            arrived = self._arrived(wait=True, timeout=smtpd_handover.IDLE_POLL_SECONDS)
             if arrived:
                 self._store(arrived)
             else:
@@ -154,14 +164,22 @@ class Writer(threading.Thread):
         turn = self.processing.turn if self.processing is not None else None
         return turn.storing() if turn is not None else nullcontext()
 
-    def _process(self, batch: list[tuple[int, int, Future | None]]) -> None:
-        parsed = {inbound_id: result for inbound_id, _, parsing in batch
-                  if (result := self.parsers.result(parsing)) is not None}
+    def _process(self, batch: list[tuple[int, int, Parsing | None]]) -> None:
+        parsed = {inbound_id: self.parsers.result(parsing) for inbound_id, _, parsing in batch if parsing is not None}
         try:
             inbound.process_batch([inbound_id for inbound_id, _, _ in batch], parsed)
         except Exception:  # process_batch records each message's failure; this is the database itself failing
             logger.exception("processing inbound messages %s failed; the worker will retry them",
                              [inbound_id for inbound_id, _, _ in batch])
+
+
+class _LongLinesSMTP(SMTP):
+    line_length_limit = LINE_LENGTH_LIMIT
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _LongLinesSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def _store(arrival: _Arrival) -> int:
@@ -172,18 +190,17 @@ def _store(arrival: _Arrival) -> int:
 class SmtpReceiver:
     """The receiver and its writing thread: `start()`, then `stop()`.
 
-    With `separate_processing`, stored messages are processed in a process of its own (`processing.py`),
+    With `separate_processing`, stored messages are processed in a process of its own (`smtpd_handover.py`),
     so receiving and processing run on two CPUs; otherwise the writing thread processes them too (a receiver
     inside a test, whose database another process cannot open).
     """
 
     def __init__(self, *, host: str, port: int, max_bytes: int, separate_processing: bool = False):
-        self.processing = processing.ProcessingProcess() if separate_processing else None
+        self.processing = ProcessingProcess() if separate_processing else None
         self.writer = Writer(self.processing)
         self.handler = StoringHandler(self.writer)
-        self.controller = Controller(self.handler, hostname=host, port=port, data_size_limit=max_bytes,
-                                     server_hostname="caredesk", ident="caredesk ESMTP",
-                                     enable_SMTPUTF8=True)
+        self.controller = _Controller(self.handler, hostname=host, port=port, data_size_limit=max_bytes,
+                                      server_hostname="caredesk", ident="caredesk ESMTP", enable_SMTPUTF8=True)
 
     def start(self) -> None:
         if self.processing is not None:

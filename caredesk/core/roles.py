@@ -20,6 +20,7 @@ VIEW_AUDIT = "view_audit"  # read a ticket's audit events
 VIEW_REPORTS = "view_reports"
 MANAGE_AGENTS = "manage_agents"  # agents, roles and API tokens of others
 CONFIGURE = "configure"  # lists, canned responses, playbooks: the admin site
+MANAGE_INBOUND = "manage_inbound"  # quarantined inbound mail: see it, retry it, discard it
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     AGENT: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
@@ -27,7 +28,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RESOLUTION_SPECIALIST: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
     RESOLUTION_LEAD: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
     TEAM_SUPERVISOR: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
-    ADMIN: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_AGENTS, CONFIGURE}),
+    ADMIN: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_AGENTS, CONFIGURE,
+                      MANAGE_INBOUND}),
 }
 
 

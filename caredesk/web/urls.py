@@ -1,7 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, composer, customer, follow_up, home, new_ticket, queues, reports, search,
-                                 ticket)
+from caredesk.web.views import (auth, composer, customer, follow_up, home, new_ticket, quarantine, queues, reports,
+                                 search, ticket)
 
 app_name = "web"
 
@@ -37,4 +37,7 @@ urlpatterns = [
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
     path("reports/compliance/", reports.compliance, name="compliance"),
+    path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
+    path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
+    path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
 ]

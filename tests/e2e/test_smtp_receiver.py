@@ -107,6 +107,24 @@ def test_a_50_megabyte_message_gets_552_and_nothing_is_stored(smtp_port):
     assert not InboundMessage.objects.exists()
 
 
+def test_an_empty_message_is_refused_for_good_and_nothing_is_stored(smtp_port):
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=30) as client:
+        client.ehlo()
+        client.mail("empty@example.org")
+        client.rcpt("support@example.com")
+        code, reply = client.data(b"")
+    assert code == 554 and b"empty" in reply  # 5xx: the client does not send it again and again
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_body_line_of_5000_characters_is_accepted_and_kept_whole(smtp_port):
+    line = "".join(f"{number:05d}" for number in range(1000))  # 5,000 characters, no spaces to wrap at
+    raw = email_bytes(body="x").replace(b"x\r\n", line.encode() + b"\r\n")
+    row = settled(send(smtp_port, raw))
+    assert row.status == "processed" and bytes(row.raw) == raw
+    assert line in row.interaction.body
+
+
 def test_a_duplicate_is_stored_then_ignored(smtp_port):
     raw = email_bytes(message_id="twice@mail.example.org")
     first, second = settled(send(smtp_port, raw)), settled(send(smtp_port, raw))

@@ -28,6 +28,8 @@ def guarded(defects: list[str], where: str, read: Callable[[], Value], default: 
     """Run a standard-library header accessor; hostile headers have crashed its parser before."""
     try:
         return read()
+    except MemoryError:  # not the input's defect: the parser's memory limit (see channels/parsers.py)
+        raise
     except Exception as error:  # noqa: BLE001 - any crash here is a defect of the input, never a 500
         defects.append(f"{where}: unreadable ({type(error).__name__}: {error})")
         return default
@@ -165,19 +167,19 @@ def _leaves(
     if depth == MAXIMUM_DEPTH:
         defects.append(f"part {path}: MIME nesting deeper than {MAXIMUM_DEPTH}; the rest was ignored")
         return
-    sections = list(_sections(raw, boundary.encode("utf-8", "surrogateescape"), start, end, path, defects))
-    if not sections:
+    found = list(sections(raw, boundary.encode("utf-8", "surrogateescape"), start, end, path, defects))
+    if not found:
         defects.append(f"part {path or 'message'}: boundary never found, read as text")
         yield Part(path, Fields(), raw, start, end)
         return
-    for number, (section_start, section_end) in enumerate(sections, start=1):
+    for number, (section_start, section_end) in enumerate(found, start=1):
         section_path = f"{path}.{number}" if path else str(number)
         section_headers, body_start = read_headers(raw, section_start, section_end, defects, section_path)
         section_fields = read_fields(section_headers, defects, section_path)
         yield from _leaves(raw, section_fields, body_start, section_end, section_path, depth + 1, defects)
 
 
-def _sections(
+def sections(
     raw: bytes, boundary: bytes, start: int, end: int, path: str, defects: list[str]
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of each body part between delimiter lines; the line break before a delimiter is its own."""

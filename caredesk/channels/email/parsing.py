@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email import policy, utils
 from email.message import EmailMessage
 
-from caredesk.channels.email import bodies, mime
+from caredesk.channels.email import bodies, limits, mime
 from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
 
 DEFAULT_MAXIMUM_ATTACHMENTS = 50
@@ -80,6 +80,7 @@ class ParsedEmail:
     headers: tuple[tuple[str, str], ...]
     defects: tuple[str, ...]
     size: int
+    over_limit: limits.OverLimit | None = None  # set when the message was not parsed (see `limits.py`)
 
     def header(self, name: str) -> str | None:
         """The first decoded value of header `name` (case-insensitive), or None."""
@@ -96,10 +97,16 @@ def parse_message(
     max_attachment_bytes: int,
     max_attachments: int = DEFAULT_MAXIMUM_ATTACHMENTS,
     reply_languages: tuple[str, ...] = bodies.DEFAULT_REPLY_LANGUAGES,
+    mail_limits: limits.MailLimits = limits.MailLimits(),
 ) -> ParsedEmail:
-    """Parse `raw` (the message exactly as received). Raises MalformedEmail only for non-email input."""
+    """Parse `raw` (the message exactly as received). Raises MalformedEmail only for non-email input.
+
+    A message over one of `mail_limits` is not parsed: see `_over_limit`."""
     if not raw or raw.isspace():
         raise MalformedEmail("the message is empty")
+    over = limits.check(raw, mail_limits)
+    if over is not None:
+        return _over_limit(raw, over, max_attachment_bytes)
     defects: list[str] = []
     headers, fields, parts = mime.walk(raw, defects)
     if not any(name.lower() in _MESSAGE_FIELDS for name in headers.keys()):
@@ -131,6 +138,29 @@ def parse_message(
         headers=reader.all_headers(),
         defects=tuple(defects),
         size=len(raw),
+    )
+
+
+OVER_LIMIT_BODY = "(This message is too large or too complex to read safely; the original is attached.)"
+
+
+def _over_limit(raw: bytes, over: limits.OverLimit, max_attachment_bytes: int) -> ParsedEmail:
+    """What a message over a limit shows: its sender, the start of its subject and, as an attachment, itself."""
+    reading = limits.read_safely(raw)
+    address = normalise_address(clean_text(reading.from_address))
+    original = Attachment(filename="original-message.eml", content_type="message/rfc822", size=len(raw),
+                          sha256=hashlib.sha256(raw).hexdigest(), content=raw, inline=False, content_id=None)
+    too_large = len(raw) > max_attachment_bytes
+    return ParsedEmail(
+        message_id=reading.message_id or _generated_message_id(raw), message_id_generated=reading.message_id is None,
+        in_reply_to=None, references=(), subject=clean_text(reading.subject),
+        from_name=clean_text(reading.from_name), from_address=address, reply_to=None, to=(), cc=(),
+        delivered_to=(), date=None, text_body=OVER_LIMIT_BODY, reply_body=OVER_LIMIT_BODY, html_body="",
+        attachments=() if too_large else (original,),
+        skipped_attachments=(SkippedAttachment(original.filename, original.content_type, len(raw), "too_large"),)
+        if too_large else (),
+        content_type="message/rfc822", report_type=None, headers=(), defects=(over.detail,), size=len(raw),
+        over_limit=over,
     )
 
 

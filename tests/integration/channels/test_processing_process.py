@@ -10,8 +10,8 @@ import pytest
 
 from caredesk.channels import inbound
 from caredesk.channels.models import InboundMessage
-from caredesk.channels.processing import STOP, WriteTurn
-from caredesk.channels.processor import Processor
+from caredesk.channels.smtpd_handover import STOP, WriteTurn
+from caredesk.channels.processing_process import ProcessingLoop
 from tests.integration.channels.conftest import email_bytes
 from tests.integration.channels.test_inbound_batches import stored
 
@@ -72,14 +72,14 @@ def test_the_processing_loop_takes_the_backlog_then_what_is_sent_until_stopped(t
     late, sent_as_id = stored(raw, large)
     sending.send([(late, len(raw), raw), (sent_as_id, len(large), None), (left_by_a_crash[0], 1, None)])
     sending.send(STOP)
-    Processor(receiving, turn if with_turn else None).run()
+    ProcessingLoop(receiving, turn if with_turn else None).run()
     assert statuses([*left_by_a_crash, late, sent_as_id]) == ["processed"] * 3
 
 
 def test_the_processing_loop_ends_when_the_receiver_is_gone(turn):
     receiving, sending = multiprocessing.Pipe(duplex=False)
     sending.close()
-    Processor(receiving, turn).run()  # returns: a new receiver starts a new processing process
+    ProcessingLoop(receiving, turn).run()  # returns: a new receiver starts a new processing process
 
 
 def test_a_message_found_in_the_backlog_and_then_handed_over_is_parsed_in_the_pool(turn, monkeypatch):
@@ -91,5 +91,5 @@ def test_a_message_found_in_the_backlog_and_then_handed_over_is_parsed_in_the_po
     receiving, sending = multiprocessing.Pipe(duplex=False)
     sending.send([(both, len(raw), raw)])
     sending.send(STOP)
-    Processor(receiving, turn).run()
+    ProcessingLoop(receiving, turn).run()
     assert statuses([both]) == ["processed"] and parsed_from_rows == []

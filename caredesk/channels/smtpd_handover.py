@@ -1,23 +1,25 @@
-"""Processing what the SMTP receiver stored, in a process of its own, so that receiving and processing use
-two CPUs instead of sharing one (Python runs one thread at a time per process).
+"""The SMTP receiver's side of its processing process: start it, hand it what was stored, start it again when
+it dies; and the write turn both share. What runs inside that process is `processing_process.py`.
 
-The receiver's writing thread stores each group of arrivals (group commit) and only then answers 250; it
-hands the stored ids, and the raw bytes of those small enough to parse in a pool, to the processing process
-through a pipe. That process parses them in its pool (`parsers.py`) and processes them in batches
-(`inbound.process_batch`), beginning with whatever is stored and not processed, so nothing waits on the
-pipe for its safety: a message is in the database before its 250, and a processing process that starts
-again, after a crash or a kill, finds every message still `received`.
+Processing runs in a process of its own so that receiving and processing use two CPUs instead of sharing
+one (Python runs one thread at a time per process). The receiver's writing thread stores each group of
+arrivals (group commit) and only then answers 250; it hands the stored ids, and the raw bytes of the small
+ones, to the processing process through a pipe. That process parses them in its parser pool (`parsers.py`)
+and processes them in batches (`inbound.process_batch`), beginning with whatever is stored and not
+processed, so nothing waits on the pipe for its safety: a message is in the database before its 250, and a
+processing process that starts again, after a crash or a kill, finds every message still `received`.
 
 On SQLite both write to one database, which has one write lock, handed from writer to writer by the
 database backend's kernel lock (`core/db/sqlite3/base.py`): a waiter is woken the moment it is released,
 instead of sleeping 1, 2, 5, 10... ms in SQLite's busy handler. Storing goes first: while the receiver
 waits to store, the processing process commits after the message it is on (once it has had the lock for
-`processor.TURN_SECONDS`) and does not begin again until the receiver has stored, so a 250 waits for at
+`processing_process.TURN_SECONDS`) and does not begin again until the receiver has stored, so a 250 waits for at
 most one such slice.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import queue
@@ -30,10 +32,12 @@ from typing import Iterator
 
 from django.db import connection
 
-from caredesk.channels.parsers import POOLED_MESSAGE_BYTES
-
 logger = logging.getLogger("caredesk.channels.processing")
-STOP = None  # sent through the pipe: process what is stored, then exit (`processor.py` reads the pipe)
+STOP = None  # sent through the pipe: process what is stored, then exit (`processing_process.py` reads the pipe)
+# The processing process's loop, named rather than imported: it imports models, which its process may only
+# do after `django.setup()`, and it imports this module (STOP, WriteTurn).
+PROCESSING_LOOP = "caredesk.channels.processing_process"
+HANDOVER_MESSAGE_BYTES = 1024 * 1024  # a larger message is handed over as its id and read from the database
 GIVE_WAY_SECONDS = 1.0  # the processing process waits at most this long for the receiver to store
 IDLE_POLL_SECONDS = 1.0  # an idle receiver checks this often that the processing process is alive
 HANDOVER_BACKLOG = 256  # hand-overs waiting to be sent beyond which raw bytes are no longer sent along
@@ -93,7 +97,8 @@ class ProcessingProcess:
 
     def start(self) -> None:
         receiving, sending = self.context.Pipe(duplex=False)
-        self.process = self.context.Process(target=run, args=(receiving, self.turn), name="smtpd-processing")
+        self.process = self.context.Process(target=run, args=(PROCESSING_LOOP, receiving, self.turn),
+                                            name="smtpd-processing")
         self.process.start()
         receiving.close()  # only the child reads: when it dies, sending fails instead of blocking
         self.pipe = sending
@@ -101,10 +106,10 @@ class ProcessingProcess:
             self.sender.start()
 
     def submit(self, stored: list[tuple[int, bytes]]) -> None:
-        """Hand over committed messages, (id, raw bytes). A message too large for the parser pool, or sent while
-        the hand-over is far behind, goes as its id only."""
+        """Hand over committed messages, (id, raw bytes). A large message, or one sent while the hand-over is far
+        behind, goes as its id only."""
         behind = self.outbox.qsize() > HANDOVER_BACKLOG
-        self.outbox.put([(inbound_id, len(raw), None if behind or len(raw) > POOLED_MESSAGE_BYTES else raw)
+        self.outbox.put([(inbound_id, len(raw), None if behind or len(raw) > HANDOVER_MESSAGE_BYTES else raw)
                          for inbound_id, raw in stored])
 
     def _send(self) -> None:
@@ -137,14 +142,12 @@ class ProcessingProcess:
         self.pipe.close()
 
 
-def run(pipe: Connection, turn: WriteTurn | None) -> None:
-    """The processing process's main function."""
+def run(loop: str, pipe: Connection, turn: WriteTurn | None) -> None:
+    """The processing process's main function: Django set up, then the loop of module `loop`."""
     import django
 
     # Ctrl-C reaches the whole process group: the receiver stops this process through the pipe instead,
     # once what is stored is processed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     django.setup()  # before anything imports a model: this module is imported while the child unpickles
-    from caredesk.channels.processor import Processor
-
-    Processor(pipe, turn).run()
+    importlib.import_module(loop).ProcessingLoop(pipe, turn).run()

@@ -1,21 +1,20 @@
-"""The processing process's loop (see `processing.py`): what the SMTP receiver stored, parsed in a pool and
-processed in batches, a batch cut short whenever the receiver waits to store."""
+"""What runs inside the SMTP receiver's processing process (started by `smtpd_handover.py`): what the receiver
+stored, parsed in the parser pool and processed in batches, a batch cut short whenever the receiver waits
+to store."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections import deque
-from concurrent.futures import Future
 from multiprocessing.connection import Connection
 
 from django.db import close_old_connections
 
-from caredesk.channels import inbound
-from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail
+from caredesk.channels import inbound, parsers
 from caredesk.channels.models import InboundMessage
-from caredesk.channels.parsers import ParserPool
-from caredesk.channels.processing import STOP, WriteTurn
+from caredesk.channels.parsers import Parsed, Parsing
+from caredesk.channels.smtpd_handover import STOP, WriteTurn
 
 logger = logging.getLogger("caredesk.channels.processing")
 # Once it has the write lock, the processing process keeps it for this much work before letting a waiting
@@ -23,14 +22,14 @@ logger = logging.getLogger("caredesk.channels.processing")
 TURN_SECONDS = 0.03
 
 
-class Processor:
+class ProcessingLoop:
     def __init__(self, pipe: Connection, turn: WriteTurn | None) -> None:
         self.pipe = pipe
         self.turn = turn
-        self.parsers = ParserPool()
+        self.parsers = parsers.pool
         self.stored: deque[tuple[int, int]] = deque()  # (id, size) in the order stored
-        # id -> a Future of the pool, a parse result kept from a batch cut short, or None (parse from the row)
-        self.parsing: dict[int, object] = {}
+        # id -> its Parsing in the pool, a parse result kept from a batch cut short, or None (parse from the row)
+        self.parsing: dict[int, Parsing | Parsed | None] = {}
         self.stopping = False
 
     def run(self) -> None:
@@ -77,7 +76,7 @@ class Processor:
 
     def _process(self, batch: list[tuple[int, int]]) -> None:
         ids = [inbound_id for inbound_id, _ in batch]
-        parsed = {inbound_id: result for inbound_id in ids if (result := _parsed(self.parsing[inbound_id])) is not None}
+        parsed = {inbound_id: result for inbound_id in ids if (result := self._parsed(inbound_id)) is not None}
         # Parsed before taking the turn: a large message is parsed from its row, outside any transaction.
         parsed.update(inbound.parse_stored([inbound_id for inbound_id in ids if inbound_id not in parsed]))
         try:
@@ -100,8 +99,6 @@ class Processor:
             else:
                 del self.parsing[inbound_id]
 
-
-def _parsed(parsing) -> ParsedEmail | MalformedEmail | None:
-    if isinstance(parsing, Future):
-        return ParserPool.result(parsing)
-    return parsing
+    def _parsed(self, inbound_id: int) -> Parsed | None:
+        parsing = self.parsing[inbound_id]
+        return self.parsers.result(parsing) if isinstance(parsing, Parsing) else parsing
