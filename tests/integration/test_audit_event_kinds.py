@@ -83,6 +83,13 @@ def _inbound(ticket) -> None:
     ignored = channel_actions.store_inbound(b"Subject: out\r\n\r\naway", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(ignored, status="ignored", outcome="an automatic reply")
     channel_actions.fail_inbound(ignored.pk, "the parser failed", retry=True)
+    bombs = [channel_actions.store_inbound(b"Subject: =?utf-8?q?x?=\r\n\r\nx", source=InboundMessage.Source.SMTP)
+             for _ in range(2)]
+    for bomb in bombs:
+        channel_actions.quarantine_inbound(bomb.pk, "the parser ran out of memory")
+    admin = Actor.system("test")
+    channel_actions.retry_quarantined([bombs[0].pk], actor=admin)
+    channel_actions.discard_quarantined([bombs[1].pk], actor=admin)
     channel_actions.save_imap_position("support", uidvalidity=7, last_uid=1)
     channel_actions.save_imap_position("support", uidvalidity=8, last_uid=2)
 
