@@ -15,7 +15,8 @@ from caredesk.channels import inbound
 from caredesk.channels.email.parsing import MalformedEmail, ParsedEmail
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.parsers import ParserPool
-from caredesk.channels.processing import STOP, WriteTurn
+from caredesk.channels.processing import IDLE_POLL_SECONDS, STOP, WriteTurn
+from caredesk.core import heartbeats
 
 logger = logging.getLogger("caredesk.channels.processing")
 # Once it has the write lock, the processing process keeps it for this much work before letting a waiting
@@ -39,6 +40,7 @@ class Processor:
             while not (self.stopping and not self.stored):
                 if not self._receive(wait=not self.stored):
                     return  # the receiver is gone: a new one starts a new processing process
+                heartbeats.beat(heartbeats.INBOUND_PROCESSING)
                 if self.stored:
                     self._process(inbound.next_batch(self.stored))
                 elif not self.stopping:
@@ -63,7 +65,7 @@ class Processor:
     def _receive(self, *, wait: bool) -> bool:
         """Take what the receiver sent; False when the receiver is gone."""
         try:
-            while not self.stopping and self.pipe.poll(None if wait else 0):
+            while not self.stopping and self.pipe.poll(IDLE_POLL_SECONDS if wait else 0):  # idle: beat each second
                 wait = False
                 sent = self.pipe.recv()
                 if sent is STOP:
