@@ -1,6 +1,6 @@
 """The REST API at /api/v1 (OpenAPI 3 at /api/v1/openapi.json). Routers hold routes and schemas only."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 
 from caredesk.api import channels, customers, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
@@ -28,7 +28,7 @@ def liveness(request):
 def health(request):
     """Each component's health (database, worker, outbox, inbound, SMTP receiver); 503 when one is unhealthy."""
     healthy, body = installation_health()
-    return (200 if healthy else 503), body
+    return Status(200 if healthy else 503, body)
 
 
 api.add_router("", customers.router)
