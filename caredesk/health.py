@@ -1,5 +1,5 @@
 """The health of an installation, component by component, for `GET /api/v1/health`: the database, the
-background worker's last sweep, the outbox's and the inbound queue's oldest waiting message, and (when
+background worker's last sweep, the outbox's oldest message not yet sent and the inbound queue's oldest unprocessed one, and (when
 CAREDESK_SMTPD_ENABLED is on) the SMTP receiver and its processing process. Each is unhealthy past a threshold
 (CAREDESK_HEALTH_*); heartbeats come from every host, through the database (`core/heartbeats.py`).
 """
@@ -40,7 +40,8 @@ def components() -> dict[str, dict]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         beats = heartbeats.latest(timedelta(seconds=settings.HEALTH_HEARTBEAT_SECONDS))
-        oldest_outbound = OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED).aggregate(
+        oldest_outbound = OutboundMessage.objects.filter(
+            status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING]).aggregate(
             oldest=Min("created_at"))["oldest"]
         oldest_inbound = InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).aggregate(
             oldest=Min("received_at"))["oldest"]

@@ -261,6 +261,7 @@ SMTP_PASSWORD = env("SMTP_PASSWORD", "")
 SMTP_SECURITY = env("SMTP_SECURITY", "starttls")  # starttls, tls or none
 SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 30)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_seconds("OUTBOX_LEASE_SECONDS", 600)  # a claimed message not sent by then is claimed again
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)  # first retry; doubles each attempt, at most 6 hours
 SMS_PROVIDER = env("SMS_PROVIDER", "console")  # console or twilio
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
