@@ -75,6 +75,17 @@ def health(port: int) -> tuple[int, dict]:
     return call(f"http://127.0.0.1:{port}/api/v1/health")
 
 
+def wait_live(port: int, timeout: float = 60) -> None:
+    """Until the web server on `port` answers (whatever the state of the rest)."""
+    def answers():
+        try:
+            return call(f"http://127.0.0.1:{port}/api/v1/health/live")[0] == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    wait_until(answers, timeout=timeout, interval=0.2, what=f"the web server on port {port}")
+
+
 def wait_healthy(port: int, timeout: float = 60) -> dict:
     def healthy():
         try:
