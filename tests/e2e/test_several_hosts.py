@@ -19,7 +19,7 @@ from tests.e2e.installation import (FAST_SUPERVISION, ReplyLoad, create_ticket, 
                                     wait_healthy, wait_live)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-FOLLOWED_TICKETS = 120
+FOLLOWED_TICKETS = 60
 # Tickets set pending three weeks ago by the real actions on a moved clock: every step of the general
 # follow-up (days 1 to 5, and the close on day 6) is due when the workers start.
 SEED = """
@@ -94,7 +94,7 @@ def test_two_serve_and_two_worker_processes_share_one_database(database_url, tmp
             for host in range(2):
                 installation.start("worker", log=tmp_path / f"worker-{host}.log")
             for load in loads:
-                load.wait_for(40)
+                load.wait_for(25)
                 load.stop()
 
             def settled():

@@ -54,7 +54,8 @@ def served(tmp_path_factory):
         web_port, smtp_port = free_port(), free_port()
         installation = install(root / "home", CAREDESK_SMTPD_ENABLED="true", CAREDESK_SMTPD_PORT=str(smtp_port),
                                CAREDESK_SMTP_HOST="127.0.0.1", CAREDESK_SMTP_PORT=str(peer_port),
-                               CAREDESK_SMTP_SECURITY="none", **FAST_SUPERVISION)
+                               CAREDESK_SMTP_SECURITY="none", **FAST_SUPERVISION,
+                               CAREDESK_OUTBOX_LEASE_SECONDS="10")  # what a killed worker claimed: sent 10 s on
         log = root / "serve.log"
         serve = installation.start("serve", "--port", str(web_port), "--workers", "2", log=log)
         try:
