@@ -17,8 +17,9 @@ from caredesk.core.commands import (caredesk_command, console, ensure_database_r
                                     setup_django)
 from caredesk.playbooks import cli as playbooks_cli
 
+# Markdown: a docstring's paragraphs are re-wrapped to the terminal, not broken where the source breaks them.
 app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, rich_markup_mode="markdown")
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 playbook_app = typer.Typer(help="Read and check playbooks: the SOPs as data.", no_args_is_help=True)
@@ -36,7 +37,12 @@ def init(
     admin_password: Optional[str] = typer.Option(None, envvar="CAREDESK_ADMIN_PASSWORD"),
     admin_email: str = typer.Option("", envvar="CAREDESK_ADMIN_EMAIL"),
 ):
-    """Create or migrate the database and create the first admin."""
+    """Create or migrate the database and create the first admin.
+
+    On a terminal it asks for the admin's name and password; with --no-input (or without a terminal) it reads
+    them from the environment, and prints a generated password when none is given. Running it again only
+    migrates.
+    """
     setup_django()
     from caredesk.core import actions, roles
     from caredesk.core.errors import DomainError
@@ -120,7 +126,11 @@ def worker(
     once: bool = typer.Option(False, "--once", help="Run one pass and exit."),
     interval: Optional[float] = typer.Option(None, help="Seconds between sweeps (default CAREDESK_WORKER_SWEEP_SECONDS)."),
 ):
-    """Run background work: due follow-ups, auto-close of solved tickets, outbound messages."""
+    """Run background work: due follow-ups, auto-close of solved tickets, outbound messages.
+
+    Runs in the foreground, records a heartbeat after each sweep (`GET /api/v1/health`) and stops cleanly on
+    SIGTERM or SIGINT after the current pass. Any number may run on PostgreSQL; one on SQLite.
+    """
     setup_django()
     from django.conf import settings
 
@@ -140,7 +150,11 @@ def demo(
     port: int = typer.Option(8000),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after loading the demo."),
 ):
-    """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it."""
+    """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it.
+
+    The demo has agents in every role, customers, orders and tickets for every SOP; the URL and the sign-ins
+    are printed. The SMTP receiver is on: mail sent to it becomes tickets.
+    """
     home = Path(os.environ.setdefault("CAREDESK_HOME", str(Path("caredesk-demo").resolve())))
     os.environ.setdefault("CAREDESK_SMTPD_ENABLED", "true")  # mail to the demo becomes tickets
     if os.environ.get("CAREDESK_DATABASE_URL"):
@@ -194,7 +208,7 @@ def agent_add(
 
 @token_app.command("create")
 def token_create(agent: str, name: str = typer.Option("cli", help="What the token is for.")):
-    """Create an API token for AGENT and print it (it is not shown again)."""
+    """Create an API token for AGENT and print it (it is not shown again: only a digest is stored)."""
     setup_django()
     from caredesk.core import actions
     from caredesk.core.errors import DomainError
@@ -313,6 +327,14 @@ def report_compliance(
 
 channels_cli.register(app)  # smtpd, imap
 playbooks_cli.register(app)  # simulate
+
+
+@app.command("cli-reference", hidden=True)
+def cli_reference():
+    """Print docs/cli.md, generated from every command's help."""
+    from caredesk.core.cli_reference import cli_reference as reference
+
+    print(reference(app), end="")
 
 
 def main() -> None:

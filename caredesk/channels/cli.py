@@ -61,7 +61,6 @@ def smtpd(
     try:
         receiver.start()
     except (OSError, RuntimeError) as error:  # the port is taken, or aiosmtpd could not start its server
-        receiver.stop()
         fail(f"the SMTP receiver cannot listen on {receiver.controller.hostname}:{receiver.controller.port}: {error}")
     console.print(f"SMTP receiver on {receiver.controller.hostname}:{receiver.controller.port}", highlight=False)
     try:
@@ -73,7 +72,10 @@ def smtpd(
 
 
 def imap(once: bool = typer.Option(False, "--once", help="Fetch what is waiting in every mailbox, then exit.")):
-    """Fetch email from the mailboxes in CAREDESK_IMAP_MAILBOXES (IDLE where the server offers it)."""
+    """Fetch email from the mailboxes in CAREDESK_IMAP_MAILBOXES (IDLE where the server offers it).
+
+    Run one poller per mailbox (docs/deployment.md); it stops cleanly on SIGTERM or SIGINT.
+    """
     setup_django()
     from django.core.exceptions import ImproperlyConfigured
 
