@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from tests.e2e.channel_peers import free_port, peer_smtp_server, wait_until
-from tests.e2e.conftest import _unavailable
+from tests.e2e.conftest import unavailable
 from tests.e2e.installation import (FAST_SUPERVISION, ReplyLoad, create_ticket, delivered_message_ids, install,
                                     wait_healthy, wait_live)
 
@@ -52,7 +52,7 @@ CLOSING_NOTE = "customer unresponsive - closing ticket"  # the general follow-up
 def database_url():
     url = os.environ.get("CAREDESK_TEST_DATABASE_URL")
     if not url:
-        _unavailable("CAREDESK_TEST_DATABASE_URL is not set (a PostgreSQL database for several processes)")
+        unavailable("CAREDESK_TEST_DATABASE_URL is not set (a PostgreSQL database for several processes)")
     import psycopg
 
     base, name = url.rsplit("/", 1)

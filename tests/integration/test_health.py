@@ -74,3 +74,12 @@ def test_the_smtp_receiver_is_reported_when_it_is_on(client, db, frozen_clock, s
     heartbeats.beat(heartbeats.SMTP_RECEIVER, at_most_every=0)
     heartbeats.beat(heartbeats.INBOUND_PROCESSING, at_most_every=0)
     assert components(client)[0] == 200
+
+
+def test_a_worker_pass_is_its_heartbeat(client, transactional_db, settings):
+    from caredesk import worker
+
+    settings.HEARTBEAT_SECONDS = 0
+    worker.run_once()
+    status, body = components(client)
+    assert status == 200 and body["components"]["worker"]["processes"] == 1
