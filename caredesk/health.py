@@ -1,7 +1,8 @@
 """The health of an installation, component by component, for `GET /api/v1/health`: the database, the
-background worker's last sweep, the outbox's oldest message not yet sent and the inbound queue's oldest unprocessed one, and (when
-CAREDESK_SMTPD_ENABLED is on) the SMTP receiver and its processing process. Each is unhealthy past a threshold
-(CAREDESK_HEALTH_*); heartbeats come from every host, through the database (`core/heartbeats.py`).
+background worker's last sweep, the outbox's oldest message not yet sent, the inbound queue's oldest
+unprocessed message and, when CAREDESK_SMTPD_ENABLED is on, the SMTP receiver and its processing process.
+Each is unhealthy past a threshold (CAREDESK_HEALTH_*); heartbeats come from every host, through the
+database (`core/heartbeats.py`).
 """
 
 from __future__ import annotations

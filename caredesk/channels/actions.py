@@ -197,8 +197,9 @@ def claim_due_outbound(limit: int = 50) -> list[int]:
         .filter(status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING], next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     )
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     OutboundMessage.objects.filter(pk__in=rows).update(
-        status=OutboundMessage.Status.SENDING, next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS), updated_at=now,
+        status=OutboundMessage.Status.SENDING, next_attempt_at=now + lease, updated_at=now,
     )
     return rows
 
