@@ -20,3 +20,20 @@ def test_every_visible_command_is_on_the_page_and_the_generator_is_not():
     assert {"serve", "web", "worker", "smtpd", "imap", "simulate", "playbook validate",
             "report compliance"} <= set(paths)
     assert "cli-reference" not in paths
+
+
+def test_no_module_imports_the_entry_point():
+    """`caredesk/cli.py` registers the apps' commands; they import the shared helpers (`core/commands.py`), never
+    the entry point back, so the commands form no import cycle."""
+    import ast
+
+    package = Path(__file__).parents[3] / "caredesk"
+    importers = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if "caredesk.cli" in names or (isinstance(node, ast.ImportFrom) and node.module == "caredesk"
+                                           and any(alias.name == "cli" for alias in node.names)):
+                importers.append(str(path.relative_to(package)))
+    assert importers == []
