@@ -1,5 +1,5 @@
 """docs/cli.md, generated from the commands' own `--help` (`caredesk cli-reference > docs/cli.md`), as Datasette
-does; tests/unit/core/test_cli_reference.py fails when the page is out of step with the commands."""
+does; tests/unit/core/test_core_cli_reference.py fails when the page is out of step with the commands."""
 
 from __future__ import annotations
 
