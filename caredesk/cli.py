@@ -89,6 +89,7 @@ def serve(
     """
     setup_django()
     from django.conf import settings
+    from django.db import connections
 
     from caredesk.core.supervision import Supervisor
 
@@ -101,6 +102,7 @@ def serve(
     supervisor = Supervisor(children, first_delay=settings.SUPERVISOR_RESTART_SECONDS,
                             max_delay=settings.SUPERVISOR_RESTART_MAX_SECONDS,
                             stable_seconds=settings.SUPERVISOR_STABLE_SECONDS)
+    connections.close_all()  # the supervisor itself needs no database connection while it waits
     raise typer.Exit(supervisor.run())
 
 
