@@ -12,7 +12,7 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 logger = logging.getLogger("caredesk.supervisor")
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child receives when its parent dies
@@ -43,7 +43,7 @@ class Child:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     start_at: float = 0.0  # monotonic time of the next start, while the child is down
-    restarts: int = field(default=0)
+    restarts: int = 0
 
 
 def describe_exit(returncode: int) -> str:
