@@ -1,7 +1,7 @@
 """Ticket creation through the HTTP API of a real `caredesk serve` on SQLite.
 
 Targets (issue 2): at least 500 tickets/s sustained; p99 under 50 ms at a steady 100 tickets/s. The
-baseline is GET /api/v1/health on the same server in the same run (no auth, no database).
+baseline is GET /api/v1/health/live on the same server in the same run (no auth, no database).
 
     .venv/bin/python -m benchmarks.api_ticket_create [--duration 20] [--connections 8]
 """
@@ -35,7 +35,7 @@ def main() -> None:
     with prepared_home() as (home, env, token), running_server(env, workers=options.workers) as server:
         port = server.port
         customer_id = create_customer(port, token)
-        health = request_bytes("GET", "/api/v1/health", None)
+        health = request_bytes("GET", "/api/v1/health/live", None)
 
         def create(index, sequence):
             return request_bytes("POST", "/api/v1/tickets", token, {

@@ -93,7 +93,7 @@ def running_server(env: dict, workers: int = 2):
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            urllib.request.urlopen(f"{base}/api/v1/health", timeout=1).read()
+            urllib.request.urlopen(f"{base}/api/v1/health/live", timeout=1).read()
             break
         except OSError:
             time.sleep(0.05)

@@ -2,7 +2,7 @@
 
 Target (issue 2): p95 under 200 ms for the list API and the agent queue. The list is served by a real
 `caredesk serve` and timed over HTTP; the agent queue query is timed in-process. Baseline: GET
-/api/v1/health on the same server in the same run.
+/api/v1/health/live on the same server in the same run.
 
     .venv/bin/python -m benchmarks.ticket_list [--tickets 1000000] [--requests 300]
 """
@@ -67,7 +67,7 @@ def main() -> None:
     assert len(page) == 50
 
     cases = {
-        "health (baseline)": "/api/v1/health",
+        "health (baseline)": "/api/v1/health/live",
         "newest 50": "/api/v1/tickets?limit=50",
         "status=open": "/api/v1/tickets?status=open&limit=50",
         "assignee=me, open and pending": "/api/v1/tickets?assignee=me&status=open&status=pending&limit=50",

@@ -7,7 +7,7 @@ data; sidebar counts that stay cheap at a million tickets.
 A throwaway home gets AGENTS agents, `--tickets` tickets (benchmarks/seed.py) and one ticket with 200
 timeline entries (100 interactions with their audit events, 100 field changes), then a real
 `caredesk serve` answers one request at a time over HTTP (keep-alive) with the session cookie of an agent
-signed in through /login/ (the real form and its CSRF token). Baseline: GET /api/v1/health on the same
+signed in through /login/ (the real form and its CSRF token). Baseline: GET /api/v1/health/live on the same
 server in the same run. Server time is measured in the benchmark's own process with django.test.Client
 against the same database (the whole middleware stack and template rendering, no HTTP server or socket),
 and with CaptureQueriesContext for the number of SQL queries. Search is measured on the million tickets
@@ -244,7 +244,7 @@ def demo_search(requests: int) -> list[tuple[str, Result, Result]]:
     with running_server(env, workers=1) as server:
         browser = Browser(server.port)
         browser.sign_in("maria", DEMO_PASSWORD)
-        baseline = browser.measure("/api/v1/health", requests)
+        baseline = browser.measure("/api/v1/health/live", requests)
         for label, path in cases.items():
             results.append((label, browser.measure(path, requests), baseline))
     shutil.rmtree(home, ignore_errors=True)
@@ -314,13 +314,13 @@ def main() -> None:
     with running_server(env, workers=2) as server:
         browser = Browser(server.port)
         browser.sign_in(agent.username, PASSWORD)
-        baseline = browser.measure("/api/v1/health", options.requests)
+        baseline = browser.measure("/api/v1/health/live", options.requests)
         for label, path in pages.items():
             http_times[label] = browser.measure(path, options.requests)
     load_after = load()
     demo = [] if options.no_demo else demo_search(options.requests)
 
-    print(f"\nover HTTP (ms; ratio = p50 / baseline p50); baseline GET /api/v1/health: "
+    print(f"\nover HTTP (ms; ratio = p50 / baseline p50); baseline GET /api/v1/health/live: "
           f"p50 {baseline.percentile(50):.1f}, p95 {baseline.percentile(95):.1f}, p99 {baseline.percentile(99):.1f} ms")
     for label, result in http_times.items():
         print(row(label, result, baseline))

@@ -1,23 +1,25 @@
-"""The `caredesk` command: set up, serve, work in the background, and run the demo."""
+"""The `caredesk` command: the one entry point. It registers every sub-command, its own and each app's
+(`channels/cli.py`, `playbooks/cli.py`); those import only the shared helpers in `core/commands.py`."""
 
 from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from caredesk.channels import cli as channels_cli
-from caredesk.playbooks.cli import simulate
+from caredesk.core.commands import (caredesk_command, console, ensure_database_ready, errors, fail, migrate,
+                                    setup_django)
+from caredesk.playbooks import cli as playbooks_cli
 
+# Markdown: a docstring's paragraphs are re-wrapped to the terminal, not broken where the source breaks them.
 app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, rich_markup_mode="markdown")
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 playbook_app = typer.Typer(help="Read and check playbooks: the SOPs as data.", no_args_is_help=True)
@@ -26,48 +28,6 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
 app.add_typer(playbook_app, name="playbook")
 app.add_typer(report_app, name="report")
-channels_cli.register(app)  # smtpd, imap
-app.command("simulate")(simulate)
-# Piped or captured output is not squeezed into 80 columns: tables would truncate names.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.settings")
-    import django
-
-    django.setup()
-
-
-def fail(message: str, code: int = 1):
-    errors.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
-
-
-def migrate(verbose: bool = False) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
-
-
-def unapplied_migrations() -> int:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-
-
-def ensure_database_ready() -> None:
-    from django.db.utils import OperationalError
-
-    try:
-        pending = unapplied_migrations()
-    except OperationalError as error:
-        fail(f"cannot reach the database: {error}")
-    if pending:
-        fail(f"the database needs {pending} migration(s); run `caredesk init` first.")
 
 
 @app.command()
@@ -77,7 +37,12 @@ def init(
     admin_password: Optional[str] = typer.Option(None, envvar="CAREDESK_ADMIN_PASSWORD"),
     admin_email: str = typer.Option("", envvar="CAREDESK_ADMIN_EMAIL"),
 ):
-    """Create or migrate the database and create the first admin."""
+    """Create or migrate the database and create the first admin.
+
+    On a terminal it asks for the admin's name and password; with --no-input (or without a terminal) it reads
+    them from the environment, and prints a generated password when none is given. Running it again only
+    migrates.
+    """
     setup_django()
     from caredesk.core import actions, roles
     from caredesk.core.errors import DomainError
@@ -104,37 +69,58 @@ def init(
         console.print(f"Password: [bold]{password}[/]  (shown once; change it after signing in)")
 
 
+WEB_WORKERS = typer.Option(int(os.environ.get("CAREDESK_WEB_WORKERS", "2")), help="Web worker processes.")
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(int(os.environ.get("CAREDESK_WEB_WORKERS", "2")), help="Web worker processes."),
+    workers: int = WEB_WORKERS,
     background_worker: Optional[bool] = typer.Option(
         None, "--background-worker/--no-background-worker",
         help="Run the background worker beside the web server (default: on with the embedded SQLite database).",
     ),
 ):
-    """Serve the agent workspace, the API and the admin with gunicorn."""
+    """Serve the workspace, the API and the admin, with the background worker and the channel processes.
+
+    Each runs as a child process (`caredesk web`, `worker`, `smtpd`, `imap`); one that dies is started again
+    after a backoff and logged. SIGTERM or SIGINT stops them all.
+    """
     setup_django()
     from django.conf import settings
+    from django.db import connections
 
-    from caredesk.server import run_gunicorn
+    from caredesk.core.supervision import Supervisor
 
     ensure_database_ready()
     embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-    companion = None
+    children = {"web": caredesk_command("web", "--host", host, "--port", str(port), "--workers", str(workers))}
     if background_worker if background_worker is not None else embedded:
-        companion = subprocess.Popen([sys.executable, "-m", "caredesk.cli", "worker"])
-    channel_processes = [subprocess.Popen(command) for command in channels_cli.companion_commands()]
-    try:
-        run_gunicorn(host=host, port=port, workers=workers)
-    finally:
-        for process in channel_processes:
-            process.terminate()
-            process.wait(timeout=30)
-        if companion is not None:
-            companion.terminate()
-            companion.wait(timeout=30)
+        children["worker"] = caredesk_command("worker")
+    children.update(channels_cli.companion_commands())
+    supervisor = Supervisor(children, first_delay=settings.SUPERVISOR_RESTART_SECONDS,
+                            max_delay=settings.SUPERVISOR_RESTART_MAX_SECONDS,
+                            stable_seconds=settings.SUPERVISOR_STABLE_SECONDS)
+    connections.close_all()  # the supervisor itself needs no database connection while it waits
+    raise typer.Exit(supervisor.run())
+
+
+@app.command()
+def web(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = WEB_WORKERS,
+):
+    """Serve only the workspace, the API and the admin (gunicorn), without background work.
+
+    gunicorn starts a web worker process again when one dies; run it under systemd for the rest.
+    """
+    setup_django()
+    from caredesk.server import run_gunicorn
+
+    ensure_database_ready()
+    run_gunicorn(host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -142,7 +128,11 @@ def worker(
     once: bool = typer.Option(False, "--once", help="Run one pass and exit."),
     interval: Optional[float] = typer.Option(None, help="Seconds between sweeps (default CAREDESK_WORKER_SWEEP_SECONDS)."),
 ):
-    """Run background work: due follow-ups, auto-close of solved tickets, outbound messages."""
+    """Run background work: due follow-ups, auto-close of solved tickets, outbound messages.
+
+    Runs in the foreground, records a heartbeat after each sweep (`GET /api/v1/health`) and stops cleanly on
+    SIGTERM or SIGINT after the current pass. Any number may run on PostgreSQL; one on SQLite.
+    """
     setup_django()
     from django.conf import settings
 
@@ -162,7 +152,11 @@ def demo(
     port: int = typer.Option(8000),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after loading the demo."),
 ):
-    """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it."""
+    """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it.
+
+    The demo has agents in every role, customers, orders and tickets for every SOP; the URL and the sign-ins
+    are printed. The SMTP receiver is on: mail sent to it becomes tickets.
+    """
     home = Path(os.environ.setdefault("CAREDESK_HOME", str(Path("caredesk-demo").resolve())))
     os.environ.setdefault("CAREDESK_SMTPD_ENABLED", "true")  # mail to the demo becomes tickets
     if os.environ.get("CAREDESK_DATABASE_URL"):
@@ -216,7 +210,7 @@ def agent_add(
 
 @token_app.command("create")
 def token_create(agent: str, name: str = typer.Option("cli", help="What the token is for.")):
-    """Create an API token for AGENT and print it (it is not shown again)."""
+    """Create an API token for AGENT and print it (it is not shown again: only a digest is stored)."""
     setup_django()
     from caredesk.core import actions
     from caredesk.core.errors import DomainError
@@ -331,6 +325,18 @@ def report_compliance(
     totals = report.totals(rows)
     table.add_row("total", "", "", *(str(totals.get(name, 0)) for name in report.COUNTED), style="bold")
     console.print(table)
+
+
+channels_cli.register(app)  # smtpd, imap
+playbooks_cli.register(app)  # simulate
+
+
+@app.command("cli-reference", hidden=True)
+def cli_reference():
+    """Print docs/cli.md, generated from every command's help."""
+    from caredesk.core.cli_reference import cli_reference as reference
+
+    print(reference(app), end="")
 
 
 def main() -> None:

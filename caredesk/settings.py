@@ -34,6 +34,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"CAREDESK_{name} must be a whole number, not {value!r}") from None
 
 
+def env_seconds(name: str, default: float) -> float:
+    value = env(name)
+    if value is None:
+        return float(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ImproperlyConfigured(f"CAREDESK_{name} must be a number of seconds, not {value!r}")
+    return seconds
+
+
 def database_from_url(url: str) -> dict:
     """A Django DATABASES entry from a postgresql:// URL."""
     parsed = urlparse(url)
@@ -207,6 +220,16 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
+
+# Supervision and health (docs/configuration.md, "Processes and health").
+SUPERVISOR_RESTART_SECONDS = env_seconds("SUPERVISOR_RESTART_SECONDS", 1)  # first delay before a restart
+SUPERVISOR_RESTART_MAX_SECONDS = env_seconds("SUPERVISOR_RESTART_MAX_SECONDS", 60)  # the doubling stops here
+SUPERVISOR_STABLE_SECONDS = env_seconds("SUPERVISOR_STABLE_SECONDS", 30)  # up this long: the backoff resets
+HEARTBEAT_SECONDS = env_seconds("HEARTBEAT_SECONDS", 5)
+HEALTH_SWEEP_SECONDS = env_seconds("HEALTH_SWEEP_SECONDS", 120)
+HEALTH_HEARTBEAT_SECONDS = env_seconds("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_OUTBOX_SECONDS = env_seconds("HEALTH_OUTBOX_SECONDS", 900)
+HEALTH_INBOUND_SECONDS = env_seconds("HEALTH_INBOUND_SECONDS", 300)
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "US")
 PLAYBOOKS_DIR = env("PLAYBOOKS_DIR")  # the team's own playbook files, beside the shipped defaults
 
@@ -246,6 +269,7 @@ SMTP_PASSWORD = env("SMTP_PASSWORD", "")
 SMTP_SECURITY = env("SMTP_SECURITY", "starttls")  # starttls, tls or none
 SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 30)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_seconds("OUTBOX_LEASE_SECONDS", 600)  # a claimed message not sent by then is claimed again
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)  # first retry; doubles each attempt, at most 6 hours
 SMS_PROVIDER = env("SMS_PROVIDER", "console")  # console or twilio
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")

@@ -15,6 +15,7 @@ from django.db import close_old_connections
 
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
+from caredesk.core import heartbeats
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
 
@@ -35,7 +36,8 @@ def jobs() -> list[tuple[str, Job]]:
 
 
 def run_once() -> dict[str, int]:
-    """One pass over every job. A failing job is logged and does not stop the others."""
+    """One pass over every job, then the worker's heartbeat (its "last sweep finished at"). A failing job is
+    logged and does not stop the others."""
     done: dict[str, int] = {}
     for name, job in jobs():
         try:
@@ -45,6 +47,7 @@ def run_once() -> dict[str, int]:
             done[name] = 0
         finally:
             close_old_connections()
+    heartbeats.beat(heartbeats.WORKER)
     return done
 
 

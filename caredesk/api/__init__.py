@@ -1,9 +1,10 @@
 """The REST API at /api/v1 (OpenAPI 3 at /api/v1/openapi.json). Routers hold routes and schemas only."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 
 from caredesk.api import channels, customers, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
+from caredesk.health import check as installation_health
 
 api = NinjaAPI(
     title="caredesk API",
@@ -16,10 +17,18 @@ api = NinjaAPI(
 problems.install(api)
 
 
-@api.get("/health", auth=None, tags=["service"])
-def health(request):
-    """A trivial endpoint: no auth, no database. The benchmarks' baseline."""
+@api.get("/health/live", auth=None, tags=["service"])
+def liveness(request):
+    """This web process answers: no auth, no database. For a load balancer's liveness probe; the benchmarks'
+    baseline."""
     return {"status": "ok"}
+
+
+@api.get("/health", auth=None, tags=["service"], response={200: dict, 503: dict})
+def health(request):
+    """Each component's health (database, worker, outbox, inbound, SMTP receiver); 503 when one is unhealthy."""
+    healthy, body = installation_health()
+    return Status(200 if healthy else 503, body)
 
 
 api.add_router("", customers.router)

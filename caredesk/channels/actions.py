@@ -24,7 +24,6 @@ SYSTEM = Actor.system("channels")
 OUTBOX = Actor.system("outbox")
 INBOUND_MAX_ATTEMPTS = 5
 MAXIMUM_RETRY_DELAY = timedelta(hours=6)
-DELIVERY_LEASE = timedelta(minutes=10)  # a claimed message not finished by then is claimed again
 
 
 def _record(action: str, *, inbound: InboundMessage | None = None, actor: Actor = SYSTEM, **details) -> None:
@@ -248,15 +247,17 @@ def queue_message(
 
 @transaction.atomic
 def claim_due_outbound(limit: int = 50) -> list[int]:
-    """Take up to `limit` due messages for delivery (a lease: unfinished ones come back after DELIVERY_LEASE)."""
+    """Take up to `limit` due messages for delivery (a lease: a message not finished within
+    CAREDESK_OUTBOX_LEASE_SECONDS, its worker killed say, is claimed again)."""
     now = clock.now()
     rows = list(
         OutboundMessage.objects.select_for_update(skip_locked=True)
         .filter(status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING], next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     )
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     OutboundMessage.objects.filter(pk__in=rows).update(
-        status=OutboundMessage.Status.SENDING, next_attempt_at=now + DELIVERY_LEASE, updated_at=now,
+        status=OutboundMessage.Status.SENDING, next_attempt_at=now + lease, updated_at=now,
     )
     return rows
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from typing import Optional
 
 import typer
+
+from caredesk.core.commands import caredesk_command, console, ensure_database_ready, fail, setup_django
 
 
 def register(app: typer.Typer) -> None:
@@ -16,33 +17,39 @@ def register(app: typer.Typer) -> None:
     app.command()(imap)
 
 
-def companion_commands() -> list[list[str]]:
-    """The channel processes `caredesk serve` runs too: the SMTP receiver when enabled, the IMAP poller when
-    mailboxes are configured. Call after Django is set up."""
+def companion_commands() -> dict[str, list[str]]:
+    """The channel processes `caredesk serve` runs too, by name: the SMTP receiver when enabled, the IMAP
+    poller when mailboxes are configured. Call after Django is set up."""
     from django.conf import settings
 
-    commands = []
+    commands = {}
     if settings.SMTPD_ENABLED:
-        commands.append([sys.executable, "-m", "caredesk.cli", "smtpd"])
+        commands["smtpd"] = caredesk_command("smtpd")
     if settings.IMAP_MAILBOXES.strip():
-        commands.append([sys.executable, "-m", "caredesk.cli", "imap"])
+        commands["imap"] = caredesk_command("imap")
     return commands
 
 
-def _wait_for_stop() -> None:
+def _wait_for_stop(alive=lambda: True, every: float = 1.0) -> bool:
+    """Wait for SIGTERM or SIGINT (True), or until `alive()` turns false (False), checked every `every` s."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    while not stop.wait(every):
+        if not alive():
+            return False
+    return True
 
 
 def smtpd(
     host: Optional[str] = typer.Option(None, help="Address to listen on (default CAREDESK_SMTPD_HOST, loopback)."),
     port: Optional[int] = typer.Option(None, help="Port to listen on (default CAREDESK_SMTPD_PORT, 2525)."),
 ):
-    """Receive email over SMTP: each message is stored before it is acknowledged, then becomes a ticket."""
-    from caredesk.cli import console, ensure_database_ready, setup_django
+    """Receive email over SMTP: each message is stored before it is acknowledged, then becomes a ticket.
 
+    Runs in the foreground until SIGTERM or SIGINT; exits with 1 when it cannot listen or its storing thread
+    dies, so that `caredesk serve` or systemd starts it again.
+    """
     setup_django()
     from django.conf import settings
 
@@ -51,18 +58,24 @@ def smtpd(
     ensure_database_ready()
     receiver = SmtpReceiver(host=host or settings.SMTPD_HOST, port=port or settings.SMTPD_PORT,
                             max_bytes=settings.EMAIL_MAX_BYTES, separate_processing=True)
-    receiver.start()
+    try:
+        receiver.start()
+    except (OSError, RuntimeError) as error:  # the port is taken, or aiosmtpd could not start its server
+        fail(f"the SMTP receiver cannot listen on {receiver.controller.hostname}:{receiver.controller.port}: {error}")
     console.print(f"SMTP receiver on {receiver.controller.hostname}:{receiver.controller.port}", highlight=False)
     try:
-        _wait_for_stop()
+        stopped = _wait_for_stop(receiver.is_running)
     finally:
         receiver.stop()
+    if not stopped:
+        fail("the SMTP receiver's storing thread stopped; exiting so that it is started again")
 
 
 def imap(once: bool = typer.Option(False, "--once", help="Fetch what is waiting in every mailbox, then exit.")):
-    """Fetch email from the mailboxes in CAREDESK_IMAP_MAILBOXES (IDLE where the server offers it)."""
-    from caredesk.cli import console, ensure_database_ready, fail, setup_django
+    """Fetch email from the mailboxes in CAREDESK_IMAP_MAILBOXES (IDLE where the server offers it).
 
+    Run one poller per mailbox (docs/deployment.md); it stops cleanly on SIGTERM or SIGINT.
+    """
     setup_django()
     from django.core.exceptions import ImproperlyConfigured
 

@@ -14,7 +14,8 @@ from django.db import close_old_connections
 from caredesk.channels import inbound, parsers
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.parsers import Parsed, Parsing
-from caredesk.channels.smtpd_handover import STOP, WriteTurn
+from caredesk.channels.smtpd_handover import IDLE_POLL_SECONDS, STOP, WriteTurn
+from caredesk.core import heartbeats
 
 logger = logging.getLogger("caredesk.channels.processing")
 # Once it has the write lock, the processing process keeps it for this much work before letting a waiting
@@ -38,6 +39,7 @@ class ProcessingLoop:
             while not (self.stopping and not self.stored):
                 if not self._receive(wait=not self.stored):
                     return  # the receiver is gone: a new one starts a new processing process
+                heartbeats.beat(heartbeats.INBOUND_PROCESSING)
                 if self.stored:
                     self._process(inbound.next_batch(self.stored))
                 elif not self.stopping:
@@ -62,7 +64,7 @@ class ProcessingLoop:
     def _receive(self, *, wait: bool) -> bool:
         """Take what the receiver sent; False when the receiver is gone."""
         try:
-            while not self.stopping and self.pipe.poll(None if wait else 0):
+            while not self.stopping and self.pipe.poll(IDLE_POLL_SECONDS if wait else 0):  # idle: beat each second
                 wait = False
                 sent = self.pipe.recv()
                 if sent is STOP:

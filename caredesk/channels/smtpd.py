@@ -29,7 +29,7 @@ from caredesk.channels import actions, inbound, parsers, smtpd_handover
 from caredesk.channels.models import InboundMessage
 from caredesk.channels.parsers import Parsing
 from caredesk.channels.smtpd_handover import ProcessingProcess
-from caredesk.core import audit
+from caredesk.core import audit, heartbeats
 from caredesk.core.errors import DomainError
 
 logger = logging.getLogger("caredesk.channels.smtpd")
@@ -122,6 +122,7 @@ class Writer(threading.Thread):
             else:
                 close_old_connections()
             self.processing.ensure_running()
+            heartbeats.beat(heartbeats.SMTP_RECEIVER)
 
     def _arrived(self, *, wait: bool, timeout: float | None = None) -> list[_Arrival]:
         arrived: list[_Arrival] = []
@@ -203,11 +204,16 @@ class SmtpReceiver:
                                       server_hostname="caredesk", ident="caredesk ESMTP", enable_SMTPUTF8=True)
 
     def start(self) -> None:
+        """Listen first: when the port is taken, this raises before any thread or process is started."""
+        self.controller.start()
         if self.processing is not None:
             self.processing.start()
         self.writer.start()
-        self.controller.start()
         logger.info("SMTP receiver listening on %s:%s", self.controller.hostname, self.controller.port)
+
+    def is_running(self) -> bool:
+        """The storing thread and the SMTP server's event loop are both alive."""
+        return self.writer.is_alive() and self.controller.loop.is_running()
 
     def stop(self) -> None:
         self.controller.stop()

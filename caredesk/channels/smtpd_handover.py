@@ -30,7 +30,10 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Iterator
 
+from django.conf import settings
 from django.db import connection
+
+from caredesk.core.supervision import Backoff, describe_exit
 
 logger = logging.getLogger("caredesk.channels.processing")
 STOP = None  # sent through the pipe: process what is stored, then exit (`processing_process.py` reads the pipe)
@@ -94,12 +97,17 @@ class ProcessingProcess:
         self.pipe: Connection | None = None
         self.outbox: queue.SimpleQueue = queue.SimpleQueue()
         self.sender = threading.Thread(target=self._send, name="smtpd-handover", daemon=True)
+        self.backoff = Backoff(settings.SUPERVISOR_RESTART_SECONDS, settings.SUPERVISOR_RESTART_MAX_SECONDS,
+                               settings.SUPERVISOR_STABLE_SECONDS)
+        self.started_at = 0.0
+        self.restart_at: float | None = None  # while the process is down: when it is started again
 
     def start(self) -> None:
         receiving, sending = self.context.Pipe(duplex=False)
         self.process = self.context.Process(target=run, args=(PROCESSING_LOOP, receiving, self.turn),
                                             name="smtpd-processing")
         self.process.start()
+        self.started_at = time.monotonic()
         receiving.close()  # only the child reads: when it dies, sending fails instead of blocking
         self.pipe = sending
         if not self.sender.is_alive():
@@ -123,11 +131,20 @@ class ProcessingProcess:
                 return
 
     def ensure_running(self) -> None:
-        """Start the process again if it died; the new one processes everything still stored."""
-        if self.process is not None and not self.process.is_alive():
-            logger.error("the inbound processing process exited (%s); starting it again", self.process.exitcode)
+        """Start the process again if it died, after a backoff; the new one processes everything still stored."""
+        if self.process is None or self.process.is_alive():
+            return
+        now = time.monotonic()
+        if self.restart_at is None:
+            delay = self.backoff.delay(now - self.started_at)
+            logger.error("the inbound processing process (pid %s) %s; starting it again in %.1fs", self.process.pid,
+                         describe_exit(self.process.exitcode), delay)
+            self.restart_at = now + delay
+        if now >= self.restart_at:
+            self.restart_at = None
             self.pipe.close()
             self.start()
+            logger.warning("the inbound processing process started again (pid %s)", self.process.pid)
 
     def stop(self, timeout: float = 60) -> None:
         """Let the process finish what is stored, then exit."""

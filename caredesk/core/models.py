@@ -112,3 +112,21 @@ class AgentEvent(AuditEvent):
 
     class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["agent", "at"], name="agent_event_timeline")]
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one long-running process (the worker after each sweep, the SMTP receiver and
+    its processing process while they run), where `/api/v1/health` reads it from any host."""
+
+    component = models.CharField(max_length=32)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["component", "host", "pid"], name="heartbeat_process")]
+        indexes = [models.Index(fields=["component", "beat_at"], name="heartbeat_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.component} on {self.host} (pid {self.pid})"

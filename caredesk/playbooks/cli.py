@@ -10,6 +10,13 @@ from pathlib import Path
 
 import typer
 
+from caredesk.core.commands import fail, migrate, setup_django
+
+
+def register(app: typer.Typer) -> None:
+    """Add the playbook commands that stand alone to the `caredesk` command."""
+    app.command("simulate")(simulate)
+
 
 def simulate(
     scenario_file: Path = typer.Argument(..., metavar="SCENARIO.yaml", help="A scenario file (docs/simulator.md)."),
@@ -21,7 +28,6 @@ def simulate(
     """
     from rich.markup import escape
 
-    from caredesk.cli import fail, migrate, setup_django
     from caredesk.playbooks.spec import PlaybookError
 
     home = tempfile.mkdtemp(prefix="caredesk-simulate-")

@@ -22,7 +22,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PASSWORD = "correct-horse-battery"
 
 
-def _unavailable(reason: str):
+def unavailable(reason: str):
+    """Skip with `reason`; fail instead when CAREDESK_REQUIRE_E2E=1 (CI), where everything must run."""
     if os.environ.get("CAREDESK_REQUIRE_E2E") == "1":
         pytest.fail(f"CAREDESK_REQUIRE_E2E=1 but {reason}")
     pytest.skip(reason)
@@ -32,11 +33,11 @@ def _unavailable(reason: str):
 def browser():
     executable = shutil.which("chromium")
     if executable is None:
-        _unavailable("Chromium is not installed (apt-get install -y chromium)")
+        unavailable("Chromium is not installed (apt-get install -y chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright Python package is not installed")
+        unavailable("the playwright Python package is not installed")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser

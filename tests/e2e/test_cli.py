@@ -73,14 +73,14 @@ def test_init_token_and_serve_create_a_ticket_over_http(home):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
-                if request(f"{base}/health")[0] == 200:
+                if request(f"{base}/health/live")[0] == 200:
                     break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
         else:
-            pytest.fail("caredesk serve did not answer within 10 seconds")
+            pytest.fail("caredesk serve did not answer within 30 seconds")
 
         status, ticket = request(f"{base}/tickets", token=token, body={
             "subject": "Photo rejected", "description": "Customer needs to resend a photo.",

@@ -35,12 +35,15 @@ def in_test_transaction():
 
 @pytest.fixture
 def token(in_test_transaction, agent, ticket, order, actor):
-    """A valid token, and a ticket (#1-ish), order and customer for path ids to hit now and then."""
+    """A valid token, and a ticket (#1-ish), order and customer for path ids to hit now and then; and a worker's
+    heartbeat, so that `GET /health` finds a healthy installation (its 503 is a server error to schemathesis)."""
+    from caredesk.core import heartbeats
     from caredesk.core.actions import create_api_token
     from caredesk.tickets.actions import NewAttachment, add_supporting_document
 
     add_supporting_document(ticket, actor=actor, attachment=NewAttachment("a.txt", "text/plain", b"a"))
     _, text = create_api_token(agent, "fuzz")
+    heartbeats.beat(heartbeats.WORKER, at_most_every=0)
     return text
 
 

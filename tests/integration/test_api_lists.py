@@ -1,13 +1,8 @@
-"""Configuration lists, agents, canned responses and the health route."""
+"""Configuration lists, agents and canned responses (the health routes: test_health.py)."""
 
 from __future__ import annotations
 
 from caredesk.core import roles
-
-
-def test_health_needs_no_token(client, db):
-    response = client.get("/api/v1/health")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
 def test_lists(api):

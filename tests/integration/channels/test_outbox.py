@@ -7,6 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 
 from caredesk.channels import outbox
 from caredesk.channels.models import OutboundMessage
@@ -183,7 +184,7 @@ def test_a_claimed_message_left_by_a_crash_is_claimed_again_after_its_lease(tick
     reply(ticket, agent)
     assert len(actions.claim_due_outbound()) == 1  # claimed, then the worker died
     assert actions.claim_due_outbound() == []
-    frozen_clock.advance(actions.DELIVERY_LEASE)
+    frozen_clock.advance(timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
     assert outbox.deliver_due() == 1
     assert OutboundMessage.objects.get().status == "sent"
 
