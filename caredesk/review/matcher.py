@@ -37,7 +37,8 @@ CLAUSE_END = "~,"  # a scope-ending word: ends negation scopes only
 GAP = "..."
 CACHE_LIMIT = 200_000
 
-WORD_PATTERN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|\n\s*\n|[.!?;:,()\"]")
+# An acronym written with dots ("B.B.B."), a word with its apostrophes, a paragraph break, punctuation.
+WORD_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|\n\s*\n|[.!?;:,()\"]")
 CONTRACTIONS = {
     "n't": ("not",), "'m": ("am",), "'re": ("are",), "'ve": ("have",), "'ll": ("will",), "'d": ("would",),
     "'s": (),
@@ -121,7 +122,8 @@ class Matcher:
                for kind in ("phrases", "patterns", "exclusions")
                for index, text in enumerate(getattr(qualifier, kind))]
         for _, source, text, _ in raw:  # exact words first: they change how the text is read
-            self._exact.update(word[1:].lower() for word in text.split() if word.startswith("=") and len(word) > 1)
+            self._exact.update(word[1:].lower() for part in text.split() for word in part.split("|")
+                               if word.startswith("=") and len(word) > 1)
         compiled = [self._compile(key, source, text, kind) for key, source, text, kind in raw]
         self._known_codes = {code for pattern in compiled for element in pattern.elements
                              if isinstance(element, frozenset) for code in element}
@@ -165,13 +167,18 @@ class Matcher:
             return stem
         if len(word) >= vocabulary.fuzzy_min_length and word.isalpha() and self._fuzzy_targets:
             limit = 2 if len(word) >= 9 else 1
-            found = process.extractOne(word, self._fuzzy_targets, scorer=OSA.distance, score_cutoff=limit)
-            if found is not None:
-                return self._surface[found[0]]
+            candidates = process.extract(word, self._fuzzy_targets, scorer=OSA.distance, score_cutoff=limit,
+                                         limit=None)
+            if candidates:  # the closest; on a tie the one with the same first letter, then the same length
+                target = min(candidates, key=lambda candidate: (
+                    candidate[1], candidate[0][0] != word[0], abs(len(candidate[0]) - len(word))))[0]
+                return self._surface[target]
         return stem
 
     def _codes(self, token: str, *, correct: bool = True) -> tuple:
         lowered = token.lower()
+        if lowered[-1] == "." and len(lowered) > 1:
+            lowered = lowered.replace(".", "")
         if not lowered[0].isalnum():
             return (SENTENCE_END,) if lowered not in '()"' else ()
         return tuple(code for word in self._split(lowered)
