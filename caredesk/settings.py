@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "caredesk.customers",
     "caredesk.tickets",
     "caredesk.playbooks",
+    "caredesk.review",
     "caredesk.channels",
     "caredesk.web",
 ]
@@ -209,6 +210,7 @@ SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "US")
 PLAYBOOKS_DIR = env("PLAYBOOKS_DIR")  # the team's own playbook files, beside the shipped defaults
+SENSITIVE_ISSUES_FILE = env("SENSITIVE_ISSUES_FILE")  # the team's SOP 002 qualifiers, instead of the shipped file
 
 LOGGING = {
     "version": 1,

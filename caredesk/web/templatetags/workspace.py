@@ -97,6 +97,9 @@ FIELD_LABELS = {"ticket_type": "type", "order_status": "order status", "flags": 
 OUTBOUND_WORDS = {"queued": "queued the message for delivery", "sent": "delivered the message",
                   "failed": "could not deliver the message", "retry_scheduled": "will retry the delivery",
                   "provider_status": "got a delivery status"}
+REVIEW_WORDS = {"review.flag_raised": "raised the flag additional review: {} ({}){}",
+                "review.flag_matched": "found more for the flag additional review: {} ({}){}",
+                "review.flag_cleared": "cleared the flag additional review: {} ({}){}"}
 TASK_WORDS = {"completed": "completed", "done": "completed", "cancelled": "cancelled", "missed": "missed"}
 
 
@@ -139,6 +142,11 @@ def event_line(event) -> str:
         return format_html("raised the flag {}", audit_text(event.after))
     if action == "flag.cleared":
         return format_html("cleared the flag {}", audit_text(event.before))
+    if action in REVIEW_WORDS:
+        matched = ", ".join(f"“{words}”" for words in after.get("matched") or [])
+        reason = after.get("reason") or ""
+        return format_html(REVIEW_WORDS[action], after.get("name") or after.get("qualifier", ""), matched,
+                           f" ({reason})" if reason else "")
     if action.startswith("outbound."):
         return OUTBOUND_WORDS.get(action.split(".", 1)[1], action.replace(".", " ").replace("_", " "))
     if field:
