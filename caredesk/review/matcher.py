@@ -3,7 +3,8 @@ corrected, negated mentions dropped and look-alikes excluded. Pure: no Django im
 
 How a text is read:
 
-1. It is cut into words and punctuation. Contractions are opened ("isn't" -> "is not", "I've" -> "I have"),
+1. It is cut at whitespace, and each piece into words and punctuation (a piece is read once per process
+   and remembered: most pieces of a text are then one dictionary lookup). Contractions are opened ("isn't" -> "is not", "I've" -> "I have"),
    a possessive loses its "'s" ("mechanic's" -> "mechanic"), and ignored words (articles, possessive
    pronouns) are dropped.
 2. Each word becomes its Snowball stem ("licensed", "licenses" -> "licens"). A word the lists do not know,
@@ -17,15 +18,15 @@ How a text is read:
    or inside it (unless the pattern itself says `not`), or when one of its qualifier's `exclusions`
    overlaps it.
 
-Words are normalised once per distinct spelling and remembered, so a text costs one dictionary lookup per
-word.
+Only patterns whose every word occurs in the text are tried, so most texts end after one set intersection.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import chain
 
 import snowballstemmer
 from rapidfuzz import process
@@ -39,6 +40,7 @@ CACHE_LIMIT = 200_000
 
 # An acronym written with dots ("B.B.B."), a word with its apostrophes, a paragraph break, punctuation.
 WORD_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|\n\s*\n|[.!?;:,()\"]")
+EDGE_PUNCTUATION = ".,;:!?()\"'“”‘’"
 CONTRACTIONS = {
     "n't": ("not",), "'m": ("am",), "'re": ("are",), "'ve": ("have",), "'ll": ("will",), "'d": ("would",),
     "'s": (),
@@ -98,12 +100,7 @@ class _Compiled:
     negated_by_itself: bool
     exclusion: bool = False
 
-
-@dataclass
-class _Reading:
-    codes: list = field(default_factory=list)
-    origins: list = field(default_factory=list)  # index of the text word each code came from
-    words: list = field(default_factory=list)
+    slots: tuple = ()  # the word elements alone: all must occur in a text for the pattern to match
 
 
 class Matcher:
@@ -175,6 +172,10 @@ class Matcher:
                 return self._surface[target]
         return stem
 
+    def _chunk_codes(self, chunk: str) -> tuple:
+        """The codes of a whitespace-separated piece of text: its words and punctuation, in order."""
+        return tuple(chain.from_iterable(self._codes(token) for token in WORD_PATTERN.findall(chunk)))
+
     def _codes(self, token: str, *, correct: bool = True) -> tuple:
         lowered = token.lower()
         if lowered[-1] == "." and len(lowered) > 1:
@@ -184,22 +185,19 @@ class Matcher:
         return tuple(code for word in self._split(lowered)
                      if (code := self._word_code(word, correct=correct)) is not None)
 
-    def _read(self, text: str, *, with_origins: bool) -> _Reading:
-        reading = _Reading()
-        cache, codes = self._cache, reading.codes
+    def _read(self, text: str) -> tuple[list[str], list]:
+        """The text's whitespace-separated pieces and their codes, in order (a piece gives none or several)."""
+        cache = self._cache
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        words = WORD_PATTERN.findall(text)
-        for index, token in enumerate(words):
-            token_codes = cache.get(token)
-            if token_codes is None:
-                token_codes = cache[token] = self._codes(token)
-            codes.extend(token_codes)
-            if with_origins:
-                reading.origins.extend([index] * len(token_codes))
-        if with_origins:
-            reading.words = words
-        return reading
+        words = text.split()  # pieces such as "lawyer," or "isn't"; each is read once, then remembered
+        for chunk in set(words).difference(cache):
+            cache[chunk] = self._chunk_codes(chunk)
+        return words, list(chain.from_iterable(map(cache.__getitem__, words)))
+
+    def _origins(self, words: list[str]) -> list[int]:
+        """For each code of `_read`, the index of the piece it came from."""
+        return [index for index, word in enumerate(words) for _ in self._cache[word]]
 
     # --- compiling --------------------------------------------------------------------------------
 
@@ -233,7 +231,8 @@ class Matcher:
         if isinstance(elements[-1], int):
             raise MatcherError(source, f"{text!r} must end with a word, not a gap")
         negated = any(isinstance(element, frozenset) and NEGATION in element for element in elements)
-        return _Compiled(key, source, tuple(elements), negated, exclusion=kind == "exclusions")
+        return _Compiled(key, source, tuple(elements), negated, exclusion=kind == "exclusions",
+                         slots=tuple(element for element in elements if isinstance(element, frozenset)))
 
     def _alternative_codes(self, source: str, text: str, alternative: str, *, single: bool) -> list[frozenset]:
         """The elements one written word stands for: one per word it reads as (none for an ignored word)."""
@@ -260,21 +259,23 @@ class Matcher:
 
     def _end_of(self, codes: list, position: int, elements: tuple, index: int) -> int:
         """The position after `elements[index:]` matched from `position`, or -1."""
-        if index == len(elements):
-            return position
-        element = elements[index]
-        if isinstance(element, int):
-            for skip in range(element + 1):
-                at = position + skip
-                if at > len(codes) or (skip and codes[at - 1] == SENTENCE_END):
-                    break
-                end = self._end_of(codes, at, elements, index + 1)
-                if end >= 0:
-                    return end
-            return -1
-        if position < len(codes) and codes[position] in element:
-            return self._end_of(codes, position + 1, elements, index + 1)
-        return -1
+        length, count = len(codes), len(elements)
+        while index < count:
+            element = elements[index]
+            if element.__class__ is int:  # a gap: the shortest skip after which the rest matches
+                for skip in range(element + 1):
+                    at = position + skip
+                    if at > length or (skip and codes[at - 1] == SENTENCE_END):
+                        break
+                    end = self._end_of(codes, at, elements, index + 1)
+                    if end >= 0:
+                        return end
+                return -1
+            if position >= length or codes[position] not in element:
+                return -1
+            position += 1
+            index += 1
+        return position
 
     def _negated(self, codes: list, start: int, end: int) -> bool:
         if NEGATION in codes[start:end]:
@@ -289,26 +290,31 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Every qualifier the text raises, with the words that raised it, in text order."""
-        codes = self._read(text, with_origins=False).codes
+        words, codes = self._read(text)
+        present = set(codes)
+        # Only patterns whose every word occurs somewhere in the text can match: most texts stop here.
+        viable: dict[str, list[_Compiled]] = {}
+        for code in present.intersection(self._by_first):
+            for pattern in self._by_first[code]:
+                if not any(present.isdisjoint(slot) for slot in pattern.slots):
+                    viable.setdefault(code, []).append(pattern)
+        if not viable:
+            return []
         spans: list[tuple[int, int, _Compiled]] = []
-        by_first = self._by_first
         for position, code in enumerate(codes):
-            candidates = by_first.get(code)
-            if candidates is None:
-                continue
-            for pattern in candidates:
-                end = self._end_of(codes, position, pattern.elements, 0)
+            for pattern in viable.get(code, ()):
+                end = self._end_of(codes, position + 1, pattern.elements, 1)  # its first word is `code`
                 if end < 0:
                     continue
                 if pattern.exclusion or pattern.negated_by_itself or not self._negated(codes, position, end):
                     spans.append((position, end, pattern))
         if not spans:
             return []
-        return self._matches(text, spans)
+        return self._matches(words, spans)
 
-    def _matches(self, text: str, spans: list[tuple[int, int, _Compiled]]) -> list[Match]:
+    def _matches(self, words: list[str], spans: list[tuple[int, int, _Compiled]]) -> list[Match]:
         excluded = [(start, end, pattern.qualifier) for start, end, pattern in spans if pattern.exclusion]
-        reading = self._read(text, with_origins=True)
+        origins = self._origins(words)
         found: dict[tuple[str, str], Match] = {}
         taken: list[tuple[int, int, str]] = []  # a longer match hides the shorter ones inside or across it
         for start, end, pattern in sorted(spans, key=lambda span: (span[1] - span[0]), reverse=True):
@@ -318,8 +324,7 @@ class Matcher:
             ):
                 continue
             taken.append((start, end, pattern.qualifier))
-            first, last = reading.origins[start], reading.origins[end - 1]
-            matched = " ".join(reading.words[first: last + 1])
+            matched = " ".join(words[origins[start]: origins[end - 1] + 1]).strip(EDGE_PUNCTUATION)
             found.setdefault((pattern.qualifier, matched.lower()), Match(pattern.qualifier, matched, start, end))
         return sorted(found.values(), key=lambda match: match.start)
 

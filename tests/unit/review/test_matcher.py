@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import sys
+import ast
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_pattern_that_says_not_is_not_cancelled_by_its_own_negation(shipped):
 
 
 def test_acronyms_with_dots_read_as_one_word(shipped):
-    assert found(shipped, "I filed with the B.B.B. today") == {"better_business_bureau": ["B.B.B."]}
+    assert found(shipped, "I filed with the B.B.B. today") == {"better_business_bureau": ["B.B.B"]}
 
 
 def test_matches_report_each_qualifier_once_per_distinct_words(shipped):
@@ -114,12 +115,6 @@ def test_bad_patterns_name_their_field(kinds, field, message):
 
 
 def test_the_matcher_and_the_file_loader_import_no_django():
-    assert "django" not in sys.modules or all(
-        not name.startswith("django") for name in getattr(sensitive_issues, "__dict__", {})
-    )
-    import ast
-    from pathlib import Path
-
     for module in ("matcher.py", "sensitive_issues.py"):
         tree = ast.parse((Path(sensitive_issues.__file__).parent / module).read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
