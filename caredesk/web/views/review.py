@@ -1,10 +1,12 @@
 """The ticket page's "additional review" banner (SOP 002's sensitive issues): clear a flag with a reason.
 
 Clearing goes through caredesk.review.actions; the POST answers with the banner for htmx and tells the
-timeline to refresh; without htmx it redirects to the ticket.
+rest of the page to refresh; without htmx it redirects to the ticket.
 """
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.http import Http404
@@ -19,6 +21,9 @@ from caredesk.review.models import ReviewFlag
 from caredesk.web import forms
 from caredesk.web.permissions import requires
 from caredesk.web.views.ticket import load_ticket, review_context
+
+# The rest of the page (timeline, header) refreshes; the banner, which sent it, does not.
+CHANGED = json.dumps({"ticketChanged": {"source": "review"}})
 
 
 @requires(roles.WORK_TICKETS)
@@ -45,7 +50,7 @@ def clear_review_flag(request, pk: int, flag_id: int):
                 messages.success(request, message)
                 return redirect("web:ticket", pk=pk)
             response = render(request, "web/partials/review_flags.html", review_context(ticket, message=message))
-            response["HX-Trigger"] = "timelineChanged"
+            response["HX-Trigger"] = CHANGED
             return response
     if not request.htmx:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
