@@ -25,6 +25,8 @@ from caredesk.playbooks.scenario import EXPECTED_DAY_FIELDS
 from caredesk.tickets.models import Ticket, TicketEvent
 
 ORIGINAL = "ticket"
+_REVIEW_FLAG_WORDS = {"review.flag_raised": "flag raised:", "review.flag_matched": "flag matched again:",
+                      "review.flag_cleared": "flag cleared:"}
 _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "missed", "task.cancelled": "cancelled"}
 _DAY_KEY = re.compile(r"^day (\d+)")
 
@@ -356,6 +358,11 @@ class _DatabaseReader:
                               f"ended {after['playbook']}: {after['outcome']}")
         if action == "flag.raised":
             return self.entry(event, "flag", f"flag raised: {after}", "flags", after)
+        if action in _REVIEW_FLAG_WORDS:  # SOP 002's "additional review" (caredesk.review)
+            flag = f"additional review: {after['name']}"
+            matched = ", ".join(f'"{words}"' for words in after["matched"])
+            return self.entry(event, "flag", f"{_REVIEW_FLAG_WORDS[action]} {flag} ({matched})", "flags",
+                              f"{_REVIEW_FLAG_WORDS[action]} {flag}")
         if action == "order.status.changed":
             return self.entry(event, "order_status", f'order status: "{before}" -> "{after}"', "order_status", after)
         if action in ("status.changed", "group.changed", "assignee.changed"):
