@@ -1,12 +1,11 @@
 """The matcher of the configured sensitive-issues file (CAREDESK_SENSITIVE_ISSUES_FILE or the shipped
-default), loaded once per process, and a system check that names a bad file's field at startup."""
+default), loaded once per process."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from django.conf import settings
-from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from caredesk.review import sensitive_issues
@@ -23,12 +22,3 @@ def _matcher(path: str | None) -> Matcher:
 
 def matcher() -> Matcher:
     return _matcher(getattr(settings, "SENSITIVE_ISSUES_FILE", None) or None)
-
-
-@checks.register()
-def check_sensitive_issues_file(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    try:
-        matcher()
-    except ImproperlyConfigured as error:
-        return [checks.Error(str(error), id="review.E001")]
-    return []

@@ -153,3 +153,13 @@ def test_the_api_refuses_agents_without_the_ticket_role(api_client_for, roleless
     assert_problem(post_json(client, f"/api/v1/tickets/{flagged.pk}/review-flags/{flag.pk}/clear",
                              {"reason": "no"}), 403)
     assert ReviewFlag.objects.get(pk=flag.pk).cleared_at is None
+
+
+def test_a_teams_file_replaces_the_shipped_qualifiers(settings, tmp_path, actor, customer):
+    path = tmp_path / "issues.yaml"
+    path.write_text("version: 1\nqualifiers:\n  - key: chargeback\n    name: Chargeback threat\n"
+                    "    phrases: [chargeback]\n")
+    settings.SENSITIVE_ISSUES_FILE = str(path)
+    ticket = create_ticket(actor=actor, requester=customer, subject="I will file a chargeback",
+                           description="and call my lawyer")
+    assert flags_of(ticket) == {"chargeback": ["chargeback"]}
