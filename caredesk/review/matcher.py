@@ -9,7 +9,8 @@ How a text is read:
    pronouns) are dropped.
 2. Each word becomes its Snowball stem ("licensed", "licenses" -> "licens"). A word the lists do not know,
    of `fuzzy_min_length` letters or more, is compared with the lists' words (optimal string alignment
-   distance 1, or 2 from 9 letters): "attourney" reads as "attorney", unless it is one of `real_words`.
+   distance 1, or 2 from 9 letters): "attourney" reads as "attorney", unless it is an English word (the
+   bundled dictionary of pyspellchecker) or one of `real_words`.
    Negation words read as one marker `not`; punctuation and `negation_scope_ends` words end a clause.
 3. A phrase matches its words in order, side by side. A pattern also knows `a|b|c` (any of these words),
    `...` (up to `max_gap` words, within a sentence), `...N` (up to N words) and `=word` (this exact word, not
@@ -24,8 +25,9 @@ Only patterns whose every word occurs in the text are tried, so most texts end a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import snowballstemmer
@@ -47,6 +49,15 @@ CONTRACTIONS = {
 }
 IRREGULAR_NEGATIONS = {"won't": ("will", "not"), "can't": ("can", "not"), "cannot": ("can", "not"),
                        "shan't": ("shall", "not"), "ain't": ("is", "not")}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> Container[str]:
+    """The words of pyspellchecker's bundled English frequency list (MIT, shipped in the package, nothing is
+    downloaded): a real word such as "field" or "label" is never read as a misspelling of "file" or "libel"."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency.dictionary
 
 
 class MatcherError(ValueError):
@@ -162,7 +173,8 @@ class Matcher:
         stem = self._stem(word)
         if not correct or stem in self._known_codes or word in vocabulary.real_words:
             return stem
-        if len(word) >= vocabulary.fuzzy_min_length and word.isalpha() and self._fuzzy_targets:
+        if (len(word) >= vocabulary.fuzzy_min_length and word.isalpha() and self._fuzzy_targets
+                and word not in english_words()):
             limit = 2 if len(word) >= 9 else 1
             candidates = process.extract(word, self._fuzzy_targets, scorer=OSA.distance, score_cutoff=limit,
                                          limit=None)
