@@ -4,7 +4,8 @@ least 0.9.
 
 Each 2 KB text is ordinary customer mail (the corpus' `none` sentences, an order reference and a made-up
 name, so the matcher keeps meeting words it has not seen) with one corpus sentence at a random place;
-its expected qualifiers are that sentence's. The baseline, measured in the same run on the same texts, is a
+its expected qualifiers are that sentence's. Precision and recall are also printed for held_out.yaml,
+sentences written after the file was tuned and never used to tune it. The baseline, measured in the same run on the same texts, is a
 plain scan: `phrase in text.lower()` for every phrase of the file, as written.
 
     .venv/bin/python -m benchmarks.sensitive_issues [--texts 5000] [--seed 7]
@@ -18,7 +19,10 @@ import random
 import time
 
 from caredesk.review import sensitive_issues
-from tests.unit.review.corpus import examples, score
+from caredesk.review.matcher import english_words
+from tests.unit.review.corpus import CORPUS, examples, score
+
+HELD_OUT = CORPUS.with_name("held_out.yaml")
 
 SYLLABLES = "ka lo mi ne ru sa ti vo be da fe gi ho ju ly mar ten sol vin dor".split()
 
@@ -68,6 +72,7 @@ def main() -> None:
     labelled = examples()
     started = time.perf_counter()
     matcher = sensitive_issues.load()
+    english_words()  # the dictionary of real words, loaded on the first unknown word
     load_ms = (time.perf_counter() - started) * 1000
     matched = lambda text: matcher.qualifiers_in(text).keys()  # noqa: E731
     baseline = plain_scan(matcher.qualifiers)
@@ -76,12 +81,14 @@ def main() -> None:
     cold = rate(matched, bodies)  # the first pass meets every made-up name and order reference once
     warm = rate(matched, bodies)
     plain = rate(baseline, bodies)
-    print(f"load average {os.getloadavg()[0]:.1f}; the file loads in {load_ms:.0f} ms")
-    print(f"{'':34} {'precision':>9} {'recall':>7}")
+    print(f"load average {os.getloadavg()[0]:.1f}; the file and the dictionary load in {load_ms:.0f} ms")
+    print(f"{'':50} {'precision':>9} {'recall':>7}")
     for name, find in (("matcher", matched), ("baseline (lower + in)", baseline)):
-        for where, items in ((f"{len(labelled)} corpus sentences", labelled), (f"{len(texts)} texts of 2 KB", texts)):
+        held_out = examples(HELD_OUT)
+        for where, items in ((f"{len(labelled)} corpus sentences", labelled), (f"{len(texts)} texts of 2 KB", texts),
+                             (f"{len(held_out)} held-out sentences", held_out)):
             scores, _ = score(find, items)
-            print(f"{name + ', ' + where:34} {scores.precision:9.3f} {scores.recall:7.3f}")
+            print(f"{name + ', ' + where:50} {scores.precision:9.3f} {scores.recall:7.3f}")
     print(f"matcher, 2 KB texts, first pass: {cold:,.0f} texts/s on one core")
     print(f"matcher, 2 KB texts, again:      {warm:,.0f} texts/s on one core (target >= 2,000)")
     print(f"baseline, 2 KB texts:            {plain:,.0f} texts/s; ratio matcher / baseline {warm / plain:.2f}")
