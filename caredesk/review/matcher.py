@@ -4,14 +4,14 @@ corrected, negated mentions dropped and look-alikes excluded. Pure: no Django im
 How a text is read:
 
 1. It is cut at whitespace, and each piece into words and punctuation (a piece is read once per process
-   and remembered: most pieces of a text are then one dictionary lookup). Contractions are opened ("isn't" -> "is not", "I've" -> "I have"),
-   a possessive loses its "'s" ("mechanic's" -> "mechanic"), and ignored words (articles, possessive
-   pronouns) are dropped.
+   and remembered: most pieces of a text are then one dictionary lookup). Contractions are opened
+   ("isn't" -> "is not", "I've" -> "I have"), a possessive loses its "'s" ("mechanic's" -> "mechanic"),
+   and ignored words (articles, possessive pronouns) are dropped.
 2. Each word becomes its Snowball stem ("licensed", "licenses" -> "licens"). A word the lists do not know,
-   of `fuzzy_min_length` letters or more, is compared with the lists' words (optimal string alignment
-   distance 1, or 2 from 9 letters): "attourney" reads as "attorney", unless it is an English word (the
-   bundled dictionary of pyspellchecker) or one of `real_words`.
-   Negation words read as one marker `not`; punctuation and `negation_scope_ends` words end a clause.
+   of `fuzzy_min_length` letters or more, is compared with the lists' words of that length or more
+   (optimal string alignment distance 1, or 2 from 9 letters): "attourney" reads as "attorney", unless it
+   is an English word (pyspellchecker's bundled dictionary) or one of `real_words`. Negation words read
+   as one marker `not`; punctuation and `negation_scope_ends` words end a clause.
 3. A phrase matches its words in order, side by side. A pattern also knows `a|b|c` (any of these words),
    `...` (up to `max_gap` words, within a sentence), `...N` (up to N words) and `=word` (this exact word, not
    its stem: `=sued` without "Sue").
@@ -40,8 +40,8 @@ CLAUSE_END = "~,"  # a scope-ending word: ends negation scopes only
 GAP = "..."
 CACHE_LIMIT = 200_000
 
-# An acronym written with dots ("B.B.B."), a word with its apostrophes, a paragraph break, punctuation.
-WORD_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|\n\s*\n|[.!?;:,()\"]")
+# In a piece of text: an acronym written with dots ("B.B.B."), a word with its apostrophes, punctuation.
+WORD_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|[.!?;:,()\"]")
 EDGE_PUNCTUATION = ".,;:!?()\"'“”‘’"
 CONTRACTIONS = {
     "n't": ("not",), "'m": ("am",), "'re": ("are",), "'ve": ("have",), "'ll": ("will",), "'d": ("would",),
@@ -106,11 +106,9 @@ class Match:
 @dataclass(frozen=True)
 class _Compiled:
     qualifier: str
-    source: str  # "<qualifier>.phrases[3]" for messages
     elements: tuple  # (frozenset of codes) for a word, or int for a gap
     negated_by_itself: bool
     exclusion: bool = False
-
     slots: tuple = ()  # the word elements alone: all must occur in a text for the pattern to match
 
 
@@ -136,7 +134,7 @@ class Matcher:
         self._known_codes = {code for pattern in compiled for element in pattern.elements
                              if isinstance(element, frozenset) for code in element}
         self._fuzzy_targets = [word for word, code in self._surface.items()
-                               if len(word) >= max(5, vocabulary.fuzzy_min_length - 1) and code in self._known_codes]
+                               if len(word) >= vocabulary.fuzzy_min_length and code in self._known_codes]
         self._by_first: dict[str, list[_Compiled]] = {}
         for pattern in compiled:
             for code in pattern.elements[0]:
@@ -243,7 +241,7 @@ class Matcher:
         if isinstance(elements[-1], int):
             raise MatcherError(source, f"{text!r} must end with a word, not a gap")
         negated = any(isinstance(element, frozenset) and NEGATION in element for element in elements)
-        return _Compiled(key, source, tuple(elements), negated, exclusion=kind == "exclusions",
+        return _Compiled(key, tuple(elements), negated, exclusion=kind == "exclusions",
                          slots=tuple(element for element in elements if isinstance(element, frozenset)))
 
     def _alternative_codes(self, source: str, text: str, alternative: str, *, single: bool) -> list[frozenset]:
