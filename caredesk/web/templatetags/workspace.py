@@ -146,7 +146,7 @@ def event_line(event) -> str:
         matched = ", ".join(f"“{words}”" for words in after.get("matched") or [])
         reason = after.get("reason") or ""
         return format_html(REVIEW_WORDS[action], after.get("name") or after.get("qualifier", ""), matched,
-                           f" ({reason})" if reason else "")
+                           f"; reason: {reason}" if reason else "")
     if action.startswith("outbound."):
         return OUTBOUND_WORDS.get(action.split(".", 1)[1], action.replace(".", " ").replace("_", " "))
     if field:
