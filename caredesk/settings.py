@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "caredesk.customers",
     "caredesk.tickets",
     "caredesk.playbooks",
+    "caredesk.review",
     "caredesk.channels",
     "caredesk.web",
 ]
@@ -232,6 +233,7 @@ HEALTH_OUTBOX_SECONDS = env_seconds("HEALTH_OUTBOX_SECONDS", 900)
 HEALTH_INBOUND_SECONDS = env_seconds("HEALTH_INBOUND_SECONDS", 300)
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", "US")
 PLAYBOOKS_DIR = env("PLAYBOOKS_DIR")  # the team's own playbook files, beside the shipped defaults
+SENSITIVE_ISSUES_FILE = env("SENSITIVE_ISSUES_FILE")  # the team's SOP 002 qualifiers, instead of the shipped file
 
 LOGGING = {
     "version": 1,

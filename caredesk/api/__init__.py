@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI, Status
 
-from caredesk.api import channels, customers, lists, playbooks, problems, tickets
+from caredesk.api import channels, customers, lists, playbooks, problems, review, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -36,3 +36,4 @@ api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)
 api.add_router("", channels.router)
+api.add_router("", review.router)

@@ -15,11 +15,13 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.customers import AuditEventOut, EntryOut, audit_events_out
 from caredesk.api.pagination import page_by_id
+from caredesk.api.review import ReviewFlagOut
 from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
 from caredesk.customers import actions as customer_actions
+from caredesk.review import queries as review_queries
 from caredesk.tickets import actions, queries
 from caredesk.tickets.models import Attachment, Interaction, Priority, Ticket, TicketEvent
 
@@ -112,6 +114,16 @@ class TicketOut(Schema):
         return [tag.name for tag in ticket.tags.all()]
 
 
+class TicketDetailOut(TicketOut):
+    review_flags: list[ReviewFlagOut] = Field(
+        description="Open flags \"additional review\": sensitive issues (SOP 002) found in the ticket's texts."
+    )
+
+    @staticmethod
+    def resolve_review_flags(ticket: Ticket):
+        return review_queries.open_flags(ticket)
+
+
 class TicketPage(Schema):
     items: list[TicketOut]
     next_cursor: str | None
@@ -126,6 +138,9 @@ class TicketFilters(Schema):
     tag: Key | None = None
     priority: PriorityName | None = None
     updated_since: Instant | None = None
+    needs_review: bool | None = Field(
+        None, description="true: only tickets with an open flag \"additional review\"; false: only without."
+    )
     cursor: str | None = None
     limit: PageSize = 50
 
@@ -251,11 +266,14 @@ def list_tickets(request, filters: Query[TicketFilters]):
         priority=Priority.from_name(filters.priority) if filters.priority else None,
         updated_since=filters.updated_since,
     )
+    if filters.needs_review is not None:
+        flagged = review_queries.needing_review()
+        queryset = queryset.filter(id__in=flagged) if filters.needs_review else queryset.exclude(id__in=flagged)
     items, next_cursor = page_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/tickets/{ticket_id}", response=TicketOut)
+@router.get("/tickets/{ticket_id}", response=TicketDetailOut)
 def get_ticket(request, ticket_id: Id):
     require(request, WORK_TICKETS)
     return _ticket_or_404(ticket_id)

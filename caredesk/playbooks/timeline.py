@@ -26,6 +26,8 @@ from caredesk.playbooks.scenario import EXPECTED_DAY_FIELDS
 from caredesk.tickets.models import Ticket, TicketEvent
 
 ORIGINAL = "ticket"
+_REVIEW_FLAG_WORDS = {"review.flag_raised": "flag raised:", "review.flag_matched": "flag matched again:",
+                      "review.flag_cleared": "flag cleared:"}
 _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "missed", "task.cancelled": "cancelled"}
 # An entry's kind (in the JSON output) where `entry_of` does not choose it; "change" for the others.
 ENTRY_KINDS = {"follow_up.created": "ticket", "playbook.cancelled": "run", "flag.cleared": "flag"}
@@ -349,6 +351,9 @@ class _DatabaseReader:
             return self.entry(event, text, "run", "runs", summary)
         if action == "flag.raised":
             return self.entry(event, text, "flag", "flags", reading.after)
+        if action.startswith("review."):  # SOP 002's "additional review" (caredesk.review)
+            words = _REVIEW_FLAG_WORDS[action]
+            return self.entry(event, text, "flag", "flags", f"{words} additional review: {reading.after['name']}")
         if action == "order.status.changed":
             return self.entry(event, text, "order_status", "order_status", reading.after)
         if action in ("status.changed", "group.changed", "assignee.changed"):

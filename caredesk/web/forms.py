@@ -249,6 +249,7 @@ class ViewFilterForm(forms.Form):
                                  choices=[("", "Any priority"), *[(p.value, p.label.capitalize()) for p in Priority]])
     tag = forms.CharField(label="Tag", required=False, max_length=64)
     age = forms.ChoiceField(label="Age", choices=queries.AGE_CHOICES, required=False)
+    review = forms.ChoiceField(label="Review", choices=queries.REVIEW_CHOICES, required=False)
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=[(key, label) for key, (_, label) in queries.SORTS.items()])
     dir = forms.ChoiceField(label="Order", required=False, choices=[("desc", "Newest / highest first"),
@@ -415,6 +416,16 @@ class TaskCompletionForm(forms.Form):
         self.task = task
         planned = task.channels or [{"channel": channel} for channel in CHANNELS]
         self.fields["channels_tried"].choices = [channel_choice(entry) for entry in planned]
+
+
+class ClearReviewFlagForm(forms.Form):
+    reason = forms.CharField(label="Why no additional review is needed", max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 2}), error_messages={"required": "Say why the ticket needs no additional review for this."})
+
+    def __init__(self, *args, flag, **kwargs):
+        kwargs.setdefault("prefix", f"review-{flag.pk}")
+        super().__init__(*args, **kwargs)
+        self.flag = flag
 
 
 class StopFollowUpForm(forms.Form):

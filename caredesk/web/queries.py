@@ -19,6 +19,7 @@ from caredesk.core import clock, events
 from caredesk.core.models import Agent
 from caredesk.customers.contact import normalize_phone
 from caredesk.customers.models import ContactPoint, Customer, Order
+from caredesk.review import queries as review_queries
 from caredesk.core.errors import ValidationFailed
 from caredesk.tickets import lifecycle
 from caredesk.tickets import queries as ticket_queries
@@ -52,6 +53,7 @@ AGE_CHOICES = [
     ("7d", "Untouched for 7 days or more"),
     ("30d", "Untouched for 30 days or more"),
 ]
+REVIEW_CHOICES = [("", "Any"), ("needed", "Needs additional review")]
 SORTS = {
     "updated": ("updated_at", "Last updated"),
     "number": ("id", "Ticket number"),
@@ -75,11 +77,13 @@ class ViewFilters:
     direction: str = "desc"
     page_size: int = 25
     category: int | None = None
+    review: str = ""  # "needed": only tickets flagged for additional review (SOP 002)
 
     def as_query(self) -> dict[str, str]:
         query = {
             "status": self.status, "type": self.ticket_type, "group": self.group, "assignee": self.assignee,
             "tag": self.tag, "priority": self.priority, "age": self.age, "category": self.category,
+            "review": self.review,
             "sort": self.sort if self.sort != "updated" else "", "dir": self.direction if self.direction != "desc" else "",
             "size": self.page_size if self.page_size != 25 else "",
         }
@@ -105,6 +109,7 @@ def parse_filters(params) -> ViewFilters:
     direction = params.get("dir") or "desc"
     size = _int_or_none(params.get("size")) or 25
     age = params.get("age") or ""
+    review = params.get("review") or ""
     return ViewFilters(
         status=status,
         ticket_type=_int_or_none(params.get("type")),
@@ -117,6 +122,7 @@ def parse_filters(params) -> ViewFilters:
         sort=sort if sort in SORTS else "updated",
         direction=direction if direction in ("asc", "desc") else "desc",
         page_size=size if size in PAGE_SIZES else 25,
+        review=review if review in dict(REVIEW_CHOICES) else "",
     )
 
 
@@ -129,11 +135,14 @@ def _conditions(filters: ViewFilters, agent: Agent) -> list[tuple[str, str, Any]
     now = clock.now()
     updated_since = now - timedelta(hours=24) if filters.age == "fresh" else None
     updated_before = now - timedelta(days=int(filters.age[:-1])) if filters.age not in ("", "fresh") else None
-    return ticket_queries.ticket_conditions(
+    conditions = ticket_queries.ticket_conditions(
         statuses=STATUS_SETS.get(filters.status, [filters.status]), ticket_type=filters.ticket_type,
         group=filters.group, category=filters.category, assignee=assignee, tag=filters.tag,
         priority=filters.priority, updated_since=updated_since, updated_before=updated_before,
     )
+    if filters.review == "needed":
+        conditions.append(("id", "in", review_queries.needing_review()))
+    return conditions
 
 
 class Unindexed(Func):

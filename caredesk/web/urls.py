@@ -1,7 +1,7 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, composer, customer, follow_up, home, new_ticket, quarantine, queues, reports,
-                                 search, ticket)
+                                 review, search, ticket)
 
 app_name = "web"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("tickets/<int:pk>/follow-up/runs/<int:run_id>/stop/", follow_up.stop_follow_up, name="stop-follow-up"),
     path("tickets/<int:pk>/flags/", follow_up.ticket_flags, name="ticket-flags"),
     path("tickets/<int:pk>/flags/<slug:flag>/clear/", follow_up.clear_flag, name="clear-flag"),
+    path("tickets/<int:pk>/review/", review.review_banner, name="review-banner"),
+    path("tickets/<int:pk>/review/<int:flag_id>/clear/", review.clear_review_flag, name="clear-review-flag"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),
     path("customers/<int:pk>/details/", customer.edit_details, name="edit-customer"),
     path("customers/<int:pk>/history/", customer.customer_history, name="customer-history"),

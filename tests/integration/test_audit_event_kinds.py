@@ -22,6 +22,7 @@ from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.playbooks.timeline import render_timeline
+from caredesk.review import actions as review_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
 
@@ -60,6 +61,9 @@ def _ticket_changes(agent, customer, order) -> Ticket:
         "form.pdf", "application/pdf", b"%PDF-1.4"))
     playbook_actions.raise_flag(ticket, "missing_call_notes", actor=actor)
     playbook_actions.clear_flag(ticket, "missing_call_notes", agent=agent)
+    review_actions.review_texts(ticket, ["I have retained a lawyer."])
+    [flag] = review_actions.review_texts(ticket, ["Our attorney will call you."])
+    review_actions.clear_flag(flag, agent=agent, reason="A quote from an earlier ticket.")
     return ticket
 
 

@@ -30,6 +30,7 @@ BUILT_IN_VIEWS = [
     ("Waiting on the customer", {"status": "pending"}),
     ("On hold", {"status": "on_hold"}),
     ("Urgent", {"priority": str(Priority.URGENT.value)}),
+    ("Needs additional review", {"review": "needed"}),
     ("Untouched for 3 days", {"status": "unsolved", "age": "3d", "sort": "updated", "dir": "asc"}),
     ("Recently solved", {"status": "solved"}),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
+from caredesk.review.queries import open_flags
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
 from caredesk.web import deliveries, follow_ups, forms, queries
@@ -74,6 +75,20 @@ def flags_context(ticket) -> dict:
     return {"ticket": ticket, "flags": follow_ups.raised_flags(ticket)}
 
 
+def review_context(ticket, *, bound: forms.ClearReviewFlagForm | None = None, message: str = "") -> dict:
+    """The open flags, each with its clear form (`bound`, a form with errors, replaces its flag's)."""
+    flags = open_flags(ticket)
+    clear_forms = {flag.pk: forms.ClearReviewFlagForm(flag=flag) for flag in flags}
+    problem = ""
+    if bound is not None:
+        if bound.flag.pk in clear_forms:
+            clear_forms[bound.flag.pk] = bound
+        else:  # cleared meanwhile (another agent, another tab): say so above the fresh banner
+            problem = " ".join(error for errors in bound.errors.values() for error in errors)
+    return {"ticket": ticket, "review_flags": flags, "review_forms": clear_forms, "review_message": message,
+            "review_problem": problem}
+
+
 def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "reply",
                    property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
     canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
@@ -84,6 +99,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         "deliveries": deliveries.ticket_deliveries(ticket),
         **follow_up_context(ticket),
         **flags_context(ticket),
+        **review_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),
