@@ -1,11 +1,9 @@
 """The REST API at /api/v1 (OpenAPI 3 at /api/v1/openapi.json). Routers hold routes and schemas only."""
 
-from ninja import NinjaAPI
-
 from caredesk.api import channels, customers, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 
-api = NinjaAPI(
+api = problems.ProblemsNinjaAPI(
     title="caredesk API",
     version="1",
     description="Tickets, customers, orders and their timelines. Errors are RFC 9457 problem+json.",
