@@ -54,3 +54,16 @@ def test_no_hsts_over_plain_http_or_on_an_untrusted_claim(db, over_https):
     assert "Strict-Transport-Security" not in Client().get("/login/", REMOTE_ADDR="10.0.0.1")
     forged = Client().get("/login/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_PROTO="https")
     assert "Strict-Transport-Security" not in forged
+
+
+def test_no_template_needs_eval_or_inline_code():
+    """htmx event filters (hx-trigger="event[condition]"), hx-on and js: values run through eval, which the
+    policy forbids (and htmx is configured not to attempt); inline styles and scripts are blocked."""
+    import re
+    from pathlib import Path
+
+    import caredesk.web
+
+    forbidden = re.compile(r'hx-trigger="[^"]*\[|hx-on|hx-vals=.js:|hx-vars|\sstyle=|<style|<script>')
+    for template in Path(caredesk.web.__file__).parent.joinpath("templates").rglob("*.html"):
+        assert not forbidden.search(template.read_text()), template
