@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import json
+
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+
+
+def write_problem(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's answer to a request it refuses before the application sees it (a request line or headers
+    over its limits, a malformed request), as problem+json like every other error, instead of its HTML page."""
+    body = json.dumps({"type": f"urn:caredesk:problem:{reason.lower().replace(' ', '-')}", "title": reason,
+                       "status": status, "detail": message or f"{reason}."}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+class ProblemThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, writing its own error answers as problem+json. gunicorn has no setting for
+    its error page; every one goes through gunicorn.util.write_error, which this worker process replaces."""
+
+    def init_process(self):
+        util.write_error = write_problem
+        super().init_process()
 
 
 class CaredeskServer(BaseApplication):
@@ -31,7 +54,10 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 4) -> Non
     CaredeskServer({
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
-        "worker_class": "gthread",
+        "worker_class": ProblemThreadWorker,
+        # The client's address and scheme are read by caredesk from CAREDESK_TRUSTED_PROXIES alone
+        # (caredesk/core/proxies.py); gunicorn would otherwise believe X-Forwarded-Proto from the loopback.
+        "forwarded_allow_ips": "",
         "threads": threads,
         "accesslog": None,
         "errorlog": "-",

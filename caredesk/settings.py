@@ -1,5 +1,6 @@
 """Django settings, read from CAREDESK_* environment variables (see docs/configuration.md)."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -45,6 +46,19 @@ def env_seconds(name: str, default: float) -> float:
     if not seconds >= 0:
         raise ImproperlyConfigured(f"CAREDESK_{name} must be a number of seconds, not {value!r}")
     return seconds
+
+
+def env_networks(name: str) -> list:
+    """Comma-separated IP addresses or networks (10.0.0.0/8), as ipaddress networks."""
+    networks = []
+    for text in (env(name, "") or "").split(","):
+        if text.strip():
+            try:
+                networks.append(ipaddress.ip_network(text.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"CAREDESK_{name}: {text.strip()!r} is not an IP address or network") from None
+    return networks
 
 
 def database_from_url(url: str) -> dict:
@@ -97,6 +111,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN the CSP would refuse
     "axes",
     "caredesk.core",
     "caredesk.customers",
@@ -108,7 +123,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caredesk.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "caredesk.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caredesk.core.middleware.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,7 +206,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SIGNIN_LOCKOUT_MINUTES", 15) / 60
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout holds one username at one address: a colleague at the same office (or behind the same proxy)
+# signs in undisturbed, and the address is the client's, read through CAREDESK_TRUSTED_PROXIES.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
@@ -206,10 +225,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (caredesk/core/proxies.py).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# Served over HTTPS (directly or by a trusted proxy): HSTS on secure responses, cookies only over HTTPS.
+HTTPS = env_bool("HTTPS", False)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+# Only the workspace's own vendored files run and style pages; nothing may frame them or post elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 

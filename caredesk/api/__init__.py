@@ -1,12 +1,12 @@
 """The REST API at /api/v1 (OpenAPI 3 at /api/v1/openapi.json). Routers hold routes and schemas only."""
 
-from ninja import NinjaAPI, Status
+from ninja import Status
 
 from caredesk.api import channels, customers, lists, playbooks, problems, review, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
-api = NinjaAPI(
+api = problems.ProblemsNinjaAPI(
     title="caredesk API",
     version="1",
     description="Tickets, customers, orders and their timelines. Errors are RFC 9457 problem+json.",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from caredesk.core.actions import agent_for_token
 from caredesk.core.errors import Forbidden
+
+
+class CsrfRejected(Forbidden):
+    type_slug = "csrf-failed"
 
 
 class TokenAuth(HttpBearer):
@@ -14,7 +19,12 @@ class TokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The signed-in agent's session, for the agent workspace's own calls (CSRF checked)."""
+    """The signed-in agent's session, for the agent workspace's own calls.
+
+    A call that rides on the session must pass Django's CSRF check (Origin or Referer of this site, and the
+    token of the csrftoken cookie in an X-CSRFToken header) on every unsafe method, or a page elsewhere could
+    make the browser act for the agent. The check runs once the session is known to be an agent's, so a call
+    with neither a token nor a session still answers 401."""
 
     param_name = "sessionid"
 
@@ -23,9 +33,12 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise CsrfRejected("A call made with the browser session must come from this site and carry the "
+                               "CSRF token in an X-CSRFToken header; scripts use an API token instead.")
+        return user
 
 
 def require(request, capability: str):

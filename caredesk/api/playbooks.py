@@ -13,7 +13,7 @@ from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.pagination import page_by_id
 from caredesk.api.tickets import AgentRefOut
-from caredesk.api.types import Id, InputSchema, Key, LongText, PageSize, ShortText
+from caredesk.api.types import Day, Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
 from caredesk.core import clock
 from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
 from caredesk.playbooks import actions, registry, report
@@ -177,7 +177,7 @@ class TaskFilters(Schema):
     assignee: ShortText | None = Field("me", description="A username, 'me' (default) or 'any'.")
     status: Literal["open", "done", "cancelled", "missed"] | None = "open"
     overdue: bool | None = None
-    due_before: datetime | None = None
+    due_before: Instant | None = None
     cursor: str | None = None
     limit: PageSize = 50
 
@@ -228,8 +228,8 @@ def clear_flag(request, ticket_id: Id, flag: Key):
 
 
 class ComplianceFilters(Schema):
-    since: date | None = Field(None, description="First day (default: 6 days before `until`).")
-    until: date | None = Field(None, description="Last day (default: today).")
+    since: Day | None = Field(None, description="First day (default: 6 days before `until`).")
+    until: Day | None = Field(None, description="Last day (default: today).")
     timezone: ShortText = "UTC"
     playbook: Key | None = None
     agent: ShortText | None = None

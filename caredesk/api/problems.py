@@ -1,4 +1,5 @@
-"""Exception handlers that answer every API error as RFC 9457 problem+json."""
+"""Every API error as RFC 9457 problem+json: the exception handlers, and the problems each operation declares
+in the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import BODY_CONTENT_TYPES, OpenAPISchema
 from ninja.parser import Parser
 
 from caredesk.core.audit import AppendOnlyViolation
 from caredesk.core.errors import DomainError
-from caredesk.core.problems import problem_response
+from caredesk.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 logger = logging.getLogger(__name__)
 LOCATION_PREFIXES = {"body", "query", "path", "form", "file", "header", "cookie"}
@@ -55,8 +59,15 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):
-        return problem_response(401, "Not authenticated",
-                                "Send an API token as 'Authorization: Bearer <token>'.", type_slug="unauthenticated")
+        response = problem_response(401, "Not authenticated", "Send an API token as 'Authorization: Bearer <token>'.",
+                                    type_slug="unauthenticated")
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request, exc):
+        return problem_response(400, "Bad request", f"The multipart body cannot be read: {exc}.", field="body",
+                                type_slug="malformed-body")
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -93,3 +104,75 @@ def install(api) -> None:
     def unexpected(request, exc):
         logger.exception("unexpected error on %s %s", request.method, request.path)
         return problem_response(500, "Internal error", "Something went wrong; it has been logged.")
+
+
+class FieldProblem(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """An RFC 9457 problem: `type` names the kind of error, `field` the input at fault when there is one."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request body",
+    401: "No valid API token or session",
+    403: "The agent's role does not allow this, or a session call failed the CSRF check",
+    404: "No such resource",
+    409: "The resource's state does not allow this, or a concurrent change came first",
+    413: "Request body too large",
+    422: "A field is invalid; `field` names it",
+}
+
+
+def problem_statuses(operation) -> set[int]:
+    """The problems an operation can answer, from what it takes: authentication, path ids, query parameters,
+    a body, and whether it changes anything."""
+    statuses = set()
+    if operation.auth_callbacks:
+        statuses |= {401, 403}
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    if "path" in sources:
+        statuses |= {404, 422}
+    if sources & {"query", "header", "cookie"}:
+        statuses.add(422)
+    if sources & set(BODY_CONTENT_TYPES):
+        statuses |= {400, 413, 422}
+    if UNSAFE_METHODS & set(operation.methods):
+        statuses.add(409)
+    return statuses
+
+
+class ProblemsOpenAPISchema(OpenAPISchema):
+    """ninja's OpenAPI document, with each operation's problem responses and the Problem schema."""
+
+    def responses(self, operation):
+        result = super().responses(operation)
+        if not self.schemas.get("Problem"):
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            self.add_schema_definitions({**problem.pop("$defs", {}), "Problem": problem})
+        for status in sorted(problem_statuses(operation)):
+            result.setdefault(status, {
+                "description": PROBLEM_DESCRIPTIONS[status],
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            })
+        if 401 in result:
+            result[401]["headers"] = {"WWW-Authenticate": {
+                "description": "The scheme to authenticate with", "schema": {"type": "string", "const": "Bearer"}}}
+        return result
+
+
+class ProblemsNinjaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ProblemsOpenAPISchema(self, path_prefix)

@@ -28,6 +28,7 @@ from caredesk.core.errors import DomainError
 from caredesk.core.problems import problem_response
 
 TWIML = "text/xml"
+TWILIO_MAX_MEDIA = 10  # Twilio attaches at most ten media files to a message; NumMedia beyond that is forged
 
 
 def _problem(error: DomainError) -> HttpResponse:
@@ -62,7 +63,8 @@ def _seconds(value: str | None) -> int:
 
 @twilio_webhook
 def sms_inbound(request, params):
-    media = [params.get(f"MediaUrl{index}") for index in range(_seconds(params.get("NumMedia")))]
+    count = min(_seconds(params.get("NumMedia")), TWILIO_MAX_MEDIA)
+    media = [params.get(f"MediaUrl{index}") for index in range(count)]
     sms.receive_sms(sid=params.get("MessageSid", ""), from_number=params.get("From", ""),
                     to_number=params.get("To", ""), body=params.get("Body", ""), media_urls=[m for m in media if m])
     return HttpResponse("<Response/>", content_type=TWIML)

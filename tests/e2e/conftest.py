@@ -44,13 +44,24 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation to the console, where the page fixture collects it.
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) =>
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`));"""
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A page of the live server; a test fails if anything on it broke the Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(10_000)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if (
+        "Content Security Policy" in message.text or message.text.startswith("CSP violation")) else None)
     yield page
     context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

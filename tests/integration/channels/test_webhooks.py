@@ -222,3 +222,12 @@ def test_the_original_is_downloadable_through_the_api(api, inbound_secret):
     assert response["Content-Type"] == "message/rfc822" and "attachment" in response["Content-Disposition"]
     described = api.get(f"/api/v1/inbound-messages/{row_id}").json()
     assert described["status"] == "processed" and described["ticket_id"]
+
+
+def test_a_text_carries_at_most_the_ten_media_twilio_sends(ticket):
+    """A signed request claiming three million media reads only the ten Twilio can send, at once."""
+    params = {**sms(sid="SM0099"), "NumMedia": "3000000",
+              **{f"MediaUrl{index}": f"https://api.twilio.com/media/{index}" for index in range(12)}}
+    assert twilio_post("/channels/twilio/sms/", params).status_code == 200
+    media = Interaction.objects.get(external_id="SM0099").details["media"]
+    assert media == [f"https://api.twilio.com/media/{index}" for index in range(10)]

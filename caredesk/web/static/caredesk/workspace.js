@@ -119,4 +119,14 @@
     if (invalid) invalid.focus();
     else if (done) done.focus();
   });
+
+  // A panel marked data-changed-by refreshes when the ticket changed, unless the change came from the panel
+  // itself (ticketChanged's detail.source). htmx's event filters would say this in the attribute, but they
+  // run through eval, which the Content-Security-Policy forbids.
+  document.body.addEventListener("ticketChanged", function (event) {
+    var source = (event.detail && event.detail.source) || "";
+    document.querySelectorAll("[data-changed-by]").forEach(function (panel) {
+      if (panel.getAttribute("data-changed-by") !== source) htmx.trigger(panel, "ticketChangedElsewhere");
+    });
+  });
 })();

@@ -1,0 +1,25 @@
+"""The admin site works under the Content-Security-Policy (the page fixture fails on any violation)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from caredesk.core import roles
+from tests.e2e.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_admin_browses_and_edits_in_the_admin_site(page, e2e_agent):
+    e2e_agent("root", role=roles.ADMIN)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    page.goto("/admin/tickets/cannedresponse/add/")
+    expect(page.locator("#cannedresponse_form")).to_be_visible()
+    page.goto("/admin/tickets/cannedresponse/")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#result_list, p.paginator").first).to_be_visible()
