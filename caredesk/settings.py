@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "caredesk.tickets",
     "caredesk.playbooks",
     "caredesk.channels",
+    "caredesk.escalations",
     "caredesk.web",
 ]
 

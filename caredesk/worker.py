@@ -15,6 +15,7 @@ from django.db import close_old_connections
 
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
+from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
 
@@ -28,6 +29,7 @@ def jobs() -> list[tuple[str, Job]]:
     """The sweeps one pass runs, in order; each returns how many items it handled."""
     return [
         ("inbound email", process_inbound_email),
+        ("escalation transfers", move_on_due_transfers),
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("outbound messages", deliver_outbound_messages),

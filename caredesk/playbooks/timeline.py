@@ -354,6 +354,8 @@ class _DatabaseReader:
         if action == "playbook.ended":
             return self.entry(event, "run", f"playbook {after['playbook']} ended: {after['outcome']}", "runs",
                               f"ended {after['playbook']}: {after['outcome']}")
+        if action.startswith("escalation."):
+            return self.entry(event, "escalation", after["description"], "escalation", after["description"])
         if action == "flag.raised":
             return self.entry(event, "flag", f"flag raised: {after}", "flags", after)
         if action == "order.status.changed":
