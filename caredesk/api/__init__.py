@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from caredesk.api import channels, customers, lists, playbooks, problems, tickets
+from caredesk.api import channels, customers, escalations, lists, playbooks, problems, tickets
 from caredesk.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -27,3 +27,4 @@ api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)
 api.add_router("", channels.router)
+api.add_router("", escalations.router)
