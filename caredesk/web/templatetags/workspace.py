@@ -139,6 +139,8 @@ def event_line(event) -> str:
         return format_html("raised the flag {}", audit_text(event.after))
     if action == "flag.cleared":
         return format_html("cleared the flag {}", audit_text(event.before))
+    if action.startswith("escalation.") and after.get("description"):
+        return format_html("escalation: {}", after["description"])
     if action.startswith("outbound."):
         return OUTBOUND_WORDS.get(action.split(".", 1)[1], action.replace(".", " ").replace("_", " "))
     if field:
