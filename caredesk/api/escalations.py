@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.lists import AgentOut
-from caredesk.api.types import Id, InputSchema, LongText
+from caredesk.api.types import Id, InputSchema, LongText, ShortText
 from caredesk.core import actions as agent_actions
 from caredesk.core.audit import Actor
 from caredesk.core.roles import WORK_TICKETS
@@ -52,6 +53,8 @@ class RequestIn(InputSchema):
 
 class ChoiceIn(InputSchema):
     choice: Literal["agreed_to_wait", "refused_to_wait"]
+    call_sid: ShortText = Field("", description="The customer's live call at the phone provider (Twilio CallSid): "
+                                                "with CAREDESK_TRANSFER_PROVIDER=twilio the call is moved down the ladder.")
 
 
 class NoteIn(InputSchema):
@@ -91,7 +94,8 @@ def record_choice(request, escalation_id: Id, payload: ChoiceIn):
     """The customer agrees to wait for an update within 1 business day, or refuses (the warm transfer starts)."""
     agent = require(request, WORK_TICKETS)
     escalation = _escalation(escalation_id)
-    return _out(actions.record_choice(escalation, agent=agent, waits=payload.choice == "agreed_to_wait"))
+    return _out(actions.record_choice(escalation, agent=agent, waits=payload.choice == "agreed_to_wait",
+                                      call_sid=payload.call_sid))
 
 
 @router.post("/escalations/{escalation_id}/answer", response=EscalationOut)

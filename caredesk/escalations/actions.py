@@ -15,15 +15,16 @@ from django.db import transaction
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.errors import Conflict, Forbidden
+from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.escalations import ladder
 from caredesk.escalations.models import Escalation
+from caredesk.escalations.telephony import transfer_provider
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.spec import Playbook
 from caredesk.playbooks.spec import Escalation as EscalationRules
 from caredesk.tickets import actions as ticket_actions
-from caredesk.tickets.models import Interaction, Ticket
+from caredesk.tickets.models import Channel, Interaction, Ticket
 
 LADDER = Actor.system("escalation ladder")
 AGREED_TO_WAIT_TRIGGER = "escalation_agreed_to_wait"
@@ -80,9 +81,10 @@ def record_request(ticket: Ticket, *, agent: Agent, reason: str = "") -> Escalat
 
 
 @transaction.atomic
-def record_choice(escalation: Escalation, *, agent: Agent, waits: bool) -> Escalation:
+def record_choice(escalation: Escalation, *, agent: Agent, waits: bool, call_sid: str = "") -> Escalation:
     """The customer agrees to wait for an update within a business day (the escalation playbook starts),
-    or refuses (the agent says the playbook's words, then the ladder rings its first rung)."""
+    or refuses (the agent says the playbook's words, then the ladder rings its first rung). `call_sid` is the
+    customer's live call at the phone provider: the transfer provider then moves that call down the ladder."""
     escalation = _locked(escalation)
     if escalation.status != Escalation.Status.REQUESTED:
         raise Conflict(f"The customer's choice is already recorded ({escalation.get_status_display()}).",
@@ -96,10 +98,14 @@ def record_choice(escalation: Escalation, *, agent: Agent, waits: bool) -> Escal
         runner.start_triggered(escalation.ticket, AGREED_TO_WAIT_TRIGGER)
         return escalation
     rules = rules_of(escalation)
+    escalation.call_sid = call_sid.strip()[:64]
     _record(actor, escalation, "refused_to_wait", "the customer refused to wait; the agent said: "
             f'"{rules.say_before_transfer}"', said=rules.say_before_transfer)
     step = ladder.begin(rules.transfer, _candidates(rules, escalation), now)
-    return _apply(escalation, rules, step, LADDER, now)
+    escalation = _apply(escalation, rules, step, LADDER, now)
+    provider = transfer_provider()
+    transaction.on_commit(lambda: provider.start(escalation))
+    return escalation
 
 
 @transaction.atomic
@@ -131,11 +137,37 @@ def accept(escalation: Escalation, *, agent: Agent) -> Escalation:
 
 
 @transaction.atomic
-def attach_voicemail(escalation: Escalation, voicemail: Interaction) -> Escalation:
-    """The voicemail the customer left at the end of the ladder, for the Resolution Lead's callback."""
+def ring_unanswered(escalation: Escalation, *, rung: int) -> Escalation:
+    """The phone system reports that nobody answered rung `rung` (numbered from 1): the next rung rings now,
+    without waiting for the sweep. A report about a rung the ladder has left changes nothing."""
     escalation = _locked(escalation)
+    if escalation.status != Escalation.Status.RINGING or (escalation.rung or 0) + 1 != rung:
+        return escalation
+    rules, now = rules_of(escalation), clock.now()
+    step = ladder.unanswered(rules.transfer, _state(escalation), _candidates(rules, escalation), now)
+    return _apply(escalation, rules, step, LADDER, now)
+
+
+@transaction.atomic
+def receive_voicemail(escalation: Escalation, *, recording_sid: str, recording_url: str, duration_seconds: int,
+                      transcription: str = "") -> Escalation:
+    """The voicemail the customer left at the end of the ladder, on the escalation's ticket for the Resolution
+    Lead's callback; recorded once by its RecordingSid."""
+    escalation = _locked(escalation)
+    if not recording_sid:
+        raise ValidationFailed("A recording needs the provider's recording id.", field="RecordingSid")
     if escalation.status != Escalation.Status.VOICEMAIL or escalation.voicemail_id:
         return escalation
+    ticket = escalation.ticket
+    voicemail = Interaction.objects.filter(external_id=recording_sid).first() or ticket_actions.add_interaction(
+        ticket, actor=Actor.customer(ticket.requester.name), channel=Channel.VOICEMAIL,
+        direction=Interaction.Direction.INBOUND, kind=Interaction.Kind.CALL,
+        call_outcome=Interaction.CallOutcome.VOICEMAIL_LEFT, author_customer=ticket.requester,
+        external_id=recording_sid, body=transcription or f"Voicemail, {duration_seconds} seconds.",
+        details={"provider": "twilio", "call_sid": escalation.call_sid, "recording_sid": recording_sid,
+                 "recording_url": recording_url, "duration_seconds": duration_seconds,
+                 "transcription": transcription or None, "escalation": escalation.pk},
+    )
     escalation.voicemail = voicemail
     _save(escalation, clock.now())
     _record(LADDER, escalation, "voicemail_recorded", "the customer left a voicemail", interaction=voicemail.pk)

@@ -63,6 +63,13 @@ def time_out(rungs: tuple[TransferRung, ...], state: LadderState, candidates: Ca
     """The rung's seconds are over with no answer; a state not due yet is returned unchanged."""
     if state.status != RINGING or state.due_at is None or state.due_at > now:
         return Step(state, ())
+    return unanswered(rungs, state, candidates, now)
+
+
+def unanswered(rungs: tuple[TransferRung, ...], state: LadderState, candidates: Candidates, now: datetime) -> Step:
+    """Nobody answered the ringing rung (the phone system says so, or its seconds are over): the next rung."""
+    if state.status != RINGING:
+        raise LadderRefused("This transfer is not ringing.")
     timed_out = Happened("transfer_timed_out", state.rung, state.ringing)
     return _ring_from(rungs, state.rung + 1, candidates, now, (timed_out,))
 

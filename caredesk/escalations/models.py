@@ -34,6 +34,8 @@ class Escalation(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+    call_sid = models.CharField(max_length=64, blank=True,
+                                help_text="The customer's live call at the phone provider, when the transfer is real.")
     rung = models.PositiveSmallIntegerField(null=True, blank=True)
     ringing = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="ringing_escalations")
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
