@@ -227,13 +227,15 @@ def _step(decide) -> ladder.Step:
 
 
 def _candidates(rules: EscalationRules, escalation: Escalation, exclude: int | None = None) -> dict[int, tuple[int, ...]]:
-    """Who each rung would ring now: active, available agents with the rung's role and skill."""
-    candidates = {}
+    """Who each rung would ring now: active, available agents with the rung's role and skill (one query)."""
+    skills = {rung.skill for rung in rules.transfer}
+    rows = list(Agent.objects.filter(is_active=True, presence=Agent.Presence.AVAILABLE, skills__name__in=skills)
+                .exclude(pk__in=[escalation.requested_by_id, exclude])
+                .values_list("pk", "username", "groups__name", "skills__name").order_by("username"))
+    candidates: dict[int, tuple[int, ...]] = {}
     for index, rung in enumerate(rules.transfer):
-        agents = (Agent.objects.filter(is_active=True, presence=Agent.Presence.AVAILABLE, groups__name=rung.role,
-                                       skills__name=rung.skill)
-                  .exclude(pk__in=[escalation.requested_by_id, exclude]).order_by("username").distinct())
-        candidates[index] = tuple(agents.values_list("pk", flat=True))
+        agents = (pk for pk, _, role, skill in rows if role == rung.role and skill == rung.skill)
+        candidates[index] = tuple(dict.fromkeys(agents))
     return candidates
 
 
@@ -258,7 +260,10 @@ def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, ac
         escalation.callback_role = rules.voicemail_callback_role
         escalation.callback_title = rules.voicemail_callback_task
     _save(escalation, now)
-    escalation.ringing.set(state.ringing if state.status == ladder.RINGING else ())
+    ringing = Escalation.ringing.through
+    ringing.objects.filter(escalation=escalation).delete()
+    if state.status == ladder.RINGING:
+        ringing.objects.bulk_create(ringing(escalation=escalation, agent_id=pk) for pk in state.ringing)
     return escalation
 
 
