@@ -85,16 +85,22 @@ def main() -> None:
                 path = f"/channels/twilio/escalations/{escalations[sequence]}/rung-ended/?rung=1"
                 return signed_form(path, {"CallSid": "CA0001", "DialCallStatus": "no-answer"})
 
-            steady = dict(rate=options.rate, duration=options.duration, connections=8)
+            def measured(make_request):
+                """The steady load's result, and the server's CPU milliseconds per request during it."""
+                cpu_before = server.cpu_seconds()
+                result = open_loop(port, make_request, rate=options.rate, duration=options.duration, connections=8)
+                return result, (server.cpu_seconds() - cpu_before) * 1000 / max(1, len(result.latencies))
+
             open_loop(port, lambda i, s: health, rate=options.rate, duration=2, connections=8)  # warm up
-            baseline = open_loop(port, lambda i, s: health, **steady)
-            twiml = open_loop(port, rung, **steady)
-            moved = open_loop(port, rung_ended, **steady)
+            baseline, baseline_cpu = measured(lambda i, s: health)
+            twiml, twiml_cpu = measured(rung)
+            moved, moved_cpu = measured(rung_ended)
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the machine may be shared)")
-    print(f"baseline    GET /health        @{options.rate:.0f}/s : {baseline.summary()}")
-    print(f"TwiML       POST rung/         @{options.rate:.0f}/s : {twiml.summary()}")
-    print(f"ladder move POST rung-ended/   @{options.rate:.0f}/s : {moved.summary()}")
+    for name, result, cpu in (("baseline    GET /health     ", baseline, baseline_cpu),
+                              ("TwiML       POST rung/      ", twiml, twiml_cpu),
+                              ("ladder move POST rung-ended/", moved, moved_cpu)):
+        print(f"{name} @{options.rate:.0f}/s : {result.summary()}; server CPU {cpu:.1f} ms a request")
     for name, result in (("rung/", twiml), ("rung-ended/", moved)):
         print(f"{name:<12} p99 {result.percentile(99):.1f} ms = {result.percentile(99) / baseline.percentile(99):.1f}x "
               f"the baseline's p99; target p99 < 100 ms: {'met' if result.percentile(99) < 100 else 'NOT met'}")
