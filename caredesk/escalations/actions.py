@@ -18,7 +18,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.escalations import ladder
-from caredesk.escalations.models import Escalation
+from caredesk.escalations.models import IN_PROGRESS, Escalation
 from caredesk.escalations.telephony import transfer_provider
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.spec import Playbook
@@ -62,7 +62,7 @@ def record_request(ticket: Ticket, *, agent: Agent, reason: str = "") -> Escalat
     if ticket.is_closed:
         raise Conflict("A closed ticket cannot be escalated; a new message creates a follow-up ticket.",
                        field="ticket")
-    if Escalation.objects.filter(ticket=ticket, status__in=Escalation.OPEN_STATUSES[:3]).exists():
+    if Escalation.objects.filter(ticket=ticket, status__in=IN_PROGRESS).exists():
         raise Conflict("This ticket's escalation is already in progress.", field="ticket")
     playbook = escalation_playbook()
     now = clock.now()

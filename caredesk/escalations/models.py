@@ -14,6 +14,9 @@ from caredesk.playbooks.models import PlaybookDefinition
 from caredesk.tickets.models import Interaction, Ticket
 
 
+IN_PROGRESS = ("requested", ladder.RINGING, ladder.DISCUSSING)  # one escalation at a time on a ticket
+
+
 class Escalation(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested"  # the customer asked; their choice is not recorded yet
@@ -23,8 +26,6 @@ class Escalation(models.Model):
         TRANSFERRED = ladder.TRANSFERRED  # accepted for handling
         VOICEMAIL = ladder.VOICEMAIL  # nobody took it: a voicemail, and a callback for a Resolution Lead
         CALLED_BACK = "called_back", "called back"  # the Resolution Lead called the customer back
-
-    OPEN_STATUSES = (Status.REQUESTED, Status.RINGING, Status.DISCUSSING, Status.VOICEMAIL)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="escalations")
     definition = models.ForeignKey(PlaybookDefinition, on_delete=models.PROTECT, related_name="+",
@@ -56,7 +57,7 @@ class Escalation(models.Model):
             models.Index(fields=["status", "requested_at"], name="escalation_status"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["ticket"], condition=Q(status__in=["requested", "ringing", "discussing"]),
+            models.UniqueConstraint(fields=["ticket"], condition=Q(status__in=list(IN_PROGRESS)),
                                     name="escalation_one_in_progress_per_ticket"),
         ]
 
@@ -65,4 +66,4 @@ class Escalation(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.REQUESTED, self.Status.RINGING, self.Status.DISCUSSING)
+        return self.status in IN_PROGRESS
