@@ -15,6 +15,7 @@ from django.db import close_old_connections
 
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
+from caredesk.escalations.actions import seconds_until_next_transfer_due
 from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
@@ -66,4 +67,17 @@ def run_forever(interval_seconds: float, stop: threading.Event | None = None) ->
         if any(handled.values()):
             logger.info("worker pass: %s", ", ".join(f"{name}: {count}" for name, count in handled.items()))
             continue  # more may be due already: sleep only when a pass found nothing to do
-        stop.wait(interval_seconds)
+        stop.wait(pause(interval_seconds))
+
+
+def pause(interval_seconds: float) -> float:
+    """How long to sleep: the interval, or less when a warm transfer's rung falls due sooner (its 30 seconds
+    then end on time rather than up to an interval late)."""
+    try:
+        transfer = seconds_until_next_transfer_due()
+    except Exception:
+        logger.exception("could not read when the next transfer rung falls due")
+        transfer = None
+    finally:
+        close_old_connections()
+    return interval_seconds if transfer is None else max(0.0, min(interval_seconds, transfer))

@@ -206,6 +206,13 @@ def sweep_due(batch_size: int = 100) -> int:
     return len(claimed)
 
 
+def seconds_until_next_transfer_due() -> float | None:
+    """Seconds until the next ringing rung times out (0 if one is overdue), or None when nothing rings."""
+    due = (Escalation.objects.filter(status=Escalation.Status.RINGING, next_due_at__isnull=False)
+           .order_by("next_due_at").values_list("next_due_at", flat=True).first())
+    return None if due is None else max(0.0, (due - clock.now()).total_seconds())
+
+
 # --- the ladder's state on the row ----------------------------------------------------------------
 
 

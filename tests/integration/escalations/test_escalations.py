@@ -137,3 +137,15 @@ def test_an_agent_sets_their_presence(api, agent):
                    content_type="application/json").json()["presence"] == "available"
     assert_problem(api.put("/api/v1/agents/me/presence", '{"presence": "away"}', content_type="application/json"),
                    422, "presence")
+
+
+def test_the_worker_wakes_when_a_rung_falls_due(agent, ticket, team, frozen_clock):
+    from caredesk import worker
+
+    assert worker.pause(5.0) == 5.0  # nothing rings
+    actions.record_choice(actions.record_request(ticket, agent=agent), agent=agent, waits=False)
+    frozen_clock.advance(timedelta(seconds=27))
+    assert worker.pause(5.0) == 3.0
+    frozen_clock.advance(timedelta(seconds=10))
+    assert worker.pause(5.0) == 0.0
+    assert dict(worker.run_once())["escalation transfers"] == 1
