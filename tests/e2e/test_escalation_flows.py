@@ -125,3 +125,21 @@ def test_an_agent_sets_themselves_available(page, sign_in, maria):
     expect(page.locator("#my-escalations .presence-now")).to_have_text("available")
     page.get_by_role("button", name="Set me away").click()
     expect(page.locator("#my-escalations .presence-now")).to_have_text("away")
+
+
+def test_on_the_demo_the_specialist_takes_the_ringing_transfer_and_the_lead_sees_the_voicemail(page, sign_in, e2e_db):
+    from caredesk.demo import DEMO_PASSWORD, load_demo
+    from caredesk.tickets.models import Ticket
+
+    load_demo()
+    ringing = Ticket.objects.get(subject="Irate about the interview date: wants leadership")
+    sign_in("rs", DEMO_PASSWORD)
+    my_work = page.locator("#my-escalations")
+    expect(my_work).to_contain_text("Resolution Specialist transfer ringing you")
+    my_work.get_by_role("link", name=f"#{ringing.pk}").click()
+    panel(page).get_by_role("button", name="Answer the transfer").click()
+    panel(page).get_by_role("button", name="Accept the handling").click()
+    expect(panel(page)).to_contain_text("Transferred to rs")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("lead", DEMO_PASSWORD)
+    expect(page.locator("#my-escalations")).to_contain_text("Call back the escalated customer who left a voicemail")
