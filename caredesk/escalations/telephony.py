@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from typing import Protocol
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -74,8 +75,8 @@ def transfer_provider() -> TransferProvider:
 
 def url_for(escalation, name: str, **query) -> str:
     """The public address of one of an escalation's TwiML callbacks, as Twilio calls (and signs) it."""
-    suffix = "&".join(f"{key}={value}" for key, value in query.items())
-    return webhook_url(f"/channels/twilio/escalations/{escalation.pk}/{name}/" + (f"?{suffix}" if suffix else ""))
+    suffix = f"?{urlencode(query)}" if query else ""
+    return webhook_url(f"/channels/twilio/escalations/{escalation.pk}/{name}/{suffix}")
 
 
 def ladder_twiml(escalation, ringing: list[str], answer_within_seconds: int | None) -> str:

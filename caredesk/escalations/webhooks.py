@@ -18,7 +18,7 @@ UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
 
 
 def _escalation(escalation_id: int) -> Escalation:
-    escalation = Escalation.objects.select_related("definition", "ticket").filter(pk=escalation_id).first()
+    escalation = Escalation.objects.select_related("definition", "ticket", "answered_by").filter(pk=escalation_id).first()
     if escalation is None:
         raise NotFound("No such escalation.", field="escalation")
     return escalation
@@ -41,14 +41,21 @@ def rung(request, params, escalation_id: int):
 @twilio_webhook
 def rung_ended(request, params, escalation_id: int):
     """The Dial's action: its leg ended. Unanswered: the next rung now. Answered and over: what the ladder says
-    (a decline in the workspace means the next rung; an accepted transfer hangs up)."""
+    (declined in the workspace, or hung up without accepting: the next rung; accepted: hang up)."""
     escalation = _escalation(escalation_id)
-    if params.get("DialCallStatus", "") in UNANSWERED:
+    status = params.get("DialCallStatus", "")
+    if status in UNANSWERED:
         try:
             number = int(request.GET.get("rung", "0"))
         except ValueError:
             number = 0
         actions.ring_unanswered(escalation, rung=number)
+    elif escalation.status == Escalation.Status.DISCUSSING and escalation.answered_by_id:
+        # The agent's leg ended without accepting the handling: a decline, and the customer stays on the line.
+        try:
+            actions.decline(escalation, agent=escalation.answered_by, reason="hung up without accepting")
+        except Conflict:
+            pass  # accepted or declined meanwhile in the workspace
     return _twiml(escalation)
 
 

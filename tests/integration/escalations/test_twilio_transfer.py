@@ -88,3 +88,22 @@ def test_the_twilio_provider_moves_the_live_call(settings, ringing):
     provider.start(ringing)
     assert moved == [("CA0001", {"url": f"{PUBLIC_URL}/channels/twilio/escalations/{ringing.pk}/rung/",
                                  "method": "POST"})]
+
+
+def test_an_agent_who_hangs_up_without_accepting_declines_and_the_customer_stays(ringing):
+    twilio_post(f"/channels/twilio/escalations/{ringing.pk}/answered/?agent=sam", {"CallStatus": "in-progress"})
+    twiml = twilio_post(f"/channels/twilio/escalations/{ringing.pk}/rung-ended/?rung=1",
+                        {"DialCallStatus": "completed"}).content.decode()
+    assert ">tess</Client>" in twiml
+    ringing.refresh_from_db()
+    assert (ringing.status, ringing.rung) == ("ringing", 1)
+
+
+def test_an_accepted_transfer_hangs_up_when_the_agent_does(ringing):
+    from caredesk.core.models import Agent
+
+    actions.answer(ringing, agent=Agent.objects.get(username="sam"))
+    actions.accept(ringing, agent=Agent.objects.get(username="sam"))
+    twiml = twilio_post(f"/channels/twilio/escalations/{ringing.pk}/rung-ended/?rung=1",
+                        {"DialCallStatus": "completed"}).content.decode()
+    assert "<Hangup" in twiml and "<Dial" not in twiml
