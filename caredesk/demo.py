@@ -9,6 +9,7 @@ from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
+from caredesk.escalations import actions as escalation_actions
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
@@ -25,9 +26,10 @@ AGENTS = [
     ("roxy", "Roxy", "V", roles.AGENT, ["Bot issues"]),
     ("vincent", "Vincent Ryan", "V", roles.AGENT, ["EIN"]),
     ("bo", "Bo", "Office", roles.BACK_OFFICE, []),
-    ("rs", "Rene", "Specialist", roles.RESOLUTION_SPECIALIST, ["Resolution"]),
+    # "Resolution Lead" is SOP 003's transfer skill: the warm-transfer ladder rings available agents with it.
+    ("rs", "Rene", "Specialist", roles.RESOLUTION_SPECIALIST, ["Resolution", "Resolution Lead"]),
     ("lead", "Lee", "Lead", roles.RESOLUTION_LEAD, ["Resolution Lead"]),
-    ("heather", "Heather", "Supervisor", roles.TEAM_SUPERVISOR, []),
+    ("heather", "Heather", "Supervisor", roles.TEAM_SUPERVISOR, ["Resolution Lead"]),
 ]
 
 # name, emails, phones, customer type key, industry key of their order (or None), order status
@@ -186,3 +188,30 @@ def _demo_tickets(agents, customers, orders) -> None:
            "Customer is upset about delays and mentioned contacting a lawyer.", general, order=False,
            tags=["irate", "sensitive"], priority=Priority.URGENT, group=_entry(Group, "resolution"),
            channel=Channel.PHONE)
+    _escalations(ticket, maria, general)
+
+
+def _escalations(ticket, maria: Actor, general) -> None:
+    """SOPs 002/003 after the customer asked: one agreed to wait (the escalation follow-up runs), one refused a
+    few minutes ago and nobody answered (a voicemail for the Resolution Lead to call back), and one refusing
+    now: its transfer rings the Resolution Specialist as the demo starts (the worker moves it on)."""
+    agent, now = maria.agent, clock.now()
+    waiting = ticket(maria, "Marcus Bell", "Wants to speak to a manager about the delay",
+                     "Caller demanded leadership; agreed to let us review and call back within a day.", general,
+                     order=False, channel=Channel.PHONE, priority=Priority.HIGH)
+    escalation = escalation_actions.record_request(waiting, agent=agent, reason="Let me speak to your manager.")
+    escalation_actions.record_choice(escalation, agent=agent, waits=True)
+    with clock.frozen_at(now - timedelta(minutes=5)):
+        voicemail = ticket(maria, "Jamal Carter", "Refused to wait: wanted a supervisor now",
+                           "Caller refused a follow-up and asked for a supervisor.", general, channel=Channel.PHONE,
+                           priority=Priority.HIGH)
+        escalation = escalation_actions.record_request(voicemail, agent=agent, reason="Get me a supervisor, now.")
+        escalation_actions.record_choice(escalation, agent=agent, waits=False)
+        for _ in range(2):  # each rung's seconds run out in turn
+            clock.advance(timedelta(seconds=31))
+            escalation_actions.sweep_due()
+    ringing = ticket(maria, "Elena Rossi", "Irate about the interview date: wants leadership",
+                     "Caller is irate about the rescheduled interview and refuses to wait.", general,
+                     channel=Channel.PHONE, priority=Priority.URGENT)
+    escalation = escalation_actions.record_request(ringing, agent=agent, reason="I want to talk to someone in charge.")
+    escalation_actions.record_choice(escalation, agent=agent, waits=False)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "caredesk.playbooks",
     "caredesk.review",
     "caredesk.channels",
+    "caredesk.escalations",
     "caredesk.web",
 ]
 
@@ -307,4 +308,5 @@ SMS_PROVIDER = env("SMS_PROVIDER", "console")  # console or twilio
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")  # also checks webhook signatures; webhooks answer 403 without it
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
+TRANSFER_PROVIDER = env("TRANSFER_PROVIDER", "console")  # console or twilio: the escalation ladder's calls
 VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; voicemail only while empty

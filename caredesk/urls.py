@@ -6,6 +6,7 @@ from caredesk.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("channels/twilio/escalations/", include("caredesk.escalations.urls")),
     path("channels/", include("caredesk.channels.urls")),
     path("", include("caredesk.web.urls")),
 ]

@@ -16,6 +16,8 @@ from django.db import close_old_connections
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
 from caredesk.core import heartbeats
+from caredesk.escalations.actions import seconds_until_next_transfer_due
+from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.tickets.actions import close_solved_tickets
 
@@ -29,6 +31,7 @@ def jobs() -> list[tuple[str, Job]]:
     """The sweeps one pass runs, in order; each returns how many items it handled."""
     return [
         ("inbound email", process_inbound_email),
+        ("escalation transfers", move_on_due_transfers),
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("outbound messages", deliver_outbound_messages),
@@ -67,4 +70,17 @@ def run_forever(interval_seconds: float, stop: threading.Event | None = None) ->
         if any(handled.values()):
             logger.info("worker pass: %s", ", ".join(f"{name}: {count}" for name, count in handled.items()))
             continue  # more may be due already: sleep only when a pass found nothing to do
-        stop.wait(interval_seconds)
+        stop.wait(pause(interval_seconds))
+
+
+def pause(interval_seconds: float) -> float:
+    """How long to sleep: the interval, or less when a warm transfer's rung falls due sooner (its 30 seconds
+    then end on time rather than up to an interval late)."""
+    try:
+        transfer = seconds_until_next_transfer_due()
+    except Exception:
+        logger.exception("could not read when the next transfer rung falls due")
+        transfer = None
+    finally:
+        close_old_connections()
+    return interval_seconds if transfer is None else max(0.0, min(interval_seconds, transfer))

@@ -382,7 +382,7 @@ class _Turn:
             channels_planned=tuple(channel.channel for channel in channels),
             channels_sent_automatically=tuple(channel.channel for channel in automatic),
             due_at=at,
-            overdue_at=self.playbook.days.day_end(state.cycle_started_at, step.day),
+            overdue_at=self.playbook.days.day_end(state.cycle_started_at, step.overdue_day),
         )
         if for_agent or not automatic:
             self.actions.append(CreateTask(task_key, step.key, step.day, kind, step.title, for_agent, at, record.overdue_at))

@@ -6,6 +6,7 @@ from caredesk.playbooks.spec import (
     ATTEMPT_FROM_CONTACT_DATA,
     AddInternalNote,
     Conditions,
+    Escalation,
     Instruction,
     NewTask,
     Playbook,
@@ -20,8 +21,10 @@ from caredesk.playbooks.spec import (
 _TRIGGERS = {
     "ticket_pending": "the ticket is submitted as pending, waiting for the customer",
     "customer_email_on_ticket": "the customer emails into the ticket, open or closed",
+    "escalation_agreed_to_wait": "a customer who asked to be escalated agrees to wait for an update",
 }
 _EVENTS = {
+    "escalation_requested": "an agent records that the customer asked to be escalated",
     "customer_reply": "the customer replies",
     "customer_new_email": "a new email from the customer is added",
     "call_answered": "a call with the customer is answered",
@@ -34,6 +37,7 @@ _OUTCOMES = {
     "unresponsive_closed": "closed as unresponsive",
     "bot_issue_handed_off": "handed to the bot-issue owner as unresponsive",
     "refund_escalation": "ready for refund escalation",
+    "escalation_handed_over": "handed over for a case",
 }
 _CHANNEL_RULE = (
     "Channels of a follow-up attempt, from the contact data: with a linked order, email + call + text. "
@@ -103,6 +107,17 @@ def _attempt(kind: str, playbook: Playbook) -> str:
     return text
 
 
+def _escalation(escalation: Escalation) -> list[str]:
+    lines = [f"Asking to be escalated tags the ticket {escalation.tag}.",
+             f'A customer who refuses to wait is told: "{escalation.say_before_transfer}", then warm transferred:']
+    for number, rung in enumerate(escalation.transfer, start=1):
+        lines.append(f"  {number}. a {rung.title} ({rung.role}, available, with the skill {rung.skill}) "
+                     f"has {rung.answer_within_seconds} seconds to answer; a decline or no answer goes on")
+    lines.append(f'  {len(escalation.transfer) + 1}. a voicemail, which becomes the task '
+                 f'"{escalation.voicemail_callback_task}" for a {escalation.voicemail_callback_role}')
+    return lines
+
+
 def render_procedure(playbook: Playbook) -> str:
     """The playbook as plain text, day by day."""
     lines = [f"{playbook.title} ({playbook.name}, version {playbook.version})"]
@@ -118,6 +133,8 @@ def render_procedure(playbook: Playbook) -> str:
             continue
         lines.append(f"Day {step.day}: {step.title}.")
         lines.append(f"  - {_attempt(step.attempt, playbook)}")
+        if step.overdue_at_end_of_day:
+            lines.append(f"  - overdue after the end of day {step.overdue_at_end_of_day}")
         if step.if_not_reached:
             actions = "; ".join(_instruction(instruction, playbook) for instruction in step.if_not_reached)
             lines.append(f"  - if the customer is not reached: {actions}")
@@ -134,6 +151,8 @@ def render_procedure(playbook: Playbook) -> str:
         lines.append(_CHANNEL_RULE)
     if playbook.flag_calls_without_notes:
         lines.append(f"A call logged without call notes flags the ticket {playbook.flag_calls_without_notes}.")
+    if playbook.escalation is not None:
+        lines += _escalation(playbook.escalation)
     lines.append("Starts again from day 1 when " + ", or ".join(_EVENTS[event] for event in playbook.restart_on) + ".")
     stops = ", or ".join(_EVENTS[event] for event in playbook.stop_on)
     lines.append(f"Stops when the customer is reached on an attempt, when {stops}, or when the run is cancelled.")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Union
+from typing import Callable, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -36,16 +36,18 @@ INBOUND_CALL_OUTCOMES = ("missed", "abandoned", "voicemail_left", "answered")
 LOGGED_CALL_OUTCOMES = ("answered", "no_answer", "busy", "failed", "voicemail_left")
 EXPECTED_DAY_FIELDS = (
     "date", "notes", "status", "group", "assignee", "order_status", "flags", "tasks", "runs", "tickets", "messages",
+    "escalation",
 )
+PRESENCES = ("available", "busy", "offline")
 EXPECTED_FINAL_FIELDS = ("status", "group", "assignee", "order_status", "flags", "open_tasks")
 ABSOLUTE_TIME = "a date-time with an offset (2025-07-07T09:00-04:00) or a time zone (2025-07-07 09:00 America/New_York)"
 TIME_FORMATS = (
     f"{ABSOLUTE_TIME}, 'day N HH:MM' (day N of the playbooks' day count, local time), "
-    "or a delay after the previous event such as '+2h', '+30m', '+1d2h'"
+    "or a delay after the previous event such as '+2h', '+30m', '+1d2h', '+35s'"
 )
 _ZONED = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?)\s+([A-Za-z][\w+\-]*(?:/[\w+\-]+)*)$")
 _DAY_TIME = re.compile(r"^day\s+(\d+)\s+(\d{1,2}):(\d{2})$")
-_DELAY = re.compile(r"^\+\s*(?=\d)(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?$")
+_DELAY = re.compile(r"^\+\s*(?=\d)(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?$")
 
 
 # --- what a scenario holds ------------------------------------------------------------------------
@@ -76,6 +78,16 @@ class TicketSpec:
     tags: tuple[str, ...] = ()
     assignee: str | None = None  # a username; the agent is created when missing
     message: str | None = None  # the customer's first email on the ticket
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """Another agent of the team, e.g. a Resolution Specialist the escalation ladder can ring."""
+
+    username: str
+    roles: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    presence: str = "offline"
 
 
 @dataclass(frozen=True)
@@ -117,7 +129,14 @@ class AgentLogsCall:
     call_notes: bool = True
 
 
-Action = Union[AgentSetsStatus, AgentCompletesTask, CustomerEmails, CustomerCalls, AgentLogsCall]
+Action = Union[AgentSetsStatus, AgentCompletesTask, CustomerEmails, CustomerCalls, AgentLogsCall, object]
+
+# Events other apps add to scenarios (the escalations app's, say): name -> parse(reader, node, path) -> action.
+EXTRA_EVENTS: dict[str, Callable[["_Reader", Node, str], object]] = {}
+
+
+def register_event(name: str, parse: Callable[["_Reader", Node, str], object]) -> None:
+    EXTRA_EVENTS[name] = parse
 
 
 @dataclass(frozen=True)
@@ -140,6 +159,7 @@ class Scenario:
     ticket: TicketSpec
     events: tuple[ScenarioEvent, ...]
     description: str = ""
+    agents: tuple[AgentSpec, ...] = ()
     expect: dict | None = None  # the expected summary, see timeline.summarize
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # field path -> line, for later errors
 
@@ -175,7 +195,7 @@ class _ScenarioSchema(_Reader):
             self.fail(None, "", "a scenario mapping", "an empty file")
         fields = self.mapping(
             root, "", required=("title", "start", "ticket", "events", "until"),
-            optional=("description", "playbooks", "days_of", "expect"),
+            optional=("description", "playbooks", "days_of", "expect", "agents"),
         )
         start = self.absolute_time(fields["start"], "start")
         playbook_files = self.playbook_files(fields.get("playbooks"))
@@ -197,6 +217,7 @@ class _ScenarioSchema(_Reader):
             playbooks=playbooks,
             ticket=self.ticket(fields["ticket"]),
             events=events,
+            agents=self.agents(fields["agents"]) if "agents" in fields else (),
             expect=self.expectation(fields["expect"]) if "expect" in fields else None,
             lines=self.lines,
         )
@@ -239,8 +260,8 @@ class _ScenarioSchema(_Reader):
         text = self.raw(node, path)
         delay = _DELAY.match(text)
         if delay:
-            days, hours, minutes = (int(part or 0) for part in delay.groups())
-            return previous + timedelta(days=days, hours=hours, minutes=minutes)
+            days, hours, minutes, seconds = (int(part or 0) for part in delay.groups())
+            return previous + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
         day_time = _DAY_TIME.match(text)
         if day_time:
             number, hour, minute = (int(part) for part in day_time.groups())
@@ -277,6 +298,22 @@ class _ScenarioSchema(_Reader):
             self.fail(root, "days_of", "the name of the playbook whose day count 'day N' follows "
                       "(the playbooks in use count days differently)")
         return calendars.pop()
+
+    # the team
+
+    def agents(self, node: Node) -> tuple[AgentSpec, ...]:
+        agents = []
+        for index, item in enumerate(self.sequence(node, "agents")):
+            path = f"agents[{index}]"
+            fields = self.mapping(item, path, required=("username",), optional=("roles", "skills", "presence"))
+            agents.append(AgentSpec(
+                username=self.text(fields["username"], f"{path}.username"),
+                roles=self.texts(fields["roles"], f"{path}.roles") if "roles" in fields else (),
+                skills=self.texts(fields["skills"], f"{path}.skills") if "skills" in fields else (),
+                presence=self.choice(fields["presence"], f"{path}.presence", PRESENCES) if "presence" in fields
+                else "offline",
+            ))
+        return tuple(agents)
 
     # the ticket
 
@@ -331,6 +368,7 @@ class _ScenarioSchema(_Reader):
         actions = {
             "status": self.set_status, "complete_task": self.complete_task, "customer_email": self.customer_email,
             "inbound_call": self.inbound_call, "log_call": self.log_call,
+            **{name: lambda value, path, parse=parse: parse(self, value, path) for name, parse in EXTRA_EVENTS.items()},
         }
         events: list[ScenarioEvent] = []
         previous = start

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from django.db.models import Min
 
@@ -45,6 +46,20 @@ DEFAULT_AGENT = "agent"
 PHONE_SYSTEM = Actor.system("phone")
 MAX_SWEEPS_AT_ONE_INSTANT = 100
 STATUS_CHANGES_TO = {"solved": ("solved",), "closed": ("solved", "closed")}  # from open, by the agent
+
+# What other apps add (registered from their AppConfig.ready): how their scenario events are applied,
+# apply(action, ticket, agent, agents by username), and their own due times, next_due(ticket ids, until)
+# -> the first due instant or None, with the sweep the worker runs for them.
+EVENT_APPLIERS: dict[type, Callable] = {}
+CLOCKS: list[tuple[Callable, Callable[[], int]]] = []
+
+
+def register_event_applier(action_type: type, apply: Callable) -> None:
+    EVENT_APPLIERS[action_type] = apply
+
+
+def register_clock(next_due: Callable, sweep: Callable[[], int]) -> None:
+    CLOCKS.append((next_due, sweep))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -81,6 +96,7 @@ class _Simulation:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.agent = self._agent(scenario.ticket.assignee or DEFAULT_AGENT)
+        self.team = {spec.username: self._team_member(spec) for spec in scenario.agents}
         for owner in scenario.owners():
             if runner.owner_named(owner) is None:
                 first, _, last = owner.rpartition(" ")
@@ -94,6 +110,11 @@ class _Simulation:
 
     def _agent(self, username: str) -> Agent:
         return Agent.objects.filter(username=username).first() or agent_actions.create_agent(username=username)
+
+    def _team_member(self, spec) -> Agent:
+        agent = self._domain(lambda: agent_actions.create_agent(username=spec.username, role_names=spec.roles,
+                                                                 skills=spec.skills), "agents")
+        return agent_actions.set_presence(agent, spec.presence)
 
     def _key(self, model, key: str | None, path: str):
         """The row of a configured list (ticket types, industries...) by key; an unknown key is the scenario's fault."""
@@ -146,14 +167,18 @@ class _Simulation:
         while True:
             due = (PlaybookRun.objects.filter(ticket__in=self.tickets, status=PlaybookRun.Status.RUNNING,
                                               next_due_at__lte=instant).aggregate(first=Min("next_due_at"))["first"])
-            if due is None:
+            ticket_ids = [ticket.pk for ticket in self.tickets]
+            others = [each for each in (next_due(ticket_ids, instant) for next_due, _ in CLOCKS) if each is not None]
+            if due is None and not others:
                 break
-            now = max(due, clock.now())
+            now = max(min([due, *others] if due is not None else others), clock.now())
             sweeps_here = sweeps_here + 1 if now == last else 1
             if sweeps_here > MAX_SWEEPS_AT_ONE_INSTANT:
                 raise RuntimeError(f"a playbook run stays due at {now.isoformat()} however often it is swept")
             clock.set_virtual(now)
             runner.sweep_all()
+            for _, sweep in CLOCKS:
+                sweep()
             self.observe()
             last = now
         clock.set_virtual(instant)
@@ -191,6 +216,8 @@ class _Simulation:
                 ticket_actions.add_interaction(ticket, actor=actor, channel="phone", direction="outbound", kind="call",
                                                call_outcome=action.outcome,
                                                call_notes=self._call_notes(ticket) if action.call_notes else None)
+            elif type(action) in EVENT_APPLIERS:
+                EVENT_APPLIERS[type(action)](action, ticket, self.agent, self.team)
         except DomainError as error:
             raise PlaybookError(self.scenario.file, event.line, event.path,
                                 "an event the ticket accepts at that time", error.detail) from error

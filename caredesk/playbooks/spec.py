@@ -25,8 +25,9 @@ DEFAULTS_DIRECTORY = Path(__file__).with_name("defaults")
 
 CHANNELS = ("email", "call", "text")
 TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
-TRIGGER_EVENTS = ("ticket_pending", "customer_email_on_ticket")
+TRIGGER_EVENTS = ("ticket_pending", "customer_email_on_ticket", "escalation_agreed_to_wait")
 RUN_EVENTS = (
+    "escalation_requested",
     "customer_reply",
     "customer_new_email",
     "call_answered",
@@ -35,7 +36,7 @@ RUN_EVENTS = (
     "ticket_solved",
     "ticket_closed",
 )
-END_OUTCOMES = ("unresponsive_closed", "bot_issue_handed_off", "refund_escalation")
+END_OUTCOMES = ("unresponsive_closed", "bot_issue_handed_off", "refund_escalation", "escalation_handed_over")
 ATTEMPT_FROM_CONTACT_DATA = "from_contact_data"
 ATTEMPT_CALL = "call"
 ATTEMPT_KINDS = (ATTEMPT_FROM_CONTACT_DATA, ATTEMPT_CALL)
@@ -159,6 +160,11 @@ class Step:
     title: str
     attempt: str | None = None  # None: "no action needed"
     if_not_reached: tuple[Instruction, ...] = ()
+    overdue_at_end_of_day: int | None = None  # the attempt's deadline; None: the end of its own day
+
+    @property
+    def overdue_day(self) -> int:
+        return self.overdue_at_end_of_day or self.day
 
     @property
     def key(self) -> str:
@@ -186,6 +192,27 @@ class End:
 
 
 @dataclass(frozen=True)
+class TransferRung:
+    """One rung of a warm-transfer ladder: available agents with this role and skill are rung at once."""
+
+    title: str
+    role: str
+    skill: str
+    answer_within_seconds: int
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What an escalation does beside the follow-up (SOP 002/003): read by the escalations app, not the engine."""
+
+    tag: str  # put on the ticket when the customer asks; other playbooks' conditions read it
+    say_before_transfer: str  # what the agent tells a customer who refuses to wait
+    transfer: tuple[TransferRung, ...]
+    voicemail_callback_task: str
+    voicemail_callback_role: str
+
+
+@dataclass(frozen=True)
 class Playbook:
     name: str
     version: int
@@ -200,6 +227,7 @@ class Playbook:
     send_automatically: tuple[tuple[str, str], ...] = ()  # (channel, template) pairs
     flag_calls_without_notes: str | None = None
     sop: str | None = None  # which SOP (and section) this playbook reproduces
+    escalation: Escalation | None = None
     file: str = field(default="<string>", compare=False)
 
     def template_for(self, channel: str) -> str | None:
@@ -318,7 +346,7 @@ class _PlaybookSchema(_Reader):
             root,
             "",
             required=("name", "version", "title", "description", "trigger", "days", "steps", "restart_on", "stop_on"),
-            optional=("sop", "end", "send_automatically", "flag_calls_without_notes"),
+            optional=("sop", "end", "send_automatically", "flag_calls_without_notes", "escalation"),
         )
         steps = self.steps(fields["steps"])
         restart_on = self.choices(fields["restart_on"], "restart_on", RUN_EVENTS)
@@ -342,6 +370,7 @@ class _PlaybookSchema(_Reader):
             send_automatically=self.send_automatically(fields.get("send_automatically")),
             flag_calls_without_notes=self.slug(flag_node, "flag_calls_without_notes") if flag_node is not None else None,
             sop=self.text(fields["sop"], "sop") if "sop" in fields else None,
+            escalation=self.escalation(fields["escalation"]) if "escalation" in fields else None,
             file=self.file,
         )
 
@@ -402,7 +431,8 @@ class _PlaybookSchema(_Reader):
         for index, item in enumerate(self.sequence(node, "steps")):
             path = f"steps[{index}]"
             fields = self.mapping(
-                item, path, required=("day", "title"), optional=("attempt", "if_not_reached", "no_action_needed")
+                item, path, required=("day", "title"),
+                optional=("attempt", "if_not_reached", "no_action_needed", "overdue_at_end_of_day"),
             )
             day = self.integer(fields["day"], f"{path}.day", 1)
             previous = steps[-1].day if steps else 0
@@ -416,8 +446,12 @@ class _PlaybookSchema(_Reader):
             if not has_attempt:
                 if self._scalar(fields["no_action_needed"], f"{path}.no_action_needed", "true") is not True:
                     self.fail(fields["no_action_needed"], f"{path}.no_action_needed", "true", _describe(fields["no_action_needed"]))
-                if "if_not_reached" in fields:
-                    self.fail(fields["if_not_reached"], f"{path}.if_not_reached", "no if_not_reached on a step without an attempt")
+                for name in ("if_not_reached", "overdue_at_end_of_day"):
+                    if name in fields:
+                        self.fail(fields[name], f"{path}.{name}", f"no {name} on a step without an attempt")
+            overdue_day = None
+            if "overdue_at_end_of_day" in fields:
+                overdue_day = self.integer(fields["overdue_at_end_of_day"], f"{path}.overdue_at_end_of_day", day)
             steps.append(
                 Step(
                     day=day,
@@ -426,6 +460,7 @@ class _PlaybookSchema(_Reader):
                     if_not_reached=self.instructions(fields["if_not_reached"], f"{path}.if_not_reached")
                     if "if_not_reached" in fields
                     else (),
+                    overdue_at_end_of_day=overdue_day,
                 )
             )
         return tuple(steps)
@@ -504,6 +539,27 @@ class _PlaybookSchema(_Reader):
             kind=self.choice(fields["kind"], f"{path}.kind", NEW_TASK_KINDS),
             title=self.text(fields["title"], f"{path}.title"),
             overdue_at_end_of_day=self.integer(overdue, f"{path}.overdue_at_end_of_day", 1) if overdue is not None else None,
+        )
+
+    def escalation(self, node: Node) -> Escalation:
+        fields = self.mapping(node, "escalation", required=("tag", "say_before_transfer", "transfer", "voicemail"))
+        rungs = []
+        for index, item in enumerate(self.sequence(fields["transfer"], "escalation.transfer")):
+            path = f"escalation.transfer[{index}]"
+            rung = self.mapping(item, path, required=("title", "role", "skill", "answer_within_seconds"))
+            rungs.append(TransferRung(
+                title=self.text(rung["title"], f"{path}.title"),
+                role=self.text(rung["role"], f"{path}.role"),
+                skill=self.text(rung["skill"], f"{path}.skill"),
+                answer_within_seconds=self.integer(rung["answer_within_seconds"], f"{path}.answer_within_seconds", 5),
+            ))
+        voicemail = self.mapping(fields["voicemail"], "escalation.voicemail", required=("callback_task", "callback_role"))
+        return Escalation(
+            tag=self.slug(fields["tag"], "escalation.tag"),
+            say_before_transfer=self.text(fields["say_before_transfer"], "escalation.say_before_transfer"),
+            transfer=tuple(rungs),
+            voicemail_callback_task=self.text(voicemail["callback_task"], "escalation.voicemail.callback_task"),
+            voicemail_callback_role=self.text(voicemail["callback_role"], "escalation.voicemail.callback_role"),
         )
 
     def send_automatically(self, node: Node | None) -> tuple[tuple[str, str], ...]:

@@ -349,6 +349,8 @@ class _DatabaseReader:
             summary = (f"started {after['playbook']}" if action == "playbook.started"
                        else f"ended {after['playbook']}: {after['outcome']}")
             return self.entry(event, text, "run", "runs", summary)
+        if action.startswith("escalation."):
+            return self.entry(event, text, "escalation", "escalation", reading.after["description"])
         if action == "flag.raised":
             return self.entry(event, text, "flag", "flags", reading.after)
         if action.startswith("review."):  # SOP 002's "additional review" (caredesk.review)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, composer, customer, follow_up, home, new_ticket, quarantine, queues, reports,
-                                 review, search, ticket)
+from caredesk.web.views import (auth, composer, customer, escalation, follow_up, home, new_ticket, quarantine, queues,
+                                 reports, review, search, ticket)
 
 app_name = "web"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("tickets/<int:pk>/flags/<slug:flag>/clear/", follow_up.clear_flag, name="clear-flag"),
     path("tickets/<int:pk>/review/", review.review_banner, name="review-banner"),
     path("tickets/<int:pk>/review/<int:flag_id>/clear/", review.clear_review_flag, name="clear-review-flag"),
+    path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
+    path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
+    path("escalations/mine/", escalation.my_escalations, name="my-escalations"),
+    path("presence/", escalation.set_presence, name="presence"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),
     path("customers/<int:pk>/details/", customer.edit_details, name="edit-customer"),
     path("customers/<int:pk>/history/", customer.customer_history, name="customer-history"),

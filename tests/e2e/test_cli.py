@@ -110,8 +110,8 @@ def test_playbook_and_report_commands(home, tmp_path):
     from caredesk.playbooks.spec import DEFAULTS_DIRECTORY
 
     valid = run(home, "playbook", "validate", *map(str, sorted(DEFAULTS_DIRECTORY.glob("*.yaml"))))
-    assert valid.returncode == 0 and valid.stdout.count("valid:") == 3
-    text = (DEFAULTS_DIRECTORY / "general_inquiry_follow_up.yaml").read_text().replace("version: 1", "version: one", 1)
+    assert valid.returncode == 0 and valid.stdout.count("valid:") == len(list(DEFAULTS_DIRECTORY.glob("*.yaml")))
+    text = (DEFAULTS_DIRECTORY / "general_inquiry_follow_up.yaml").read_text().replace("version: 2", "version: one", 1)
     line = text.splitlines().index("version: one") + 1
     broken = tmp_path / "broken.yaml"
     broken.write_text(text)

@@ -45,6 +45,10 @@ ROUTES = [
     ("get", "/api/v1/agents", None, roles.WORK_TICKETS),
     ("get", "/api/v1/agents/me", None, None),
     ("get", "/api/v1/canned-responses", None, roles.WORK_TICKETS),
+    ("get", "/api/v1/tickets/{ticket}/escalations", None, roles.WORK_TICKETS),
+    ("post", "/api/v1/escalations/{escalation}/choice", {"choice": "agreed_to_wait"}, roles.WORK_TICKETS),
+    ("get", "/api/v1/escalations/mine", None, roles.WORK_TICKETS),
+    ("put", "/api/v1/agents/me/presence", {"presence": "available"}, roles.WORK_TICKETS),
 ]
 JSON_ROUTES = [route for route in ROUTES if isinstance(route[2], dict)]
 ROUTE_IDS = [f"{method} {path}" for method, path, _, _ in ROUTES]
@@ -55,8 +59,12 @@ JSON_IDS = [f"{method} {path}" for method, path, _, _ in JSON_ROUTES]
 def world(customer, order, ticket, actor):
     from caredesk.tickets.actions import NewAttachment, add_supporting_document
 
+    from caredesk.escalations.actions import record_request
+
     attachment = add_supporting_document(ticket, actor=actor, attachment=NewAttachment("a.txt", "text/plain", b"a"))
-    return {"customer": customer.pk, "order": order.pk, "ticket": ticket.pk, "attachment": attachment.pk}
+    escalation = record_request(ticket, agent=actor.agent)
+    return {"customer": customer.pk, "order": order.pk, "ticket": ticket.pk, "attachment": attachment.pk,
+            "escalation": escalation.pk}
 
 
 def _fill(value, world):

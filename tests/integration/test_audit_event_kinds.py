@@ -15,8 +15,10 @@ from caredesk.channels.models import ChannelEvent, InboundMessage
 from caredesk.core import actions as agent_actions
 from caredesk.core import events
 from caredesk.core.audit import Actor
-from caredesk.core.models import AgentEvent
+from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
+from caredesk.escalations import actions as escalation_actions
+from caredesk.escalations.models import Escalation
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
@@ -31,7 +33,8 @@ ROOT = Path(__file__).parents[2]
 # done by a logged call, missed and cancelled, a flag, an order status, notes, calls, a follow-up ticket.
 SCENARIOS = ("care_call_first_closed_ticket", "care_call_logged_without_call_notes",
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
-             "bot_issue_sentri_unresponsive")
+             "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
+             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
 LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
 
 
@@ -44,8 +47,23 @@ def _scenarios(agent) -> list:
     return results
 
 
+def _escalation_ladder_ends(agent, customer) -> None:
+    """After the scenarios' ladder (declined, answered, accepted): a rung nobody answers, then one with nobody
+    available, the voicemail, and the Resolution Lead's callback."""
+    specialist, supervisor = Agent.objects.get(username="sam"), Agent.objects.get(username="tess")
+    agent_actions.set_presence(supervisor, "offline")
+    ticket = ticket_actions.create_ticket(actor=Actor.of_agent(agent), requester=customer, subject="Supervisor now")
+    escalation = escalation_actions.record_request(ticket, agent=agent, reason="wants leadership")
+    escalation = escalation_actions.record_choice(escalation, agent=agent, waits=False)
+    escalation = escalation_actions.ring_unanswered(escalation, rung=escalation.rung + 1)
+    assert escalation.status == Escalation.Status.VOICEMAIL, specialist
+    escalation_actions.receive_voicemail(escalation, recording_sid="RE1", recording_url="https://example.com/RE1",
+                                         duration_seconds=42, transcription="Please call me back.")
+    escalation_actions.record_callback(escalation, agent=Agent.objects.get(username="lee"), note="Called back.")
+
+
 def _ticket_changes(agent, customer, order) -> Ticket:
-    actor, lead = Actor.of_agent(agent), agent_actions.create_agent(username="lee", first_name="Lee")
+    actor, lead = Actor.of_agent(agent), agent_actions.create_agent(username="leigh", first_name="Leigh")
     other = customer_actions.create_customer(actor=actor, name="Sam Other")
     ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Where is my passport?",
                                           ticket_type=TicketType.objects.get(key="general_inquiry"))
@@ -118,6 +136,7 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
 def every_kind(agent, customer, order):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
     results = _scenarios(agent)
+    _escalation_ladder_ends(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket)

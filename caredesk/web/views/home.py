@@ -9,6 +9,7 @@ from caredesk.tickets import lifecycle
 from caredesk.tickets.models import Ticket
 from caredesk.web import queries
 from caredesk.web.permissions import requires
+from caredesk.web.views.escalation import my_escalations_context
 
 LIST_LIMIT = 25
 
@@ -34,4 +35,5 @@ def home(request):
         "open_tickets": open_tickets, "open_count": open_count, "open_capped": open_capped,
         "waiting": waiting, "waiting_count": waiting_count, "waiting_capped": waiting_capped,
         "tasks": tasks, "tasks_enabled": tasks is not None, "list_limit": LIST_LIMIT,
+        **my_escalations_context(agent),
     })

@@ -15,6 +15,7 @@ from caredesk.review.queries import open_flags
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
 from caredesk.web import deliveries, follow_ups, forms, queries
+from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 
 RELATED_TICKETS = 5
@@ -100,6 +101,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **follow_up_context(ticket),
         **flags_context(ticket),
         **review_context(ticket),
+        **escalation_context(ticket, agent=request.user),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),

@@ -41,7 +41,7 @@ def complete(client, ticket, task, *, channels=(), reached="no", htmx=True):
 def test_the_ticket_page_shows_the_running_playbook_and_the_checklist(frozen_clock, signed_in, ticket, agent):
     task = under_follow_up(ticket, agent)
     html = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
-    assert "General inquiry follow-up" in html and "v1" in html and "Running" in html
+    assert "General inquiry follow-up" in html and "v2" in html and "Running" in html
     assert "Day 1" in html and "1st update, initial grab of the ticket" in html
     assert f'id="task-{task.pk}"' in html and "Complete attempt" in html
     assert "Email dana@example.com" in html and "Call +1 415-555-0132" in html and "Text +1 415-555-0132" in html

@@ -199,8 +199,9 @@ def test_decide_refuses_another_playbook_version(run, playbooks, ny):
 
     from caredesk.playbooks.engine import Event, decide
 
-    newer = replace(playbooks["general_inquiry_follow_up"], version=2)
-    with pytest.raises(ValueError, match="version 1"):
+    playbook = playbooks["general_inquiry_follow_up"]
+    newer = replace(playbook, version=playbook.version + 1)
+    with pytest.raises(ValueError, match=f"version {playbook.version}"):
         decide(newer, run.state, FACTS, Event("tick"), ny(2025, 6, 3) + timedelta(hours=1))
 
 

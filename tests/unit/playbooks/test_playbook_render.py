@@ -6,7 +6,7 @@ from caredesk.playbooks.render import render_procedure
 def test_general_inquiry_reads_day_by_day(playbooks):
     text = render_procedure(playbooks["general_inquiry_follow_up"])
     lines = text.splitlines()
-    assert lines[0] == "General inquiry follow-up (general_inquiry_follow_up, version 1)"
+    assert lines[0] == "General inquiry follow-up (general_inquiry_follow_up, version 2)"
     assert "Day 1: 1st update, initial grab of the ticket." in lines
     assert '  - if the customer is not reached: internal note "1/3"; submit the ticket as PENDING' in lines
     assert "Day 2: No response from the customer. No action needed." in lines

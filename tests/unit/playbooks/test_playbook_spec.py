@@ -54,6 +54,7 @@ def test_the_defaults_load():
     assert [playbook.name for playbook in default_playbooks()] == [
         "care_call_first",
         "general_inquiry_follow_up",
+        "irate_customer_escalation",
         "refund_request_follow_up",
     ]
     assert all(playbook.days == DayCalendar("business", "America/New_York", "US") for playbook in default_playbooks())
