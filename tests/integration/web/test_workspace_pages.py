@@ -250,6 +250,21 @@ def test_saved_and_team_views(client, signed_in, agent, make_agent):
     assert client.get(f"/views/?saved={view.pk}").status_code == 404
 
 
+def test_saving_changing_and_removing_a_view_is_audited_on_its_owner(signed_in, agent):
+    from caredesk.core.models import AgentEvent
+
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "4"})
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "4"})  # the same filters: no change
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "3"})
+    view = SavedView.objects.get()
+    signed_in.post(f"/views/{view.pk}/delete/")
+    events = list(AgentEvent.objects.filter(agent=agent, action__startswith="saved_view."))
+    assert [event.action for event in events] == ["saved_view.created", "saved_view.changed", "saved_view.deleted"]
+    assert {event.actor for event in events} == {agent}
+    assert (events[1].before["filters"]["priority"], events[1].after["filters"]["priority"]) == ("4", "3")
+    assert events[2].before == {"id": view.pk, "name": "Urgent", "filters": view.filters, "shared_with": None}
+
+
 def test_search_by_number_contact_points_name_and_body(signed_in, ticket, customer):
     assert signed_in.get(f"/search/?q=%23{ticket.pk}")["Location"] == f"/tickets/{ticket.pk}/"
     for text in ("dana@example.com", "415 555 0132", "whitf", "three weeks", "passport"):
