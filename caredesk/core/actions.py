@@ -109,6 +109,26 @@ def update_agent(agent: Agent, *, actor: Actor | None = None, **changes: str) ->
 
 
 @transaction.atomic
+def set_password(agent: Agent, password: str | None, *, actor: Actor | None = None,
+                 check_password: bool = True) -> Agent:
+    """A new sign-in password, or none (`password` None: the agent no longer signs in with one). The event
+    says that it changed, never what it is."""
+    current = Agent.objects.select_for_update().get(pk=agent.pk)
+    if password:
+        if check_password:
+            try:
+                validate_password(password, current)
+            except ValidationError as error:
+                raise ValidationFailed(" ".join(error.messages), field="password") from None
+        current.set_password(password)
+    else:
+        current.set_unusable_password()
+    current.save(update_fields=["password"])
+    record_agent_event(actor, current, "password.changed" if password else "password.removed", field="password")
+    return current
+
+
+@transaction.atomic
 def set_roles(agent: Agent, role_names, *, actor: Actor | None = None) -> Agent:
     """Give the agent exactly these roles; the Admin role also opens the configuration site to them."""
     after = _check_roles(role_names)

@@ -1,11 +1,26 @@
+from contextvars import ContextVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 
 from caredesk.core import actions as agent_actions
 from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, ApiToken, Skill
+
+
+_admin_actor: ContextVar[Actor] = ContextVar("caredesk_admin_actor")  # who uses the password form, per request
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password form, saving through `set_password` (which writes the AgentEvent)."""
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        # The form checked the password against the same validators set_password would.
+        return agent_actions.set_password(self.user, password, actor=_admin_actor.get(), check_password=False)
 
 
 @admin.register(Agent)
@@ -24,6 +39,14 @@ class AgentAdmin(UserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     filter_horizontal = ("groups", "skills")
+    change_password_form = AuditedPasswordChangeForm
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _admin_actor.set(Actor.of_agent(request.user))
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _admin_actor.reset(token)
 
     def get_readonly_fields(self, request, obj=None):
         return ("username", "last_login", "date_joined") if obj else ()

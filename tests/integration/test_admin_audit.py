@@ -69,6 +69,18 @@ def test_an_agent_added_in_the_admin_is_created_by_the_action(admin_client, admi
     assert (event.action, event.actor) == ("agent.created", admin_agent)
 
 
+def test_a_password_set_or_removed_in_the_admin_is_audited_without_its_value(admin_client, admin_agent, agent):
+    url = f"/admin/core/agent/{agent.pk}/password/"
+    response = admin_client.post(url, {"usable_password": "true", "password1": "another-long-passphrase",
+                                       "password2": "another-long-passphrase", "set-password": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Agent.objects.get(pk=agent.pk).check_password("another-long-passphrase")
+    admin_client.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert not Agent.objects.get(pk=agent.pk).has_usable_password()
+    assert events(agent) == [("password.changed", "password", None, None), ("password.removed", "password", None, None)]
+    assert {event.actor for event in AgentEvent.objects.filter(agent=agent, field="password")} == {admin_agent}
+
+
 def test_agents_are_deactivated_not_deleted_and_roles_are_the_shipped_ones(admin_client, agent):
     assert admin_client.post(f"/admin/core/agent/{agent.pk}/delete/", {"post": "yes"}).status_code == 403
     stray = Group.objects.create(name="Janitors")
