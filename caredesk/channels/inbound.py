@@ -182,7 +182,7 @@ def _apply(row: InboundMessage, parsed: ParsedEmail, verdict: AutomatedVerdict |
         occurred_at=row.received_at, details=_details(row, parsed, route, phone_numbers),
         attachments=[NewAttachment(a.filename, a.content_type, a.content) for a in parsed.attachments],
     )
-    outcome = describe_node(route, ticket.pk, interaction.ticket_id)
+    outcome = _describe(route, ticket.pk, interaction.ticket_id)
     return actions.finish_inbound(row, status=InboundMessage.Status.PROCESSED, outcome=outcome,
                                   message_id=parsed.message_id, ticket=interaction.ticket, interaction=interaction)
 
@@ -242,7 +242,7 @@ def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute
     return details
 
 
-def describe_node(route: routing.EmailRoute, ticket_id: int, landed_on: int) -> str:
+def _describe(route: routing.EmailRoute, ticket_id: int, landed_on: int) -> str:
     if route.ticket is None:
         return f"new ticket #{landed_on}"
     if landed_on != ticket_id:
