@@ -277,9 +277,10 @@ def add_interaction(request, ticket_id: Id, payload: InteractionIn):
     then_status = payload.then_status or ""
     if payload.type == "reply":
         interaction = use_cases.reply(ticket, actor=actor, body=payload.body, channel=payload.channel,
-                                      then_status=then_status)
+                                      occurred_at=payload.occurred_at, then_status=then_status)
     elif payload.type == "note":
-        interaction = use_cases.add_note(ticket, actor=actor, body=payload.body, then_status=then_status)
+        interaction = use_cases.add_note(ticket, actor=actor, body=payload.body, occurred_at=payload.occurred_at,
+                                         then_status=then_status)
     elif payload.type == "call":
         interaction = use_cases.log_call(
             ticket, actor=actor, direction=payload.direction, outcome=payload.call_outcome or "",

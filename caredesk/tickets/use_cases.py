@@ -93,12 +93,12 @@ def _message_body(body: str) -> str:
 @transaction.atomic
 def reply(
     ticket: Ticket, *, actor: Actor, body: str, channel: str = Channel.EMAIL,
-    attachments: Iterable[NewAttachment] = (), then_status: str = "",
+    attachments: Iterable[NewAttachment] = (), occurred_at: datetime | None = None, then_status: str = "",
 ) -> Interaction:
     """A public reply to the requester (sent when its channel is email), then the ticket's status if given."""
     interaction = actions.add_interaction(
         ticket, actor=actor, channel=channel, direction=Interaction.Direction.OUTBOUND,
-        kind=Interaction.Kind.MESSAGE, body=_message_body(body), attachments=attachments,
+        kind=Interaction.Kind.MESSAGE, body=_message_body(body), attachments=attachments, occurred_at=occurred_at,
     )
     _then_set_status(ticket, actor, then_status)
     return interaction
@@ -106,12 +106,13 @@ def reply(
 
 @transaction.atomic
 def add_note(
-    ticket: Ticket, *, actor: Actor, body: str, attachments: Iterable[NewAttachment] = (), then_status: str = "",
+    ticket: Ticket, *, actor: Actor, body: str, attachments: Iterable[NewAttachment] = (),
+    occurred_at: datetime | None = None, then_status: str = "",
 ) -> Interaction:
     """An internal note, then the ticket's status if given."""
     interaction = actions.add_interaction(
         ticket, actor=actor, channel=Channel.INTERNAL, direction=Interaction.Direction.INTERNAL,
-        kind=Interaction.Kind.NOTE, body=body, attachments=attachments,
+        kind=Interaction.Kind.NOTE, body=body, attachments=attachments, occurred_at=occurred_at,
     )
     _then_set_status(ticket, actor, then_status)
     return interaction

@@ -232,7 +232,9 @@ def test_public_reply(api, ticket, agent, frozen_clock):
 
 
 def test_internal_note(api, ticket, agent):
-    body = _interact(api, ticket, {"type": "note", "body": "Checked", "direction": "inbound"}).json()
+    body = _interact(api, ticket, {"type": "note", "body": "Checked", "direction": "inbound",
+                                   "occurred_at": "2026-03-01T09:00:00Z"}).json()
+    assert body["occurred_at"] == "2026-03-01T09:00:00Z"
     assert (body["kind"], body["channel"], body["direction"], body["public"]) == (
         "note", "internal", "internal", False)
     assert events_of(ticket, action="interaction.note")[0].actor == agent
