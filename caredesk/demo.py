@@ -14,6 +14,7 @@ from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets import use_cases
 from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
 
 DEMO_PASSWORD = "caredesk-demo"
@@ -114,7 +115,7 @@ def _demo_tickets(agents, customers, orders) -> None:
 
     def ticket(actor, name, subject, description, ticket_type, *, order=True, tags=(), group=support,
                assignee=None, channel=Channel.EMAIL, priority=Priority.NORMAL, status=Status.OPEN):
-        return ticket_actions.create_ticket(
+        return use_cases.open_ticket(
             actor=actor, requester=customers[name], subject=subject, description=description,
             ticket_type=ticket_type, category=question, tags=tags, group=group, priority=priority,
             assignee=assignee or actor.agent, order=orders.get(name) if order else None, channel=channel,
@@ -169,14 +170,13 @@ def _demo_tickets(agents, customers, orders) -> None:
     with clock.frozen_at(started):
         closed = ticket(maria, "Sofia Martins", "Update the opening hours on the homepage",
                         "Please change Saturday hours to 8am-2pm.", clarification, group=care)
-        ticket_actions.add_interaction(
-            closed, actor=maria, channel=Channel.PHONE, direction=Interaction.Direction.OUTBOUND,
-            kind=Interaction.Kind.CALL, call_outcome=Interaction.CallOutcome.ANSWERED,
+        use_cases.log_call(
+            closed, actor=maria, direction=Interaction.Direction.OUTBOUND, outcome=Interaction.CallOutcome.ANSWERED,
             call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
                         "reason_for_call": "Confirm the new Saturday hours",
                         "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
+            then_status=Status.SOLVED,
         )
-        ticket_actions.update_ticket(closed, actor=maria, status=Status.SOLVED)
     with clock.frozen_at(started + timedelta(days=5)):
         ticket_actions.close_solved_tickets()
     ticket_actions.receive_customer_message(

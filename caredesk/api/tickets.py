@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.db import transaction
 from django.http import FileResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -20,9 +19,8 @@ from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
-from caredesk.customers import actions as customer_actions
 from caredesk.review import queries as review_queries
-from caredesk.tickets import actions, queries
+from caredesk.tickets import actions, queries, use_cases
 from caredesk.tickets.models import Attachment, Interaction, Priority, Ticket, TicketEvent
 
 router = Router(tags=["tickets"])
@@ -43,9 +41,11 @@ class NewRequester(InputSchema):
 
 class TicketIn(InputSchema):
     subject: ShortText
-    description: LongText = ""
-    requester_id: Id | None = Field(None, description="An existing customer.")
-    requester: NewRequester | None = Field(None, description="Or a new customer, created with the ticket.")
+    description: LongText = Field(description="What the customer needs (SOP 004); required, not blank.")
+    requester_id: Id | None = Field(None, description="An existing customer, with an email or a phone.")
+    requester: NewRequester | None = Field(
+        None, description="Or a new customer, created with the ticket; with at least one email or phone."
+    )
     order_id: Id | None = None
     ticket_type: Key | None = None
     category: Key | None = None
@@ -164,6 +164,9 @@ class InteractionIn(InputSchema):
     call_outcome: CallOutcomeName | None = None
     call_notes: CallNotesIn | None = None
     occurred_at: Instant | None = None
+    then_status: Literal["open", "pending", "on_hold", "solved"] | None = Field(
+        None, description="Then set the ticket's status, in the same change (not with customer_message)."
+    )
 
 
 class AttachmentOut(Schema):
@@ -233,21 +236,13 @@ def _resolved_fields(data: dict, ticket: Ticket | None = None) -> dict:
 @router.post("/tickets", response={201: TicketOut})
 def create_ticket(request, payload: TicketIn):
     agent = require(request, WORK_TICKETS)
-    actor = Actor.of_agent(agent)
     data = _resolved_fields(payload.dict(exclude={"requester", "requester_id"}))
-    # Reads happen before the transaction: on SQLite it holds the one write lock from its first statement.
-    requester = lookups.customer(payload.requester_id) if payload.requester is None else None
-    if requester is None:
-        require(request, MANAGE_CUSTOMERS)
-    if requester is not None:
-        ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+    if payload.requester is None:
+        requester = lookups.customer(payload.requester_id)
     else:
-        with transaction.atomic():  # a new requester and the ticket are written together or not at all
-            requester = customer_actions.create_customer(
-                actor=actor, name=payload.requester.name, emails=payload.requester.emails,
-                phones=payload.requester.phones,
-            )
-            ticket = actions.create_ticket(actor=actor, requester=requester, **data)
+        require(request, MANAGE_CUSTOMERS)
+        requester = use_cases.NewRequester(**payload.requester.dict())
+    ticket = use_cases.open_ticket(actor=Actor.of_agent(agent), requester=requester, **data)
     return Status(201, ticket)  # its related rows are the ones just passed in or written: nothing to read back
 
 
@@ -287,43 +282,36 @@ def update_ticket(request, ticket_id: Id, payload: TicketPatch):
     return _ticket_or_404(ticket_id)
 
 
-INTERACTION_SHAPES = {
-    # type: (kind, channel, direction); None means "from the request"
-    "reply": (Interaction.Kind.MESSAGE, None, Interaction.Direction.OUTBOUND),
-    "customer_message": (Interaction.Kind.MESSAGE, None, Interaction.Direction.INBOUND),
-    "note": (Interaction.Kind.NOTE, "internal", Interaction.Direction.INTERNAL),
-    "call": (Interaction.Kind.CALL, "phone", None),
-    "sms": (Interaction.Kind.MESSAGE, "sms", None),
-}
-
-
 @router.post("/tickets/{ticket_id}/interactions", response={201: InteractionOut})
 def add_interaction(request, ticket_id: Id, payload: InteractionIn):
-    agent = require(request, WORK_TICKETS)
+    actor = Actor.of_agent(require(request, WORK_TICKETS))
     ticket = _ticket_or_404(ticket_id)
-    kind, channel, direction = INTERACTION_SHAPES[payload.type]
-    if payload.type != "call" and payload.call_notes is not None:
-        raise ValidationFailed("Only a logged call carries call notes.", field="call_notes")
-    if payload.type == "call" and payload.call_outcome is None:
-        raise ValidationFailed("A logged call needs its outcome.", field="call_outcome")
-    if kind != Interaction.Kind.NOTE and payload.type != "call" and not payload.body.strip():
-        raise ValidationFailed("A message needs a body.", field="body")
-    direction = direction or payload.direction
-    inbound = direction == Interaction.Direction.INBOUND
-    if payload.type == "customer_message":
-        # Like any customer message, one about a closed ticket lands on a new follow-up ticket.
-        interaction = actions.receive_customer_message(
-            ticket, customer=ticket.requester, channel=payload.channel, body=payload.body,
-            actor=Actor.of_agent(agent), occurred_at=payload.occurred_at,
+    if payload.type != "call":
+        for name in ("call_outcome", "call_notes"):
+            if getattr(payload, name) is not None:
+                raise ValidationFailed(f"Only a logged call has {name.replace('_', ' ')}.", field=name)
+    if payload.type == "customer_message" and payload.then_status:
+        raise ValidationFailed("A customer's message sets no status; change it afterwards.", field="then_status")
+    then_status = payload.then_status or ""
+    if payload.type == "reply":
+        interaction = use_cases.reply(ticket, actor=actor, body=payload.body, channel=payload.channel,
+                                      occurred_at=payload.occurred_at, then_status=then_status)
+    elif payload.type == "note":
+        interaction = use_cases.add_note(ticket, actor=actor, body=payload.body, occurred_at=payload.occurred_at,
+                                         then_status=then_status)
+    elif payload.type == "call":
+        interaction = use_cases.log_call(
+            ticket, actor=actor, direction=payload.direction, outcome=payload.call_outcome or "",
+            call_notes=payload.call_notes.dict() if payload.call_notes else None, body=payload.body,
+            occurred_at=payload.occurred_at, then_status=then_status,
         )
-        return Status(201, queries.timeline(interaction.ticket).get(pk=interaction.pk))
-    interaction = actions.add_interaction(
-        ticket, actor=Actor.of_agent(agent), kind=kind, channel=channel or payload.channel, direction=direction,
-        body=payload.body, call_outcome=payload.call_outcome or "",
-        call_notes=payload.call_notes.dict() if payload.call_notes else None,
-        occurred_at=payload.occurred_at, author_customer=ticket.requester if inbound else None,
-    )
-    return Status(201, queries.timeline(ticket).get(pk=interaction.pk))
+    elif payload.type == "sms":
+        interaction = use_cases.log_text(ticket, actor=actor, direction=payload.direction, body=payload.body,
+                                         occurred_at=payload.occurred_at, then_status=then_status)
+    else:  # one about a closed ticket lands on a new follow-up ticket
+        interaction = use_cases.log_customer_message(ticket, actor=actor, channel=payload.channel,
+                                                     body=payload.body, occurred_at=payload.occurred_at)
+    return Status(201, queries.timeline(interaction.ticket).get(pk=interaction.pk))
 
 
 @router.get("/tickets/{ticket_id}/timeline", response=list[InteractionOut])

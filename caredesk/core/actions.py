@@ -1,4 +1,6 @@
-"""The only writers of agents, roles, presence and API tokens."""
+"""The only writers of agents, their roles, skills, presence and API tokens; each change writes an AgentEvent.
+
+The Django admin changes agents through these too (core/admin.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,30 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from caredesk.core import clock, roles
+from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
+from caredesk.core.changes import apply_changes
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.core.models import Agent, AgentEvent, ApiToken, Skill
 
 SYSTEM = Actor.system("caredesk")
 
 
-def _record(actor: Actor | None, agent: Agent, action: str, **details) -> AgentEvent:
-    event = AgentEvent.build(actor or SYSTEM, action, agent=agent, **details)
-    event.save()
-    return event
+AGENT_DETAILS = ("first_name", "last_name", "email")
+
+
+def record_agent_event(actor: Actor | None, agent: Agent, action: str, **details) -> AgentEvent:
+    """An event of `agent`'s audit trail, also for what the agent owns elsewhere (their saved views)."""
+    return audit.write(AgentEvent.build(actor or SYSTEM, action, agent=agent, **details))
+
+
+def _check_roles(role_names) -> list[str]:
+    unknown = sorted(set(role_names) - set(roles.ALL_ROLES))
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown role {unknown[0]!r}; roles are: {', '.join(roles.ALL_ROLES)}.", field="roles"
+        )
+    return sorted(set(role_names))
 
 
 @transaction.atomic
@@ -41,11 +55,7 @@ def create_agent(
         raise ValidationFailed("A username is required.", field="username")
     if Agent.objects.filter(username__iexact=username).exists():
         raise Conflict(f"An agent named {username!r} already exists.", field="username")
-    unknown = sorted(set(role_names) - set(roles.ALL_ROLES))
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown role {unknown[0]!r}; roles are: {', '.join(roles.ALL_ROLES)}.", field="roles"
-        )
+    _check_roles(role_names)
     agent = Agent(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         if check_password:
@@ -63,7 +73,7 @@ def create_agent(
     for skill_name in skills:
         skill, _ = Skill.objects.get_or_create(name=skill_name)
         agent.skills.add(skill)
-    _record(actor, agent, "agent.created", after={
+    record_agent_event(actor, agent, "agent.created", after={
         "username": username, "email": email, "roles": sorted(set(role_names)), "skills": sorted(set(skills)),
     })
     return agent
@@ -78,8 +88,82 @@ def set_presence(agent: Agent, presence: str, *, actor: Actor | None = None) -> 
     before = Agent.objects.select_for_update().values_list("presence", flat=True).get(pk=agent.pk)
     if before != presence:
         Agent.objects.filter(pk=agent.pk).update(presence=presence)
-        _record(actor, agent, "presence.changed", field="presence", before=before, after=presence)
+        record_agent_event(actor, agent, "presence.changed", field="presence", before=before, after=presence)
     agent.presence = presence
+    return agent
+
+
+@transaction.atomic
+def update_agent(agent: Agent, *, actor: Actor | None = None, **changes: str) -> Agent:
+    """An agent's name and email: one "agent.changed" event per field that really changed."""
+    unknown = sorted(set(changes) - set(AGENT_DETAILS))
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]} cannot be changed here.", field=unknown[0])
+    current = Agent.objects.select_for_update().get(pk=agent.pk)
+    changed = apply_changes(current, {name: (value or "").strip() for name, value in changes.items()})
+    if changed:
+        current.save(update_fields=[name for name, _, _ in changed])
+        for name, before, after in changed:
+            record_agent_event(actor, current, "agent.changed", field=name, before=before, after=after)
+    return current
+
+
+@transaction.atomic
+def set_password(agent: Agent, password: str | None, *, actor: Actor | None = None,
+                 check_password: bool = True) -> Agent:
+    """A new sign-in password, or none (`password` None: the agent no longer signs in with one). The event
+    says that it changed, never what it is."""
+    current = Agent.objects.select_for_update().get(pk=agent.pk)
+    if password:
+        if check_password:
+            try:
+                validate_password(password, current)
+            except ValidationError as error:
+                raise ValidationFailed(" ".join(error.messages), field="password") from None
+        current.set_password(password)
+    else:
+        current.set_unusable_password()
+    current.save(update_fields=["password"])
+    record_agent_event(actor, current, "password.changed" if password else "password.removed", field="password")
+    return current
+
+
+@transaction.atomic
+def set_roles(agent: Agent, role_names, *, actor: Actor | None = None) -> Agent:
+    """Give the agent exactly these roles; the Admin role also opens the configuration site to them."""
+    after = _check_roles(role_names)
+    current = Agent.objects.select_for_update().get(pk=agent.pk)
+    before = sorted(current.groups.values_list("name", flat=True))
+    if before != after:
+        current.groups.set(Group.objects.filter(name__in=after))
+        current.is_staff = current.is_superuser = roles.ADMIN in after
+        current.save(update_fields=["is_staff", "is_superuser"])
+        record_agent_event(actor, current, "roles.changed", field="roles", before=before, after=after)
+        transaction.on_commit(forget_cached_tokens)  # a token's requests are checked against the new roles
+    return current
+
+
+@transaction.atomic
+def set_skills(agent: Agent, skill_names, *, actor: Actor | None = None) -> Agent:
+    """Give the agent exactly these routing skills (created when new)."""
+    after = sorted({name.strip() for name in skill_names if name and name.strip()})
+    current = Agent.objects.select_for_update().get(pk=agent.pk)
+    before = sorted(current.skills.values_list("name", flat=True))
+    if before != after:
+        current.skills.set([Skill.objects.get_or_create(name=name)[0] for name in after])
+        record_agent_event(actor, current, "skills.changed", field="skills", before=before, after=after)
+    return current
+
+
+@transaction.atomic
+def activate_agent(agent: Agent, *, actor: Actor | None = None) -> Agent:
+    """An agent who comes back: they sign in and use their (unrevoked) tokens again."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if not agent.is_active:
+        agent.is_active = True
+        agent.save(update_fields=["is_active"])
+        record_agent_event(actor, agent, "agent.activated", field="is_active", before=False, after=True)
+        transaction.on_commit(forget_cached_tokens)
     return agent
 
 
@@ -91,7 +175,7 @@ def deactivate_agent(agent: Agent, *, actor: Actor | None = None) -> Agent:
         agent.is_active = False
         agent.presence = Agent.Presence.OFFLINE
         agent.save(update_fields=["is_active", "presence"])
-        _record(actor, agent, "agent.deactivated", field="is_active", before=True, after=False)
+        record_agent_event(actor, agent, "agent.deactivated", field="is_active", before=True, after=False)
         transaction.on_commit(forget_cached_tokens)
     return agent
 
@@ -106,7 +190,7 @@ def create_api_token(agent: Agent, name: str = "api", *, actor: Actor | None = N
         agent=agent, name=name[:100] or "api", lookup=lookup, digest=ApiToken.digest_of(token),
         created_at=clock.now(),
     )
-    _record(actor, agent, "api_token.created", after={"name": row.name, "lookup": lookup})
+    record_agent_event(actor, agent, "api_token.created", after={"name": row.name, "lookup": lookup})
     return row, token
 
 
@@ -118,7 +202,7 @@ def revoke_api_token(token: ApiToken, *, actor: Actor | None = None) -> ApiToken
         token.save(update_fields=["revoked_at"])
         forget_cached_tokens()  # now for this process, and again at commit in case a request re-read it
         transaction.on_commit(forget_cached_tokens)
-        _record(actor, token.agent, "api_token.revoked", field="revoked_at", before=None,
+        record_agent_event(actor, token.agent, "api_token.revoked", field="revoked_at", before=None,
                 after={"name": token.name, "lookup": token.lookup, "revoked_at": token.revoked_at.isoformat()})
     return token
 

@@ -1,7 +1,7 @@
 """Simulator scenarios: the YAML format and its loader.
 
 A scenario is a ticket, a start time, the events that happen to the ticket at given times, when to stop,
-and optionally the timeline it is expected to produce. It is read like a playbook file (`spec._Reader`):
+and optionally the timeline it is expected to produce. It is read like a playbook file (`spec.YamlReader`):
 every problem raises a `PlaybookError` naming the file, the line, the field and what was expected.
 Nothing here touches the database; docs/simulator.md documents the format.
 """
@@ -24,9 +24,9 @@ from caredesk.playbooks.spec import (
     Playbook,
     PlaybookError,
     SetAssignee,
-    _describe,
-    _Reader,
+    YamlReader,
     compose_yaml,
+    describe_node,
     load_playbook,
 )
 from caredesk.tickets.lifecycle import STATUSES
@@ -123,10 +123,9 @@ class CustomerCalls:
 
 @dataclass(frozen=True)
 class AgentLogsCall:
-    """The working agent logs an outbound call, with or without the call notes."""
+    """The working agent logs an outbound call with its call notes, as every door requires (SOP 000)."""
 
     outcome: str
-    call_notes: bool = True
 
 
 Action = Union[AgentSetsStatus, AgentCompletesTask, CustomerEmails, CustomerCalls, AgentLogsCall, object]
@@ -182,7 +181,7 @@ class Scenario:
 # --- the schema -----------------------------------------------------------------------------------
 
 
-class _ScenarioSchema(_Reader):
+class _ScenarioSchema(YamlReader):
     def __init__(self, file: str):
         super().__init__(file)
         self.lines: dict[str, int] = {}
@@ -227,7 +226,7 @@ class _ScenarioSchema(_Reader):
     def boolean(self, node: Node, path: str) -> bool:
         value = self._scalar(node, path, "true or false")
         if not isinstance(value, bool):
-            self.fail(node, path, "true or false", _describe(node))
+            self.fail(node, path, "true or false", describe_node(node))
         return value
 
     def texts(self, node: Node, path: str) -> tuple[str, ...]:
@@ -241,7 +240,7 @@ class _ScenarioSchema(_Reader):
     def raw(self, node: Node, path: str) -> str:
         """The text as written: YAML would turn a date-time into a naive datetime."""
         if not isinstance(node, ScalarNode) or not node.value.strip():
-            self.fail(node, path, TIME_FORMATS, _describe(node))
+            self.fail(node, path, TIME_FORMATS, describe_node(node))
         return node.value.strip()
 
     def absolute_time(self, node: Node, path: str, expected: str = ABSOLUTE_TIME) -> datetime:
@@ -412,12 +411,11 @@ class _ScenarioSchema(_Reader):
         return CustomerCalls(self.choice(node, path, INBOUND_CALL_OUTCOMES))
 
     def log_call(self, node: Node, path: str) -> AgentLogsCall:
-        """`OUTCOME` or `{outcome: OUTCOME, call_notes: true|false}`."""
+        """`OUTCOME` or `{outcome: OUTCOME}`."""
         if not isinstance(node, MappingNode):
             return AgentLogsCall(self.choice(node, path, LOGGED_CALL_OUTCOMES))
-        fields = self.mapping(node, path, required=("outcome",), optional=("call_notes",))
-        notes = self.boolean(fields["call_notes"], f"{path}.call_notes") if "call_notes" in fields else True
-        return AgentLogsCall(self.choice(fields["outcome"], f"{path}.outcome", LOGGED_CALL_OUTCOMES), notes)
+        fields = self.mapping(node, path, required=("outcome",))
+        return AgentLogsCall(self.choice(fields["outcome"], f"{path}.outcome", LOGGED_CALL_OUTCOMES))
 
     # the expected summary
 
@@ -443,7 +441,7 @@ class _ScenarioSchema(_Reader):
 
     def mapping_of_any_keys(self, node: Node, path: str) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            self.fail(node, path, "a mapping", _describe(node))
+            self.fail(node, path, "a mapping", describe_node(node))
         return {str(key.value): value for key, value in node.value}
 
     def expected_fields(self, node: Node, path: str, names: tuple[str, ...], single: tuple[str, ...]) -> dict:

@@ -39,6 +39,7 @@ from caredesk.playbooks.scenario import (
 from caredesk.playbooks.spec import PlaybookError
 from caredesk.playbooks.timeline import SimulationResult, read_result
 from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets import use_cases
 from caredesk.tickets.lifecycle import ACTIVE_STATUSES
 from caredesk.tickets.models import Ticket, TicketType
 
@@ -213,9 +214,8 @@ class _Simulation:
                 ticket_actions.add_interaction(ticket, actor=PHONE_SYSTEM, channel=channel, direction="inbound",
                                                kind="call", call_outcome=action.outcome, author_customer=ticket.requester)
             elif isinstance(action, AgentLogsCall):
-                ticket_actions.add_interaction(ticket, actor=actor, channel="phone", direction="outbound", kind="call",
-                                               call_outcome=action.outcome,
-                                               call_notes=self._call_notes(ticket) if action.call_notes else None)
+                use_cases.log_call(ticket, actor=actor, direction="outbound", outcome=action.outcome,
+                                   call_notes=self._call_notes(ticket))
             elif type(action) in EVENT_APPLIERS:
                 EVENT_APPLIERS[type(action)](action, ticket, self.agent, self.team)
         except DomainError as error:

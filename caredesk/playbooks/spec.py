@@ -238,7 +238,8 @@ class Playbook:
 # --- reading nodes --------------------------------------------------------------------------------
 
 
-def _describe(node: Node | None) -> str:
+def describe_node(node: Node | None) -> str:
+    """What a yaml node holds, as an error message's "found" says it."""
     if node is None:
         return "nothing"
     if isinstance(node, MappingNode):
@@ -255,8 +256,9 @@ def _describe(node: Node | None) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-class _Reader:
-    """Checks yaml nodes against the schema and raises PlaybookError with the exact line."""
+class YamlReader:
+    """Checks yaml nodes against a schema and raises PlaybookError with the exact line: the base of the
+    playbook file schema here and of the simulator's scenario schema (scenario.py)."""
 
     def __init__(self, file: str):
         self.file = file
@@ -269,7 +271,7 @@ class _Reader:
         self, node: Node, path: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
     ) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            self.fail(node, path, "a mapping", _describe(node))
+            self.fail(node, path, "a mapping", describe_node(node))
         result: dict[str, Node] = {}
         allowed = required + optional
         for key_node, value_node in node.value:
@@ -291,18 +293,18 @@ class _Reader:
 
     def sequence(self, node: Node, path: str) -> list[Node]:
         if not isinstance(node, SequenceNode) or not node.value:
-            self.fail(node, path, "a non-empty list", _describe(node))
+            self.fail(node, path, "a non-empty list", describe_node(node))
         return list(node.value)
 
     def _scalar(self, node: Node, path: str, expected: str) -> object:
         if not isinstance(node, ScalarNode):
-            self.fail(node, path, expected, _describe(node))
+            self.fail(node, path, expected, describe_node(node))
         return SafeConstructor().construct_object(node, deep=True)
 
     def text(self, node: Node, path: str) -> str:
         value = self._scalar(node, path, "text")
         if isinstance(value, bool) or value is None:
-            self.fail(node, path, "text", _describe(node))
+            self.fail(node, path, "text", describe_node(node))
         text = str(value).strip()
         if not text:
             self.fail(node, path, "non-empty text", "empty text")
@@ -311,19 +313,19 @@ class _Reader:
     def slug(self, node: Node, path: str) -> str:
         value = self._scalar(node, path, "a key in lower case (letters, digits, underscores)")
         if not isinstance(value, str) or not _SLUG.match(value):
-            self.fail(node, path, "a key in lower case (letters, digits, underscores)", _describe(node))
+            self.fail(node, path, "a key in lower case (letters, digits, underscores)", describe_node(node))
         return value
 
     def choice(self, node: Node, path: str, choices: tuple[str, ...]) -> str:
         value = self._scalar(node, path, f"one of {', '.join(choices)}")
         if value not in choices:
-            self.fail(node, path, f"one of {', '.join(choices)}", _describe(node))
+            self.fail(node, path, f"one of {', '.join(choices)}", describe_node(node))
         return value
 
     def integer(self, node: Node, path: str, minimum: int) -> int:
         value = self._scalar(node, path, f"a whole number of at least {minimum}")
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(node, path, f"a whole number of at least {minimum}", _describe(node))
+            self.fail(node, path, f"a whole number of at least {minimum}", describe_node(node))
         return value
 
     def choices(self, node: Node, path: str, choices: tuple[str, ...]) -> tuple[str, ...]:
@@ -338,7 +340,7 @@ class _Reader:
 # --- the schema -----------------------------------------------------------------------------------
 
 
-class _PlaybookSchema(_Reader):
+class _PlaybookSchema(YamlReader):
     def playbook(self, root: Node | None) -> Playbook:
         if root is None:
             self.fail(None, "", "a playbook mapping", "an empty file")
@@ -445,7 +447,7 @@ class _PlaybookSchema(_Reader):
                 self.fail(item, path, "exactly one of 'attempt' or 'no_action_needed: true'", "both" if has_attempt else "neither")
             if not has_attempt:
                 if self._scalar(fields["no_action_needed"], f"{path}.no_action_needed", "true") is not True:
-                    self.fail(fields["no_action_needed"], f"{path}.no_action_needed", "true", _describe(fields["no_action_needed"]))
+                    self.fail(fields["no_action_needed"], f"{path}.no_action_needed", "true", describe_node(fields["no_action_needed"]))
                 for name in ("if_not_reached", "overdue_at_end_of_day"):
                     if name in fields:
                         self.fail(fields[name], f"{path}.{name}", f"no {name} on a step without an attempt")
@@ -529,7 +531,7 @@ class _PlaybookSchema(_Reader):
             fields = self.mapping(node, path, required=("owner",))
             return SetAssignee(owner=self.text(fields["owner"], f"{path}.owner"))
         if self._scalar(node, path, f"'{WORKING_AGENT}' or {{owner: NAME}}") != WORKING_AGENT:
-            self.fail(node, path, f"'{WORKING_AGENT}' or {{owner: NAME}}", _describe(node))
+            self.fail(node, path, f"'{WORKING_AGENT}' or {{owner: NAME}}", describe_node(node))
         return SetAssignee(working_agent=True)
 
     def new_task(self, node: Node, path: str) -> NewTask:

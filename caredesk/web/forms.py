@@ -14,7 +14,7 @@ from caredesk.core.models import Agent
 from caredesk.customers.contact import display_phone
 from caredesk.customers.models import Customer
 from caredesk.playbooks.spec import CHANNELS
-from caredesk.tickets import lifecycle
+from caredesk.tickets import lifecycle, use_cases
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import CannedResponse, Category, Channel, Group, Interaction, Priority, Status, TicketType
 from caredesk.web import queries
@@ -131,7 +131,8 @@ class NoteForm(ComposerForm):
 
 
 class CallForm(ComposerForm):
-    """Log a call with the Call Notes of SOP 000: every line and the outcome are required."""
+    """Log a call with the Call Notes of SOP 000; which calls need them is the use case's rule, shown here
+    beside every missing line at once."""
 
     tab = "call"
     canned_uses = (CannedResponse.Use.CALL, CannedResponse.Use.ANY)
@@ -142,23 +143,28 @@ class CallForm(ComposerForm):
         choices=[("", "Choose the outcome…"), *[(v, label.capitalize()) for v, label in Interaction.CallOutcome.choices]],
         error_messages={"required": "Choose how the call ended."},
     )
-    caller_name = forms.CharField(label="Caller Name", max_length=200,
-                                  error_messages={"required": "Call notes need the caller's name."})
-    call_type = forms.CharField(label="Call Type", max_length=100,
-                                widget=forms.TextInput(attrs={"list": "call-type-suggestions"}),
-                                error_messages={"required": "Call notes need the call type."})
-    customer_type = forms.CharField(label="Customer Type", max_length=100,
-                                    error_messages={"required": "Call notes need the customer type."})
-    reason_for_call = forms.CharField(label="Reason for Call", widget=forms.Textarea(attrs={"rows": 2}),
-                                      error_messages={"required": "Call notes need the reason for the call."})
-    actions_taken = forms.CharField(label="Actions Taken", widget=forms.Textarea(attrs={"rows": 3}),
-                                    error_messages={"required": "Call notes need the actions taken."})
+    caller_name = forms.CharField(label=use_cases.CALL_NOTES["caller_name"][0], max_length=200, required=False)
+    call_type = forms.CharField(label=use_cases.CALL_NOTES["call_type"][0], max_length=100, required=False,
+                                widget=forms.TextInput(attrs={"list": "call-type-suggestions"}))
+    customer_type = forms.CharField(label=use_cases.CALL_NOTES["customer_type"][0], max_length=100,
+                                    required=False)
+    reason_for_call = forms.CharField(label=use_cases.CALL_NOTES["reason_for_call"][0], required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    actions_taken = forms.CharField(label=use_cases.CALL_NOTES["actions_taken"][0], required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(label="Other notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
     def call_notes(self) -> dict[str, str]:
-        return {key: self.cleaned_data[key] for key in
-                ("caller_name", "call_type", "customer_type", "reason_for_call", "actions_taken")}
+        return {key: self.cleaned_data.get(key, "") for key in use_cases.CALL_NOTES}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("direction") and data.get("call_outcome"):
+            for key in use_cases.missing_call_notes(self.call_notes(), direction=data["direction"],
+                                                    outcome=data["call_outcome"]):
+                self.add_error(key, use_cases.CALL_NOTES[key][1])
+        return data
 
 
 class TextForm(ComposerForm):
@@ -221,16 +227,11 @@ class NewTicketForm(forms.Form):
         data = super().clean()
         if data.get("customer"):
             return data
-        name, email, phone = (data.get(k, "").strip() for k in ("new_name", "new_email", "new_phone"))
-        if not (name or email or phone):
+        # What a new requester needs (a name, an email or a phone: SOP 004) is the use case's rule.
+        if not any(data.get(name, "").strip() for name in ("new_name", "new_email", "new_phone")):
             self.add_error("new_name", "Find the customer above, or enter a new customer's name.")
         elif not self.may_create_customer:
             self.add_error("new_name", "Your role cannot create customers; find an existing one above.")
-        else:
-            if not name:
-                self.add_error("new_name", "A new customer needs a name.")
-            if not (email or phone):
-                self.add_error("new_email", "Give an email address or a phone number to reach them.")
         return data
 
 

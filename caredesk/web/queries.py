@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import BooleanField, F, Func, IntegerField, Q, QuerySet, Value
 from django.urls import reverse
@@ -19,6 +18,7 @@ from caredesk.core import clock, events
 from caredesk.core.models import Agent
 from caredesk.customers.contact import normalize_phone
 from caredesk.customers.models import ContactPoint, Customer, Order
+from caredesk.playbooks.models import FollowUpTask
 from caredesk.review import queries as review_queries
 from caredesk.core.errors import ValidationFailed
 from caredesk.tickets import lifecycle
@@ -335,44 +335,14 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
 # --- My work --------------------------------------------------------------------------------------
 
 
-def follow_up_task_model():
-    """The playbook engine's follow-up task model when caredesk.playbooks is installed, else None."""
-    if not apps.is_installed("caredesk.playbooks"):
-        return None
-    for name in ("FollowUpTask", "Task"):
-        try:
-            return apps.get_model("playbooks", name)
-        except LookupError:
-            continue
-    return None
-
-
-def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list | None:
-    """The agent's open follow-up tasks due now or overdue, most overdue first; None without the engine.
-
-    Written against the engine's CreateTask decision (task_key, title, kind, due_at, overdue_at) and a
-    `ticket` link; the field holding the agent and the open status are looked up by name so this keeps
-    working while the playbooks app settles.
-    """
-    model = follow_up_task_model()
-    if model is None:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    queryset = model.objects.all()
-    for candidate in ("assignee", "agent", "for_agent", "owner"):
-        if candidate in names:
-            queryset = queryset.filter(Q(**{candidate: agent}) | Q(**{f"{candidate}__isnull": True},
-                                                                     ticket__assignee=agent))
-            break
-    else:
-        queryset = queryset.filter(ticket__assignee=agent)
-    if "status" in names:
-        queryset = queryset.filter(status="open")
-    elif "completed_at" in names:
-        queryset = queryset.filter(completed_at__isnull=True)
-    if "due_at" in names:
-        queryset = queryset.filter(due_at__lte=clock.now()).order_by("due_at", "id")
-    return list(queryset.select_related("ticket", "ticket__requester")[:limit])
+def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list[FollowUpTask]:
+    """The agent's open follow-up tasks due now or overdue, most overdue first: theirs, and those without
+    an assignee on the tickets they own."""
+    return list(
+        FollowUpTask.objects.filter(Q(assignee=agent) | Q(assignee__isnull=True, ticket__assignee=agent),
+                                    status=FollowUpTask.Status.OPEN, due_at__lte=clock.now())
+        .order_by("due_at", "id").select_related("ticket", "ticket__requester")[:limit]
+    )
 
 
 # --- search ---------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ ROUTES = [
     ("get", "/api/v1/orders", None, roles.WORK_TICKETS),
     ("get", "/api/v1/orders/{order}", None, roles.WORK_TICKETS),
     ("patch", "/api/v1/orders/{order}", {"status": "Done"}, roles.MANAGE_CUSTOMERS),
-    ("post", "/api/v1/tickets", {"subject": "New", "requester_id": "{customer}"}, roles.WORK_TICKETS),
+    ("post", "/api/v1/tickets", {"subject": "New", "description": "Details", "requester_id": "{customer}"},
+     roles.WORK_TICKETS),
     ("get", "/api/v1/tickets", None, roles.WORK_TICKETS),
     ("get", "/api/v1/tickets/{ticket}", None, roles.WORK_TICKETS),
     ("patch", "/api/v1/tickets/{ticket}", {"priority": "high"}, roles.WORK_TICKETS),
@@ -138,8 +139,10 @@ def test_back_office_cannot_create_a_customer_with_a_ticket(back_office, api_cli
     client = api_client_for(back_office)
     with nothing_written():
         assert_problem(client.post("/api/v1/tickets", data=json.dumps(
-            {"subject": "x", "requester": {"name": "New"}}), content_type="application/json"), 403)
-    assert client.post("/api/v1/tickets", data=json.dumps({"subject": "x", "requester_id": world["customer"]}),
+            {"subject": "x", "description": "d", "requester": {"name": "New", "emails": ["new@example.com"]}}),
+            content_type="application/json"), 403)
+    assert client.post("/api/v1/tickets", data=json.dumps({"subject": "x", "description": "d",
+                                                           "requester_id": world["customer"]}),
                        content_type="application/json").status_code == 201
 
 
@@ -282,7 +285,7 @@ def test_tokens_are_stored_hashed(agent):
 
 
 @pytest.mark.parametrize("path, body", [
-    ("/api/v1/tickets", {"subject": "Help", "requester": {"name": "A"}, "priorty": "high"}),
+    ("/api/v1/tickets", {"subject": "Help", "description": "d", "requester": {"name": "A"}, "priorty": "high"}),
     ("/api/v1/customers", {"name": "A", "email": "a@example.com"}),
 ])
 def test_an_unknown_field_is_refused_by_name_and_nothing_is_written(api, path, body):

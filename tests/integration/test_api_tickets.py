@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from caredesk.channels.models import OutboundMessage
 from caredesk.core.audit import Actor
+from caredesk.customers.actions import create_customer
 from caredesk.customers.models import Customer
 from caredesk.tickets import actions
 from caredesk.tickets.models import Attachment, Interaction, Ticket
@@ -39,7 +41,8 @@ def test_create_ticket_for_an_existing_customer(api, agent, customer, order, fro
 
 def test_create_ticket_with_a_new_requester(api, agent):
     response = post_json(api, "/api/v1/tickets", {
-        "subject": "Hello", "requester": {"name": "New Person", "emails": ["new@example.com"]}})
+        "subject": "Hello", "description": "Asks about the service.",
+        "requester": {"name": "New Person", "emails": ["new@example.com"]}})
     assert response.status_code == 201, response.content
     customer = Customer.objects.get(pk=response.json()["requester"]["id"])
     assert customer.emails == ["new@example.com"]
@@ -68,22 +71,42 @@ def test_create_ticket_with_a_new_requester(api, agent):
     ({"subject": "x", "requester_id": "{customer}", "tags": [1]}, 422, "tags[0]"),
     ({"subject": "x\x00", "requester_id": "{customer}"}, 422, "subject"),
     ({"subject": "x", "description": "a\x00b", "requester_id": "{customer}"}, 422, "description"),
-    ({"subject": "x", "requester": {"name": "N", "emails": ["bad"]}}, 422, "emails[0]"),
-    ({"subject": "x", "requester": {"name": "N", "emails": ["dana@example.com"]}}, 409, "emails"),
+    # SOP 004: the name, contact information and a description of the problem on every ticket.
+    ({"subject": "x", "description": None, "requester_id": "{customer}"}, 422, "description"),
+    ({"subject": "x", "description": "", "requester_id": "{customer}"}, 422, "description"),
+    ({"subject": "x", "description": " \n ", "requester_id": "{customer}"}, 422, "description"),
+    ({"subject": "x", "requester": {"name": "N"}}, 422, "requester.emails"),
+    ({"subject": "x", "requester": {"name": "N", "emails": [" "], "phones": []}}, 422, "requester.emails"),
+    ({"subject": "x", "requester": {"name": " ", "emails": ["n@example.com"]}}, 422, "requester.name"),
+    ({"subject": "x", "requester": {"name": "N", "emails": ["bad"]}}, 422, "requester.emails[0]"),
+    ({"subject": "x", "requester": {"name": "N", "phones": ["12"]}}, 422, "requester.phones[0]"),
+    ({"subject": "x", "requester": {"name": "N", "emails": ["dana@example.com"]}}, 409, "requester.emails"),
     ({"subject": "x", "requester": {}}, 422, "requester.name"),
     ({"subject": 1, "requester_id": "{customer}"}, 422, "subject"),
 ])
 def test_create_ticket_bad_input(api, customer, payload, status, field):
-    payload = {key: customer.pk if value == "{customer}" else value for key, value in payload.items()}
+    payload = {"description": "Details", **payload}
+    payload = {key: customer.pk if value == "{customer}" else value for key, value in payload.items()
+               if value is not None}
     with nothing_written():
         assert_problem(post_json(api, "/api/v1/tickets", payload), status, field)
+
+
+def test_a_ticket_for_a_customer_nobody_can_reach_is_refused(api, actor):
+    """SOP 004: a ticket carries the requester's contact information; a customer with none gets one first."""
+    unreachable = create_customer(actor=actor, name="No Contact")
+    with nothing_written():
+        assert_problem(post_json(api, "/api/v1/tickets", {
+            "subject": "x", "description": "Details", "requester_id": unreachable.pk,
+        }), 422, "requester_id")
 
 
 def test_a_new_requester_is_not_kept_when_the_ticket_is_refused(api, customer, order):
     """The requester and the ticket are one change: an order of another customer refuses both."""
     with nothing_written():
         assert_problem(post_json(api, "/api/v1/tickets", {
-            "subject": "x", "order_id": order.pk, "requester": {"name": "Someone Else", "emails": ["e@x.org"]},
+            "subject": "x", "description": "Details", "order_id": order.pk,
+            "requester": {"name": "Someone Else", "emails": ["e@x.org"]},
         }), 422, "order")
     assert not Customer.objects.filter(name="Someone Else").exists()
 
@@ -209,7 +232,9 @@ def test_public_reply(api, ticket, agent, frozen_clock):
 
 
 def test_internal_note(api, ticket, agent):
-    body = _interact(api, ticket, {"type": "note", "body": "Checked", "direction": "inbound"}).json()
+    body = _interact(api, ticket, {"type": "note", "body": "Checked", "direction": "inbound",
+                                   "occurred_at": "2026-03-01T09:00:00Z"}).json()
+    assert body["occurred_at"] == "2026-03-01T09:00:00Z"
     assert (body["kind"], body["channel"], body["direction"], body["public"]) == (
         "note", "internal", "internal", False)
     assert events_of(ticket, action="interaction.note")[0].actor == agent
@@ -229,6 +254,30 @@ def test_logged_call_with_outcome_and_call_notes(api, ticket, agent):
     event = events_of(ticket, action="interaction.call")[0]
     assert event.actor == agent and event.after == {"channel": "phone", "direction": "outbound",
                                                     "call_outcome": "no_answer", "has_call_notes": True}
+
+
+def test_a_call_that_never_reached_an_agent_needs_no_call_notes(api, ticket, agent):
+    """SOP 000 asks for notes where we reached out or spoke with the customer; a missed call did neither."""
+    response = _interact(api, ticket, {"type": "call", "direction": "inbound", "call_outcome": "missed"})
+    assert response.status_code == 201, response.content
+    assert response.json()["author_customer_id"] == ticket.requester_id
+    assert events_of(ticket, action="interaction.call")[0].after["has_call_notes"] is False
+
+
+def test_reply_then_set_status_is_one_change(api, ticket, agent):
+    response = _interact(api, ticket, {"type": "reply", "body": "Sent the form", "then_status": "pending"})
+    assert response.status_code == 201, response.content
+    assert Ticket.objects.get(pk=ticket.pk).status == "pending"
+    actions_in_order = [event.action for event in events_of(ticket)]
+    assert actions_in_order.index("interaction.message") < actions_in_order.index("status.changed")
+    assert OutboundMessage.objects.filter(ticket=ticket).count() == 1  # the reply went to the outbox
+
+
+def test_a_refused_status_leaves_no_reply_behind(api, ticket):
+    patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "solved"})
+    with nothing_written():
+        assert_problem(_interact(api, ticket, {"type": "reply", "body": "x", "then_status": "pending"}), 409,
+                       "status")
 
 
 def test_logged_sms(api, ticket, agent):
@@ -273,6 +322,14 @@ def test_customer_message_to_a_closed_ticket_lands_on_a_follow_up(api, ticket, a
     ({"type": "reply", "body": "x", "call_outcome": "answered"}, 422, "call_outcome"),
     ({"type": "reply", "body": "x", "call_notes": {"caller_name": "M"}}, 422, "call_notes"),
     ({"type": "call", "call_outcome": "answered", "call_notes": {"caller_name": 5}}, 422, "call_notes.caller_name"),
+    # SOP 000: call notes on every call we made, and on every call we answered.
+    ({"type": "call", "call_outcome": "answered"}, 422, "call_notes.caller_name"),
+    ({"type": "call", "call_outcome": "no_answer", "direction": "outbound"}, 422, "call_notes.caller_name"),
+    ({"type": "call", "call_outcome": "answered", "direction": "inbound", "call_notes": {
+        "caller_name": "Dana", "call_type": "Inbound", "customer_type": "Passport", "reason_for_call": "Status",
+        "actions_taken": "  "}}, 422, "call_notes.actions_taken"),
+    ({"type": "reply", "body": "x", "then_status": "closed"}, 422, "then_status"),
+    ({"type": "customer_message", "body": "x", "then_status": "open"}, 422, "then_status"),
     ({"type": "reply", "body": "x", "channel": "phone"}, 422, "channel"),
     ({"type": "reply", "body": "x", "direction": "internal"}, 422, "direction"),
     ({"type": "reply", "body": "x", "occurred_at": "soon"}, 422, "occurred_at"),

@@ -26,12 +26,13 @@ from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.tickets import actions as ticket_actions
+from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
 
 ROOT = Path(__file__).parents[2]
 # Between them, these write every playbook kind: runs started, ended and cancelled, tasks planned, completed,
 # done by a logged call, missed and cancelled, a flag, an order status, notes, calls, a follow-up ticket.
-SCENARIOS = ("care_call_first_closed_ticket", "care_call_logged_without_call_notes",
+SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_notes",
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
@@ -129,7 +130,17 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     agent_actions.set_presence(agent, "available")
     token, _ = agent_actions.create_api_token(agent, "laptop")
     agent_actions.revoke_api_token(token)
-    agent_actions.deactivate_agent(agent_actions.create_agent(username="gone"))
+    gone = agent_actions.create_agent(username="gone")
+    agent_actions.deactivate_agent(gone)
+    agent_actions.activate_agent(gone)
+    agent_actions.update_agent(gone, last_name="Away")
+    agent_actions.set_roles(gone, ["Agent", "Team Supervisor"])
+    agent_actions.set_skills(gone, ["Resolution Lead"])
+    agent_actions.set_password(gone, "a long and new passphrase", check_password=False)
+    agent_actions.set_password(gone, None)
+    view = web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me"})
+    web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me", "status": "open"})
+    web_actions.delete_view(view, agent=agent)
 
 
 @pytest.fixture

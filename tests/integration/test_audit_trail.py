@@ -101,7 +101,7 @@ def test_no_action_changes_an_earlier_event(frozen_clock, api, ticket, customer,
     actions.close_solved_tickets()
     actions.receive_customer_message(ticket, customer=customer, channel="email", body="again")
     patch_json(api, f"/api/v1/customers/{customer.pk}", {"importance": "vip"})
-    post_json(api, "/api/v1/tickets", {"subject": "x", "requester_id": customer.pk})
+    post_json(api, "/api/v1/tickets", {"subject": "x", "description": "d", "requester_id": customer.pk})
     for model, rows in written.items():
         assert _rows(model)[: len(rows)] == rows
         assert len(_rows(model)) > len(rows)

@@ -28,12 +28,11 @@ def home(request):
     waiting = list(display.filter(**waiting_filter).order_by("updated_at", "id")[:LIST_LIMIT])
     tasks = queries.due_follow_up_tasks(agent)
     now = clock.now()
-    for task in tasks or []:
-        overdue_at = getattr(task, "overdue_at", None)
-        task.overdue_now = overdue_at is not None and overdue_at <= now
+    for task in tasks:
+        task.overdue_now = task.is_overdue(now)
     return render(request, "web/home.html", {
         "open_tickets": open_tickets, "open_count": open_count, "open_capped": open_capped,
         "waiting": waiting, "waiting_count": waiting_count, "waiting_capped": waiting_capped,
-        "tasks": tasks, "tasks_enabled": tasks is not None, "list_limit": LIST_LIMIT,
+        "tasks": tasks, "list_limit": LIST_LIMIT,
         **my_escalations_context(agent),
     })

@@ -2,55 +2,42 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
-from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import Customer
-from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets import use_cases
 from caredesk.web import forms, queries
 from caredesk.web.permissions import requires
 
-CUSTOMER_FIELD_MAP = {"name": "new_name", "emails": "new_email", "phones": "new_phone", "requester": "customer"}
-
-
-class _Rollback(Exception):
-    pass
+# The use case names the API's fields; the form's are these.
+FIELD_MAP = {"requester.name": "new_name", "requester.emails": "new_email", "requester.phones": "new_phone",
+             "requester": "new_name", "requester_id": "new_name", "attachments": "documents"}
 
 
 def _create(request, form) -> int | None:
     data = form.cleaned_data
-    actor = Actor.of_agent(request.user)
+    if data.get("customer"):
+        requester = Customer.objects.filter(pk=data["customer"]).first()
+        if requester is None:
+            form.add_error("new_name", "That customer no longer exists; search again.")
+            return None
+    else:
+        requester = use_cases.NewRequester(
+            name=data["new_name"], emails=[data["new_email"]] if data["new_email"] else [],
+            phones=[data["new_phone"]] if data["new_phone"] else [],
+        )
     try:
-        with transaction.atomic():
-            if data.get("customer"):
-                customer = Customer.objects.filter(pk=data["customer"]).first()
-                if customer is None:
-                    form.add_error("new_name", "That customer no longer exists; search again.")
-                    return None
-            else:
-                try:
-                    customer = customer_actions.create_customer(
-                        actor=actor, name=data["new_name"],
-                        emails=[data["new_email"]] if data["new_email"] else [],
-                        phones=[data["new_phone"]] if data["new_phone"] else [],
-                    )
-                except DomainError as error:
-                    forms.show_domain_error(form, error, CUSTOMER_FIELD_MAP)
-                    raise _Rollback from None
-            ticket = ticket_actions.create_ticket(
-                actor=actor, requester=customer, subject=data["subject"], description=data["description"],
-                ticket_type=data["ticket_type"], category=data["category"], priority=data["priority"],
-                group=data["group"], assignee=data["assignee"], channel=data["channel"],
-                tags=forms.tag_names(data["tags"]), attachments=forms.as_attachments(data["documents"]),
-            )
-    except _Rollback:
-        return None
+        ticket = use_cases.open_ticket(
+            actor=Actor.of_agent(request.user), requester=requester, subject=data["subject"],
+            description=data["description"], ticket_type=data["ticket_type"], category=data["category"],
+            priority=data["priority"], group=data["group"], assignee=data["assignee"], channel=data["channel"],
+            tags=forms.tag_names(data["tags"]), attachments=forms.as_attachments(data["documents"]),
+        )
     except DomainError as error:
-        forms.show_domain_error(form, error, {"attachments": "documents", "requester": "new_name"})
+        forms.show_domain_error(form, error, FIELD_MAP)
         return None
     return ticket.pk
 

@@ -70,6 +70,22 @@ def test_logging_a_call_needs_every_call_note(signed_in, ticket):
     assert not Interaction.objects.filter(ticket=ticket, kind="call").exists()
 
 
+def test_every_missing_call_note_is_shown_at_once(signed_in, ticket):
+    data = {**CALL, "call-caller_name": "", "call-actions_taken": " "}
+    body = signed_in.post(f"/tickets/{ticket.pk}/compose/call/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="id_call-caller_name_error"' in body and 'id="id_call-actions_taken_error"' in body
+    assert not Interaction.objects.filter(ticket=ticket, kind="call").exists()
+
+
+def test_a_customer_call_nobody_answered_is_logged_without_call_notes(signed_in, ticket):
+    """The same rule as the API's (caredesk.tickets.use_cases.call_notes_required)."""
+    response = signed_in.post(f"/tickets/{ticket.pk}/compose/call/", {
+        "call-direction": "inbound", "call-call_outcome": "missed"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Trigger"] == "ticketChanged"
+    call = Interaction.objects.get(ticket=ticket, kind="call")
+    assert (call.direction, call.call_outcome, call.has_call_notes) == ("inbound", "missed", False)
+
+
 def test_logging_a_call_needs_the_outcome(signed_in, ticket):
     response = signed_in.post(f"/tickets/{ticket.pk}/compose/call/", {**CALL, "call-call_outcome": ""})
     assert response.status_code == 422 and "Choose how the call ended." in response.content.decode()
@@ -159,6 +175,25 @@ def test_new_ticket_errors_are_beside_each_field_and_nothing_is_half_written(sig
     assert 'id="id_new_name_error"' in missing
 
 
+def test_a_new_customer_needs_a_way_to_reach_them(signed_in):
+    """SOP 004, the API's rule: the use case names the requester's emails, shown beside the email field."""
+    response = signed_in.post("/tickets/new/", {"new_name": "Ana Ruiz", "subject": "Walk-in", "description": "d",
+                                                "channel": "web", "priority": "2"})
+    body = response.content.decode()
+    assert response.status_code == 422 and 'id="id_new_email_error"' in body
+    assert not Customer.objects.filter(name="Ana Ruiz").exists() and not Ticket.objects.exists()
+
+
+def test_a_customer_nobody_can_reach_gets_no_ticket(signed_in, actor):
+    from caredesk.customers.actions import create_customer
+
+    unreachable = create_customer(actor=actor, name="No Contact")
+    response = signed_in.post("/tickets/new/", {"customer": unreachable.pk, "subject": "Call", "description": "d",
+                                                "channel": "phone", "priority": "2"})
+    assert response.status_code == 422 and "has no email address or phone number" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
 def test_new_ticket_for_an_existing_customer_found_by_lookup(signed_in, customer):
     matches = signed_in.get("/tickets/new/customers/?q=415 555 0132").content.decode()
     assert f'data-pick-customer="{customer.pk}"' in matches
@@ -213,6 +248,21 @@ def test_saved_and_team_views(client, signed_in, agent, make_agent):
     client.force_login(outsider)
     assert "My VIPs" not in client.get("/views/").content.decode()
     assert client.get(f"/views/?saved={view.pk}").status_code == 404
+
+
+def test_saving_changing_and_removing_a_view_is_audited_on_its_owner(signed_in, agent):
+    from caredesk.core.models import AgentEvent
+
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "4"})
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "4"})  # the same filters: no change
+    signed_in.post("/views/save/", {"name": "Urgent", "priority": "3"})
+    view = SavedView.objects.get()
+    signed_in.post(f"/views/{view.pk}/delete/")
+    events = list(AgentEvent.objects.filter(agent=agent, action__startswith="saved_view."))
+    assert [event.action for event in events] == ["saved_view.created", "saved_view.changed", "saved_view.deleted"]
+    assert {event.actor for event in events} == {agent}
+    assert (events[1].before["filters"]["priority"], events[1].after["filters"]["priority"]) == ("4", "3")
+    assert events[2].before == {"id": view.pk, "name": "Urgent", "filters": view.filters, "shared_with": None}
 
 
 def test_search_by_number_contact_points_name_and_body(signed_in, ticket, customer):

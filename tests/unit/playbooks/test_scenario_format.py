@@ -26,7 +26,7 @@ events:
   - at: day 3 10:00
     customer_email: new
   - at: 2025-07-08T11:00:00-04:00
-    log_call: {outcome: no_answer, call_notes: false}
+    log_call: {outcome: no_answer}
 until: day 6 12:00
 """
 
@@ -48,7 +48,7 @@ def test_times_in_every_notation_follow_the_playbooks_business_days():
     assert scenario.ticket.order is None and scenario.ticket.customer.emails == ("casey@example.com",)
     assert scenario.events[1].action == AgentCompletesTask(("email",), False)
     assert scenario.events[2].action.thread == "new" and isinstance(scenario.events[2].action, CustomerEmails)
-    assert scenario.events[3].action == AgentLogsCall("no_answer", call_notes=False)
+    assert scenario.events[3].action == AgentLogsCall("no_answer")
     assert set(scenario.owners()) == {"Roxy V", "Vincent Ryan V"}
 
 
@@ -62,6 +62,9 @@ def test_times_in_every_notation_follow_the_playbooks_business_days():
     (("customer_email: new", "customer_emial: new"), 14, "events[2].customer_emial", "'customer_email'"),
     (("until: day 6 12:00", "until: day 1 12:00"), 17, "until", "a time after the last event"),
     (("  subject: Need your documents\n", ""), 4, "ticket.subject", "this required field"),
+    # Every door refuses a call logged without its notes (SOP 000), so a scenario cannot ask for one.
+    (("{outcome: no_answer}", "{outcome: no_answer, call_notes: false}"), 16, "events[3].log_call.call_notes",
+     "one of the fields outcome"),
 ])
 def test_a_bad_scenario_names_the_line_field_and_expectation(change, line, field, expected):
     with pytest.raises(PlaybookError) as raised:
