@@ -168,6 +168,52 @@ class RunChange:
         self.flags.append(flag)
 
 
+@transaction.atomic
+def complete_task(task: FollowUpTask, *, agent, channels_tried: list[str], reached: bool) -> FollowUpTask:
+    """An agent reports an attempt: what was actually tried and whether the customer was reached.
+
+    The playbook takes it from there (the note "1/3", the status, the next step) in the same transaction.
+    """
+    from caredesk.playbooks import runner
+
+    task = FollowUpTask.objects.select_for_update().select_related("run", "ticket").get(pk=task.pk)
+    if task.status != FollowUpTask.Status.OPEN:
+        raise Conflict(f"This task is already {task.status}.", field="task")
+    unknown = sorted(set(channels_tried) - set(CHANNELS))
+    if unknown:
+        raise ValidationFailed(f"Unknown channel {unknown[0]!r}; channels are {', '.join(CHANNELS)}.",
+                               field="channels_tried")
+    if not channels_tried and not reached:
+        raise ValidationFailed("Say which channels you tried, or that the customer was reached.",
+                               field="channels_tried")
+    now = clock.now()
+    task.status, task.completed_at, task.completed_by = FollowUpTask.Status.DONE, now, agent
+    task.channels_tried, task.reached = list(dict.fromkeys(channels_tried)), reached
+    task.save(update_fields=["status", "completed_at", "completed_by", "channels_tried", "reached"])
+    record_event(Actor.of_agent(agent), task.ticket, "task.completed", field="task", after={
+        "task": task.task_key, "title": task.title, "channels_tried": task.channels_tried, "reached": reached,
+        "late": now >= task.overdue_at,
+    })
+    runner.dispatch_to_run(task.run, "task_completed", agent=agent, task_key=task.task_key,
+                           channels_tried=tuple(task.channels_tried), reached=reached)
+    return task
+
+
+@transaction.atomic
+def cancel_run(run: PlaybookRun, *, agent, reason: str = "") -> PlaybookRun:
+    """An agent stops a running playbook (e.g. it was started by mistake)."""
+    from caredesk.playbooks import runner
+
+    run = PlaybookRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PlaybookRun.Status.RUNNING:
+        raise Conflict("This playbook is not running.", field="run")
+    record_event(Actor.of_agent(agent), run.ticket, "playbook.cancelled", field="playbook",
+                 after={"playbook": run.definition.name, "reason": reason[:500]})
+    runner.dispatch_to_run(run, "run_cancelled", agent=agent)
+    run.refresh_from_db()
+    return run
+
+
 def raise_flags(flags: list[tuple[Ticket, str, Actor]]) -> list[bool]:
     """Raise each (ticket, flag, by whom) unless the flag is already raised on the ticket; True for each one
     raised now, with its "flag.raised" event."""
