@@ -48,7 +48,6 @@ from caredesk.tickets.models import (
     Attachment, Category, Channel, Group, Interaction, Priority, Status, Tag, Ticket, TicketEvent, TicketType,
 )
 
-CLOSED_TICKET = "A closed ticket cannot change; a new message creates a follow-up ticket."
 # The relations a change's audit event reads as "before"; the single-ticket actions read them with the row.
 AUDITED_RELATIONS = ("requester", "assignee", "group", "ticket_type", "category", "order")
 TICKET_FIELDS = {
@@ -202,9 +201,9 @@ def ticket_changes(
     ticket_ids: Iterable[int] = (), actor: Actor | None = None, *, related: tuple[str, ...] = AUDITED_RELATIONS,
     skip_locked: bool = False,
 ) -> Iterator[TicketChanges]:
-    """The unit of work over `ticket_ids` (see the module's docstring), written when the block ends, in the
-    caller's transaction or a new one. `actor` makes the changes unless a `changing` block names another;
-    `related` are the relations read with the tickets."""
+    """The unit of work over `ticket_ids` (see the module's docstring), written when the block ends, in a
+    transaction of its own (a savepoint inside the caller's). `actor` makes the changes unless a `changing`
+    block names another; `related` are the relations read with the tickets."""
     with transaction.atomic():
         batch = TicketChanges(ticket_ids, actor, related=related, skip_locked=skip_locked)
         yield batch
@@ -370,7 +369,7 @@ class TicketChange:
 
     def _check_open(self) -> None:
         if self.ticket.is_closed:
-            raise Conflict(CLOSED_TICKET)
+            raise Conflict(lifecycle.CLOSED_TICKET)
 
     def _touch(self, *columns: str) -> None:
         self.ticket.updated_at = self.batch.now
