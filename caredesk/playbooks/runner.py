@@ -56,7 +56,8 @@ def _apply(runs: list[PlaybookRun], decisions: list[engine.Decision], tickets: d
     touched = [run.ticket_id for run, decision in zip(runs, decisions)
                if any(isinstance(action, TOUCHING_THE_TICKET) for action in decision.actions)]
     applier = _Applier(now, runs)
-    with ticket_changes(touched, related=TICKET_RELATIONS, skip_locked=skip_locked) as changes:
+    unit = ticket_changes(touched, related=TICKET_RELATIONS, skip_locked=skip_locked) if touched else None
+    with unit or nullcontext(TicketChanges()) as changes:  # (no ticket touched: no unit to write)
         for run, decision in zip(runs, decisions):
             applier.apply(run, tickets[run.ticket_id], decision, changes, agent=agent, event=event)
     applier.writes.write()

@@ -266,7 +266,8 @@ class TicketChanges:
 
     @contextmanager
     def changing(self, ticket_id: int, actor: Actor | None = None) -> Iterator[TicketChange]:
-        """Stage changes to one ticket, all or nothing: when the block raises, none of them are kept."""
+        """Stage changes to one ticket, all or nothing: when the block raises, none of them are kept (a ticket
+        created in this unit is the exception: it is changed in place, and the unit is given up)."""
         current = self.tickets[ticket_id]
         change = TicketChange(self, current if ticket_id in self.new else copy.copy(current), actor or self.actor)
         yield change
@@ -304,7 +305,7 @@ class TicketChanges:
     def _take(self, change: TicketChange) -> None:
         ticket = change.ticket
         self.tickets[ticket.pk] = ticket
-        if change.columns and ticket.pk not in self.new:
+        if change.columns:
             self.changed[ticket.pk] = ticket
             self.columns |= change.columns
         if change.tags is not None:
