@@ -123,8 +123,10 @@ class _Applier:
                 messages.append(action)
         if field_changes:
             change.set(**field_changes)
-        for action in messages:  # last, once every other change of the decision is accepted
-            self._queue_message(run, ticket, action, actor, change)
+        if messages:  # last, once every other change of the decision is accepted; the outbox writes at once,
+            with transaction.atomic():  # so in a savepoint: a decision that fails leaves no message behind
+                for action in messages:
+                    self._queue_message(run, ticket, action, change)
 
     def _collect_field_change(self, run, ticket, action, changes: dict, change: TicketChange) -> None:
         if isinstance(action, SetStatus):
@@ -165,12 +167,11 @@ class _Applier:
         return next((self.active_completers[agent_id] for agent_id in self.completers[run.pk]
                      if agent_id in self.active_completers), None)
 
-    def _queue_message(self, run, ticket, action: engine.QueueMessage, actor, change: TicketChange) -> None:
-        with transaction.atomic():  # the outbox writes at once: a message that fails leaves nothing behind
-            answered = signals.message_requested.send(
-                sender=PlaybookRun, run=run, ticket=ticket, message_key=action.message_key, channel=action.channel,
-                template=action.template, to=action.to,
-            )
+    def _queue_message(self, run, ticket, action: engine.QueueMessage, change: TicketChange) -> None:
+        answered = signals.message_requested.send(
+            sender=PlaybookRun, run=run, ticket=ticket, message_key=action.message_key, channel=action.channel,
+            template=action.template, to=action.to,
+        )
         if not answered:
             self._data_problem(change, f"no channel is installed to send the {action.channel} "
                                        f'"{action.template}" automatically; send it by hand')
