@@ -229,7 +229,7 @@ class OrderChanges:
         if changed:
             order.updated_at = self.now
             self.changed[order.pk] = order
-            self.columns.update(Order._meta.get_field(field).attname for field, _, _ in changed)
+            self.columns.update(field for field, _, _ in changed)
             for field, before, after in changed:
                 event = CustomerEvent.build(actor, "order.changed", customer_id=order.customer_id, order=order,
                                             field=field, before=before, after=after)
