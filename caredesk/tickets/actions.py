@@ -114,8 +114,8 @@ def _validate_fields(fields: dict[str, Any], ticket: Ticket | None) -> dict[str,
     if assignee is not None and not assignee.is_active:
         raise ValidationFailed(f"Agent {assignee.username} is deactivated.", field="assignee")
     order = fields.get("order")
-    requester = fields.get("requester") or (ticket.requester if ticket else None)
-    if order is not None and requester is not None and order.customer_id != requester.pk:
+    requester_id = fields["requester"].pk if fields.get("requester") else (ticket.requester_id if ticket else None)
+    if order is not None and requester_id is not None and order.customer_id != requester_id:
         raise ValidationFailed(
             f"Order {order} belongs to another customer than the requester.", field="order"
         )
