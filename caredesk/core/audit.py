@@ -119,6 +119,17 @@ def write(event: AuditEvent) -> AuditEvent:
     return event
 
 
+def write_all(events: list[AuditEvent]) -> None:
+    """Insert audit rows (of one log) with one statement run for each, or inside `written_together` with the
+    others when the block ends."""
+    pending = _pending.get()
+    if pending is None or not transaction.get_connection().in_atomic_block:
+        statements.insert_rows(events)
+    else:
+        for event in events:
+            pending.add(event)
+
+
 @dataclass
 class _Pending:
     events: list[tuple[AuditEvent, object]] = field(default_factory=list)  # (event, its savepoint's token)

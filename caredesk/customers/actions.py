@@ -192,21 +192,61 @@ def create_order(
     return order
 
 
+class OrderChanges:
+    """Changes of a batch of orders, the one writer of an order's fields after its creation.
+
+    The orders are read once, locked, when this is made; `change` checks and applies one order's changes in
+    memory (the rules of `update_order`); `write` saves every changed order with one UPDATE statement run per
+    order and inserts their CustomerEvents ("order.changed": field, before, after) together. Callers hold
+    the transaction.
+    """
+
+    def __init__(self, order_ids: Iterable[int], now=None):
+        self.now = now or clock.now()
+        self.orders = {order.pk: order for order in
+                       Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk")}
+        self.changed: dict[int, Order] = {}
+        self.columns: set[str] = set()
+        self.events: list[CustomerEvent] = []
+
+    def order(self, order_id: int) -> Order:
+        """The order as locked, with the changes made so far."""
+        if order_id not in self.orders:
+            raise Order.DoesNotExist(f"Order #{order_id} does not exist.")
+        return self.orders[order_id]
+
+    def change(self, order_id: int, actor: Actor, **changes: Any) -> list[tuple[str, Any, Any]]:
+        """Change an order's status, industry or customer; returns (field, before, after) of what changed."""
+        unknown = set(changes) - ORDER_FIELDS
+        if unknown:
+            raise ValidationFailed(f"{sorted(unknown)[0]} cannot be changed here.", field=sorted(unknown)[0])
+        if "status" in changes:
+            changes["status"] = clean_order_status(changes["status"])
+        order = self.order(order_id)
+        if "industry" in changes:
+            _check_industry(changes["industry"], current=order.industry_id)
+        changed = apply_changes(order, changes)
+        if changed:
+            order.updated_at = self.now
+            self.changed[order.pk] = order
+            self.columns.update(field for field, _, _ in changed)
+            for field, before, after in changed:
+                event = CustomerEvent.build(actor, "order.changed", customer_id=order.customer_id, order=order,
+                                            field=field, before=before, after=after)
+                event.at = self.now
+                self.events.append(event)
+        return changed
+
+    def write(self) -> None:
+        statements.update_rows(self.changed.values(), sorted(self.columns | {"updated_at"}))
+        audit.write_all(self.events)
+        self.changed, self.columns, self.events = {}, set(), []
+
+
 @transaction.atomic
 def update_order(order: Order, *, actor: Actor, **changes: Any) -> tuple[Order, list[tuple[str, Any, Any]]]:
     """Change an order's status, industry or customer; returns the order and what changed."""
-    unknown = set(changes) - ORDER_FIELDS
-    if unknown:
-        raise ValidationFailed(f"{sorted(unknown)[0]} cannot be changed here.", field=sorted(unknown)[0])
-    if "status" in changes:
-        changes["status"] = clean_order_status(changes["status"])
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if "industry" in changes:
-        _check_industry(changes["industry"], current=order.industry_id)
-    changed = apply_changes(order, changes)
-    if changed:
-        order.updated_at = clock.now()
-        order.save()
-        for field, before, after in changed:
-            _record(actor, order.customer, "order.changed", order=order, field=field, before=before, after=after)
-    return order, changed
+    batch = OrderChanges([order.pk])
+    changed = batch.change(order.pk, actor, **changes)
+    batch.write()
+    return batch.order(order.pk), changed

@@ -1,9 +1,32 @@
-"""The only writers of tickets, interactions and attachments. Each change writes a TicketEvent."""
+"""The only writers of tickets, interactions, attachments and their audit events (TicketEvent).
+
+Plural first: every change of a ticket is staged in one unit of work, `ticket_changes`, and each
+single-ticket action below is that unit with one ticket, as Zulip's `do_send_message` is
+`do_send_messages([one])[0]`:
+
+    with ticket_changes(ticket_ids, actor) as batch:
+        batch.note("customer unresponsive - closing ticket")
+        batch.set(status="solved")
+
+The unit reads its tickets once, locked (with `skip_locked`, the tickets another transaction holds are left
+out, in `batch.busy`, instead of waited for). Changes are staged per ticket in a `batch.changing(ticket)`
+block and checked as they are staged, against the ticket as the changes before them left it; a refusal
+raises the DomainError the single-ticket action raises and stages nothing of its block. When the unit ends
+it writes everything in bulk: the interactions, the attachments, every changed ticket with one UPDATE
+statement run per ticket, the orders (`customers.actions.OrderChanges`) and the audit events, one INSERT
+run per event (or with the others of `audit.written_together`). Only then, at that one moment, it sends
+the signals (`tickets/signals.py`), in the order the changes were staged, each with its ticket as written;
+receivers run in the unit's transaction. A new ticket's row is the exception: it is inserted when it is
+staged, as it has no lock to take and what follows needs its id.
+"""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
@@ -11,18 +34,22 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.dispatch import Signal
 
 from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.customers.actions import OrderChanges, clean_order_status
 from caredesk.customers.models import Customer, Order
 from caredesk.tickets import lifecycle, signals
 from caredesk.tickets.models import (
     Attachment, Category, Channel, Group, Interaction, Priority, Status, Tag, Ticket, TicketEvent, TicketType,
 )
 
+# The relations a change's audit event reads as "before"; the single-ticket actions read them with the row.
+AUDITED_RELATIONS = ("requester", "assignee", "group", "ticket_type", "category", "order")
 TICKET_FIELDS = {
     "subject", "description", "ticket_type", "category", "priority", "status", "group", "assignee", "order",
     "requester", "tags",
@@ -42,10 +69,6 @@ class NewAttachment:
     filename: str
     content_type: str
     content: bytes = field(repr=False)
-
-
-def record_event(actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
-    return audit.write(TicketEvent.build(actor, action, ticket=ticket, **details))
 
 
 def normalize_tags(names: Iterable[str]) -> list[str]:
@@ -91,8 +114,8 @@ def _validate_fields(fields: dict[str, Any], ticket: Ticket | None) -> dict[str,
     if assignee is not None and not assignee.is_active:
         raise ValidationFailed(f"Agent {assignee.username} is deactivated.", field="assignee")
     order = fields.get("order")
-    requester = fields.get("requester") or (ticket.requester if ticket else None)
-    if order is not None and requester is not None and order.customer_id != requester.pk:
+    requester_id = fields["requester"].pk if fields.get("requester") else (ticket.requester_id if ticket else None)
+    if order is not None and requester_id is not None and order.customer_id != requester_id:
         raise ValidationFailed(
             f"Order {order} belongs to another customer than the requester.", field="order"
         )
@@ -109,10 +132,28 @@ def _apply_status_timestamps(ticket: Ticket, new_status: str, now: datetime) -> 
     elif ticket.status == Status.SOLVED:  # reopened
         ticket.solved_at = None
 
+def record_event(actor: Actor, ticket: Ticket, action: str, **details) -> TicketEvent:
+    """One audit event about a ticket, for the actions of other apps (outbound messages, tasks, flags)."""
+    return audit.write(TicketEvent.build(actor, action, ticket=ticket, **details))
 
-def create_ticket(
+
+def record_events(events: list[TicketEvent]) -> None:
+    """Audit events about tickets, built by the actions of other apps, inserted together."""
+    audit.write_all(events)
+
+
+@dataclass
+class NewTicket:
+    """A ticket checked and built by `new_ticket`, not written yet."""
+
+    ticket: Ticket
+    tags: list[str]
+    created: dict[str, Any]  # what its "ticket.created" event records
+    attachments: list[NewAttachment]
+
+
+def new_ticket(
     *,
-    actor: Actor,
     requester: Customer,
     subject: str,
     description: str = "",
@@ -127,9 +168,8 @@ def create_ticket(
     channel: str = Channel.WEB,
     follows_up: Ticket | None = None,
     attachments: Iterable[NewAttachment] = (),
-) -> Ticket:
-    """A new ticket with its tags and attachments. Everything is checked and built before the write
-    transaction begins (on SQLite that transaction holds the one write lock)."""
+) -> NewTicket:
+    """Check and build a new ticket, for `TicketChanges.create`."""
     fields = _validate_fields(
         {"subject": subject, "ticket_type": ticket_type, "category": category, "priority": priority,
          "group": group, "assignee": assignee, "order": order, "requester": requester, "tags": list(tags)},
@@ -153,61 +193,411 @@ def create_ticket(
         "order": audit_value(order), "channel": channel, "tags": tag_names,
         "follows_up": follows_up.pk if follows_up else None,
     }
+    return NewTicket(ticket, tag_names, created, attachments)
+
+
+@contextmanager
+def ticket_changes(
+    ticket_ids: Iterable[int] = (), actor: Actor | None = None, *, related: tuple[str, ...] = AUDITED_RELATIONS,
+    skip_locked: bool = False,
+) -> Iterator[TicketChanges]:
+    """The unit of work over `ticket_ids` (see the module's docstring), written when the block ends, in a
+    transaction of its own (a savepoint inside the caller's). `actor` makes the changes unless a `changing`
+    block names another; `related` are the relations read with the tickets."""
     with transaction.atomic():
-        statements.insert(ticket)
-        tags = _tag_objects(tag_names) if tag_names else []
-        # A new ticket has no tags yet: the links go in without reading them first, and are remembered.
-        statements.insert_rows([Ticket.tags.through(ticket=ticket, tag=tag) for tag in tags])
-        statements.remember_related(ticket, "tags", tags)
-        record_event(actor, ticket, "ticket.created", after=created)
-        for attachment in attachments:
-            add_attachment(ticket, actor=actor, attachment=attachment)
-        signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
-    return ticket
+        batch = TicketChanges(ticket_ids, actor, related=related, skip_locked=skip_locked)
+        yield batch
+        batch.write()
 
 
-AUDITED_RELATIONS = ("requester", "assignee", "group", "ticket_type", "category", "order")
+def _lock(ticket_ids: list[int], related: tuple[str, ...], skip_locked: bool) -> dict[int, Ticket]:
+    if not ticket_ids:
+        return {}
+    if len(ticket_ids) == 1 and not related and not skip_locked:  # one plain row, by SQL built once
+        ticket = statements.get_by(Ticket, "pk", ticket_ids[0], for_update=True)
+        return {} if ticket is None else {ticket.pk: ticket}
+    rows = Ticket.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+    if related:
+        rows = rows.select_related(*related)
+    return {ticket.pk: ticket for ticket in rows.filter(pk__in=ticket_ids).order_by("pk")}
 
 
-def _locked(ticket: Ticket, related: tuple[str, ...] = AUDITED_RELATIONS) -> Ticket:
-    """The ticket's current row, locked, with the relations a change's audit event reads as "before"
-    (or only `related`: another relation is read when it is used)."""
-    if not related:  # the plain row, by SQL built once (select_related() would mean every relation)
-        current = statements.get_by(Ticket, "pk", ticket.pk, for_update=True)
-        if current is None:
-            raise Ticket.DoesNotExist(f"Ticket #{ticket.pk} does not exist.")
-        return current
-    return Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=ticket.pk)
+def _link(rows: list, name: str) -> None:
+    """Set each row's `name` id from the related object it was built with, which has been written since."""
+    for row in rows:
+        relation = row._meta.get_field(name)
+        if getattr(row, relation.attname) is None and relation.is_cached(row):
+            related = relation.get_cached_value(row)
+            if related is not None:
+                setattr(row, name, related)
 
 
-@transaction.atomic
-def update_ticket(ticket: Ticket, *, actor: Actor, **changes: Any) -> Ticket:
-    """Change any of TICKET_FIELDS; one audit event per field that really changed."""
-    current = _locked(ticket)
-    if current.is_closed:
-        raise Conflict("A closed ticket cannot change; a new message creates a follow-up ticket.")
-    changes = _validate_fields(dict(changes), current)
-    now = clock.now()
-    tag_names = changes.pop("tags", None)
-    if "status" in changes:
-        lifecycle.check_transition(current.status, changes["status"])
-        if changes["status"] != current.status:
-            _apply_status_timestamps(current, changes["status"], now)
-    changed = apply_changes(current, changes)
-    if tag_names is not None:
-        before = sorted(current.tags.values_list("name", flat=True))
-        if sorted(tag_names) != before:
-            current.tags.set(_tag_objects(tag_names))
-            changed.append(("tags", before, sorted(tag_names)))
-    if changed:
-        current.updated_at = now
-        current.save()
+class TicketChanges:
+    """The unit of work: tickets locked when it is made, changes staged per ticket, all written by `write`."""
+
+    def __init__(self, ticket_ids: Iterable[int] = (), actor: Actor | None = None, *,
+                 related: tuple[str, ...] = AUDITED_RELATIONS, skip_locked: bool = False):
+        self.now = clock.now()
+        self.actor = actor
+        wanted = list(dict.fromkeys(ticket_ids))
+        self.tickets = _lock(wanted, related, skip_locked)
+        self.busy: set[int] = set(wanted) - set(self.tickets)  # held elsewhere (skip_locked): left for later
+        if self.busy and not skip_locked:
+            raise Ticket.DoesNotExist(f"Ticket #{min(self.busy)} does not exist.")
+        self.orders: OrderChanges | None = None  # locked when a change first needs them
+        self._reset()
+
+    def _reset(self) -> None:
+        self.new: dict[int, list[str]] = {}  # tickets created in this unit, with their tags
+        self.changed: dict[int, Ticket] = {}
+        self.columns: set[str] = set()
+        self.tags: dict[int, list[str]] = {}  # new tags of changed tickets
+        self.interactions: list[Interaction] = []
+        self.attachments: list[tuple[Attachment, bytes]] = []
+        self.events: list[TicketEvent] = []
+        self.signals: list[tuple[Signal, int, Actor, dict]] = []  # (signal, ticket id, actor, arguments)
+
+    def __contains__(self, ticket_id: int) -> bool:
+        return ticket_id in self.tickets
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        """The ticket as locked, with the changes staged so far."""
+        return self.tickets[ticket_id]
+
+    @contextmanager
+    def changing(self, ticket_id: int, actor: Actor | None = None) -> Iterator[TicketChange]:
+        """Stage changes to one ticket, all or nothing: when the block raises, none of them are kept (a ticket
+        created in this unit is the exception: it is changed in place, and the unit is given up)."""
+        current = self.tickets[ticket_id]
+        change = TicketChange(self, current if ticket_id in self.new else copy.copy(current), actor or self.actor)
+        yield change
+        self._take(change)
+
+    def create(self, new: NewTicket, actor: Actor | None = None) -> Ticket:
+        """A new ticket (checked and built by `new_ticket`): its row now, the rest with the unit."""
+        ticket = statements.insert(new.ticket)
+        self.tickets[ticket.pk], self.new[ticket.pk] = ticket, new.tags
+        with self.changing(ticket.pk, actor) as change:
+            change.record("ticket.created", after=new.created)
+            for attachment in new.attachments:
+                change.attach(attachment)
+            change.signal(signals.ticket_created)
+        return ticket
+
+    def note(self, body: str) -> None:
+        """An internal note on every ticket of the unit."""
+        for ticket_id in list(self.tickets):
+            with self.changing(ticket_id) as change:
+                change.note(body)
+
+    def set(self, **changes: Any) -> None:
+        """The same field changes on every ticket of the unit."""
+        for ticket_id in list(self.tickets):
+            with self.changing(ticket_id) as change:
+                change.set(**changes)
+
+    def _orders(self) -> OrderChanges:
+        if self.orders is None:
+            self.orders = OrderChanges({ticket.order_id for ticket in self.tickets.values() if ticket.order_id},
+                                       self.now)
+        return self.orders
+
+    def _take(self, change: TicketChange) -> None:
+        ticket = change.ticket
+        self.tickets[ticket.pk] = ticket
+        if change.columns:
+            self.changed[ticket.pk] = ticket
+            self.columns |= change.columns
+        if change.tags is not None:
+            self.tags[ticket.pk] = change.tags
+        self.interactions += change.interactions
+        self.attachments += change.attachments
+        self.events += change.events
+        self.signals += [(signal, ticket.pk, change.actor, arguments) for signal, arguments in change.signals]
+        for order_id, status in change.order_changes:  # applied now: the next ticket on the order sees them
+            self.orders.change(order_id, change.actor, status=status)
+
+    def write(self) -> None:
+        """Write everything staged, then send the signals; the unit can then be staged into again."""
+        for ticket_id, names in self.new.items():  # a new ticket has no tags yet: no need to read them first
+            tags = _tag_objects(names) if names else []
+            ticket = self.tickets[ticket_id]
+            statements.insert_rows([Ticket.tags.through(ticket=ticket, tag=tag) for tag in tags])
+            statements.remember_related(ticket, "tags", tags)
+        for ticket_id, names in self.tags.items():
+            self.tickets[ticket_id].tags.set(_tag_objects(names))
+        if len(self.interactions) == 1:
+            statements.insert(self.interactions[0])
+        elif self.interactions:
+            Interaction.objects.bulk_create(self.interactions)
+        for row, content in self.attachments:
+            row.file.save(row.filename, ContentFile(content), save=False)
+            row.save()
+        statements.update_rows(self.changed.values(), sorted(self.columns | {"updated_at"}))
+        if self.orders is not None:
+            self.orders.write()
+        _link(self.events, "interaction")
+        audit.write_all(self.events)
+        sends = self.signals
+        self._reset()
+        for signal, ticket_id, actor, arguments in sends:
+            signal.send(sender=Ticket, ticket=self.tickets[ticket_id], actor=actor, **arguments)
+
+
+class TicketChange:
+    """One ticket's changes in a `TicketChanges.changing` block, each checked as it is staged."""
+
+    def __init__(self, batch: TicketChanges, ticket: Ticket, actor: Actor):
+        self.batch, self.ticket, self.actor = batch, ticket, actor
+        self.columns: set[str] = set()
+        self.tags: list[str] | None = None
+        self.interactions: list[Interaction] = []
+        self.attachments: list[tuple[Attachment, bytes]] = []
+        self.events: list[TicketEvent] = []
+        self.signals: list[tuple[Signal, dict]] = []
+        self.order_changes: list[tuple[int, str]] = []  # (order id, status), in order
+        self.order_statuses: dict[int, str] = {}  # each order's status after this block's changes so far
+
+    def record(self, action: str, **details) -> TicketEvent:
+        """An audit event about the ticket."""
+        event = TicketEvent.build(self.actor, action, ticket=self.ticket, **details)
+        event.at = self.batch.now
+        self.events.append(event)
+        return event
+
+    def signal(self, signal: Signal, **arguments) -> None:
+        self.signals.append((signal, arguments))
+
+    def _check_open(self) -> None:
+        if self.ticket.is_closed:
+            raise Conflict(lifecycle.CLOSED_TICKET)
+
+    def _touch(self, *columns: str) -> None:
+        self.ticket.updated_at = self.batch.now
+        self.columns.update(columns, ("updated_at",))
+
+    def set(self, **changes: Any) -> list[tuple[str, Any, Any]]:
+        """Change any of TICKET_FIELDS; one audit event per field that really changed, which it returns."""
+        self._check_open()
+        ticket, now = self.ticket, self.batch.now
+        changes = _validate_fields(dict(changes), ticket)
+        tag_names = changes.pop("tags", None)
+        if "status" in changes:
+            lifecycle.check_transition(ticket.status, changes["status"])
+            if changes["status"] != ticket.status:
+                _apply_status_timestamps(ticket, changes["status"], now)
+        changed = apply_changes(ticket, changes)
+        if tag_names is not None:
+            staged = self.tags if self.tags is not None else self.batch.tags.get(ticket.pk)
+            before = sorted(staged if staged is not None else ticket.tags.values_list("name", flat=True))
+            if sorted(tag_names) != before:
+                self.tags = tag_names
+                changed.append(("tags", before, sorted(tag_names)))
+        if not changed:
+            return changed
+        columns = [name for name, _, _ in changed if name != "tags"]
+        self._touch(*columns, *(("solved_at", "closed_at") if "status" in columns else ()))
         for name, before, after in changed:
             if name == "priority":
                 before, after = Priority(before).label, Priority(after).label
-            record_event(actor, current, f"{name}.changed", field=name, before=before, after=after)
-        signals.ticket_changed.send(sender=Ticket, ticket=current, changes=changed, actor=actor)
-    return current
+            self.record(f"{name}.changed", field=name, before=before, after=after)
+        self.signal(signals.ticket_changed, changes=changed)
+        return changed
+
+    def note(self, body: str) -> Interaction:
+        """An internal note."""
+        return self.interaction(channel=Channel.INTERNAL, direction=Interaction.Direction.INTERNAL,
+                                kind=Interaction.Kind.NOTE, body=body)
+
+    def interaction(
+        self, *, channel: str, direction: str, kind: str, body: str = "", call_outcome: str = "",
+        call_notes: dict[str, str] | None = None, occurred_at: datetime | None = None,
+        author_customer: Customer | None = None, external_id: str | None = None, details: dict | None = None,
+        attachments: Iterable[NewAttachment] = (),
+    ) -> Interaction:
+        """A timeline entry. A customer's inbound message reopens a pending or solved ticket; an agent's first
+        outbound entry is the ticket's first response."""
+        self._check_open()
+        body, call_outcome = body or "", call_outcome or ""
+        _validate_interaction(channel, direction, kind, call_outcome, body)
+        notes = _call_note_fields(call_notes)
+        attachments = check_attachments(attachments)
+        ticket, actor, now = self.ticket, self.actor, self.batch.now
+        interaction = Interaction(
+            ticket=ticket, channel=channel, direction=direction, kind=kind, call_outcome=call_outcome, body=body,
+            author_agent=actor.agent, author_customer=author_customer,
+            author_label="" if actor.agent or author_customer else actor.label,
+            occurred_at=occurred_at or now, created_at=now, external_id=external_id, details=details or {},
+            **notes,
+        )
+        self.interactions.append(interaction)
+        self.record(f"interaction.{kind}", interaction=interaction, after=interaction_audit(interaction))
+        for attachment in attachments:
+            self.attach(attachment, interaction=interaction)
+        updates: dict[str, Any] = {}
+        if author_customer is not None and direction == Interaction.Direction.INBOUND and ticket.status in (
+            Status.PENDING, Status.SOLVED,
+        ):
+            updates["status"] = Status.OPEN
+        if ticket.first_response_at is None and actor.kind == "agent" and direction == Interaction.Direction.OUTBOUND:
+            updates["first_response_at"] = interaction.occurred_at
+        previous_status = ticket.status
+        if "status" in updates:
+            self.record("status.changed", field="status", before=previous_status, after=Status.OPEN)
+            _apply_status_timestamps(ticket, Status.OPEN, now)
+        for name, value in updates.items():
+            setattr(ticket, name, value)
+        self._touch(*updates, *(("solved_at",) if "status" in updates else ()))
+        self.signal(signals.interaction_added, interaction=interaction)
+        if "status" in updates:
+            self.signal(signals.ticket_changed, changes=[("status", previous_status, Status.OPEN)])
+        return interaction
+
+    def attach(self, attachment: NewAttachment, interaction: Interaction | None = None) -> Attachment:
+        """A supporting document, on the ticket itself or on one of its interactions."""
+        self._check_open()
+        check_attachments([attachment])
+        filename = _attachment_filename(attachment)
+        size = len(attachment.content)
+        digest = hashlib.sha256(attachment.content).hexdigest()
+        content_type = CONTROL_CHARACTERS.sub("", attachment.content_type or "").strip()[:150]
+        row = Attachment(
+            ticket=self.ticket, interaction=interaction, filename=filename,
+            content_type=content_type or "application/octet-stream", size=size, sha256=digest,
+            created_at=self.batch.now,
+        )
+        self.attachments.append((row, attachment.content))
+        self.record("attachment.added", interaction=interaction,
+                    after={"filename": filename, "size": size, "sha256": digest})
+        self._touch()
+        return row
+
+    def order_status(self, status: str) -> None:
+        """Set the status of the ticket's order (nothing when none is linked): the order changes with its
+        CustomerEvent, the ticket records "order.status.changed"."""
+        self._check_open()
+        order_id = self.ticket.order_id
+        if order_id is None:
+            return
+        after = clean_order_status(status)
+        before = self.order_statuses.get(order_id, self.batch._orders().order(order_id).status)
+        if after == before:
+            return
+        self.order_statuses[order_id] = after
+        self.order_changes.append((order_id, after))
+        self.record("order.status.changed", field="order_status", before=before, after=after)
+
+
+def create_ticket(
+    *,
+    actor: Actor,
+    requester: Customer,
+    subject: str,
+    description: str = "",
+    ticket_type: TicketType | None = None,
+    category: Category | None = None,
+    tags: Iterable[str] = (),
+    priority: int = Priority.NORMAL,
+    status: str = Status.NEW,
+    group: Group | None = None,
+    assignee=None,
+    order: Order | None = None,
+    channel: str = Channel.WEB,
+    follows_up: Ticket | None = None,
+    attachments: Iterable[NewAttachment] = (),
+) -> Ticket:
+    """A new ticket with its tags and attachments. Everything is checked and built before the write
+    transaction begins (on SQLite that transaction holds the one write lock)."""
+    new = new_ticket(
+        requester=requester, subject=subject, description=description, ticket_type=ticket_type, category=category,
+        tags=tags, priority=priority, status=status, group=group, assignee=assignee, order=order, channel=channel,
+        follows_up=follows_up, attachments=attachments,
+    )
+    with ticket_changes(actor=actor) as batch:
+        return batch.create(new)
+
+
+def update_ticket(ticket: Ticket, *, actor: Actor, **changes: Any) -> Ticket:
+    """Change any of TICKET_FIELDS; one audit event per field that really changed."""
+    with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
+        change.set(**changes)
+    return batch.ticket(ticket.pk)
+
+
+def add_interaction(
+    ticket: Ticket,
+    *,
+    actor: Actor,
+    channel: str,
+    direction: str,
+    kind: str,
+    body: str = "",
+    call_outcome: str = "",
+    call_notes: dict[str, str] | None = None,
+    occurred_at: datetime | None = None,
+    author_customer: Customer | None = None,
+    external_id: str | None = None,
+    details: dict | None = None,
+    attachments: Iterable[NewAttachment] = (),
+) -> Interaction:
+    """Add one timeline entry. A customer's inbound message reopens a pending or solved ticket.
+
+    A message to a closed ticket is refused here; `receive_customer_message` routes it to a follow-up.
+    """
+    with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
+        return change.interaction(
+            channel=channel, direction=direction, kind=kind, body=body, call_outcome=call_outcome,
+            call_notes=call_notes, occurred_at=occurred_at, author_customer=author_customer,
+            external_id=external_id, details=details, attachments=attachments,
+        )
+
+
+def interaction_audit(interaction: Interaction) -> dict[str, Any]:
+    """What an interaction's audit event ("interaction.<kind>") records about it."""
+    return {
+        "channel": interaction.channel, "direction": interaction.direction,
+        "call_outcome": interaction.call_outcome or None,
+        "has_call_notes": interaction.has_call_notes if interaction.kind == Interaction.Kind.CALL else None,
+    }
+
+
+def receive_customer_message(
+    ticket: Ticket, *, customer: Customer, channel: str, body: str, actor: Actor | None = None,
+    occurred_at: datetime | None = None, external_id: str | None = None, details: dict | None = None,
+    attachments: Iterable[NewAttachment] = (),
+) -> Interaction:
+    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket,
+    owned by the agent who had the closed one (while they are active), in the same group.
+
+    `actor` is who records it: the customer by default, or the agent who logs a message received elsewhere.
+    """
+    actor = actor or Actor.customer(customer.name)
+    # The one read of the ticket; a message changes none of its relations, and the rare follow-up of a closed
+    # ticket reads those it copies.
+    with ticket_changes([ticket.pk], actor, related=()) as batch:
+        target = batch.ticket(ticket.pk)
+        if target.is_closed:
+            previous_owner = target.assignee if target.assignee and target.assignee.is_active else None
+            target = batch.create(new_ticket(
+                requester=target.requester, subject=f"Re: {target.subject}"[:250], description=body,
+                ticket_type=target.ticket_type, category=target.category, order=target.order, channel=channel,
+                group=target.group, assignee=previous_owner, follows_up=target,
+                tags=list(target.tags.values_list("name", flat=True)),
+            ))
+            with batch.changing(ticket.pk) as closed:
+                closed.record("follow_up.created", after={"ticket": target.pk})
+        with batch.changing(target.pk) as change:
+            return change.interaction(
+                channel=channel, direction=Interaction.Direction.INBOUND, kind=Interaction.Kind.MESSAGE, body=body,
+                occurred_at=occurred_at, author_customer=customer, external_id=external_id, details=details,
+                attachments=attachments,
+            )
+
+
+def add_supporting_document(ticket: Ticket, *, actor: Actor, attachment: NewAttachment) -> Attachment:
+    """Attach a document to the ticket itself (not to one message)."""
+    with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
+        return change.attach(attachment)
 
 
 def _validate_interaction(channel: str, direction: str, kind: str, call_outcome: str, body: str) -> None:
@@ -247,140 +637,6 @@ def _call_note_fields(call_notes: dict[str, str] | None) -> dict[str, str]:
     return {CALL_NOTE_KEYS[key]: (value or "").strip() for key, value in call_notes.items()}
 
 
-@transaction.atomic
-def add_interaction(
-    ticket: Ticket,
-    *,
-    actor: Actor,
-    channel: str,
-    direction: str,
-    kind: str,
-    body: str = "",
-    call_outcome: str = "",
-    call_notes: dict[str, str] | None = None,
-    occurred_at: datetime | None = None,
-    author_customer: Customer | None = None,
-    external_id: str | None = None,
-    details: dict | None = None,
-    attachments: Iterable[NewAttachment] = (),
-) -> Interaction:
-    """Add one timeline entry. A customer's inbound message reopens a pending or solved ticket.
-
-    A message to a closed ticket is refused here; `receive_customer_message` routes it to a follow-up.
-    """
-    body = body or ""
-    _validate_interaction(channel, direction, kind, call_outcome or "", body)
-    notes = _call_note_fields(call_notes)
-    attachments = check_attachments(attachments)
-    current = _locked(ticket)
-    if current.is_closed:
-        raise Conflict("A closed ticket cannot change; a new message creates a follow-up ticket.")
-    return _write_interaction(
-        current, actor=actor, channel=channel, direction=direction, kind=kind, body=body,
-        call_outcome=call_outcome or "", notes=notes, occurred_at=occurred_at, author_customer=author_customer,
-        external_id=external_id, details=details, attachments=attachments,
-    )
-
-
-def interaction_audit(interaction: Interaction) -> dict[str, Any]:
-    """What an interaction's audit event ("interaction.<kind>") records about it."""
-    return {
-        "channel": interaction.channel, "direction": interaction.direction,
-        "call_outcome": interaction.call_outcome or None,
-        "has_call_notes": interaction.has_call_notes if interaction.kind == Interaction.Kind.CALL else None,
-    }
-
-
-def _write_interaction(
-    current: Ticket, *, actor: Actor, channel: str, direction: str, kind: str, body: str, call_outcome: str,
-    notes: dict[str, str], occurred_at: datetime | None, author_customer: Customer | None, external_id: str | None,
-    details: dict | None, attachments: list[NewAttachment],
-) -> Interaction:
-    """The timeline entry on `current`, the ticket's row as `_locked` read it (or as just created), validated."""
-    now = clock.now()
-    interaction = statements.insert(Interaction(
-        ticket=current, channel=channel, direction=direction, kind=kind, call_outcome=call_outcome or "",
-        body=body, author_agent=actor.agent, author_customer=author_customer,
-        author_label="" if actor.agent or author_customer else actor.label,
-        occurred_at=occurred_at or now, created_at=now, external_id=external_id, details=details or {},
-        **notes,
-    ))
-    record_event(actor, current, f"interaction.{kind}", interaction=interaction, after=interaction_audit(interaction))
-    for attachment in attachments:
-        add_attachment(current, actor=actor, attachment=attachment, interaction=interaction)
-    updates: dict[str, Any] = {}
-    if author_customer is not None and direction == Interaction.Direction.INBOUND and current.status in (
-        Status.PENDING, Status.SOLVED,
-    ):
-        updates["status"] = Status.OPEN
-    if (
-        current.first_response_at is None and actor.kind == "agent"
-        and direction == Interaction.Direction.OUTBOUND
-    ):
-        updates["first_response_at"] = interaction.occurred_at
-    previous_status = current.status
-    if updates.get("status"):
-        record_event(actor, current, "status.changed", field="status", before=previous_status, after=Status.OPEN)
-        _apply_status_timestamps(current, Status.OPEN, now)
-    for name, value in updates.items():
-        setattr(current, name, value)
-    current.updated_at = now
-    statements.update_rows([current], ["updated_at", *updates, *(["solved_at"] if "status" in updates else [])])
-    signals.interaction_added.send(sender=Ticket, ticket=current, interaction=interaction, actor=actor)
-    if updates.get("status"):
-        signals.ticket_changed.send(
-            sender=Ticket, ticket=current, changes=[("status", previous_status, Status.OPEN)], actor=actor
-        )
-    return interaction
-
-
-@transaction.atomic
-def receive_customer_message(
-    ticket: Ticket, *, customer: Customer, channel: str, body: str, actor: Actor | None = None,
-    occurred_at: datetime | None = None, external_id: str | None = None, details: dict | None = None,
-    attachments: Iterable[NewAttachment] = (),
-) -> Interaction:
-    """A customer's message about `ticket`; on a closed ticket it lands on a new, linked follow-up ticket,
-    owned by the agent who had the closed one (while they are active), in the same group.
-
-    `actor` is who records it: the customer by default, or the agent who logs a message received elsewhere.
-    """
-    actor = actor or Actor.customer(customer.name)
-    body = body or ""
-    direction, kind = Interaction.Direction.INBOUND, Interaction.Kind.MESSAGE
-    _validate_interaction(channel, direction, kind, "", body)
-    attachments = check_attachments(attachments)
-    # The one read of the ticket, shared with the interaction; a message changes none of its relations, and
-    # the rare follow-up of a closed ticket reads those it copies.
-    target = _locked(ticket, related=())
-    if target.is_closed:
-        previous_owner = target.assignee if target.assignee and target.assignee.is_active else None
-        target = create_ticket(
-            actor=actor, requester=target.requester, subject=f"Re: {target.subject}"[:250], description=body,
-            ticket_type=target.ticket_type, category=target.category, order=target.order, channel=channel,
-            group=target.group, assignee=previous_owner, follows_up=target,
-            tags=list(target.tags.values_list("name", flat=True)),
-        )  # created in this transaction: nobody else can see it, let alone change it
-        record_event(actor, ticket, "follow_up.created", after={"ticket": target.pk})
-    return _write_interaction(
-        target, actor=actor, channel=channel, direction=direction, kind=kind, body=body, call_outcome="", notes={},
-        occurred_at=occurred_at, author_customer=customer, external_id=external_id, details=details,
-        attachments=attachments,
-    )
-
-
-@transaction.atomic
-def add_supporting_document(ticket: Ticket, *, actor: Actor, attachment: NewAttachment) -> Attachment:
-    """Attach a document to the ticket itself (not to one message)."""
-    current = _locked(ticket)
-    if current.is_closed:
-        raise Conflict("A closed ticket cannot change; a new message creates a follow-up ticket.")
-    row = add_attachment(current, actor=actor, attachment=attachment)
-    current.updated_at = clock.now()
-    current.save(update_fields=["updated_at"])
-    return row
-
-
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -403,48 +659,21 @@ def check_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttachmen
     return attachments
 
 
-def add_attachment(
-    ticket: Ticket, *, actor: Actor, attachment: NewAttachment, interaction: Interaction | None = None
-) -> Attachment:
-    """Store a supporting document. Callers hold the ticket's transaction."""
-    check_attachments([attachment])
-    filename = _attachment_filename(attachment)
-    size = len(attachment.content)
-    digest = hashlib.sha256(attachment.content).hexdigest()
-    content_type = CONTROL_CHARACTERS.sub("", attachment.content_type or "").strip()[:150]
-    row = Attachment(
-        ticket=ticket, interaction=interaction, filename=filename,
-        content_type=content_type or "application/octet-stream", size=size, sha256=digest,
-        created_at=clock.now(),
-    )
-    row.file.save(filename, ContentFile(attachment.content), save=False)
-    row.save()
-    record_event(actor, ticket, "attachment.added", interaction=interaction,
-                 after={"filename": filename, "size": size, "sha256": digest})
-    return row
-
-
 def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int = 500) -> int:
-    """Close tickets solved longer ago than the configured delay. Safe to run from several workers."""
+    """Close tickets solved longer ago than the configured delay. Safe to run from several workers: a ticket
+    another transaction holds is left for the next run."""
     delay = older_than if older_than is not None else timedelta(days=settings.SOLVED_TICKET_CLOSE_DAYS)
     cutoff = clock.now() - delay
-    actor = Actor.system("auto-close")
-    closed = 0
     ids = list(
         Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff)
         .order_by("solved_at").values_list("pk", flat=True)[:batch_size]
     )
-    for pk in ids:
-        with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().filter(pk=pk, status=Status.SOLVED).first()
-            if ticket is None or ticket.solved_at is None or ticket.solved_at > cutoff:
-                continue  # another worker closed it, or it was reopened
-            now = clock.now()
-            ticket.status, ticket.closed_at, ticket.updated_at = Status.CLOSED, now, now
-            ticket.save(update_fields=["status", "closed_at", "updated_at"])
-            record_event(actor, ticket, "status.changed", field="status", before=Status.SOLVED, after=Status.CLOSED)
-            signals.ticket_changed.send(
-                sender=Ticket, ticket=ticket, changes=[("status", Status.SOLVED, Status.CLOSED)], actor=actor
-            )
-            closed += 1
-    return closed
+    if not ids:
+        return 0
+    with ticket_changes(ids, Actor.system("auto-close"), related=(), skip_locked=True) as batch:
+        closing = [ticket.pk for ticket in batch.tickets.values()  # not closed or reopened by another worker
+                   if ticket.status == Status.SOLVED and ticket.solved_at is not None and ticket.solved_at <= cutoff]
+        for ticket_id in closing:
+            with batch.changing(ticket_id) as change:
+                change.set(status=Status.CLOSED)
+    return len(closing)

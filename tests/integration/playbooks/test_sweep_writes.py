@@ -1,5 +1,6 @@
-"""The sweep writes its batch's ticket changes through the bulk ticket action: the same notes, ticket
-changes and audit events as the per-ticket path, the same refusals, and per-ticket writes kept apart."""
+"""The sweep writes its batch's ticket changes through one ticket unit of work: every ticket of the batch gets
+the notes, ticket changes and audit events one ticket gets, the same refusals, and a ticket another
+transaction holds is left for the next sweep."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from django.db import connection, connections, transaction
 
 from caredesk.core.audit import Actor
 from caredesk.customers.models import CustomerEvent
-from caredesk.playbooks import engine, runner
+from caredesk.playbooks import runner
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.runner import sweep_all
-from caredesk.playbooks.spec import AddInternalNote, SetFlag
 from caredesk.tickets.actions import update_ticket
 from caredesk.tickets.models import Interaction, Ticket, TicketEvent
 
@@ -43,42 +43,30 @@ def sweep_until_done():
         pass
 
 
-def per_ticket_for(monkeypatch, ticket_ids):
-    """Keep `ticket_ids` on the per-ticket path (the ticket actions), as if their decisions raised a flag."""
-    writes = runner._ticket_writes
-
-    def without(runs, decisions):
-        kept = [(run, decision) for run, decision in zip(runs, decisions) if run.ticket_id not in ticket_ids]
-        return writes([run for run, _ in kept], [decision for _, decision in kept])
-
-    monkeypatch.setattr(runner, "_ticket_writes", without)
-
-
-def test_a_swept_end_writes_what_the_per_ticket_path_writes(frozen_clock, agent, make_agent, make_ticket,
-                                                             move_to_day, monkeypatch):
+def test_a_swept_end_writes_the_same_for_every_ticket_of_the_batch(frozen_clock, agent, make_agent, make_ticket,
+                                                                   move_to_day):
     make_agent("roxy", first_name="Roxy", last_name="V")  # the bot-issue variant's owner
-    one_by_one, run = started(make_ticket, agent, name="Ann One")
-    in_bulk, _ = started(make_ticket, agent, name="Bo Two")
-    bot_one_by_one, _ = started(make_ticket, agent, name="Cy Three", ticket_type="bot_issue", industry="nexus")
-    bot_in_bulk, _ = started(make_ticket, agent, name="Di Four", ticket_type="bot_issue", industry="nexus")
-    per_ticket_for(monkeypatch, {one_by_one.pk, bot_one_by_one.pk})
+    first, run = started(make_ticket, agent, name="Ann One")
+    second, _ = started(make_ticket, agent, name="Bo Two")
+    bot_first, _ = started(make_ticket, agent, name="Cy Three", ticket_type="bot_issue", industry="nexus")
+    bot_second, _ = started(make_ticket, agent, name="Di Four", ticket_type="bot_issue", industry="nexus")
     for day in (3, 5, 6):
         move_to_day(run, day)
         sweep_until_done()
 
-    assert [row[2] for row in trail(in_bulk)[-5:]] == [  # the assignee was already the working agent
+    assert [row[2] for row in trail(second)[-5:]] == [  # the assignee was already the working agent
         "interaction.note", "group.changed", "status.changed", "task.missed", "playbook.ended",
     ]
-    assert [row[2] for row in trail(bot_in_bulk)[-7:]] == [
+    assert [row[2] for row in trail(bot_second)[-7:]] == [
         "order.status.changed", "interaction.note", "group.changed", "assignee.changed", "status.changed",
         "task.missed", "playbook.ended",
     ]
-    for reference, ticket in ((one_by_one, in_bulk), (bot_one_by_one, bot_in_bulk)):
+    for reference, ticket in ((first, second), (bot_first, bot_second)):
         assert trail(ticket) == trail(reference)
         assert ticket_row(ticket) == ticket_row(reference)
-    assert Ticket.objects.get(pk=in_bulk.pk).status == "solved"
-    assert Ticket.objects.get(pk=bot_in_bulk.pk).status == "open"
-    orders = [ticket.order for ticket in Ticket.objects.filter(pk__in=[bot_one_by_one.pk, bot_in_bulk.pk])]
+    assert Ticket.objects.get(pk=second.pk).status == "solved"
+    assert Ticket.objects.get(pk=bot_second.pk).status == "open"
+    orders = [ticket.order for ticket in Ticket.objects.filter(pk__in=[bot_first.pk, bot_second.pk])]
     assert {order.status for order in orders} == {"Unresponsive"}
     assert [CustomerEvent.objects.filter(order=order, action="order.changed").values_list("field", "after").get()
             for order in orders] == [("status", "Unresponsive")] * 2
@@ -105,17 +93,6 @@ def test_a_ticket_closed_under_a_running_end_is_left_untouched_and_its_run_retri
     assert run.next_due_at > frozen_clock.now()
     assert Ticket.objects.get(pk=other.pk).status == "solved"
     assert PlaybookRun.objects.get(ticket=other).status == "ended"
-
-
-def test_a_ticket_with_a_decision_written_at_once_keeps_every_run_on_the_per_ticket_path(make_ticket, agent):
-    flagged, plain = make_ticket(name="Ann One"), make_ticket(name="Bo Two")
-    runs = [PlaybookRun(ticket_id=flagged.pk), PlaybookRun(ticket_id=flagged.pk), PlaybookRun(ticket_id=plain.pk)]
-    state = engine.RunState
-    decisions = [engine.Decision(state, (AddInternalNote("a note"),)), engine.Decision(state, (SetFlag("flag"),)),
-                 engine.Decision(state, (AddInternalNote("a note"),))]
-    batch, busy = runner._ticket_writes(runs, decisions)
-    assert plain.pk in batch and flagged.pk not in batch and not busy
-    assert runner._ticket_writes(runs[1:2], decisions[1:2]) == (None, set())
 
 
 def test_an_unassigned_ticket_ends_with_whoever_last_completed_a_task_else_a_note(
@@ -169,17 +146,6 @@ def held_by_another_transaction(ticket):
     finally:
         release.set()
         holder.join(10)
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL; SQLite has one writer")
-def test_a_held_ticket_on_the_per_ticket_path_is_skipped_too(make_ticket, agent):
-    held, free = make_ticket(name="Ann One"), make_ticket(name="Bo Two")
-    runs = [PlaybookRun(ticket_id=held.pk), PlaybookRun(ticket_id=free.pk)]
-    decision = engine.Decision(engine.RunState, (AddInternalNote("2/3"), SetFlag("ready_for_refund_escalation")))
-    with held_by_another_transaction(held), transaction.atomic():
-        batch, busy = runner._ticket_writes(runs, [decision, decision])
-    assert batch is None and busy == {held.pk}
 
 
 @pytest.mark.django_db(transaction=True)
