@@ -10,9 +10,9 @@ PACKAGE = ROOT / "caredesk"
 TESTS = ROOT / "tests"
 DOCUMENTATION = ROOT / "docs" / "configuration.md"
 
-FULL_NAME = re.compile(r"\bCAREDESK_[A-Z][A-Z0-9_]*\b")
-# settings.py reads through env("NAME"), env_bool("NAME", ...) and env_int("NAME", ...), which add the prefix.
-SETTINGS_HELPER = re.compile(r"\benv(?:_bool|_int)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
+FULL_NAME = re.compile(r"\bCAREDESK_[A-Z][A-Z0-9_]*[A-Z0-9]\b")  # not a family such as CAREDESK_HEALTH_*
+# settings.py reads through env("NAME") and its typed kin (env_bool, env_int, env_seconds...), which add the prefix.
+SETTINGS_HELPER = re.compile(r"\benv(?:_[a-z]+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
 
 
 def settings_read_in_code(*directories: Path) -> dict[str, str]:

@@ -18,6 +18,8 @@ import caredesk
 
 PACKAGE = Path(caredesk.__file__).parent
 TOOLS = {PACKAGE / "core" / "db" / "statements.py", PACKAGE / "core" / "audit.py"}
+# Rows that are no domain object and carry no audit trail: each process's liveness (`/api/v1/health`).
+OPERATIONAL = {PACKAGE / "core" / "heartbeats.py"}
 # Each door model and the app whose actions module alone writes it.
 DOOR_MODELS = {
     "Ticket": "tickets", "Interaction": "tickets", "Attachment": "tickets", "TicketEvent": "tickets",
@@ -31,7 +33,8 @@ AUDIT_WRITES = {"write", "write_all"}
 
 
 def modules():
-    return sorted(path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts and path not in TOOLS)
+    return sorted(path for path in PACKAGE.rglob("*.py")
+                  if "migrations" not in path.parts and path not in TOOLS | OPERATIONAL)
 
 
 def is_actions(path: Path, app: str | None = None) -> bool:
