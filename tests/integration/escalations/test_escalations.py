@@ -139,7 +139,8 @@ def test_an_agent_sets_their_presence(api, agent):
                    422, "presence")
 
 
-def test_the_worker_wakes_when_a_rung_falls_due(agent, ticket, team, frozen_clock):
+def test_the_worker_wakes_when_a_rung_falls_due(transactional_db, agent, ticket, team, frozen_clock):
+    """(transactional_db: a worker pass closes a connection left outside autocommit, as a test's would be.)"""
     from caredesk import worker
 
     assert worker.pause(5.0) == 5.0  # nothing rings
