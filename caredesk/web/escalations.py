@@ -11,6 +11,7 @@ def escalation_context(ticket, *, agent, problem: str = "") -> dict:
     described = describe(latest) if latest is not None else None
     return {
         "ticket": ticket, "escalation": described, "escalation_problem": problem,
+        "cases": list(ticket.cases.select_related("primary_reason", "assignee")) if latest is not None else [],
         "can_request": latest is None or not latest.in_progress,
         "is_ringing_me": bool(described and agent.username in described["ringing"]),
         "answered_by_me": bool(described and described["answered_by"] == agent.username
