@@ -51,6 +51,8 @@ def test_rejected_then_voided_through_the_page(agent, escalated, call, specialis
     client.post(f"/cases/{case.pk}/close/", {"closed_reason": "Case Voided"})
     case.refresh_from_db()
     assert (case.status, case.closed_reason) == ("closed", "Case Voided")
+    html = client.get(f"/tickets/{escalated.pk}/").content.decode()  # a customer calling again: what changed
+    assert "Last update" in html and "closed case" in html and "Case Voided" in html
     html = signed_in(lead).get("/cases/?queue=voided").content.decode()
     assert "Not for specialists" in html and f"/cases/{case.pk}/" in html
 
