@@ -1,6 +1,8 @@
 """What a new installation starts with for cases: SOP 003's primary reasons (a list the team edits) and the
 documentation request email (a message template the team edits)."""
 
+from caredesk.core.defaults import seed_entries
+
 PRIMARY_REASONS = [
     ("installation_concern", "Installation concern"),
     ("sales_misrepresentation", "Sales misrepresentation"),
@@ -26,9 +28,7 @@ Customer Care"""
 
 
 def seed(apps, schema_editor=None) -> None:
-    PrimaryReason = apps.get_model("cases.PrimaryReason")
-    for position, (key, name) in enumerate(PRIMARY_REASONS):
-        PrimaryReason.objects.get_or_create(key=key, defaults={"name": name, "position": position})
+    seed_entries(apps, "cases.PrimaryReason", PRIMARY_REASONS)
     MessageTemplate = apps.get_model("channels.MessageTemplate")
     MessageTemplate.objects.get_or_create(
         name=DOCUMENTATION_REQUEST_TEMPLATE, channel="email",
