@@ -99,14 +99,14 @@ def _check(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction]:
     reason = PrimaryReason.objects.filter(pk=new.primary_reason, active=True).first() if new.primary_reason else None
     if reason is None:
         raise ValidationFailed("Choose the primary reason.", field="primary_reason")
-    for name, what in REQUIRED_TEXT.items():
-        if not (getattr(new, name) or "").strip():
-            raise ValidationFailed(f"A case needs {what}.", field=name)
     interaction = (Interaction.objects.filter(pk=new.interaction, ticket=ticket).first()
                    if new.interaction else None)
-    if interaction is None:
-        raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
-                               field="interaction")
+    for name, what in REQUIRED_TEXT.items():  # in SOP 003's order, the interaction after the point of view
+        if name == "concern_type" and interaction is None:
+            raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
+                                   field="interaction")
+        if not (getattr(new, name) or "").strip():
+            raise ValidationFailed(f"A case needs {what}.", field=name)
     for name, what in REQUIRED_ANSWERS.items():
         if getattr(new, name) is None:
             raise ValidationFailed(f"A case needs {what} (yes or no).", field=name)

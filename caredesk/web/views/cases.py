@@ -65,7 +65,8 @@ def new_case(request, pk: int):
         "interactions": ticket.interactions.exclude(kind="note").order_by("-occurred_at", "-id"),
         "attachments": Attachment.objects.filter(ticket=ticket),
         "leads": Agent.objects.filter(is_active=True, groups__name=roles.RESOLUTION_LEAD).order_by("username"),
-        "documentation": actions.Documentation.choices[:1] + actions.Documentation.choices[2:],
+        "documentation": [choice for choice in actions.Documentation.choices
+                          if choice[0] != actions.Documentation.RECEIVED],  # received is Back Office's step
     }, status=422 if problem else 200)
 
 
