@@ -29,13 +29,17 @@ from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, Channel, Interaction, Ticket
 
 Documentation = Case.Documentation
-REQUIRED_TEXT = {
+# SOP 003 step 3's texts, in its order (the form's): the overview, then (after the interaction) the key points.
+OVERVIEW = {
     "description": "a case description (a detailed overview of the call or interaction)",
     "installer_point_of_view": "the installer's or sales rep's point of view",
+}
+KEY_POINTS = {
     "concern_type": "what type of escalated concern it is",
     "red_flags": "the red flags seen when reviewing the concern",
     "other_concerns": "the other items that raised concern",
 }
+REQUIRED_TEXT = {**OVERVIEW, **KEY_POINTS}
 REQUIRED_ANSWERS = {
     "welcome_call_voice_matches": "whether the voice in the welcome call matches the homeowner",
     "certificate_of_completion_reviewed": "whether the Certificate of Completion was reviewed",
@@ -95,18 +99,23 @@ def _ticket_attachments(ticket: Ticket, ids: Iterable[int], field_name: str) -> 
     return found
 
 
+def _require_texts(new: NewCase, texts: dict[str, str]) -> None:
+    for name, what in texts.items():
+        if not getattr(new, name).strip():
+            raise ValidationFailed(f"A case needs {what}.", field=name)
+
+
 def _check(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction]:
     reason = PrimaryReason.objects.filter(pk=new.primary_reason, active=True).first() if new.primary_reason else None
     if reason is None:
         raise ValidationFailed("Choose the primary reason.", field="primary_reason")
+    _require_texts(new, OVERVIEW)
     interaction = (Interaction.objects.filter(pk=new.interaction, ticket=ticket).first()
                    if new.interaction else None)
-    for name, what in REQUIRED_TEXT.items():  # in SOP 003's order, the interaction after the point of view
-        if name == "concern_type" and interaction is None:
-            raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
-                                   field="interaction")
-        if not (getattr(new, name) or "").strip():
-            raise ValidationFailed(f"A case needs {what}.", field=name)
+    if interaction is None:
+        raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
+                               field="interaction")
+    _require_texts(new, KEY_POINTS)
     for name, what in REQUIRED_ANSWERS.items():
         if getattr(new, name) is None:
             raise ValidationFailed(f"A case needs {what} (yes or no).", field=name)
