@@ -33,12 +33,16 @@ def _uploads(request) -> list[NewAttachment]:
             for upload in request.FILES.getlist("uploads")]
 
 
+def _number(post, name: str) -> int | None:
+    value = post.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 def _new_case(request) -> actions.NewCase:
     post = request.POST
-    number = lambda name: int(post[name]) if post.get(name, "").isdigit() else None  # noqa: E731
     return actions.NewCase(
-        primary_reason=number("primary_reason"), interaction=number("interaction"),
-        resolution_lead=number("resolution_lead"),
+        primary_reason=_number(post, "primary_reason"), interaction=_number(post, "interaction"),
+        resolution_lead=_number(post, "resolution_lead"),
         **{name: post.get(name, "")[:100_000] for name in (*actions.REQUIRED_TEXT, "documentation",
                                                           "documentation_needed")},
         **{name: CHOICES.get(post.get(name, "")) for name in actions.REQUIRED_ANSWERS},
@@ -101,9 +105,8 @@ STEPS = {
         case, agent=agent, documents=_ids(request.POST.getlist("documents")), uploads=_uploads(request)),
     "received": lambda case, agent, request: actions.receive_documentation(
         case, agent=agent, documents=_ids(request.POST.getlist("documents")), uploads=_uploads(request)),
-    "assign": lambda case, agent, request: actions.assign(
-        case, agent=agent, assignee=int(request.POST["assignee"]) if request.POST.get("assignee", "").isdigit()
-        else None),
+    "assign": lambda case, agent, request: actions.assign(case, agent=agent,
+                                                          assignee=_number(request.POST, "assignee")),
     "accept": lambda case, agent, request: actions.accept(case, agent=agent),
     "reject": lambda case, agent, request: actions.reject(case, agent=agent, reason=request.POST.get("reason", "")),
     "return": lambda case, agent, request: actions.return_case(case, agent=agent,

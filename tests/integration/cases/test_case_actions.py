@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from caredesk.cases import actions, queries
-from caredesk.cases.actions import NewCase
 from caredesk.cases.models import CASE_VOIDED, Case
 from caredesk.channels.models import OutboundMessage
 from caredesk.core.errors import Conflict, Forbidden, ValidationFailed

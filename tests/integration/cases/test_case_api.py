@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from caredesk.cases.models import Case, PrimaryReason
-from caredesk.core import roles
 from tests.integration.helpers import assert_problem, nothing_written, post_json
 
 
