@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "caredesk.review",
     "caredesk.channels",
     "caredesk.escalations",
+    "caredesk.cases",
     "caredesk.web",
 ]
 

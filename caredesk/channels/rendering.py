@@ -15,12 +15,13 @@ class TemplateUnavailable(Exception):
     """No active template by that name for that channel, or it does not render."""
 
 
-def render_message_template(name: str, channel: str, ticket: Ticket) -> tuple[str, str]:
-    """(subject, body) of template `name` for `channel` ("email" or "text"), with the ticket and its customer."""
+def render_message_template(name: str, channel: str, ticket: Ticket, extra: dict | None = None) -> tuple[str, str]:
+    """(subject, body) of template `name` for `channel` ("email" or "text"), with the ticket, its customer and
+    the `extra` names a caller gives (a case's documentation request gives `needed`)."""
     template = MessageTemplate.objects.filter(name=name, channel=channel, active=True).first()
     if template is None:
         raise TemplateUnavailable(f'there is no active {channel} template named "{name}"')
-    context = Context({"ticket": ticket, "customer": ticket.requester})
+    context = Context({**(extra or {}), "ticket": ticket, "customer": ticket.requester})
     try:
         subject = _PLAIN_TEXT.from_string(template.subject).render(context)
         body = _PLAIN_TEXT.from_string(template.body).render(context)

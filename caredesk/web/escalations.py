@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from caredesk.core import events
 from caredesk.escalations.describe import describe, with_details
 from caredesk.escalations.models import Escalation
+from caredesk.tickets.models import TicketEvent
+
+
+def case_summaries(ticket) -> list[tuple]:
+    """The ticket's cases, each with the sentence of its latest change: what to tell a customer who calls
+    again (SOP 003 step 2: has the case been updated?)."""
+    cases = list(ticket.cases.select_related("primary_reason", "assignee"))
+    latest = {}
+    for event in TicketEvent.objects.filter(ticket=ticket, action__startswith="case.").order_by("at", "id"):
+        latest[(event.after or {}).get("case")] = event
+    changes = [latest.get(case.pk) for case in cases]
+    sentences = iter(events.describe_all([change for change in changes if change is not None]))
+    return [(case, change, next(sentences) if change is not None else None) for case, change in zip(cases, changes)]
 
 
 def escalation_context(ticket, *, agent, problem: str = "") -> dict:
@@ -11,6 +25,7 @@ def escalation_context(ticket, *, agent, problem: str = "") -> dict:
     described = describe(latest) if latest is not None else None
     return {
         "ticket": ticket, "escalation": described, "escalation_problem": problem,
+        "cases": case_summaries(ticket) if latest is not None else [],
         "can_request": latest is None or not latest.in_progress,
         "is_ringing_me": bool(described and agent.username in described["ringing"]),
         "answered_by_me": bool(described and described["answered_by"] == agent.username

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, composer, customer, escalation, follow_up, home, new_ticket, quarantine, queues,
+from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine, queues,
                                  reports, review, search, ticket)
 
 app_name = "web"
@@ -31,6 +31,10 @@ urlpatterns = [
     path("tickets/<int:pk>/review/<int:flag_id>/clear/", review.clear_review_flag, name="clear-review-flag"),
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
+    path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("cases/", cases.case_queues, name="cases"),
+    path("cases/<int:case_id>/", cases.case_page, name="case"),
+    path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
     path("escalations/mine/", escalation.my_escalations, name="my-escalations"),
     path("presence/", escalation.set_presence, name="presence"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from caredesk.cases import actions as case_actions
+from caredesk.cases.models import PrimaryReason
 from caredesk.channels import actions as channel_actions
 from caredesk.channels.models import ChannelEvent, InboundMessage
 from caredesk.core import actions as agent_actions
@@ -61,6 +63,35 @@ def _escalation_ladder_ends(agent, customer) -> None:
     escalation_actions.receive_voicemail(escalation, recording_sid="RE1", recording_url="https://example.com/RE1",
                                          duration_seconds=42, transcription="Please call me back.")
     escalation_actions.record_callback(escalation, agent=Agent.objects.get(username="lee"), note="Called back.")
+
+
+def _cases(agent, customer) -> None:
+    """A case through each of its steps: the documentation requested, refused and received; an assignment
+    accepted, returned and rejected; closed as "Case Voided"."""
+    specialist, lead = Agent.objects.get(username="sam"), Agent.objects.get(username="lee")
+    ticket = ticket_actions.create_ticket(actor=Actor.of_agent(agent), requester=customer, subject="A case")
+    escalation_actions.record_request(ticket, agent=agent, reason="wants leadership")
+    call = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="phone", direction="inbound",
+                                          kind="call", call_outcome="answered", body="The homeowner called.")
+
+    def new(documentation: str, **fields) -> case_actions.NewCase:
+        return case_actions.NewCase(
+            primary_reason=PrimaryReason.objects.first().pk, description="Overview", installer_point_of_view="POV",
+            interaction=call.pk, concern_type="Installation", red_flags="Dates", other_concerns="None seen",
+            welcome_call_voice_matches=True, certificate_of_completion_reviewed=False, documentation=documentation,
+            **fields)
+
+    case_actions.open_case(ticket, agent=agent, new=new("refused", resolution_lead=lead.pk))
+    case = case_actions.open_case(ticket, agent=agent, new=new("requested", documentation_needed="The contract"))
+    upload = ticket_actions.NewAttachment("contract.pdf", "application/pdf", b"%PDF-1.4")
+    case = case_actions.receive_documentation(case, agent=lead, uploads=[upload])
+    case = case_actions.accept(case_actions.assign(case, agent=agent, assignee=specialist.pk), agent=specialist)
+    case = case_actions.return_case(case, agent=specialist, reason="Not mine")
+    case_actions.close_case(case, agent=agent, closed_reason=case_actions.closing_reason(case))
+    other = case_actions.open_case(ticket, agent=agent, new=new("not_needed"))
+    other = case_actions.attach_documents(other, agent=agent, uploads=[upload])
+    case_actions.reject(case_actions.assign(other, agent=agent, assignee=specialist.pk), agent=specialist,
+                        reason="Wrong team")
 
 
 def _ticket_changes(agent, customer, order) -> Ticket:
@@ -148,6 +179,7 @@ def every_kind(agent, customer, order):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
     results = _scenarios(agent)
     _escalation_ladder_ends(agent, customer)
+    _cases(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket)
