@@ -1,7 +1,7 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, composer, customer, escalation, follow_up, home, new_ticket, quarantine, queues,
-                                 reports, review, search, ticket)
+                                 recording, reports, review, search, ticket)
 
 app_name = "web"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     path("tickets/<int:pk>/review/<int:flag_id>/clear/", review.clear_review_flag, name="clear-review-flag"),
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
+    path("recordings/<int:pk>/", recording.recording_player, name="recording-player"),
+    path("recordings/<int:pk>/content/", recording.recording_content, name="recording-content"),
     path("escalations/mine/", escalation.my_escalations, name="my-escalations"),
     path("presence/", escalation.set_presence, name="presence"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),
