@@ -17,6 +17,7 @@ import tempfile
 import urllib.request
 import uuid
 import wave
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -88,7 +89,6 @@ def _wav(seconds: int) -> bytes:
     return buffer.getvalue()
 
 
-@transaction.atomic
 def record_console_recording(interaction: Interaction, *, duration_seconds: int = 2,
                              recorded_at: datetime | None = None) -> Recording:
     """The console provider (demo and tests): a generated WAV stored at once for a call or voicemail."""
@@ -97,19 +97,38 @@ def record_console_recording(interaction: Interaction, *, duration_seconds: int 
         provider=Recording.Provider.CONSOLE, provider_recording_id=f"console-{uuid.uuid4().hex}",
         interaction=interaction, ticket=interaction.ticket, duration_seconds=duration_seconds,
         recorded_at=recorded_at or now, created_at=now)
-    _store(recording, ContentFile(_wav(duration_seconds)), "audio/wav")
+    wav = _wav(duration_seconds)
+    audio = _save_audio(recording, ContentFile(wav), "audio/wav", hashlib.sha256(wav).hexdigest())
+
+    def attach() -> bool:
+        _mark_stored(recording, audio)
+        return True
+
+    _keep_if(audio, attach)
     return recording
 
 
-def _store(recording: Recording, content: File, content_type: str) -> None:
-    """Save the audio under a name made from the provider's recording id, then the row, then the event."""
-    digest = hashlib.sha256()
-    for chunk in content.chunks(CHUNK_BYTES):
-        digest.update(chunk)
-    content.seek(0)
+@dataclass(frozen=True)
+class Audio:
+    """Audio written to storage, not yet on its recording's row."""
+
+    name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def _save_audio(recording: Recording, content: File, content_type: str, sha256: str) -> Audio:
+    """Write the audio to storage under a name made from the provider's recording id (outside any transaction:
+    a long copy holds no lock)."""
     extension = EXTENSIONS.get(content_type, "bin")
-    recording.file.save(f"{recording.provider_recording_id}.{extension}", content, save=False)
-    recording.content_type, recording.size_bytes, recording.sha256 = content_type, content.size, digest.hexdigest()
+    name = default_storage.save(f"recordings/{recording.provider_recording_id}.{extension}", content)
+    return Audio(name, content_type, content.size, sha256)
+
+
+def _mark_stored(recording: Recording, audio: Audio) -> None:
+    recording.file.name, recording.content_type = audio.name, audio.content_type
+    recording.size_bytes, recording.sha256 = audio.size_bytes, audio.sha256
     recording.status, recording.next_attempt_at, recording.last_error = Recording.Status.STORED, None, ""
     recording.save()
     if recording.ticket_id:
@@ -131,38 +150,61 @@ def _claim(batch_size: int) -> list[int]:
     return [recording.pk for recording in due]
 
 
-def _fetch(url: str, into) -> str:
-    """Stream the provider's audio into a file (Twilio's with the account's credentials); its content type."""
+def _fetch(url: str, into) -> tuple[str, str]:
+    """Stream the provider's audio into a file (Twilio's with the account's credentials), hashing it as it
+    comes; its content type and SHA-256."""
     request = urllib.request.Request(url)
     if settings.TWILIO_ACCOUNT_SID:
-        password_manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        password_manager.add_password(None, url, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        password_manager = urllib.request.HTTPPasswordMgrWithPriorAuth()  # sent at once, not after a 401
+        password_manager.add_password(None, url, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                                      is_authenticated=True)
         opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(password_manager))
     else:
         opener = urllib.request.build_opener()
+    digest = hashlib.sha256()
     with opener.open(request, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
         while chunk := response.read(CHUNK_BYTES):
             into.write(chunk)
-        return response.headers.get_content_type()
+            digest.update(chunk)
+        return response.headers.get_content_type(), digest.hexdigest()
 
 
 def _download(recording_id: int) -> None:
     recording = Recording.objects.get(pk=recording_id)
-    with tempfile.TemporaryFile() as audio:
+    with tempfile.TemporaryFile() as download:
         try:
-            content_type = _fetch(recording.source_url, audio)
+            content_type, sha256 = _fetch(recording.source_url, download)
         except (OSError, ValueError) as error:
             _failed_attempt(recording_id, str(error))
             return
-        audio.seek(0)
+        download.seek(0)
+        audio = _save_audio(recording, File(download), content_type, sha256)
+    _keep_if(audio, lambda: _attach(recording_id, audio))
+
+
+def _keep_if(audio: Audio, attach) -> None:
+    """Run `attach` (in a transaction): the stored audio is removed again unless it returns True, so there
+    is no file without its row."""
+    try:
         with transaction.atomic():
-            recording = Recording.objects.select_for_update().get(pk=recording_id)
-            if recording.status != Recording.Status.DOWNLOADING:
-                return  # stored meanwhile by another worker
-            if recording.ticket_id is None:
-                interaction = _interaction_for(recording.provider_recording_id, recording.call_sid)
-                recording.interaction, recording.ticket = interaction, interaction.ticket if interaction else None
-            _store(recording, File(audio), content_type)
+            kept = attach()
+    except Exception:
+        default_storage.delete(audio.name)
+        raise
+    if not kept:
+        default_storage.delete(audio.name)
+
+
+def _attach(recording_id: int, audio: Audio) -> bool:
+    """The downloaded audio on its row; False if another worker (whose lease ran out) stored it first."""
+    recording = Recording.objects.select_for_update().get(pk=recording_id)
+    if recording.status != Recording.Status.DOWNLOADING:
+        return False
+    if recording.ticket_id is None:
+        interaction = _interaction_for(recording.provider_recording_id, recording.call_sid)
+        recording.interaction, recording.ticket = interaction, interaction.ticket if interaction else None
+    _mark_stored(recording, audio)
+    return True
 
 
 @transaction.atomic
@@ -249,7 +291,8 @@ def delete_expired(batch_size: int = 100) -> int:
     now = clock.now()
     cutoff = now - timedelta(days=settings.RECORDING_RETENTION_DAYS)
     with transaction.atomic():
-        expired = list(Recording.objects.select_for_update(skip_locked=True).select_related("ticket", "interaction")
+        expired = list(Recording.objects.select_for_update(skip_locked=True, of=("self",))
+                       .select_related("ticket", "interaction")
                        .filter(recorded_at__lt=cutoff, deleted_at__isnull=True)[:batch_size])
         for recording in expired:
             name = recording.file.name

@@ -4,6 +4,7 @@ callback queues the download the worker does from a local "provider"; retention 
 
 from __future__ import annotations
 
+import base64
 import http.server
 import os
 import threading
@@ -101,10 +102,10 @@ def test_admins_list_the_accesses(frozen_clock, call, api, api_client_for, admin
 
 class _Provider(http.server.BaseHTTPRequestHandler):
     audio = b"RIFF" + bytes(range(256)) * 40
-    requests: list[str] = []
+    requests: list[tuple[str, str | None]] = []
 
     def do_GET(self):
-        type(self).requests.append(self.path)
+        type(self).requests.append((self.path, self.headers.get("Authorization")))
         if self.path.endswith("missing"):
             self.send_error(404)
             return
@@ -120,6 +121,7 @@ class _Provider(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def provider():
+    _Provider.requests.clear()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,22 +145,37 @@ def _callback(provider, sid="RE0001", path="/RE0001"):
             "RecordingUrl": provider + path, "RecordingStartTime": "Mon, 02 Mar 2026 13:50:00 +0000"}
 
 
-def test_the_callback_queues_the_download_and_the_worker_stores_the_audio_once(twilio, provider, call, api):
+def test_the_callback_queues_the_download_and_the_worker_stores_the_audio_once(twilio, provider, call, settings):
+    settings.TWILIO_ACCOUNT_SID = "AC0001"
     assert _signed_post(_callback(provider)).status_code == 204
     assert _signed_post(_callback(provider)).status_code == 204  # Twilio retrying
     recording = Recording.objects.get()
     assert (recording.status, recording.interaction, recording.file.name) == ("downloading", call, "")
     assert _Provider.requests == []  # nothing fetched inside the webhook
 
-    assert worker.run_once()["recording downloads"] == 1
-    assert worker.run_once()["recording downloads"] == 0
+    jobs = dict(worker.jobs())
+    assert jobs["recording downloads"]() == 1
+    assert jobs["recording downloads"]() == 0
     recording.refresh_from_db()
     assert recording.status == "stored" and recording.content_type == "audio/x-wav"
     assert recording.size_bytes == len(_Provider.audio) and recording.duration_seconds == 12
     assert recording.recorded_at.isoformat() == "2026-03-02T13:50:00+00:00"
     assert recording.file.open("rb").read() == _Provider.audio
     assert TicketEvent.objects.filter(action="recording.stored", ticket=call.ticket).count() == 1
-    assert _Provider.requests.count("/RE0001") == 1
+    credentials = "Basic " + base64.b64encode(b"AC0001:test-auth-token").decode()
+    assert _Provider.requests.count(("/RE0001", credentials)) == 1
+
+
+def test_a_second_worker_whose_lease_ran_out_leaves_the_first_download(twilio, provider, call):
+    _signed_post(_callback(provider, sid="RE0003", path="/RE0003"))
+    recording = Recording.objects.get()
+    actions._download(recording.pk)
+    actions._download(recording.pk)  # the same row, fetched again by a worker that claimed it before
+    recording.refresh_from_db()
+    folder = os.path.dirname(recording.file.path)
+    copies = [name for name in os.listdir(folder) if name.startswith("RE0003")]
+    assert copies == [os.path.basename(recording.file.path)]
+    assert TicketEvent.objects.filter(action="recording.stored").count() == 1
 
 
 def test_a_failed_download_is_retried_later_then_marked_failed(twilio, provider, call, settings):
@@ -188,7 +205,7 @@ def test_retention_deletes_the_audio_and_keeps_the_row(frozen_clock, call, setti
     old, recent = _recording(call, 731), _recording(call, 10)
     path = old.file.path
     with django_capture_on_commit_callbacks(execute=True):
-        assert worker.run_once()["recording retention"] == 1
+        assert dict(worker.jobs())["recording retention"]() == 1
     old.refresh_from_db()
     assert old.status == "deleted" and old.deleted_at == clock.now() and not old.file
     assert not os.path.exists(path)
