@@ -13,6 +13,7 @@ from caredesk.escalations import actions as escalation_actions
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
+from caredesk.recordings import actions as recording_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
@@ -170,13 +171,14 @@ def _demo_tickets(agents, customers, orders) -> None:
     with clock.frozen_at(started):
         closed = ticket(maria, "Sofia Martins", "Update the opening hours on the homepage",
                         "Please change Saturday hours to 8am-2pm.", clarification, group=care)
-        use_cases.log_call(
+        call = use_cases.log_call(
             closed, actor=maria, direction=Interaction.Direction.OUTBOUND, outcome=Interaction.CallOutcome.ANSWERED,
             call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
                         "reason_for_call": "Confirm the new Saturday hours",
                         "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
             then_status=Status.SOLVED,
         )
+        recording_actions.record_console_recording(call, duration_seconds=3)  # the console provider's audio
     with clock.frozen_at(started + timedelta(days=5)):
         ticket_actions.close_solved_tickets()
     ticket_actions.receive_customer_message(

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "caredesk.channels",
     "caredesk.escalations",
     "caredesk.cases",
+    "caredesk.recordings",
     "caredesk.web",
 ]
 
@@ -235,7 +236,7 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
 # Only the workspace's own vendored files run and style pages; nothing may frame them or post elsewhere.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 SESSION_COOKIE_HTTPONLY = True
@@ -311,3 +312,9 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")  # also checks webhook signatur
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
 TRANSFER_PROVIDER = env("TRANSFER_PROVIDER", "console")  # console or twilio: the escalation ladder's calls
 VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; voicemail only while empty
+
+# Call recordings (caredesk/recordings): any agent plays one up to this many days old; older ones are for
+# Resolution Specialists only, with a reason. Older than the retention, the worker deletes the audio.
+RECORDING_OPEN_DAYS = env_int("RECORDING_OPEN_DAYS", 90)
+RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 730)
+RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then the recording is marked failed

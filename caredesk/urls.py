@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("channels/twilio/escalations/", include("caredesk.escalations.urls")),
+    path("channels/twilio/recordings/", include("caredesk.recordings.urls")),
     path("channels/", include("caredesk.channels.urls")),
     path("", include("caredesk.web.urls")),
 ]

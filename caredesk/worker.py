@@ -19,6 +19,8 @@ from caredesk.core import heartbeats
 from caredesk.escalations.actions import seconds_until_next_transfer_due
 from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
+from caredesk.recordings.actions import delete_expired as delete_expired_recordings
+from caredesk.recordings.actions import download_due as download_recordings
 from caredesk.tickets.actions import close_solved_tickets
 
 logger = logging.getLogger("caredesk.worker")
@@ -35,6 +37,8 @@ def jobs() -> list[tuple[str, Job]]:
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("outbound messages", deliver_outbound_messages),
+        ("recording downloads", download_recordings),
+        ("recording retention", delete_expired_recordings),
     ]
 
 

@@ -2,7 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import cases, channels, customers, escalations, lists, playbooks, problems, review, tickets
+from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
+                          tickets)
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -39,3 +40,4 @@ api.add_router("", channels.router)
 api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
+api.add_router("", recordings.router)

@@ -31,6 +31,11 @@ def webhook_url(path: str) -> str:
     return f"{settings.PUBLIC_URL}{path}"
 
 
+def recording_status_url() -> str:
+    """Where Twilio reports a finished recording (caredesk.recordings downloads and keeps the audio)."""
+    return webhook_url("/channels/twilio/recordings/status/")
+
+
 @dataclass(frozen=True)
 class ImapMailbox:
     name: str

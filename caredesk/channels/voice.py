@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from twilio.twiml.voice_response import VoiceResponse
 
 from caredesk.channels import phone
+from caredesk.channels.config import recording_status_url
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.tickets.actions import add_interaction
@@ -122,7 +123,8 @@ def voicemail_twiml(recording_action: str, transcription_callback: str) -> str:
     response = VoiceResponse()
     response.say(VOICEMAIL_PROMPT)
     response.record(action=recording_action, max_length=180, play_beep=True, transcribe=True,
-                    transcribe_callback=transcription_callback)
+                    transcribe_callback=transcription_callback, recording_status_callback=recording_status_url(),
+                    recording_status_callback_event="completed")
     return str(response)
 
 

@@ -21,6 +21,7 @@ VIEW_REPORTS = "view_reports"
 MANAGE_AGENTS = "manage_agents"  # agents, roles and API tokens of others
 CONFIGURE = "configure"  # lists, canned responses, playbooks: the admin site
 MANAGE_INBOUND = "manage_inbound"  # quarantined inbound mail: see it, retry it, discard it
+AUDIT_RECORDINGS = "audit_recordings"  # who played or downloaded which call recording, and why
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     AGENT: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
@@ -29,7 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RESOLUTION_LEAD: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
     TEAM_SUPERVISOR: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
     ADMIN: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_AGENTS, CONFIGURE,
-                      MANAGE_INBOUND}),
+                      MANAGE_INBOUND, AUDIT_RECORDINGS}),
 }
 
 

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from caredesk.channels.config import webhook_url
+from caredesk.channels.config import recording_status_url, webhook_url
 
 logger = logging.getLogger("caredesk.escalations.telephony")
 VOICEMAIL_PROMPT = "Nobody is available right now. Please leave a message after the tone, and we will call you back."
@@ -93,7 +93,8 @@ def ladder_twiml(escalation, ringing: list[str], answer_within_seconds: int | No
     elif escalation.status == escalation.Status.VOICEMAIL and not escalation.voicemail_id:
         response.say(VOICEMAIL_PROMPT)
         response.record(action=url_for(escalation, "recording"), max_length=180, play_beep=True, transcribe=True,
-                        transcribe_callback=url_for(escalation, "recording"))
+                        transcribe_callback=url_for(escalation, "recording"),
+                        recording_status_callback=recording_status_url(), recording_status_callback_event="completed")
     else:  # transferred, or the voicemail is in: the call is over
         response.hangup()
     return str(response)

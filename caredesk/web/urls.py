@@ -1,7 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine, queues,
-                                 reports, review, search, ticket)
+from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
+                                 queues, recording, reports, review, search, ticket)
 
 app_name = "web"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
+    path("recordings/<int:pk>/", recording.recording_player, name="recording-player"),
+    path("recordings/<int:pk>/content/", recording.recording_content, name="recording-content"),
     path("escalations/mine/", escalation.my_escalations, name="my-escalations"),
     path("presence/", escalation.set_presence, name="presence"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),

@@ -25,6 +25,7 @@ from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, Cus
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
+from caredesk.recordings import actions as recording_actions
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.tickets import actions as ticket_actions
@@ -174,8 +175,32 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     web_actions.delete_view(view, agent=agent)
 
 
+def _recordings(ticket, agent, settings) -> None:
+    """A recording stored, played by a specialist with a reason and by an agent, one that never downloads,
+    and one past the retention."""
+    from datetime import timedelta
+
+    from caredesk.core import clock, roles
+
+    call = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="phone",
+                                          direction="inbound", kind="call", call_outcome="answered",
+                                          external_id="CA-audit", body="A call.")
+    old = recording_actions.record_console_recording(call, recorded_at=clock.now() - timedelta(days=91))
+    specialist = agent_actions.create_agent(username="spec", password="correct-horse-battery",
+                                            role_names=[roles.RESOLUTION_SPECIALIST], check_password=False)
+    recording_actions.open_recording(old, agent=specialist, reason="Compliance review")
+    recent = recording_actions.record_console_recording(call)
+    recording_actions.open_recording(recent, agent=agent, kind="download")
+    settings.RECORDING_DOWNLOAD_ATTEMPTS = 1
+    recording_actions.receive_twilio_recording(recording_sid="RE-audit", call_sid="CA-audit", status="completed",
+                                               recording_url="http://127.0.0.1:9/unreachable", duration_seconds=5)
+    recording_actions.download_due()
+    recording_actions.record_console_recording(call, recorded_at=clock.now() - timedelta(days=800))
+    recording_actions.delete_expired()
+
+
 @pytest.fixture
-def every_kind(agent, customer, order):
+def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
     results = _scenarios(agent)
     _escalation_ladder_ends(agent, customer)
@@ -183,6 +208,7 @@ def every_kind(agent, customer, order):
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket)
+    _recordings(ticket, agent, settings)
     _customer_and_agent_changes(agent, customer, order)
     return results
 

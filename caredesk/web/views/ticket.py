@@ -17,6 +17,7 @@ from caredesk.tickets.models import Attachment, CannedResponse, Ticket
 from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
+from caredesk.web.recordings import ticket_recordings
 
 RELATED_TICKETS = 5
 
@@ -98,6 +99,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         "requester": ticket.requester,
         "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
         "deliveries": deliveries.ticket_deliveries(ticket),
+        "recordings": ticket_recordings(ticket, request.user),
         **follow_up_context(ticket),
         **flags_context(ticket),
         **review_context(ticket),
@@ -130,6 +132,7 @@ def ticket_timeline(request, pk: int):
     return render(request, "web/partials/timeline.html", {
         "ticket": ticket, "timeline": queries.merged_timeline(ticket, with_audit=request.user.can(roles.VIEW_AUDIT)),
         "deliveries": deliveries.ticket_deliveries(ticket),
+        "recordings": ticket_recordings(ticket, request.user),
     })
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 STRICT = {"default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "object-src": "'none'",
-          "base-uri": "'none'", "frame-ancestors": "'none'", "form-action": "'self'"}
+          "base-uri": "'none'", "frame-ancestors": "'none'", "form-action": "'self'", "media-src": "'self'"}
 
 
 def directives(policy: str) -> dict:

@@ -28,4 +28,5 @@ def test_retry_delay_doubles_up_to_six_hours():
 def test_twiml():
     voicemail = voicemail_twiml("https://desk.example.com/r/", "https://desk.example.com/t/")
     assert '<Record action="https://desk.example.com/r/"' in voicemail and 'transcribe="true"' in voicemail
+    assert 'recordingStatusCallback="http' in voicemail and "/channels/twilio/recordings/status/" in voicemail
     assert '<Dial action="https://d/a/" timeout="20">+15005550001</Dial>' in forward_twiml("+15005550001", "https://d/a/")
