@@ -1,6 +1,5 @@
 """Message bodies: charset decoding, HTML to text, HTML sanitising and finding the new content of a reply."""
 
-import codecs
 import re
 from html.parser import HTMLParser
 
@@ -10,16 +9,6 @@ import quotequail
 from caredesk.channels.email.quote_headers import newest_fragment
 
 DEFAULT_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
-# Labels that senders use for a narrower charset than the one they actually write (WHATWG Encoding).
-_CHARSET_SUPERSETS = {
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "euc_kr": "cp949",
-}
-_CHARSET_NAME = re.compile(r"^[A-Za-z0-9._:+-]{1,40}$")
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em", "font", "h1",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strike",
@@ -44,35 +33,6 @@ _FORWARD_MARKER = re.compile(
     r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)",
     re.IGNORECASE | re.MULTILINE,
 )
-
-
-def decode_text(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
-    """Text from bytes in a declared charset; undeclared or unknown charsets try UTF-8, then Windows-1252."""
-    if charset and _CHARSET_NAME.match(charset):
-        codec = _CHARSET_SUPERSETS.get(_canonical_charset(charset), charset)
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            defects.append(f"{where}: bytes invalid in charset {charset!r} were replaced")
-            try:
-                return data.decode(codec, "replace")
-            except (LookupError, UnicodeError):
-                pass
-        except (LookupError, UnicodeError):
-            pass
-    if charset:
-        defects.append(f"{where}: unknown charset {charset!r}, read as UTF-8 or Windows-1252")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
-
-
-def _canonical_charset(charset: str) -> str:
-    try:
-        return codecs.lookup(charset).name
-    except LookupError:
-        return charset
 
 
 def sanitise_html(html: str) -> str:

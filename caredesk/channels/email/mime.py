@@ -12,14 +12,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from typing import TypeVar
+
+from caredesk.channels.email import charsets
 
 MAXIMUM_DEPTH = 20
 MAXIMUM_PARTS = 500
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t]")
 _HEADER_PARSER = BytesParser(policy=policy.default)
+_TEXT_HEADER_PARSER = Parser(policy=policy.default)
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
+_DECLARED_CHARSET = re.compile(rb'charset\s*=\s*"?([A-Za-z0-9._:+-]{1,40})', re.IGNORECASE)
+_CHARSET_SCAN_BYTES = 1_000_000
+_ENCODED_WORDS = re.compile(rf"{_ENCODED_WORD.pattern}(?:\s+{_ENCODED_WORD.pattern})*")
 _BASE64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/]")
 Value = TypeVar("Value")
 
@@ -137,7 +144,67 @@ def read_headers(raw: bytes, start: int, end: int, defects: list[str], path: str
         elif line.strip():
             shown = line.strip()[:60].decode("ascii", "replace")
             defects.append(f"part {path or 'message'}: header line without a colon ignored: {shown!r}")
-    return _HEADER_PARSER.parsebytes(b"".join(kept) + b"\n", headersonly=True), body_start
+    block = b"".join(kept) + b"\n"
+    if block.isascii() and b"=?" not in block:
+        return _HEADER_PARSER.parsebytes(block, headersonly=True), body_start
+    text = _header_text(raw, block, defects, path)
+    return _TEXT_HEADER_PARSER.parsestr(text, headersonly=True), body_start
+
+
+def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str:
+    """The header block as text: raw 8-bit bytes and RFC 2047 encoded words decoded like bodies.
+
+    Raw UTF-8 (RFC 6532) is read as such; other raw 8-bit bytes in the charset a body part declares when
+    it reads them (a program writing raw 8-bit headers uses its own charset), else as detected. Every encoded word is
+    decoded here, with the same charset fallbacks as a body, and written back as UTF-8, so a GB2312 or
+    ISO-2022-JP name reads right and a replaced byte is a defect instead of a silent U+FFFD.
+    """
+    where = f"part {path or 'message'} headers"
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        lines = block.splitlines(keepends=True)
+        legacy = [line for line in lines if not _is_utf8(line)]
+        codec = _declared_charset(raw, legacy) or charsets.detect(b"".join(legacy)) or "cp1252"
+        defects.append(f"{where}: 8-bit bytes that are not UTF-8, read as {codec}")
+        text = "".join(line.decode() if _is_utf8(line) else charsets.decode(line, codec, defects, where) for line in lines)
+    if "=?" in text:
+        text = _ENCODED_WORDS.sub(lambda run: _transcoded(run.group(0), defects, where), text)
+    return text
+
+
+def _declared_charset(raw: bytes, lines: list[bytes]) -> str | None:
+    """The first charset a part of `raw` declares, other than UTF-8 and ASCII, that reads every line."""
+    for label in dict.fromkeys(_DECLARED_CHARSET.findall(raw, 0, _CHARSET_SCAN_BYTES)):
+        codec = charsets.canonical(label.decode("ascii"))
+        if codec and codec not in ("utf-8", "ascii") and all(charsets.reads(line, codec) for line in lines):
+            return codec
+    return None
+
+
+def _is_utf8(line: bytes) -> bool:
+    return charsets.reads(line, "utf-8")
+
+
+def _transcoded(run: str, defects: list[str], where: str) -> str:
+    """Adjacent encoded words (a character may be split between them) decoded together, as UTF-8 words."""
+    words = [(charset.lower(), encoding.lower(), payload) for charset, encoding, payload in _ENCODED_WORD.findall(run)]
+    groups: list[tuple[str, list[bytes]]] = []
+    for charset, encoding, payload in words:
+        data = _word_bytes(encoding, payload)
+        if groups and groups[-1][0] == charset:
+            groups[-1][1].append(data)
+        else:
+            groups.append((charset, [data]))
+    texts = [charsets.decode(b"".join(parts), charset, defects, where) for charset, parts in groups]
+    return "".join(f"=?utf-8?b?{binascii.b2a_base64(text.encode(), newline=False).decode()}?=" for text in texts)
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    data = payload.encode("ascii", "replace")
+    if encoding == "q":
+        return binascii.a2b_qp(data, header=True)
+    return _decode_damaged_base64(memoryview(data))
 
 
 def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, Fields, list[Part]]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email import policy, utils
 from email.message import EmailMessage
 
-from caredesk.channels.email import bodies, limits, mime
+from caredesk.channels.email import bodies, charsets, limits, mime
 from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
 
 DEFAULT_MAXIMUM_ATTACHMENTS = 50
@@ -272,7 +272,7 @@ class _Contents:
 
     def _text(self, part: mime.Part) -> str:
         charset = part.fields.parameters.get("charset")
-        text = bodies.decode_text(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
+        text = charsets.decode(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
         return clean_text(text.replace("\r\n", "\n")).strip("\n")
 
     def _limited(self, text: str) -> str:

@@ -1,0 +1,68 @@
+"""Headers as real mail writes them: raw 8-bit names and subjects, legacy charsets in encoded words."""
+
+import base64
+
+from caredesk.channels.email.parsing import parse_message
+
+
+def parse(headers: bytes, body: bytes = b"Hello\n"):
+    return parse_message(headers + b"\n" + body, max_attachment_bytes=10_000_000)
+
+
+def encoded_word(text: str, charset: str, codec: str | None = None) -> bytes:
+    return b"=?" + charset.encode() + b"?B?" + base64.b64encode(text.encode(codec or charset)) + b"?="
+
+
+def test_a_raw_utf_8_display_name_reads_right():
+    parsed = parse("From: Ups Rémi <ups@example.com>\nSubject: Grüße\n".encode())
+    assert (parsed.from_name, parsed.from_address, parsed.subject) == ("Ups Rémi", "ups@example.com", "Grüße")
+    assert parsed.defects == ()
+
+
+def test_raw_latin_1_in_a_name_and_subject_is_read_as_windows_1252_with_a_defect():
+    parsed = parse("From: René Dupont <r@example.fr>\nSubject: Problème de facture\n".encode("latin-1"))
+    assert (parsed.from_name, parsed.subject) == ("René Dupont", "Problème de facture")
+    assert any("not UTF-8" in defect for defect in parsed.defects)
+
+
+def test_raw_8_bit_headers_are_read_in_the_charset_the_body_declares():
+    headers = "From: Иван <ivan@example.ru>\nSubject: Заказ\nContent-Type: text/plain; charset=koi8-r\n"
+    parsed = parse(headers.encode("koi8_r"), "Привет".encode("koi8_r"))
+    assert (parsed.from_name, parsed.subject, parsed.text_body) == ("Иван", "Заказ", "Привет")
+
+
+def test_a_gb2312_subject_is_read_as_gb18030():
+    parsed = parse(b"From: " + encoded_word("张伟", "gb2312") + b" <z@example.cn>\nSubject: "
+                   + encoded_word("发票 镕", "gb2312", "gb18030") + b"\n")
+    assert (parsed.from_name, parsed.subject, parsed.defects) == ("张伟", "发票 镕", ())
+
+
+def test_iso_2022_jp_with_nec_extended_characters():
+    word = base64.b64encode(b"\x1b$B-!\x1b(B" + "お問い合わせ".encode("iso2022_jp"))
+    parsed = parse(b"From: a@example.jp\nSubject: =?ISO-2022-JP?B?" + word + b"?=\n")
+    assert parsed.subject == "①お問い合わせ"
+
+
+def test_shift_jis_under_an_iso_2022_jp_label():
+    parsed = parse(b"From: a@example.jp\nSubject: " + encoded_word("見積もり依頼", "iso-2022-jp", "cp932") + b"\n")
+    assert parsed.subject == "見積もり依頼"
+
+
+def test_a_character_split_between_two_encoded_words_is_joined():
+    data = "請求書について".encode("gb18030")
+    first, second = base64.b64encode(data[:5]), base64.b64encode(data[5:])
+    parsed = parse(b"From: a@example.cn\nSubject: =?GB2312?B?" + first + b"?=\n =?GB2312?B?" + second + b"?=\n")
+    assert parsed.subject == "請求書について"
+
+
+def test_a_replacement_character_in_a_header_is_a_defect():
+    parsed = parse(b"From: a@example.com\nSubject: =?utf-8?B?" + base64.b64encode(b"bad \xff byte") + b"?=\n")
+    assert parsed.subject == "bad \ufffd byte"
+    assert any("replaced" in defect for defect in parsed.defects)
+
+
+def test_a_raw_latin_1_attachment_name():
+    body = (b"--b\nContent-Type: text/plain\n\nsee file\n--b\nContent-Type: application/pdf\n"
+            b"Content-Disposition: attachment; filename=\"R\xe9sum\xe9.pdf\"\n\n%PDF-1.4\n--b--\n")
+    parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", body)
+    assert [attachment.filename for attachment in parsed.attachments] == ["Résumé.pdf"]
