@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy, utils
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 from caredesk.channels.email import bodies, charsets, limits, mime
@@ -27,6 +28,8 @@ _MESSAGE_FIELDS = {
     "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "in-reply-to",
     "references", "mime-version", "content-type", "received", "return-path", "delivered-to",
 }  # fmt: skip
+_COMMENT_NAME = re.compile(r"^\s*(?P<address>[^\s<>()\"]+@[^\s<>()\"]+)\s*\((?P<name>[^()]*)\)\s*$")
+_BARE_ADDRESS = re.compile(r"^\s*(?P<name>[^<>@]*?)\s+(?P<address>[^\s<>\"@]+@[^\s<>\"@]+)\s*$")
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
 
@@ -113,7 +116,7 @@ def parse_message(
         raise MalformedEmail("not an email message: no header fields such as From, To, Subject or Date")
     reader = _HeaderReader(headers, defects)
     message_id = reader.message_id("message-id")
-    sender = reader.first_address("from") or reader.first_address("sender")
+    sender = reader.first_address("from") or reader.first_address("sender") or reader.first_address("reply-to")
     content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
     return ParsedEmail(
         message_id=message_id or _generated_message_id(raw),
@@ -217,7 +220,31 @@ class _HeaderReader:
         return found
 
     def first_address(self, name: str) -> tuple[str, str] | None:
-        return next(iter(self.addresses(name)), None)
+        """The first valid mailbox of `name`, also in the forms real mail writes beside RFC 5322's.
+
+        `address (Name)` keeps its comment as the name; `Name address@example.com`, without angle
+        brackets, is read as a name and an address (the standard library reads one invalid address)."""
+        found = next(iter(self.addresses(name)), None)
+        if found is not None and found[0]:
+            return found
+        text = self._raw_text(name)
+        if match := _COMMENT_NAME.match(text):
+            address = normalise_address(match["address"])
+            return (match["name"].strip(), address) if address else found
+        if found is None and (match := _BARE_ADDRESS.match(text)):
+            address = normalise_address(match["address"])
+            if address:
+                self._defects.append(f"header {name}: address without angle brackets read as {address!r}")
+                return match["name"].strip().strip('"').strip(), address
+        return found
+
+    def _raw_text(self, name: str) -> str:
+        """The first `name` field as written, unfolded, its encoded words decoded but its syntax not re-rendered."""
+        raw = next((value for field, value in self._headers.raw_items() if field.lower() == name), "")
+        unfolded = " ".join(raw.split())
+        if "=?" not in unfolded:
+            return clean_text(unfolded)
+        return clean_text(mime.guarded(self._defects, f"header {name}", lambda: str(make_header(decode_header(unfolded))), ""))
 
     def plain_addresses(self, *names: str) -> list[str]:
         """Addresses from trace headers such as Delivered-To, which the standard library keeps unstructured."""

@@ -66,3 +66,23 @@ def test_a_raw_latin_1_attachment_name():
             b"Content-Disposition: attachment; filename=\"R\xe9sum\xe9.pdf\"\n\n%PDF-1.4\n--b--\n")
     parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", body)
     assert [attachment.filename for attachment in parsed.attachments] == ["Résumé.pdf"]
+
+
+def test_the_sender_falls_back_from_from_to_sender_to_reply_to():
+    assert parse(b"Sender: Desk <desk@example.com>\nReply-To: r@example.com\nSubject: x\n").from_address == "desk@example.com"
+    parsed = parse(b"Reply-To: Rita Reply <rita@example.com>\nSubject: x\n")
+    assert (parsed.from_name, parsed.from_address) == ("Rita Reply", "rita@example.com")
+    parsed = parse(b"From: not an address\nReply-To: rita@example.com\nSubject: x\n")
+    assert parsed.from_address == "rita@example.com"
+
+
+def test_a_name_and_address_without_angle_brackets():
+    parsed = parse(b'From: Jane Doe jane.doe@example.com\nSubject: x\n')
+    assert (parsed.from_name, parsed.from_address) == ("Jane Doe", "jane.doe@example.com")
+    parsed = parse(b'From: "Jane Doe" jane.doe@example.com\nSubject: x\n')
+    assert (parsed.from_name, parsed.from_address) == ("Jane Doe", "jane.doe@example.com")
+
+
+def test_an_address_with_its_name_in_a_comment():
+    parsed = parse(b"From: jane@example.com (Jane Doe)\nSubject: x\n")
+    assert (parsed.from_name, parsed.from_address) == ("Jane Doe", "jane@example.com")
