@@ -88,6 +88,7 @@ class Part:
     raw: bytes
     start: int
     end: int
+    in_alternative: bool = False  # inside a multipart/alternative: another part says the same
 
     @property
     def transfer_encoding(self) -> str:
@@ -221,11 +222,13 @@ def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, Fields, list[Par
 
 
 def _leaves(
-    raw: bytes, fields: Fields, start: int, end: int, path: str, depth: int, defects: list[str]
+    raw: bytes, fields: Fields, start: int, end: int, path: str, depth: int, defects: list[str],
+    in_alternative: bool = False,
 ) -> Iterator[Part]:
     if not fields.content_type.startswith("multipart/"):
-        yield Part(path, fields, raw, start, end)
+        yield Part(path, fields, raw, start, end, in_alternative)
         return
+    in_alternative = in_alternative or fields.content_type == "multipart/alternative"
     boundary = fields.parameters.get("boundary")
     if not boundary:
         defects.append(f"part {path or 'message'}: multipart without a boundary, read as text")
@@ -243,7 +246,9 @@ def _leaves(
         section_path = f"{path}.{number}" if path else str(number)
         section_headers, body_start = read_headers(raw, section_start, section_end, defects, section_path)
         section_fields = read_fields(section_headers, defects, section_path)
-        yield from _leaves(raw, section_fields, body_start, section_end, section_path, depth + 1, defects)
+        yield from _leaves(
+            raw, section_fields, body_start, section_end, section_path, depth + 1, defects, in_alternative
+        )
 
 
 def sections(

@@ -283,17 +283,21 @@ class _Contents:
         self._max_count = max_count
         self.attachments: list[Attachment] = []
         self.skipped: list[SkippedAttachment] = []
-        plain: list[str] = []
+        texts: list[tuple[str, bool]] = []
         html: list[str] = []
         for part in parts:
             fields = part.fields
             is_body = fields.disposition != "attachment" and not fields.filename
-            if is_body and fields.content_type in ("text/plain", "text/html"):
-                (plain if fields.content_type == "text/plain" else html).append(self._text(part))
+            if is_body and fields.content_type == "text/plain":
+                texts.append((self._text(part), False))
+            elif is_body and fields.content_type == "text/html":
+                html.append(self._text(part))
+                if not part.in_alternative:
+                    texts.append((bodies.html_to_text(html[-1]), True))
             else:
                 self._add_attachment(part)
         self.html = self._limited("\n".join(html))
-        self.text = self._limited("\n\n".join(text for text in plain if text.strip()))
+        self.text = self._limited("\n\n".join(_without_repeats(texts)))
         if not self.text and self.html:
             self.text = bodies.html_to_text(self.html)
 
@@ -335,6 +339,24 @@ class _Contents:
                 content_id=identifier,
             )
         )
+
+
+def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
+    """The non-empty body texts, (text, from HTML), less those that say what another already says.
+
+    An HTML body outside multipart/alternative is read as text too: some programs put the real message
+    there beside a text part holding only a signature, others the same message twice. Only texts from
+    HTML are compared with the others (few in any message), so this stays linear in the message size."""
+    words = [" ".join(text.split()) for text, _ in texts]
+    from_html = [index for index, (_, html) in enumerate(texts) if html and words[index]]
+    dropped = set()
+    for index in from_html:
+        others = [other for other in range(len(texts)) if other != index and other not in dropped]
+        if any(words[index] in words[other] for other in others):
+            dropped.add(index)
+        else:
+            dropped.update(other for other in others if not texts[other][1] and words[other] in words[index])
+    return [text for index, (text, _) in enumerate(texts) if words[index] and index not in dropped]
 
 
 def safe_filename(filename: str, content_type: str) -> str:

@@ -86,3 +86,25 @@ def test_a_name_and_address_without_angle_brackets():
 def test_an_address_with_its_name_in_a_comment():
     parsed = parse(b"From: jane@example.com (Jane Doe)\nSubject: x\n")
     assert (parsed.from_name, parsed.from_address) == ("Jane Doe", "jane@example.com")
+
+
+def mixed(*parts: tuple[str, str]) -> bytes:
+    body = b"".join(
+        f"--b\nContent-Type: {content_type}; charset=utf-8\n\n{text}\n".encode() for content_type, text in parts
+    )
+    return body + b"--b--\n"
+
+
+def test_an_html_part_beside_a_signature_only_text_part_in_mixed_is_kept():
+    parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", mixed(
+        ("text/plain", "--\nJane Doe, ACME"), ("text/html", "<p>My order 1234 never arrived.</p>"),
+    ))
+    assert parsed.text_body.startswith("--\nJane Doe, ACME\n\nMy order 1234 never arrived.")
+    assert "My order 1234 never arrived." in parsed.reply_body
+
+
+def test_the_same_message_as_text_and_html_in_mixed_is_read_once():
+    parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", mixed(
+        ("text/plain", "My order never arrived."), ("text/html", "<p>My order never arrived.</p>"),
+    ))
+    assert parsed.text_body == "My order never arrived."
