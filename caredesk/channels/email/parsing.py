@@ -30,6 +30,32 @@ _MESSAGE_FIELDS = {
 }  # fmt: skip
 _COMMENT_NAME = re.compile(r"^\s*(?P<address>[^\s<>()\"]+@[^\s<>()\"]+)\s*\((?P<name>[^()]*)\)\s*$")
 _BARE_ADDRESS = re.compile(r"^\s*(?P<name>[^<>@]*?)\s+(?P<address>[^\s<>\"@]+@[^\s<>\"@]+)\s*$")
+_GENERATED_STEMS = {
+    "application/pdf": "document",
+    "application/ms-tnef": "winmail",
+    "application/vnd.ms-tnef": "winmail",
+    "text/calendar": "invite",
+    "text/plain": "text",
+    "text/html": "message",
+    "message/rfc822": "forwarded-message",
+    "message/delivery-status": "delivery-status",
+    "message/disposition-notification": "read-receipt",
+    "text/rfc822-headers": "original-headers",
+    "image": "image",
+    "audio": "audio",
+    "video": "video",
+}
+_EXTENSIONS = {
+    "message/rfc822": ".eml",
+    "message/delivery-status": ".txt",
+    "message/disposition-notification": ".txt",
+    "text/rfc822-headers": ".txt",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "application/ms-tnef": ".dat",
+    "application/vnd.ms-tnef": ".dat",
+    "application/octet-stream": ".bin",
+}
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
 
@@ -312,9 +338,28 @@ class _Contents:
         self._defects.append(f"body longer than {MAXIMUM_BODY_CHARACTERS} characters, truncated")
         return text[:MAXIMUM_BODY_CHARACTERS]
 
+    def _forwarded_subject(self, part: mime.Part) -> str:
+        """A forwarded message's file name from its subject ("" for other parts, or without a subject)."""
+        if part.fields.content_type != "message/rfc822":
+            return ""
+        headers, _ = mime.read_headers(part.raw, part.start, part.end, self._defects, part.path)
+        subject = " ".join(mime.guarded(self._defects, f"part {part.path}", lambda: str(headers.get("subject", "")), "").split())
+        return f"{subject[:100]}.eml" if subject else ""
+
+    def _unique(self, name: str) -> str:
+        """`name`, numbered ("image-2.png") when an earlier attachment has it."""
+        taken = {attachment.filename for attachment in self.attachments}
+        stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+        number = 2
+        while name in taken:
+            name = f"{stem}-{number}{dot}{extension}"
+            number += 1
+        return name
+
     def _add_attachment(self, part: mime.Part) -> None:
         content_type, disposition = part.fields.content_type, part.fields.disposition
-        name = safe_filename(part.fields.filename or "", content_type)
+        name = safe_filename(part.fields.filename or self._forwarded_subject(part), content_type)
+        name = self._unique(name)
         estimated_size = part.estimated_size()
         if len(self.attachments) >= self._max_count:
             self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_many"))
@@ -359,6 +404,14 @@ def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
     return [text for index, (text, _) in enumerate(texts) if words[index] and index not in dropped]
 
 
+def generated_filename(content_type: str, subject: str = "") -> str:
+    """A name for an attachment sent without one, from its content type (a forwarded message: its subject)."""
+    major = content_type.partition("/")[0]
+    stem = subject or _GENERATED_STEMS.get(content_type) or _GENERATED_STEMS.get(major, "attachment")
+    extension = _EXTENSIONS.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
+    return f"{stem}{extension}"
+
+
 def safe_filename(filename: str, content_type: str) -> str:
     """A file name safe on any file system: no directories, control or reserved characters, bounded length."""
     name = unicodedata.normalize("NFC", clean_text(filename)).replace("\\", "/").rsplit("/", 1)[-1]
@@ -366,8 +419,7 @@ def safe_filename(filename: str, content_type: str) -> str:
     if _WINDOWS_RESERVED_NAMES.match(name):
         name = f"_{name}"
     if not name:
-        extension = ".eml" if content_type == "message/rfc822" else mimetypes.guess_extension(content_type)
-        name = f"attachment{extension or '.bin'}"
+        name = generated_filename(content_type)
     stem, dot, extension = name.rpartition(".")
     if len(name.encode()) > MAXIMUM_FILENAME_BYTES:
         extension = extension[:20] if dot else ""

@@ -108,3 +108,14 @@ def test_the_same_message_as_text_and_html_in_mixed_is_read_once():
         ("text/plain", "My order never arrived."), ("text/html", "<p>My order never arrived.</p>"),
     ))
     assert parsed.text_body == "My order never arrived."
+
+
+def test_attachments_without_names_are_named_from_their_type_and_a_forward_from_its_subject():
+    body = (b"--b\nContent-Type: text/plain\n\nsee attached\n"
+            b"--b\nContent-Type: image/jpeg\n\nJPEG\n--b\nContent-Type: image/jpeg\n\nJPEG2\n"
+            b"--b\nContent-Type: message/rfc822\n\nFrom: x@example.com\nSubject: Your order: shipped\n\nshipped\n"
+            b"--b\nContent-Type: text/calendar\n\nBEGIN:VCALENDAR\n--b--\n")
+    parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", body)
+    assert [attachment.filename for attachment in parsed.attachments] == [
+        "image.jpg", "image-2.jpg", "Your order_ shipped.eml", "invite.ics",
+    ]
