@@ -26,6 +26,10 @@ _SIGNATURE_START = re.compile(
     r"(?:best|cheers|thanks|thank you|many thanks|all the best|mit freundlichen grüßen|cordialement),?)$",
     re.IGNORECASE,
 )
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd|転送|转发|轉寄|пересл|fwd\s*\[\d+\])\s*[:：]",
+    re.IGNORECASE,
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # quotequail calls an Outlook "From: / Sent:" reply a forward too; a real forward says so.
 _FORWARD_MARKER = re.compile(
@@ -141,16 +145,26 @@ def html_to_text(html: str) -> str:
     return extractor.text()
 
 
-def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES) -> str:
+def is_forward_subject(subject: str) -> bool:
+    """Whether a subject says its message forwards another ("Fwd:", "FW:", "WG:", "TR:", "RV:", "转发:"...)."""
+    return bool(_FORWARD_SUBJECT.match(subject))
+
+
+def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES, *, forwarded: bool = False) -> str:
     """The new content of a message: quoted history and the signature removed.
 
-    A forwarded message is kept whole (what was forwarded is the content). Signatures are cut only at
+    A forwarded message is kept whole (what was forwarded is the content): one whose subject says so
+    (`forwarded`, see `is_forward_subject`), whatever its separator ("-----Original Message-----",
+    "----- Original Nachricht -----"), or one with a "Forwarded message" marker that quotequail reads as
+    a forward. Signatures are cut only at
     a line that is nothing but a sign-off ("Best regards,", "--", "Sent from my phone"), so "Thanks,
     that fixed it" survives. Never empty when `text` is not.
     """
     text = text.replace("\r\n", "\n").strip()
     if not text:
         return ""
+    if forwarded:
+        return _BLANK_LINES.sub("\n\n", text)
     if _FORWARD_MARKER.search(text):  # checked first: quotequail's unwrap is slow on long messages
         unwrapped = quotequail.unwrap(text)
         if unwrapped and unwrapped["type"] == "forward":

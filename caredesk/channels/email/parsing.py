@@ -144,12 +144,14 @@ def parse_message(
     message_id = reader.message_id("message-id")
     sender = reader.first_address("from") or reader.first_address("sender") or reader.first_address("reply-to")
     content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
+    subject = reader.subject()
+    forwarded = bodies.is_forward_subject(subject)
     return ParsedEmail(
         message_id=message_id or _generated_message_id(raw),
         message_id_generated=message_id is None,
         in_reply_to=reader.message_id("in-reply-to"),
         references=tuple(reader.references()),
-        subject=reader.subject(),
+        subject=subject,
         from_name=sender[0] if sender else "",
         from_address=sender[1] if sender else None,
         reply_to=(reader.first_address("reply-to") or (None, None))[1],
@@ -158,7 +160,9 @@ def parse_message(
         delivered_to=tuple(reader.plain_addresses("delivered-to", "x-original-to")),
         date=reader.date(),
         text_body=content.text,
-        reply_body=bodies.extract_reply(content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages),
+        reply_body=bodies.extract_reply(
+            content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded
+        ),
         html_body=bodies.sanitise_html(content.html) if content.html else "",
         attachments=tuple(content.attachments),
         skipped_attachments=tuple(content.skipped),

@@ -2,6 +2,8 @@
 
 import base64
 
+import pytest
+
 from caredesk.channels.email.parsing import parse_message
 
 
@@ -119,3 +121,26 @@ def test_attachments_without_names_are_named_from_their_type_and_a_forward_from_
     assert [attachment.filename for attachment in parsed.attachments] == [
         "image.jpg", "image-2.jpg", "Your order_ shipped.eml", "invite.ics",
     ]
+
+
+FORWARD_SEPARATORS = [
+    ("FW: Invoice 889", "-----Original Message-----\nFrom: Billing <billing@vendor.example>\nSent: Monday, March 3, 2025 9:12 AM"),
+    ("Fwd: Invoice 889", "---------- Forwarded message ---------\nFrom: Billing <billing@vendor.example>\nDate: Mon, Mar 3, 2025"),
+    ("WG: Rechnung 889", "----- Original Nachricht ----\nVon: Billing <billing@vendor.example>\nDatum: 03.03.2025 09:12"),
+    ("TR: Facture 889", "-------- Message d'origine --------\nDe : Billing <billing@vendor.example>\nDate : lun. 3 mars 2025"),
+]
+
+
+@pytest.mark.parametrize(("subject", "separator"), FORWARD_SEPARATORS)
+def test_a_forward_keeps_what_was_forwarded(subject, separator):
+    text = f"Please see below, can you help?\n\n{separator}\nSubject: Invoice 889\n\nAmount due: 120.00 EUR, ref 55-1182.\n"
+    parsed = parse(f"From: a@example.com\nSubject: {subject}\nContent-Type: text/plain; charset=utf-8\n".encode(),
+                   text.encode())
+    assert parsed.reply_body.startswith("Please see below, can you help?")
+    assert "Amount due: 120.00 EUR, ref 55-1182." in parsed.reply_body
+
+
+def test_a_reply_still_loses_its_quoted_history():
+    text = "Thanks, that fixed it.\n\n-----Original Message-----\nFrom: Support <s@example.com>\nSent: Monday\n\nTry again.\n"
+    parsed = parse(b"From: a@example.com\nSubject: RE: Invoice 889\n", text.encode())
+    assert parsed.reply_body == "Thanks, that fixed it."
