@@ -30,6 +30,14 @@ _FORWARD_SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd|転送|转发|轉寄|пересл|fwd\s*\[\d+\])\s*[:：]",
     re.IGNORECASE,
 )
+_FORWARD_SEPARATOR = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:original message|forwarded message|original nachricht|urspr[üu]ngliche nachricht|"
+    r"weitergeleitete nachricht|message d'origine|message transf[ée]r[ée]|mensaje original|mensaje reenviado|"
+    r"messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|исходное сообщение|"
+    r"пересылаемое сообщение|原始邮件|转发邮件|転送メッセージ|元のメッセージ)[ \t]*-*|begin forwarded message:|"
+    r"-{5,}[ \t]*(?:forwarded by|weitergeleitet von)\b.*)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # quotequail calls an Outlook "From: / Sent:" reply a forward too; a real forward says so.
 _FORWARD_MARKER = re.compile(
@@ -148,6 +156,12 @@ def html_to_text(html: str) -> str:
 def is_forward_subject(subject: str) -> bool:
     """Whether a subject says its message forwards another ("Fwd:", "FW:", "WG:", "TR:", "RV:", "转发:"...)."""
     return bool(_FORWARD_SUBJECT.match(subject))
+
+
+def forward_start(text: str) -> int | None:
+    """Where in `text` a forwarded or original message begins (its separator line), or None."""
+    found = _FORWARD_SEPARATOR.search(text)
+    return found.start() if found and text[: found.start()].strip() else None
 
 
 def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES, *, forwarded: bool = False) -> str:

@@ -110,6 +110,7 @@ class ParsedEmail:
     defects: tuple[str, ...]
     size: int
     over_limit: limits.OverLimit | None = None  # set when the message was not parsed (see `limits.py`)
+    forwarded_at: int | None = None  # where in reply_body a forwarded (or original) message begins
 
     def header(self, name: str) -> str | None:
         """The first decoded value of header `name` (case-insensitive), or None."""
@@ -146,6 +147,7 @@ def parse_message(
     content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
     subject = reader.subject()
     forwarded = bodies.is_forward_subject(subject)
+    reply_body = bodies.extract_reply(content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded)
     return ParsedEmail(
         message_id=message_id or _generated_message_id(raw),
         message_id_generated=message_id is None,
@@ -160,9 +162,8 @@ def parse_message(
         delivered_to=tuple(reader.plain_addresses("delivered-to", "x-original-to")),
         date=reader.date(),
         text_body=content.text,
-        reply_body=bodies.extract_reply(
-            content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded
-        ),
+        reply_body=reply_body,
+        forwarded_at=bodies.forward_start(reply_body),
         html_body=bodies.sanitise_html(content.html) if content.html else "",
         attachments=tuple(content.attachments),
         skipped_attachments=tuple(content.skipped),

@@ -144,3 +144,10 @@ def test_a_reply_still_loses_its_quoted_history():
     text = "Thanks, that fixed it.\n\n-----Original Message-----\nFrom: Support <s@example.com>\nSent: Monday\n\nTry again.\n"
     parsed = parse(b"From: a@example.com\nSubject: RE: Invoice 889\n", text.encode())
     assert parsed.reply_body == "Thanks, that fixed it."
+
+
+def test_the_start_of_the_forwarded_message_is_marked():
+    text = "Please see below.\n\n---------- Forwarded message ---------\nFrom: x@example.com\n\nOld text\n"
+    parsed = parse(b"From: a@example.com\nSubject: Fwd: old\n", text.encode())
+    assert parsed.reply_body[parsed.forwarded_at:].startswith("---------- Forwarded message")
+    assert parse(b"From: a@example.com\nSubject: hello\n", b"Just a question.\n").forwarded_at is None
