@@ -37,6 +37,10 @@ _SAME_SCRIPT = {
 # same places: switching the JIS X 0208 escape to JIS X 0213's reads them.
 _JIS_X_0208_ESCAPE = re.compile(rb"\x1b\$[@B]")
 _JIS_X_0213_ESCAPE = b"\x1b$(Q"
+# The encodings mail is written in, most used first: detection chooses among these only.
+_LIKELY = ("cp1252", "cp1250", "gb18030", "cp932", "euc_jp", "cp1251", "koi8_r", "big5", "cp949", "iso8859_7",
+           "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp874")
+_CHAOS_TOLERANCE = 0.05
 _EIGHT_BIT = bytes(range(128, 256))
 _DETECTION_MINIMUM = 16
 _CHARSET_NAME = re.compile(r"^[A-Za-z0-9._:+-]{1,40}$")
@@ -91,13 +95,16 @@ def detect(data: bytes) -> str | None:
     """charset-normalizer's best guess for 8-bit bytes; Western single-byte guesses become Windows-1252.
 
     Under `_DETECTION_MINIMUM` 8-bit bytes the guess is no better than chance (four letters of "café"
-    read as Chinese), so short text gets no guess."""
+    read as Chinese), so short text gets no guess. A header is short even above it: charset-normalizer
+    finds several encodings about equally plausible there, and the one most used in mail wins."""
     if _eight_bit_count(data) < _DETECTION_MINIMUM:
         return None
-    match = from_bytes(data, cp_isolation=None, threshold=0.5).best()
-    if match is None:
+    matches = list(from_bytes(data, cp_isolation=list(_LIKELY), threshold=0.5))
+    if not matches:
         return None
-    guess = canonical(match.encoding) or "cp1252"
+    least_chaos = min(match.chaos for match in matches)
+    nearly_as_good = [match.encoding for match in matches if match.chaos <= least_chaos + _CHAOS_TOLERANCE]
+    guess = canonical(min(nearly_as_good, key=_LIKELY.index)) or "cp1252"
     return "cp1252" if _SINGLE_BYTE_WESTERN.match(guess) else guess
 
 

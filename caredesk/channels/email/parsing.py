@@ -28,6 +28,7 @@ _MESSAGE_FIELDS = {
     "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "in-reply-to",
     "references", "mime-version", "content-type", "received", "return-path", "delivered-to",
 }  # fmt: skip
+_SIGNATURE_ONLY = re.compile(r"--[ \t]*\n")  # a text part that opens with a signature separator
 _COMMENT_NAME = re.compile(r"^\s*(?P<address>[^\s<>()\"]+@[^\s<>()\"]+)\s*\((?P<name>[^()]*)\)\s*$")
 _BARE_ADDRESS = re.compile(r"^\s*(?P<name>[^<>@]*?)\s+(?P<address>[^\s<>\"@]+@[^\s<>\"@]+)\s*$")
 _GENERATED_STEMS = {
@@ -328,7 +329,8 @@ class _Contents:
             else:
                 self._add_attachment(part)
         self.html = self._limited("\n".join(html))
-        self.text = self._limited("\n\n".join(_without_repeats(texts)))
+        kept = sorted(_without_repeats(texts), key=lambda text: bool(_SIGNATURE_ONLY.match(text)))
+        self.text = self._limited("\n\n".join(kept))
         if not self.text and self.html:
             self.text = bodies.html_to_text(self.html)
 
@@ -395,7 +397,7 @@ def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
     """The non-empty body texts, (text, from HTML), less those that say what another already says.
 
     An HTML body outside multipart/alternative is read as text too: some programs put the real message
-    there beside a text part holding only a signature, others the same message twice. Only texts from
+    there beside a text part holding only a signature (which then goes last), others the same message twice. Only texts from
     HTML are compared with the others (few in any message), so this stays linear in the message size."""
     words = [" ".join(text.split()) for text, _ in texts]
     from_html = [index for index, (_, html) in enumerate(texts) if html and words[index]]
