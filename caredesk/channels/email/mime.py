@@ -14,6 +14,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser, Parser
 from typing import TypeVar
+from urllib.parse import quote, unquote_to_bytes
 
 from caredesk.channels.email import charsets
 
@@ -26,6 +27,7 @@ _TEXT_HEADER_PARSER = Parser(policy=policy.default)
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
 _DECLARED_CHARSET = re.compile(rb'charset\s*=\s*"?([A-Za-z0-9._:+-]{1,40})', re.IGNORECASE)
 _CHARSET_SCAN_BYTES = 1_000_000
+_EXTENDED_PARAMETER = re.compile(r"(?P<name>[\w-]+)\*=(?P<charset>[A-Za-z0-9._:+-]*)'(?P<language>[^'\s;]*)'(?P<value>[^\s;\"]+)")
 _ENCODED_WORDS = re.compile(rf"{_ENCODED_WORD.pattern}(?:\s+{_ENCODED_WORD.pattern})*")
 _BASE64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/]")
 Value = TypeVar("Value")
@@ -146,7 +148,7 @@ def read_headers(raw: bytes, start: int, end: int, defects: list[str], path: str
             shown = line.strip()[:60].decode("ascii", "replace")
             defects.append(f"part {path or 'message'}: header line without a colon ignored: {shown!r}")
     block = b"".join(kept) + b"\n"
-    if block.isascii() and b"=?" not in block:
+    if block.isascii() and b"=?" not in block and b"*=" not in block:
         return _HEADER_PARSER.parsebytes(block, headersonly=True), body_start
     text = _header_text(raw, block, defects, path)
     return _TEXT_HEADER_PARSER.parsestr(text, headersonly=True), body_start
@@ -171,7 +173,18 @@ def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str
         text = "".join(line.decode() if _is_utf8(line) else charsets.decode(line, codec, defects, where) for line in lines)
     if "=?" in text:
         text = _ENCODED_WORDS.sub(lambda run: _transcoded(run.group(0), defects, where), text)
+    if "*=" in text:
+        text = _EXTENDED_PARAMETER.sub(lambda found: _transcoded_parameter(found, defects, where), text)
     return text
+
+
+def _transcoded_parameter(found: re.Match, defects: list[str], where: str) -> str:
+    """An RFC 2231 parameter value (`filename*=gb2312''%B7%A2`) decoded like a body and written back as UTF-8."""
+    charset, value = found["charset"], found["value"]
+    if charset.lower() in ("utf-8", "us-ascii", ""):
+        return found.group(0)
+    text = charsets.decode(unquote_to_bytes(value), charset, defects, where)
+    return f"{found['name']}*=utf-8'{found['language']}'{quote(text, safe='')}"
 
 
 def _declared_charset(raw: bytes, lines: list[bytes]) -> str | None:

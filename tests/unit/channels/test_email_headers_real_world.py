@@ -151,3 +151,11 @@ def test_the_start_of_the_forwarded_message_is_marked():
     parsed = parse(b"From: a@example.com\nSubject: Fwd: old\n", text.encode())
     assert parsed.reply_body[parsed.forwarded_at:].startswith("---------- Forwarded message")
     assert parse(b"From: a@example.com\nSubject: hello\n", b"Just a question.\n").forwarded_at is None
+
+
+def test_an_rfc_2231_file_name_in_a_legacy_charset_is_read_with_the_same_fallbacks():
+    body = (b"--b\nContent-Type: text/plain\n\nsee\n--b\nContent-Type: application/pdf\n"
+            b"Content-Disposition: attachment; filename*=gb2312''" + "镕发票.pdf".encode("gb18030").hex("%").join(["%", ""]).encode()
+            + b"\n\n%PDF\n--b--\n")
+    parsed = parse(b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n", body)
+    assert [attachment.filename for attachment in parsed.attachments] == ["镕发票.pdf"]
