@@ -3,8 +3,9 @@
 A declared charset is read as the superset senders actually write (WHATWG Encoding: ISO-8859-1 as
 Windows-1252, GB2312 as GB18030, Shift_JIS as CP932). When the declared charset cannot read the bytes,
 the other encodings of the same script, then UTF-8 and the Japanese 8-bit encodings are tried (NEC
-extended characters in ISO-2022-JP, Shift_JIS under an ISO-2022-JP label); only then are bytes replaced, with a defect. Undeclared 8-bit text is UTF-8
-when it is valid UTF-8, else what charset-normalizer detects, else Windows-1252.
+extended characters in ISO-2022-JP, Shift_JIS under an ISO-2022-JP label); only then are bytes
+replaced, with a defect. Undeclared 8-bit text is UTF-8 when it is valid UTF-8, else what
+charset-normalizer detects, else Windows-1252.
 """
 
 import codecs

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
+from functools import lru_cache
 from email.message import EmailMessage
 from email.parser import BytesParser, Parser
 from typing import TypeVar
@@ -27,7 +28,9 @@ _TEXT_HEADER_PARSER = Parser(policy=policy.default)
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
 _DECLARED_CHARSET = re.compile(rb'charset\s*=\s*"?([A-Za-z0-9._:+-]{1,40})', re.IGNORECASE)
 _CHARSET_SCAN_BYTES = 1_000_000
-_EXTENDED_PARAMETER = re.compile(r"(?P<name>[\w-]+)\*=(?P<charset>[A-Za-z0-9._:+-]*)'(?P<language>[^'\s;]*)'(?P<value>[^\s;\"]+)")
+_EXTENDED_PARAMETER = re.compile(
+    r"(?P<name>[\w-]+)\*=(?P<charset>[A-Za-z0-9._:+-]*)'(?P<language>[^'\s;]*)'(?P<value>[^\s;\"]+)"
+)
 _ENCODED_WORDS = re.compile(rf"{_ENCODED_WORD.pattern}(?:\s+{_ENCODED_WORD.pattern})*")
 _BASE64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/]")
 Value = TypeVar("Value")
@@ -158,9 +161,10 @@ def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str
     """The header block as text: raw 8-bit bytes and RFC 2047 encoded words decoded like bodies.
 
     Raw UTF-8 (RFC 6532) is read as such; other raw 8-bit bytes in the charset a body part declares when
-    it reads them (a program writing raw 8-bit headers uses its own charset), else as detected. Every encoded word is
-    decoded here, with the same charset fallbacks as a body, and written back as UTF-8, so a GB2312 or
-    ISO-2022-JP name reads right and a replaced byte is a defect instead of a silent U+FFFD.
+    it reads them (a program writing raw 8-bit headers uses its own charset), else as detected. Every
+    encoded word (and RFC 2231 parameter) is decoded here, with the same charset fallbacks as a body, and
+    written back as UTF-8, so a GB2312 or ISO-2022-JP name reads right and a replaced byte is a defect
+    instead of a silent U+FFFD.
     """
     where = f"part {path or 'message'} headers"
     try:
@@ -170,7 +174,9 @@ def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str
         legacy = [line for line in lines if not _is_utf8(line)]
         codec = _declared_charset(raw, legacy) or charsets.detect(b"".join(legacy)) or "cp1252"
         defects.append(f"{where}: 8-bit bytes that are not UTF-8, read as {codec}")
-        text = "".join(line.decode() if _is_utf8(line) else charsets.decode(line, codec, defects, where) for line in lines)
+        text = "".join(
+            line.decode() if _is_utf8(line) else charsets.decode(line, codec, defects, where) for line in lines
+        )
     if "=?" in text:
         text = _ENCODED_WORDS.sub(lambda run: _transcoded(run.group(0), defects, where), text)
     if "*=" in text:
@@ -189,11 +195,18 @@ def _transcoded_parameter(found: re.Match, defects: list[str], where: str) -> st
 
 def _declared_charset(raw: bytes, lines: list[bytes]) -> str | None:
     """The first charset a part of `raw` declares, other than UTF-8 and ASCII, that reads every line."""
-    for label in dict.fromkeys(_DECLARED_CHARSET.findall(raw, 0, _CHARSET_SCAN_BYTES)):
-        codec = charsets.canonical(label.decode("ascii"))
-        if codec and codec not in ("utf-8", "ascii") and all(charsets.reads(line, codec) for line in lines):
+    for codec in _declared_codecs(raw):
+        if all(charsets.reads(line, codec) for line in lines):
             return codec
     return None
+
+
+@lru_cache(maxsize=1)
+def _declared_codecs(raw: bytes) -> tuple[str, ...]:
+    """The codecs the parts of `raw` declare, other than UTF-8 and ASCII; scanned once per message."""
+    labels = dict.fromkeys(_DECLARED_CHARSET.findall(raw, 0, _CHARSET_SCAN_BYTES))
+    codecs = (charsets.canonical(label.decode("ascii")) for label in labels)
+    return tuple(dict.fromkeys(codec for codec in codecs if codec and codec not in ("utf-8", "ascii")))
 
 
 def _is_utf8(line: bytes) -> bool:

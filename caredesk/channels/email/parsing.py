@@ -148,7 +148,9 @@ def parse_message(
     content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
     subject = reader.subject()
     forwarded = bodies.is_forward_subject(subject)
-    reply_body = bodies.extract_reply(content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded)
+    reply_body = bodies.extract_reply(
+        content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded
+    )
     return ParsedEmail(
         message_id=message_id or _generated_message_id(raw),
         message_id_generated=message_id is None,
@@ -276,7 +278,8 @@ class _HeaderReader:
         unfolded = " ".join(raw.split())
         if "=?" not in unfolded:
             return clean_text(unfolded)
-        return clean_text(mime.guarded(self._defects, f"header {name}", lambda: str(make_header(decode_header(unfolded))), ""))
+        decoded = mime.guarded(self._defects, f"header {name}", lambda: str(make_header(decode_header(unfolded))), "")
+        return clean_text(decoded)
 
     def plain_addresses(self, *names: str) -> list[str]:
         """Addresses from trace headers such as Delivered-To, which the standard library keeps unstructured."""
@@ -350,7 +353,8 @@ class _Contents:
         if part.fields.content_type != "message/rfc822":
             return ""
         headers, _ = mime.read_headers(part.raw, part.start, part.end, self._defects, part.path)
-        subject = " ".join(mime.guarded(self._defects, f"part {part.path}", lambda: str(headers.get("subject", "")), "").split())
+        subject = mime.guarded(self._defects, f"part {part.path}", lambda: str(headers.get("subject", "")), "")
+        subject = " ".join(subject.split())
         return f"{subject[:100]}.eml" if subject else ""
 
     def _unique(self, name: str) -> str:
@@ -397,8 +401,8 @@ def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
     """The non-empty body texts, (text, from HTML), less those that say what another already says.
 
     An HTML body outside multipart/alternative is read as text too: some programs put the real message
-    there beside a text part holding only a signature (which then goes last), others the same message twice. Only texts from
-    HTML are compared with the others (few in any message), so this stays linear in the message size."""
+    there beside a text part holding only a signature (which then goes last), others the same message
+    twice. Only texts from HTML are compared with the others (few in any message)."""
     words = [" ".join(text.split()) for text, _ in texts]
     from_html = [index for index, (_, html) in enumerate(texts) if html and words[index]]
     dropped = set()
