@@ -160,6 +160,8 @@ def is_forward_subject(subject: str) -> bool:
 
 def forward_start(text: str) -> int | None:
     """Where in `text` a forwarded or original message begins (its separator line), or None."""
+    if "--" not in text and "orwarded message:" not in text.lower():  # every separator has one of these
+        return None
     found = _FORWARD_SEPARATOR.search(text)
     return found.start() if found and text[: found.start()].strip() else None
 

@@ -403,6 +403,8 @@ def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
     An HTML body outside multipart/alternative is read as text too: some programs put the real message
     there beside a text part holding only a signature (which then goes last), others the same message
     twice. Only texts from HTML are compared with the others (few in any message)."""
+    if not any(html for _, html in texts):
+        return [text for text, _ in texts if text.strip()]
     words = [" ".join(text.split()) for text, _ in texts]
     from_html = [index for index, (_, html) in enumerate(texts) if html and words[index]]
     dropped = set()
