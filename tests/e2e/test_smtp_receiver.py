@@ -163,3 +163,19 @@ def test_the_reply_goes_out_and_the_customers_answer_threads_back(smtp_port, set
     by_token = email_bytes(sender="dana@example.com", to=str(sent["Reply-To"]), subject="one more thing")
     token_reply = settled(send(smtp_port, by_token, sender="dana@example.com"))
     assert token_reply.ticket == ticket and token_reply.interaction.details["threaded_by"] == "token"
+
+
+def test_the_real_world_corpus_over_smtp_is_answered_250_stored_and_read_right(smtp_port):
+    for path in sorted((CORPUS / "real_world").glob("*.eml")):
+        expected = json.loads(path.with_suffix(".json").read_text())
+        raw = path.read_bytes()
+        row = settled(send(smtp_port, raw, sender="" if expected["automated"] == "bounce" else "customer@example.org"))
+        assert bytes(row.raw) == raw, path.stem
+        if expected["automated"]:
+            assert (row.status, row.automated_kind) == ("ignored", expected["automated"]), path.stem
+            continue
+        assert row.status == "processed", (path.stem, row.outcome, row.error)
+        assert row.interaction.body.startswith(expected["reply_starts"]), path.stem
+        assert row.ticket.requester.name == expected["from_name"], path.stem
+        stored = list(Attachment.objects.filter(interaction=row.interaction).values_list("filename", flat=True))
+        assert stored == [attachment["filename"] for attachment in expected["attachments"]], path.stem

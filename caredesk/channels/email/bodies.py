@@ -1,6 +1,5 @@
 """Message bodies: charset decoding, HTML to text, HTML sanitising and finding the new content of a reply."""
 
-import codecs
 import re
 from html.parser import HTMLParser
 
@@ -10,16 +9,6 @@ import quotequail
 from caredesk.channels.email.quote_headers import newest_fragment
 
 DEFAULT_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
-# Labels that senders use for a narrower charset than the one they actually write (WHATWG Encoding).
-_CHARSET_SUPERSETS = {
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "euc_kr": "cp949",
-}
-_CHARSET_NAME = re.compile(r"^[A-Za-z0-9._:+-]{1,40}$")
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em", "font", "h1",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strike",
@@ -37,6 +26,18 @@ _SIGNATURE_START = re.compile(
     r"(?:best|cheers|thanks|thank you|many thanks|all the best|mit freundlichen grüßen|cordialement),?)$",
     re.IGNORECASE,
 )
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd|転送|转发|轉寄|пересл|fwd\s*\[\d+\])\s*[:：]",
+    re.IGNORECASE,
+)
+_FORWARD_SEPARATOR = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:original message|forwarded message|original nachricht|urspr[üu]ngliche nachricht|"
+    r"weitergeleitete nachricht|message d'origine|message transf[ée]r[ée]|mensaje original|mensaje reenviado|"
+    r"messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|исходное сообщение|"
+    r"пересылаемое сообщение|原始邮件|转发邮件|転送メッセージ|元のメッセージ)[ \t]*-*|begin forwarded message:|"
+    r"-{5,}[ \t]*(?:forwarded by|weitergeleitet von)\b.*)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # quotequail calls an Outlook "From: / Sent:" reply a forward too; a real forward says so.
 _FORWARD_MARKER = re.compile(
@@ -44,35 +45,6 @@ _FORWARD_MARKER = re.compile(
     r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)",
     re.IGNORECASE | re.MULTILINE,
 )
-
-
-def decode_text(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
-    """Text from bytes in a declared charset; undeclared or unknown charsets try UTF-8, then Windows-1252."""
-    if charset and _CHARSET_NAME.match(charset):
-        codec = _CHARSET_SUPERSETS.get(_canonical_charset(charset), charset)
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            defects.append(f"{where}: bytes invalid in charset {charset!r} were replaced")
-            try:
-                return data.decode(codec, "replace")
-            except (LookupError, UnicodeError):
-                pass
-        except (LookupError, UnicodeError):
-            pass
-    if charset:
-        defects.append(f"{where}: unknown charset {charset!r}, read as UTF-8 or Windows-1252")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
-
-
-def _canonical_charset(charset: str) -> str:
-    try:
-        return codecs.lookup(charset).name
-    except LookupError:
-        return charset
 
 
 def sanitise_html(html: str) -> str:
@@ -181,16 +153,34 @@ def html_to_text(html: str) -> str:
     return extractor.text()
 
 
-def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES) -> str:
+def is_forward_subject(subject: str) -> bool:
+    """Whether a subject says its message forwards another ("Fwd:", "FW:", "WG:", "TR:", "RV:", "转发:"...)."""
+    return bool(_FORWARD_SUBJECT.match(subject))
+
+
+def forward_start(text: str) -> int | None:
+    """Where in `text` a forwarded or original message begins (its separator line), or None."""
+    if "--" not in text and "orwarded message:" not in text.lower():  # every separator has one of these
+        return None
+    found = _FORWARD_SEPARATOR.search(text)
+    return found.start() if found and text[: found.start()].strip() else None
+
+
+def extract_reply(text: str, languages: tuple[str, ...] = DEFAULT_REPLY_LANGUAGES, *, forwarded: bool = False) -> str:
     """The new content of a message: quoted history and the signature removed.
 
-    A forwarded message is kept whole (what was forwarded is the content). Signatures are cut only at
+    A forwarded message is kept whole (what was forwarded is the content): one whose subject says so
+    (`forwarded`, see `is_forward_subject`), whatever its separator ("-----Original Message-----",
+    "----- Original Nachricht -----"), or one with a "Forwarded message" marker that quotequail reads as
+    a forward. Signatures are cut only at
     a line that is nothing but a sign-off ("Best regards,", "--", "Sent from my phone"), so "Thanks,
     that fixed it" survives. Never empty when `text` is not.
     """
     text = text.replace("\r\n", "\n").strip()
     if not text:
         return ""
+    if forwarded:
+        return _BLANK_LINES.sub("\n\n", text)
     if _FORWARD_MARKER.search(text):  # checked first: quotequail's unwrap is slow on long messages
         unwrapped = quotequail.unwrap(text)
         if unwrapped and unwrapped["type"] == "forward":

@@ -11,15 +11,27 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
+from functools import lru_cache
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from typing import TypeVar
+from urllib.parse import quote, unquote_to_bytes
+
+from caredesk.channels.email import charsets
 
 MAXIMUM_DEPTH = 20
 MAXIMUM_PARTS = 500
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t]")
 _HEADER_PARSER = BytesParser(policy=policy.default)
+_TEXT_HEADER_PARSER = Parser(policy=policy.default)
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
+_DECLARED_CHARSET = re.compile(rb'charset\s*=\s*"?([A-Za-z0-9._:+-]{1,40})', re.IGNORECASE)
+_CHARSET_SCAN_BYTES = 1_000_000
+_EXTENDED_PARAMETER = re.compile(
+    r"(?P<name>[\w-]+)\*=(?P<charset>[A-Za-z0-9._:+-]*)'(?P<language>[^'\s;]*)'(?P<value>[^\s;\"]+)"
+)
+_ENCODED_WORDS = re.compile(rf"{_ENCODED_WORD.pattern}(?:\s+{_ENCODED_WORD.pattern})*")
 _BASE64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/]")
 Value = TypeVar("Value")
 
@@ -81,6 +93,7 @@ class Part:
     raw: bytes
     start: int
     end: int
+    in_alternative: bool = False  # inside a multipart/alternative: another part says the same
 
     @property
     def transfer_encoding(self) -> str:
@@ -137,7 +150,88 @@ def read_headers(raw: bytes, start: int, end: int, defects: list[str], path: str
         elif line.strip():
             shown = line.strip()[:60].decode("ascii", "replace")
             defects.append(f"part {path or 'message'}: header line without a colon ignored: {shown!r}")
-    return _HEADER_PARSER.parsebytes(b"".join(kept) + b"\n", headersonly=True), body_start
+    block = b"".join(kept) + b"\n"
+    if block.isascii() and b"=?" not in block and b"*=" not in block:
+        return _HEADER_PARSER.parsebytes(block, headersonly=True), body_start
+    text = _header_text(raw, block, defects, path)
+    return _TEXT_HEADER_PARSER.parsestr(text, headersonly=True), body_start
+
+
+def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str:
+    """The header block as text: raw 8-bit bytes and RFC 2047 encoded words decoded like bodies.
+
+    Raw UTF-8 (RFC 6532) is read as such; other raw 8-bit bytes in the charset a body part declares when
+    it reads them (a program writing raw 8-bit headers uses its own charset), else as detected. Every
+    encoded word (and RFC 2231 parameter) is decoded here, with the same charset fallbacks as a body, and
+    written back as UTF-8, so a GB2312 or ISO-2022-JP name reads right and a replaced byte is a defect
+    instead of a silent U+FFFD.
+    """
+    where = f"part {path or 'message'} headers"
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        lines = block.splitlines(keepends=True)
+        legacy = [line for line in lines if not _is_utf8(line)]
+        codec = _declared_charset(raw, legacy) or charsets.detect(b"".join(legacy)) or "cp1252"
+        defects.append(f"{where}: 8-bit bytes that are not UTF-8, read as {codec}")
+        text = "".join(
+            line.decode() if _is_utf8(line) else charsets.decode(line, codec, defects, where) for line in lines
+        )
+    if "=?" in text:
+        text = _ENCODED_WORDS.sub(lambda run: _transcoded(run.group(0), defects, where), text)
+    if "*=" in text:
+        text = _EXTENDED_PARAMETER.sub(lambda found: _transcoded_parameter(found, defects, where), text)
+    return text
+
+
+def _transcoded_parameter(found: re.Match, defects: list[str], where: str) -> str:
+    """An RFC 2231 parameter value (`filename*=gb2312''%B7%A2`) decoded like a body and written back as UTF-8."""
+    charset, value = found["charset"], found["value"]
+    if charset.lower() in ("utf-8", "us-ascii", ""):
+        return found.group(0)
+    text = charsets.decode(unquote_to_bytes(value), charset, defects, where)
+    return f"{found['name']}*=utf-8'{found['language']}'{quote(text, safe='')}"
+
+
+def _declared_charset(raw: bytes, lines: list[bytes]) -> str | None:
+    """The first charset a part of `raw` declares, other than UTF-8 and ASCII, that reads every line."""
+    for codec in _declared_codecs(raw):
+        if all(charsets.reads(line, codec) for line in lines):
+            return codec
+    return None
+
+
+@lru_cache(maxsize=1)
+def _declared_codecs(raw: bytes) -> tuple[str, ...]:
+    """The codecs the parts of `raw` declare, other than UTF-8 and ASCII; scanned once per message."""
+    labels = dict.fromkeys(_DECLARED_CHARSET.findall(raw, 0, _CHARSET_SCAN_BYTES))
+    codecs = (charsets.canonical(label.decode("ascii")) for label in labels)
+    return tuple(dict.fromkeys(codec for codec in codecs if codec and codec not in ("utf-8", "ascii")))
+
+
+def _is_utf8(line: bytes) -> bool:
+    return charsets.reads(line, "utf-8")
+
+
+def _transcoded(run: str, defects: list[str], where: str) -> str:
+    """Adjacent encoded words (a character may be split between them) decoded together, as UTF-8 words."""
+    words = [(charset.lower(), encoding.lower(), payload) for charset, encoding, payload in _ENCODED_WORD.findall(run)]
+    groups: list[tuple[str, list[bytes]]] = []
+    for charset, encoding, payload in words:
+        data = _word_bytes(encoding, payload)
+        if groups and groups[-1][0] == charset:
+            groups[-1][1].append(data)
+        else:
+            groups.append((charset, [data]))
+    texts = [charsets.decode(b"".join(parts), charset, defects, where) for charset, parts in groups]
+    return "".join(f"=?utf-8?b?{binascii.b2a_base64(text.encode(), newline=False).decode()}?=" for text in texts)
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    data = payload.encode("ascii", "replace")
+    if encoding == "q":
+        return binascii.a2b_qp(data, header=True)
+    return _decode_damaged_base64(memoryview(data))
 
 
 def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, Fields, list[Part]]:
@@ -154,11 +248,13 @@ def walk(raw: bytes, defects: list[str]) -> tuple[EmailMessage, Fields, list[Par
 
 
 def _leaves(
-    raw: bytes, fields: Fields, start: int, end: int, path: str, depth: int, defects: list[str]
+    raw: bytes, fields: Fields, start: int, end: int, path: str, depth: int, defects: list[str],
+    in_alternative: bool = False,
 ) -> Iterator[Part]:
     if not fields.content_type.startswith("multipart/"):
-        yield Part(path, fields, raw, start, end)
+        yield Part(path, fields, raw, start, end, in_alternative)
         return
+    in_alternative = in_alternative or fields.content_type == "multipart/alternative"
     boundary = fields.parameters.get("boundary")
     if not boundary:
         defects.append(f"part {path or 'message'}: multipart without a boundary, read as text")
@@ -176,7 +272,9 @@ def _leaves(
         section_path = f"{path}.{number}" if path else str(number)
         section_headers, body_start = read_headers(raw, section_start, section_end, defects, section_path)
         section_fields = read_fields(section_headers, defects, section_path)
-        yield from _leaves(raw, section_fields, body_start, section_end, section_path, depth + 1, defects)
+        yield from _leaves(
+            raw, section_fields, body_start, section_end, section_path, depth + 1, defects, in_alternative
+        )
 
 
 def sections(

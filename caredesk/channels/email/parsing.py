@@ -11,9 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy, utils
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
-from caredesk.channels.email import bodies, limits, mime
+from caredesk.channels.email import bodies, charsets, limits, mime
 from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
 
 DEFAULT_MAXIMUM_ATTACHMENTS = 50
@@ -27,6 +28,35 @@ _MESSAGE_FIELDS = {
     "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "in-reply-to",
     "references", "mime-version", "content-type", "received", "return-path", "delivered-to",
 }  # fmt: skip
+_SIGNATURE_ONLY = re.compile(r"--[ \t]*\n")  # a text part that opens with a signature separator
+_COMMENT_NAME = re.compile(r"^\s*(?P<address>[^\s<>()\"]+@[^\s<>()\"]+)\s*\((?P<name>[^()]*)\)\s*$")
+_BARE_ADDRESS = re.compile(r"^\s*(?P<name>[^<>@]*?)\s+(?P<address>[^\s<>\"@]+@[^\s<>\"@]+)\s*$")
+_GENERATED_STEMS = {
+    "application/pdf": "document",
+    "application/ms-tnef": "winmail",
+    "application/vnd.ms-tnef": "winmail",
+    "text/calendar": "invite",
+    "text/plain": "text",
+    "text/html": "message",
+    "message/rfc822": "forwarded-message",
+    "message/delivery-status": "delivery-status",
+    "message/disposition-notification": "read-receipt",
+    "text/rfc822-headers": "original-headers",
+    "image": "image",
+    "audio": "audio",
+    "video": "video",
+}
+_EXTENSIONS = {
+    "message/rfc822": ".eml",
+    "message/delivery-status": ".txt",
+    "message/disposition-notification": ".txt",
+    "text/rfc822-headers": ".txt",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "application/ms-tnef": ".dat",
+    "application/vnd.ms-tnef": ".dat",
+    "application/octet-stream": ".bin",
+}
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
 
@@ -81,6 +111,7 @@ class ParsedEmail:
     defects: tuple[str, ...]
     size: int
     over_limit: limits.OverLimit | None = None  # set when the message was not parsed (see `limits.py`)
+    forwarded_at: int | None = None  # where in reply_body a forwarded (or original) message begins
 
     def header(self, name: str) -> str | None:
         """The first decoded value of header `name` (case-insensitive), or None."""
@@ -113,14 +144,19 @@ def parse_message(
         raise MalformedEmail("not an email message: no header fields such as From, To, Subject or Date")
     reader = _HeaderReader(headers, defects)
     message_id = reader.message_id("message-id")
-    sender = reader.first_address("from") or reader.first_address("sender")
+    sender = reader.first_address("from") or reader.first_address("sender") or reader.first_address("reply-to")
     content = _Contents(parts, defects, max_attachment_bytes, max_attachments)
+    subject = reader.subject()
+    forwarded = bodies.is_forward_subject(subject)
+    reply_body = bodies.extract_reply(
+        content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages, forwarded=forwarded
+    )
     return ParsedEmail(
         message_id=message_id or _generated_message_id(raw),
         message_id_generated=message_id is None,
         in_reply_to=reader.message_id("in-reply-to"),
         references=tuple(reader.references()),
-        subject=reader.subject(),
+        subject=subject,
         from_name=sender[0] if sender else "",
         from_address=sender[1] if sender else None,
         reply_to=(reader.first_address("reply-to") or (None, None))[1],
@@ -129,7 +165,8 @@ def parse_message(
         delivered_to=tuple(reader.plain_addresses("delivered-to", "x-original-to")),
         date=reader.date(),
         text_body=content.text,
-        reply_body=bodies.extract_reply(content.text[:MAXIMUM_REPLY_SCAN_CHARACTERS], reply_languages),
+        reply_body=reply_body,
+        forwarded_at=bodies.forward_start(reply_body),
         html_body=bodies.sanitise_html(content.html) if content.html else "",
         attachments=tuple(content.attachments),
         skipped_attachments=tuple(content.skipped),
@@ -217,7 +254,32 @@ class _HeaderReader:
         return found
 
     def first_address(self, name: str) -> tuple[str, str] | None:
-        return next(iter(self.addresses(name)), None)
+        """The first valid mailbox of `name`, also in the forms real mail writes beside RFC 5322's.
+
+        `address (Name)` keeps its comment as the name; `Name address@example.com`, without angle
+        brackets, is read as a name and an address (the standard library reads one invalid address)."""
+        found = next(iter(self.addresses(name)), None)
+        if found is not None and found[0]:
+            return found
+        text = self._raw_text(name)
+        if match := _COMMENT_NAME.match(text):
+            address = normalise_address(match["address"])
+            return (match["name"].strip(), address) if address else found
+        if found is None and (match := _BARE_ADDRESS.match(text)):
+            address = normalise_address(match["address"])
+            if address:
+                self._defects.append(f"header {name}: address without angle brackets read as {address!r}")
+                return match["name"].strip().strip('"').strip(), address
+        return found
+
+    def _raw_text(self, name: str) -> str:
+        """The first `name` field as written, unfolded, its encoded words decoded but its syntax not re-rendered."""
+        raw = next((value for field, value in self._headers.raw_items() if field.lower() == name), "")
+        unfolded = " ".join(raw.split())
+        if "=?" not in unfolded:
+            return clean_text(unfolded)
+        decoded = mime.guarded(self._defects, f"header {name}", lambda: str(make_header(decode_header(unfolded))), "")
+        return clean_text(decoded)
 
     def plain_addresses(self, *names: str) -> list[str]:
         """Addresses from trace headers such as Delivered-To, which the standard library keeps unstructured."""
@@ -256,23 +318,28 @@ class _Contents:
         self._max_count = max_count
         self.attachments: list[Attachment] = []
         self.skipped: list[SkippedAttachment] = []
-        plain: list[str] = []
+        texts: list[tuple[str, bool]] = []
         html: list[str] = []
         for part in parts:
             fields = part.fields
             is_body = fields.disposition != "attachment" and not fields.filename
-            if is_body and fields.content_type in ("text/plain", "text/html"):
-                (plain if fields.content_type == "text/plain" else html).append(self._text(part))
+            if is_body and fields.content_type == "text/plain":
+                texts.append((self._text(part), False))
+            elif is_body and fields.content_type == "text/html":
+                html.append(self._text(part))
+                if not part.in_alternative:
+                    texts.append((bodies.html_to_text(html[-1]), True))
             else:
                 self._add_attachment(part)
         self.html = self._limited("\n".join(html))
-        self.text = self._limited("\n\n".join(text for text in plain if text.strip()))
+        kept = sorted(_without_repeats(texts), key=lambda text: bool(_SIGNATURE_ONLY.match(text)))
+        self.text = self._limited("\n\n".join(kept))
         if not self.text and self.html:
             self.text = bodies.html_to_text(self.html)
 
     def _text(self, part: mime.Part) -> str:
         charset = part.fields.parameters.get("charset")
-        text = bodies.decode_text(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
+        text = charsets.decode(part.decode(self._defects), charset, self._defects, f"part {part.path or 'body'}")
         return clean_text(text.replace("\r\n", "\n")).strip("\n")
 
     def _limited(self, text: str) -> str:
@@ -281,9 +348,29 @@ class _Contents:
         self._defects.append(f"body longer than {MAXIMUM_BODY_CHARACTERS} characters, truncated")
         return text[:MAXIMUM_BODY_CHARACTERS]
 
+    def _forwarded_subject(self, part: mime.Part) -> str:
+        """A forwarded message's file name from its subject ("" for other parts, or without a subject)."""
+        if part.fields.content_type != "message/rfc822":
+            return ""
+        headers, _ = mime.read_headers(part.raw, part.start, part.end, self._defects, part.path)
+        subject = mime.guarded(self._defects, f"part {part.path}", lambda: str(headers.get("subject", "")), "")
+        subject = " ".join(subject.split())
+        return f"{subject[:100]}.eml" if subject else ""
+
+    def _unique(self, name: str) -> str:
+        """`name`, numbered ("image-2.png") when an earlier attachment has it."""
+        taken = {attachment.filename for attachment in self.attachments}
+        stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+        number = 2
+        while name in taken:
+            name = f"{stem}-{number}{dot}{extension}"
+            number += 1
+        return name
+
     def _add_attachment(self, part: mime.Part) -> None:
         content_type, disposition = part.fields.content_type, part.fields.disposition
-        name = safe_filename(part.fields.filename or "", content_type)
+        name = safe_filename(part.fields.filename or self._forwarded_subject(part), content_type)
+        name = self._unique(name)
         estimated_size = part.estimated_size()
         if len(self.attachments) >= self._max_count:
             self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_many"))
@@ -310,6 +397,34 @@ class _Contents:
         )
 
 
+def _without_repeats(texts: list[tuple[str, bool]]) -> list[str]:
+    """The non-empty body texts, (text, from HTML), less those that say what another already says.
+
+    An HTML body outside multipart/alternative is read as text too: some programs put the real message
+    there beside a text part holding only a signature (which then goes last), others the same message
+    twice. Only texts from HTML are compared with the others (few in any message)."""
+    if not any(html for _, html in texts):
+        return [text for text, _ in texts if text.strip()]
+    words = [" ".join(text.split()) for text, _ in texts]
+    from_html = [index for index, (_, html) in enumerate(texts) if html and words[index]]
+    dropped = set()
+    for index in from_html:
+        others = [other for other in range(len(texts)) if other != index and other not in dropped]
+        if any(words[index] in words[other] for other in others):
+            dropped.add(index)
+        else:
+            dropped.update(other for other in others if not texts[other][1] and words[other] in words[index])
+    return [text for index, (text, _) in enumerate(texts) if words[index] and index not in dropped]
+
+
+def generated_filename(content_type: str, subject: str = "") -> str:
+    """A name for an attachment sent without one, from its content type (a forwarded message: its subject)."""
+    major = content_type.partition("/")[0]
+    stem = subject or _GENERATED_STEMS.get(content_type) or _GENERATED_STEMS.get(major, "attachment")
+    extension = _EXTENSIONS.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
+    return f"{stem}{extension}"
+
+
 def safe_filename(filename: str, content_type: str) -> str:
     """A file name safe on any file system: no directories, control or reserved characters, bounded length."""
     name = unicodedata.normalize("NFC", clean_text(filename)).replace("\\", "/").rsplit("/", 1)[-1]
@@ -317,8 +432,7 @@ def safe_filename(filename: str, content_type: str) -> str:
     if _WINDOWS_RESERVED_NAMES.match(name):
         name = f"_{name}"
     if not name:
-        extension = ".eml" if content_type == "message/rfc822" else mimetypes.guess_extension(content_type)
-        name = f"attachment{extension or '.bin'}"
+        name = generated_filename(content_type)
     stem, dot, extension = name.rpartition(".")
     if len(name.encode()) > MAXIMUM_FILENAME_BYTES:
         extension = extension[:20] if dot else ""

@@ -56,6 +56,16 @@ def get_item(mapping: dict, key):
 
 
 @register.filter
+def body_parts(interaction) -> tuple[str, str]:
+    """(the message's own text, the forwarded or quoted rest) of an inbound email; the rest is collapsed."""
+    position = (interaction.details or {}).get("forwarded_at")
+    body = interaction.body or ""
+    if not isinstance(position, int) or not 0 < position < len(body):
+        return body, ""
+    return body[:position].rstrip(), body[position:]
+
+
+@register.filter
 def phone(value: str) -> str:
     return display_phone(value)
 

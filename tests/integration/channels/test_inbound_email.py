@@ -166,3 +166,18 @@ def test_mail_without_a_sender_is_ignored(receive):
         row = receive(raw)
     assert row.status == "ignored" and row.outcome == "no valid sender address"
     assert not Customer.objects.exists()
+
+
+def test_a_forward_is_stored_whole_and_the_ticket_page_collapses_what_was_forwarded(receive, client, agent):
+    body = ("Please see below, can you help?\n\n-----Original Message-----\nFrom: Billing <billing@vendor.example>\n"
+            "Sent: Monday, March 3, 2025 9:12 AM\nSubject: Invoice 889\n\nAmount due: 120.00 EUR, ref 55-1182.\n")
+    row = receive(email_bytes(subject="FW: Invoice 889", body=body))
+    message = row.interaction
+    assert message.body.startswith("Please see below, can you help?") and "ref 55-1182" in message.body
+    assert message.body[message.details["forwarded_at"]:].startswith("-----Original Message-----")
+    client.force_login(agent)
+    page = client.get(f"/tickets/{row.ticket.pk}/").content.decode()
+    timeline = page.partition('<section id="timeline"')[2]
+    reply, _, forwarded = timeline.partition('<details class="forwarded">')
+    assert "Please see below, can you help?" in reply and "ref 55-1182" not in reply
+    assert "ref 55-1182" in forwarded.partition("</details>")[0]

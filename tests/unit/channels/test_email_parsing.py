@@ -147,7 +147,7 @@ def test_inline_images_keep_their_content_id():
     )
     parsed = parse(related)
     [image] = parsed.attachments
-    assert (image.inline, image.content_id, image.filename) == (True, "logo@x", "attachment.png")
+    assert (image.inline, image.content_id, image.filename) == (True, "logo@x", "image.png")
     assert 'src="cid:logo@x"' in parsed.html_body and "tracker.example" not in parsed.html_body
 
 
@@ -158,8 +158,8 @@ def test_inline_images_keep_their_content_id():
         ("..\\..\\windows\\system.ini", "system.ini"),
         ("CON.txt", "_CON.txt"),
         ("a\x00b<>:|?*.pdf", "ab______.pdf"),
-        ("...", "attachment.pdf"),
-        ("", "attachment.pdf"),
+        ("...", "document.pdf"),
+        ("", "document.pdf"),
         ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
     ],
 )
