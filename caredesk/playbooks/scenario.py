@@ -131,10 +131,10 @@ class AgentLogsCall:
 Action = Union[AgentSetsStatus, AgentCompletesTask, CustomerEmails, CustomerCalls, AgentLogsCall, object]
 
 # Events other apps add to scenarios (the escalations app's, say): name -> parse(reader, node, path) -> action.
-EXTRA_EVENTS: dict[str, Callable[["_Reader", Node, str], object]] = {}
+EXTRA_EVENTS: dict[str, Callable[[YamlReader, Node, str], object]] = {}
 
 
-def register_event(name: str, parse: Callable[["_Reader", Node, str], object]) -> None:
+def register_event(name: str, parse: Callable[[YamlReader, Node, str], object]) -> None:
     EXTRA_EVENTS[name] = parse
 
 
