@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.knowledge",
     "caredesk.web",
 ]
 
@@ -318,3 +319,6 @@ VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; 
 RECORDING_OPEN_DAYS = env_int("RECORDING_OPEN_DAYS", 90)
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 730)
 RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then the recording is marked failed
+
+# The knowledge base's public "was this helpful?" votes: at most this many per visitor address and hour.
+KNOWLEDGE_VOTES_PER_HOUR = env_int("KNOWLEDGE_VOTES_PER_HOUR", 20)

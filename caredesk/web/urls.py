@@ -2,6 +2,7 @@ from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
                                  queues, recording, reports, review, search, ticket)
+from caredesk.web.views import help_center, knowledge
 
 app_name = "web"
 
@@ -52,4 +53,17 @@ urlpatterns = [
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
     path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
+    # The knowledge base: the workspace's articles, the composer's suggestions, and the public help pages.
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.new_article, name="new-article"),
+    path("knowledge/preview/", knowledge.preview, name="article-preview"),
+    path("knowledge/<int:pk>/", knowledge.article_page, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
+    path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
+    path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
+    path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
+    path("help/", help_center.help_index, name="help"),
+    path("help/<slug:slug>/", help_center.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", help_center.vote, name="help-vote"),
 ]

@@ -1,0 +1,126 @@
+"""Reading the knowledge base: the article search (one function, `search_articles`, that the composer's
+suggestions, the workspace list, the public pages and the API all use), the public list by category, and the
+tickets an article was used on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from caredesk.knowledge.models import Article, ArticleCategory, ArticleUse, ArticleVote
+from caredesk.tickets.models import Interaction, Ticket
+
+Status, Visibility = Article.Status, Article.Visibility
+WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
+# Words too common in a customer's message to say what it is about (English).
+COMMON_WORDS = frozenset("""
+the and for are but not you your yours with have has had this that these those from they them their there
+was were will would can could should what when where which who whom why how all any our ours out get got
+just about into over also been being does did doing than then too very some such only own same here hello
+thank thanks please regards dear hi sir madam yes know need want like one two its it's i'm i've you're
+""".split())
+MOST_WORDS = 12  # of a ticket's text, for suggestions
+
+
+def words(text: str, limit: int = MOST_WORDS) -> list[str]:
+    """The distinct words of `text` worth searching for, in order (lower case, common words left out)."""
+    found: list[str] = []
+    for word in WORD.findall((text or "").lower()):
+        if word not in COMMON_WORDS and word not in found:
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found
+
+
+def articles(*, public_only: bool = False, published_only: bool = True) -> QuerySet[Article]:
+    rows = Article.objects.select_related("category")
+    if published_only or public_only:
+        rows = rows.filter(status=Status.PUBLISHED)
+    if public_only:
+        rows = rows.filter(visibility=Visibility.PUBLIC, category__active=True)
+    return rows
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    score: int
+
+
+def _score(article: Article, terms: list[str]) -> int:
+    title, body, tags = article.title.lower(), article.body.lower(), " ".join(article.tags)
+    return sum(3 * (term in title) + 2 * (term in tags) + (term in body) for term in terms)
+
+
+def search_articles(text: str, *, public_only: bool = False, published_only: bool = True,
+                    limit: int = 10) -> list[Hit]:
+    """Articles matching any word of `text`, best first: a word in the title counts most, then in the tags,
+    then in the body. Internal articles only when not `public_only`; drafts only when not `published_only`."""
+    terms = words(text)
+    if not terms:
+        return []
+    match = Q()
+    for term in terms:
+        match |= Q(title__icontains=term) | Q(body__icontains=term) | Q(tags__icontains=term)
+    found = [Hit(article, _score(article, terms)) for article in articles(
+        public_only=public_only, published_only=published_only).filter(match)]
+    found = [hit for hit in found if hit.score]
+    found.sort(key=lambda hit: (-hit.score, hit.article.title, hit.article.pk))
+    return found[:limit]
+
+
+def ticket_text(ticket: Ticket) -> str:
+    """What a ticket is about, for suggestions: its subject, description and the customer's latest message (the
+    subject's words first: `words` keeps the first few)."""
+    latest = (Interaction.objects.filter(ticket=ticket, direction=Interaction.Direction.INBOUND)
+              .exclude(body="").order_by("-occurred_at", "-id").values_list("body", flat=True).first())
+    return " ".join(part for part in (ticket.subject, ticket.description, latest or "") if part)
+
+
+def suggestions(ticket: Ticket, limit: int = 5) -> list[Hit]:
+    """Published articles (internal and public) for the ticket's subject and text."""
+    return search_articles(ticket_text(ticket), limit=limit)
+
+
+def listing(*, text: str = "", category: int | None = None, status: str = "", visibility: str = "") -> list[Article]:
+    """The workspace list: every article (drafts too), filtered, searched when `text` is given."""
+    if text.strip():
+        rows = [hit.article for hit in search_articles(text, published_only=False, limit=200)]
+    else:
+        rows = list(articles(published_only=False).order_by("category__position", "category__name", "title"))
+    return [article for article in rows if (not category or article.category_id == category)
+            and (not status or article.status == status) and (not visibility or article.visibility == visibility)]
+
+
+def public_categories() -> list[tuple[ArticleCategory, list[Article]]]:
+    """The public list: each active category with its public published articles, categories without any left
+    out."""
+    by_category: dict[int, list[Article]] = {}
+    for article in articles(public_only=True).order_by("title", "id"):
+        by_category.setdefault(article.category_id, []).append(article)
+    return [(category, by_category[category.pk]) for category in ArticleCategory.objects.filter(
+        active=True, pk__in=list(by_category))]
+
+
+def public_article(slug: str) -> Article | None:
+    return articles(public_only=True).filter(slug=slug).first()
+
+
+def public_url(article: Article) -> str:
+    """The address of the article's public page, as a customer reaches it (CAREDESK_PUBLIC_URL)."""
+    return settings.PUBLIC_URL + reverse("web:help-article", args=[article.slug])
+
+
+def uses_of(article: Article, limit: int = 100) -> list[ArticleUse]:
+    return list(ArticleUse.objects.filter(article=article).select_related("ticket", "agent")[:limit])
+
+
+def votes_of(article: Article) -> dict[str, int]:
+    counts = ArticleVote.objects.filter(article=article).aggregate(
+        helpful=Count("id", filter=Q(helpful=True)), unhelpful=Count("id", filter=Q(helpful=False)))
+    return {"helpful": counts["helpful"] or 0, "unhelpful": counts["unhelpful"] or 0}
