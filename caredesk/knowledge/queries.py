@@ -122,5 +122,5 @@ def uses_of(article: Article, limit: int = 100) -> list[ArticleUse]:
 
 def votes_of(article: Article) -> dict[str, int]:
     counts = ArticleVote.objects.filter(article=article).aggregate(
-        helpful=Count("id", filter=Q(helpful=True)), unhelpful=Count("id", filter=Q(helpful=False)))
-    return {"helpful": counts["helpful"] or 0, "unhelpful": counts["unhelpful"] or 0}
+        yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False)))
+    return {"helpful": counts["yes"] or 0, "unhelpful": counts["no"] or 0}
