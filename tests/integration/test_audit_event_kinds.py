@@ -21,6 +21,9 @@ from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
 from caredesk.escalations import actions as escalation_actions
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import actions as knowledge_actions
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import ArticleCategory, ArticleEvent
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
@@ -39,7 +42,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, ArticleEvent)
 
 
 def _scenarios(agent) -> list:
@@ -199,6 +202,26 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.delete_expired()
 
 
+def _knowledge(agent, ticket) -> None:
+    """An article written, revised, restored, published and back to draft, used in a reply, voted on, and an
+    unhelpful vote that opens a ticket."""
+    category = ArticleCategory.objects.get(key="us_passport")
+    draft = knowledge_actions.Draft(title="Renew by mail", body="Use form DS-82.", category=category.pk,
+                                    visibility="public")
+    article = knowledge_actions.create_article(agent=agent, draft=draft)
+    knowledge_actions.revise_article(article, agent=agent, draft=knowledge_actions.Draft(
+        **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
+    knowledge_actions.restore_version(article, agent=agent, version=1)
+    article = knowledge_actions.publish(article, agent=agent)
+    reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
+                                           kind="message", body=f"See {knowledge_queries.public_url(article)}")
+    knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=True, visitor="v1", address="a1"))
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
+                                                                email="ann@example.com", question="From abroad?"))
+    knowledge_actions.unpublish(article, agent=agent)
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -210,6 +233,7 @@ def every_kind(agent, customer, order, settings):
     _inbound(ticket)
     _recordings(ticket, agent, settings)
     _customer_and_agent_changes(agent, customer, order)
+    _knowledge(agent, ticket)
     return results
 
 
