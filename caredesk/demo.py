@@ -10,6 +10,7 @@ from caredesk.core.audit import Actor
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
 from caredesk.escalations import actions as escalation_actions
+from caredesk.knowledge.demo import load_articles
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
@@ -104,6 +105,7 @@ def load_demo() -> list[tuple[str, str]]:
                 industry=_entry(Industry, industry_key), status=status,
             )
     _demo_tickets(agents, customers, orders)
+    load_articles(agents)  # the knowledge base: common inquiries of the demo's industries
     return [(username, role) for username, _, _, role, _ in AGENTS]
 
 
