@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.utils.safestring import SafeString, mark_safe
 
+from caredesk.core.errors import ValidationFailed
 from caredesk.search import engines, registry, text
 from caredesk.search.engines.base import START, STOP, Filters, marked
 from caredesk.search.models import SearchDocument
@@ -17,10 +18,6 @@ from caredesk.search.models import SearchDocument
 PAGE = 20
 MAX_PAGE = 100
 SNIPPET = 200
-
-
-class BadCursor(ValueError):
-    """A cursor this search did not hand out."""
 
 
 @dataclass
@@ -53,8 +50,8 @@ def _read_cursor(value: str) -> tuple[float, int]:
     try:
         score, document_id = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
         return float(score), int(document_id)
-    except (ValueError, TypeError):
-        raise BadCursor("This cursor was not handed out by a search.") from None
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise ValidationFailed("This cursor is not one a search gave out.", field="cursor") from None
 
 
 def _plain_snippet(body: str, query: text.Query) -> str:
@@ -77,6 +74,10 @@ def _plain_snippet(body: str, query: text.Query) -> str:
 
 
 def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[str]:
+    known = sorted(source.name for source in registry.sources())
+    unknown = [name for name in wanted or [] if name not in known]
+    if unknown:
+        raise ValidationFailed(f"Unknown source {unknown[0]!r}; known: {', '.join(known)}.", field="source")
     names = []
     for source in registry.sources():
         if wanted and source.name not in wanted:
@@ -87,11 +88,15 @@ def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[
 
 
 def search(query: str, *, agent=None, filters: Filters | None = None, sources: list[str] | None = None,
-           cursor: str | None = None, limit: int = PAGE, public_only: bool = False) -> Page:
+           cursor: str | None = None, limit: int = PAGE, public_only: bool = False, partial: bool = False) -> Page:
     """Ranked, highlighted hits of `query` that `agent`'s role may see (or, with `public_only`, the public
     documents only, for visitors), filtered, one page at a time: pass a page's `next_cursor` back as `cursor`
-    for the next. Raises BadCursor for a cursor it did not make."""
+    for the next. Raises ValidationFailed (field 'cursor') for a cursor it did not make. `partial` also
+    finds identifiers (names, emails, phones, references) containing the whole query (3+ characters), for
+    lookups as one types."""
     parsed = text.parse(query)
+    if partial and len(parsed.text) >= 3 and not parsed.substring:
+        parsed = replace(parsed, substring=parsed.text.lower())
     page = Page(query=parsed.text)
     if agent is None and not public_only:
         return page
@@ -130,3 +135,13 @@ def search(query: str, *, agent=None, filters: Filters | None = None, sources: l
         hit.url = source.url(hit)
         page.hits.append(hit)
     return page
+
+
+def customers(query: str, *, agent, limit: int = 8) -> list:
+    """Customers whose name, email, phone or order reference matches (also in part, as one types), best
+    first, with their contact points: the requester lookup of a new ticket."""
+    from caredesk.customers.models import Customer
+
+    hits = search(query, agent=agent, sources=["customer"], limit=limit, partial=True).hits
+    found = Customer.objects.prefetch_related("contact_points").in_bulk([hit.object_id for hit in hits])
+    return [found[hit.object_id] for hit in hits if hit.object_id in found]

@@ -13,24 +13,35 @@ from caredesk.tickets.models import Interaction, Ticket, TicketEvent
 TICKET_FIELDS = {"subject", "description", "order", "requester"}
 
 
+def contact_points(customer_ids) -> dict[int, list[str]]:
+    points: dict[int, list[str]] = {}
+    for customer_id, value in (ContactPoint.objects.filter(customer_id__in=set(customer_ids))
+                               .order_by("position", "id").values_list("customer_id", "value")):
+        points.setdefault(customer_id, []).append(value)
+    return points
+
+
 class TicketSource(DocumentSource):
-    """A ticket's subject (its title) and description; its requester's name and order reference as
-    identifiers, so a customer's name or an order reference finds their tickets."""
+    """A ticket's subject (its title) and description; its requester's name, emails and phone numbers and
+    its order reference as identifiers, so that any of them finds the ticket."""
 
     name, label, model, capability = "ticket", "Ticket", Ticket, roles.WORK_TICKETS
 
     def documents(self, ids):
-        rows = (Ticket.objects.filter(pk__in=ids).select_related("requester", "order")
-                .only("subject", "description", "created_at", "requester__name", "order__external_reference"))
+        rows = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order")
+                    .only("subject", "description", "created_at", "requester__name", "order__external_reference"))
+        points = contact_points(t.requester_id for t in rows)
         return [Document(object_id=t.pk, title=t.subject, body=t.description, at=t.created_at, ticket_id=t.pk,
                          customer_id=t.requester_id,
-                         identifiers=[t.requester.name, *([t.order.external_reference] if t.order else [])])
+                         identifiers=[t.requester.name, *points.get(t.requester_id, []),
+                                      *([t.order.external_reference] if t.order else [])])
                 for t in rows]
 
     def changed_by(self, event):
         if isinstance(event, TicketEvent) and (event.action == "ticket.created" or event.field in TICKET_FIELDS):
             return [event.ticket_id]
-        if isinstance(event, CustomerEvent) and event.action == "customer.changed" and event.field == "name":
+        if isinstance(event, CustomerEvent) and (event.action.startswith("contact_point.")
+                                                 or event.action == "customer.changed" and event.field == "name"):
             return list(Ticket.objects.filter(requester_id=event.customer_id).values_list("pk", flat=True))
         return []
 
@@ -65,12 +76,9 @@ class CustomerSource(DocumentSource):
     name, label, model, capability = "customer", "Customer", Customer, roles.WORK_TICKETS
 
     def documents(self, ids):
-        points: dict[int, list[str]] = {}
-        for customer_id, value in (ContactPoint.objects.filter(customer_id__in=ids).order_by("position", "id")
-                                   .values_list("customer_id", "value")):
-            points.setdefault(customer_id, []).append(value)
+        points = contact_points(ids)
         return [Document(object_id=c.pk, title=c.name, body=" · ".join(points.get(c.pk, [])), at=c.created_at,
-                         customer_id=c.pk, identifiers=points.get(c.pk, []))
+                         customer_id=c.pk, identifiers=[c.name, *points.get(c.pk, [])])
                 for c in Customer.objects.filter(pk__in=ids).only("name", "created_at")]
 
     def changed_by(self, event):

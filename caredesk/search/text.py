@@ -87,8 +87,8 @@ class Query:
 
 def parse(text: str) -> Query:
     """Read a query. A query that is a phone number (7-15 digits in any format, nothing else) searches by
-    its digits; a single identifier-like term (with a digit, "@", ".", "-" or "_", 3+ characters) is also
-    searched as a substring of identifiers; everything else is words and quoted phrases, all required."""
+    its digits; a single term of 3+ characters is also searched as a substring of identifiers (names,
+    emails, phone numbers, order references); words and quoted phrases are all required."""
     text = (text or "").strip()[:MAX_QUERY]
     stripped = text.lstrip("#")
     digits = re.sub(r"\D", "", stripped)
@@ -100,7 +100,5 @@ def parse(text: str) -> Query:
         words = [word.lower() for word in WORD.findall(quoted if quoted else bare)]
         if words:
             phrases.append(words)
-    substring = ""
-    if " " not in text and len(text) >= 3 and re.search(r"[\d@.\-_]", text):
-        substring = text.lower()
+    substring = text.lower() if " " not in text and len(text) >= 3 else ""
     return Query(text=text, phrases=phrases, substring=substring)
