@@ -4,6 +4,7 @@ from ninja import Status
 
 from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
                           tickets)
+from caredesk.api import search as search_api
 from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
@@ -42,4 +43,5 @@ api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
+api.add_router("", search_api.router)
 api.add_router("", knowledge.router)

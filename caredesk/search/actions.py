@@ -1,0 +1,112 @@
+"""The only writer of the search index: documents refreshed from their sources inside the transaction that
+changed them (following its audit events), and builds of a whole source in resumable batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from caredesk.core import clock
+from caredesk.search import engines, registry, text
+from caredesk.search.models import IndexBuild, SearchDocument
+
+MAX_TEXT = 100_000  # characters of a body indexed (PostgreSQL refuses a tsvector over 1 MB)
+COLUMNS = ["ticket_id", "customer_id", "public", "at", "title", "body", "keys", "ids"]
+
+
+def _columns(document: registry.Document) -> dict:
+    return {
+        "ticket_id": document.ticket_id, "customer_id": document.customer_id, "public": document.public,
+        "at": document.at, "title": (document.title or "")[:MAX_TEXT], "body": (document.body or "")[:MAX_TEXT],
+        "keys": text.keys_for([document.title, document.body], document.identifiers),
+        "ids": text.ids_for(document.identifiers),
+    }
+
+
+def refresh(source_name: str, ids: Iterable[int]) -> int:
+    """Rewrite the index rows of these rows of the source as they are now; rows that are gone (or that the
+    source no longer returns) leave the index. Call it inside the transaction that changed them. Returns
+    how many documents were written."""
+    source = registry.source(source_name)
+    ids = sorted({int(pk) for pk in ids})
+    if not ids:
+        return 0
+    built = {document.object_id: _columns(document) for document in source.documents(ids)}
+    existing = {row.object_id: row for row in SearchDocument.objects.filter(source=source.name, object_id__in=ids)}
+    gone = [row.pk for object_id, row in existing.items() if object_id not in built]
+    if gone:
+        SearchDocument.objects.filter(pk__in=gone).delete()
+    changed = []
+    for object_id, columns in built.items():
+        row = existing.get(object_id)
+        if row is not None and any(getattr(row, name) != value for name, value in columns.items()):
+            for name, value in columns.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        SearchDocument.objects.bulk_update(changed, COLUMNS)
+    new = [SearchDocument(source=source.name, object_id=object_id, **columns)
+           for object_id, columns in built.items() if object_id not in existing]
+    if new:
+        SearchDocument.objects.bulk_create(new, batch_size=500)
+    return len(changed) + len(new)
+
+
+def follow_audit(events: list) -> None:
+    """Refresh what these audit events (just written, in their transaction) changed: audit.on_written."""
+    changes = registry.Changes()
+    for source in registry.sources():
+        for event in events:
+            changes.add(source.name, source.changed_by(event))
+    for name, ids in changes.ids.items():
+        refresh(name, ids)
+
+
+def _append(source_name: str, ids: list[int]) -> int:
+    """A build's batch: documents for ids not indexed yet (the build went past them), written at once."""
+    source = registry.source(source_name)
+    new = [SearchDocument(source=source.name, object_id=document.object_id, **_columns(document))
+           for document in source.documents(ids)]
+    SearchDocument.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    return len(new)
+
+
+def clear(source_name: str | None = None) -> None:
+    """Empty the index (of one source)."""
+    with transaction.atomic():
+        if source_name is None:
+            engines.current().clear_all()
+            IndexBuild.objects.all().delete()
+        else:
+            SearchDocument.objects.filter(source=source_name).delete()
+            IndexBuild.objects.filter(source=source_name).delete()
+
+
+def build(source_name: str, *, restart: bool = False, progress: Callable[[int], None] = lambda done: None,
+          stop: Callable[[], bool] = lambda: False) -> IndexBuild:
+    """Index every row of the source, in batches each committed with the build's position, so a build that
+    is stopped (or killed) resumes after its last batch. `restart` clears the source's documents first.
+    `progress` is told how many rows each batch indexed; `stop` is asked between batches."""
+    source = registry.source(source_name)
+    if restart:
+        clear(source_name)
+    state = (IndexBuild.objects.filter(source=source_name).first()
+             or IndexBuild.objects.create(source=source_name, started_at=clock.now()))
+    if state.finished_at is not None:  # built: changes since are indexed as they commit
+        return state
+    for ids in source.batches(after=state.last_id):
+        with transaction.atomic():
+            written = _append(source_name, ids)
+            IndexBuild.objects.filter(pk=state.pk).update(last_id=ids[-1], indexed=state.indexed + written)
+        state.last_id, state.indexed = ids[-1], state.indexed + written
+        progress(len(ids))
+        if stop():
+            return state
+    state.finished_at = clock.now()
+    IndexBuild.objects.filter(pk=state.pk).update(finished_at=state.finished_at)
+    return state
+
+
+def optimize() -> None:
+    engines.current().optimize()

@@ -1,0 +1,90 @@
+"""What both engines share: filters, the visibility and filter SQL, highlight markers."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from caredesk.search.text import Query
+
+# Highlight markers put in by the database, turned into <mark> after the text is escaped (never in text).
+START, STOP = "\u2983", "\u2984"
+CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
+
+
+class Unavailable(Exception):
+    """The database lacks what search needs (an SQLite without FTS5 or trigram tokenizer)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: list[str] = field(default_factory=list)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    ticket_type_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def on_tickets(self) -> bool:
+        return bool(self.status) or any(value is not None for value in (self.group_id, self.assignee_id,
+                                                                         self.ticket_type_id))
+
+
+def where(filters: Filters, sources: list[str], public_only: bool) -> tuple[str, list, bool]:
+    """(SQL condition on `d` (the document) and `t` (its ticket), its parameters, whether `t` is needed)."""
+    clauses = [f"d.source IN ({', '.join(['%s'] * len(sources))})"]
+    params: list = list(sources)
+    if public_only:
+        clauses.append("d.public = %s")
+        params.append(True)
+    if filters.status:
+        clauses.append(f"t.status IN ({', '.join(['%s'] * len(filters.status))})")
+        params += filters.status
+    for column, value in (("group_id", filters.group_id), ("assignee_id", filters.assignee_id),
+                          ("ticket_type_id", filters.ticket_type_id)):
+        if value is not None:
+            clauses.append(f"t.{column} = %s")
+            params.append(value)
+    if filters.since is not None:
+        clauses.append("d.at >= %s")
+        params.append(filters.since)
+    if filters.until is not None:
+        clauses.append("d.at < %s")
+        params.append(filters.until)
+    return " AND ".join(clauses), params, filters.on_tickets
+
+
+def joins(ticket_needed: bool) -> str:
+    return "JOIN tickets_ticket t ON t.id = d.ticket_id" if ticket_needed else ""
+
+
+def marked(text: str) -> str:
+    """Escaped HTML of `text` with the highlight markers as <mark> elements."""
+    escaped = html.escape(text or "")
+    return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+class Engine:
+    vendor: str
+
+    def candidates(self, query: Query, *, sources: list[str], filters: Filters, public_only: bool,
+                   limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """(document id, score: higher is better) of the matching documents, at most `limit`."""
+        raise NotImplementedError
+
+    def highlights(self, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(title, snippet) of each document, the matched words between START and STOP."""
+        raise NotImplementedError
+
+    def sizes(self) -> dict[str, int]:
+        """Bytes: "text" (what is indexed), "index" (the full-text and substring indexes)."""
+        raise NotImplementedError
+
+    def clear_all(self) -> None:
+        """Every document out of the index."""
+        raise NotImplementedError
+
+    def optimize(self) -> None:
+        """Compact the index after a build."""

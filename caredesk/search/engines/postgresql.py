@@ -1,0 +1,87 @@
+"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index, ranked by
+ts_rank; pg_trgm's GIN index over the identifiers for substring search. Created by the migrations."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from caredesk.search.engines import base
+
+SUBSTRING_SCORE = 0.05
+HEADLINE = f"StartSel={base.START}, StopSel={base.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=…"
+
+
+def tsquery(query) -> tuple[str, str]:
+    """(SQL building the tsquery, its parameter)."""
+    if query.phone:
+        return "to_tsquery('simple', %s)", " | ".join(query.phone_forms)
+    # PostgreSQL's parser reads an email, a host or "ORD-123" as it reads them in the text: the query as typed.
+    return "websearch_to_tsquery('english', %s)", query.text
+
+
+class PostgresEngine(base.Engine):
+    vendor = "postgresql"
+
+    def candidates(self, query, *, sources, filters, public_only, limit=base.CANDIDATES):
+        condition, params, ticket_needed = base.where(filters, sources, public_only)
+        found: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            if query.phrases or query.phone:
+                sql, value = tsquery(query)
+                cursor.execute(
+                    f"SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d "
+                    f"CROSS JOIN {sql} q {base.joins(ticket_needed)} "
+                    f"WHERE d.tsv @@ q AND {condition} ORDER BY d.id DESC LIMIT %s",
+                    [value, *params, limit])
+                found.update(cursor.fetchall())
+            if len(query.substring) >= 3:
+                pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                cursor.execute(
+                    f"SELECT d.id FROM search_searchdocument d {base.joins(ticket_needed)} "
+                    f"WHERE d.ids <> '' AND d.ids LIKE %s AND {condition} ORDER BY d.id DESC LIMIT %s",
+                    [pattern, *params, limit])
+                for (document_id,) in cursor.fetchall():
+                    found[document_id] = max(found.get(document_id, 0.0), SUBSTRING_SCORE)
+        return list(found.items())
+
+    def highlights(self, query, ids):
+        if not ids or not query.phrases:
+            return {}
+        sql, value = tsquery(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, ts_headline('english', d.title, q, %s), ts_headline('english', d.body, q, %s) "
+                f"FROM search_searchdocument d CROSS JOIN {sql} q WHERE d.id = ANY(%s)",
+                [f"{HEADLINE}, HighlightAll=true", HEADLINE, value, ids])
+            return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+    def sizes(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(sum(octet_length(title) + octet_length(body) + octet_length(keys) "
+                           "+ octet_length(ids)), 0) FROM search_searchdocument")
+            text = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_relation_size('search_document_tsv') + pg_relation_size('search_document_ids')")
+            index = cursor.fetchone()[0]
+            cursor.execute("SELECT coalesce(sum(pg_column_size(tsv)), 0) FROM search_searchdocument")
+            tsv = cursor.fetchone()[0]
+        return {"text": text, "index": index, "tsvector": tsv}
+
+    def clear_all(self):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_searchdocument")
+
+    def optimize(self):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
+
+
+CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "ALTER TABLE search_searchdocument ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('simple', keys), 'A') || "
+    "setweight(to_tsvector('english', body), 'D')) STORED",
+    "CREATE INDEX search_document_tsv ON search_searchdocument USING gin (tsv)",
+    "CREATE INDEX search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) WHERE ids <> ''",
+]
+DROP = ["DROP INDEX IF EXISTS search_document_ids", "DROP INDEX IF EXISTS search_document_tsv",
+        "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS tsv"]

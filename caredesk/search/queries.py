@@ -1,0 +1,147 @@
+"""The one search interface the workspace, the API and other apps call: `search`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.utils.safestring import SafeString, mark_safe
+
+from caredesk.core.errors import ValidationFailed
+from caredesk.search import engines, registry, text
+from caredesk.search.engines.base import START, STOP, Filters, marked
+from caredesk.search.models import SearchDocument
+
+PAGE = 20
+MAX_PAGE = 100
+SNIPPET = 200
+
+
+@dataclass
+class Hit:
+    source: str
+    label: str
+    object_id: int
+    ticket_id: int | None
+    customer_id: int | None
+    at: datetime | None
+    score: float
+    title: SafeString  # highlighted, escaped
+    snippet: SafeString  # highlighted, escaped
+    url: str = ""
+
+
+@dataclass
+class Page:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    next_cursor: str | None = None
+    exact_ticket: int | None = None  # the ticket a "#123" or "123" query names, when it exists
+
+
+def _cursor(score: float, document_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([score, document_id]).encode()).decode().rstrip("=")
+
+
+def _read_cursor(value: str) -> tuple[float, int]:
+    try:
+        score, document_id = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        return float(score), int(document_id)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise ValidationFailed("This cursor is not one a search gave out.", field="cursor") from None
+
+
+def _plain_snippet(body: str, query: text.Query) -> str:
+    """A snippet around the first phone number or substring the query found, marked; else the start."""
+    body = body or ""
+    span = None
+    if query.phone:
+        for match in text.PHONE.finditer(body):
+            if set(query.phone_forms) & set(text.phone_forms(re.sub(r"\D", "", match.group()))):
+                span = match.span()
+                break
+    elif query.substring:
+        at = body.lower().find(query.substring)
+        span = (at, at + len(query.substring)) if at >= 0 else None
+    if span is None:
+        return body[:SNIPPET] + ("…" if len(body) > SNIPPET else "")
+    start = max(0, span[0] - SNIPPET // 2)
+    return (("…" if start else "") + body[start:span[0]] + START + body[span[0]:span[1]] + STOP
+            + body[span[1]:span[1] + SNIPPET // 2] + ("…" if span[1] + SNIPPET // 2 < len(body) else ""))
+
+
+def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[str]:
+    known = sorted(source.name for source in registry.sources())
+    unknown = [name for name in wanted or [] if name not in known]
+    if unknown:
+        raise ValidationFailed(f"Unknown source {unknown[0]!r}; known: {', '.join(known)}.", field="source")
+    names = []
+    for source in registry.sources():
+        if wanted and source.name not in wanted:
+            continue
+        if public_only or source.visible(agent):
+            names.append(source.name)
+    return names
+
+
+def search(query: str, *, agent=None, filters: Filters | None = None, sources: list[str] | None = None,
+           cursor: str | None = None, limit: int = PAGE, public_only: bool = False, partial: bool = False) -> Page:
+    """Ranked, highlighted hits of `query` that `agent`'s role may see (or, with `public_only`, the public
+    documents only, for visitors), filtered, one page at a time: pass a page's `next_cursor` back as `cursor`
+    for the next. Raises ValidationFailed (field 'cursor') for a cursor it did not make. `partial` also
+    finds identifiers (names, emails, phones, references) containing the whole query (3+ characters), for
+    lookups as one types."""
+    parsed = text.parse(query)
+    if partial and len(parsed.text) >= 3 and not parsed.substring:
+        parsed = replace(parsed, substring=parsed.text.lower())
+    page = Page(query=parsed.text)
+    if agent is None and not public_only:
+        return page
+    limit = max(1, min(limit, MAX_PAGE))
+    names = visible_sources(agent, sources, public_only or agent is None)
+    number = parsed.text.lstrip("#")
+    if number.isdigit() and len(number) < 10 and "ticket" in names and cursor is None and not public_only:
+        from caredesk.tickets.models import Ticket
+
+        if Ticket.objects.filter(pk=int(number)).exists():
+            page.exact_ticket = int(number)
+    if parsed.empty or not names:
+        return page
+    engine = engines.current()
+    ranked = engine.candidates(parsed, sources=names, filters=filters or Filters(), public_only=public_only)
+    ranked.sort(key=lambda item: (-item[1], -item[0]))
+    if cursor:
+        after = _read_cursor(cursor)
+        ranked = [item for item in ranked if (-item[1], -item[0]) > (-after[0], -after[1])]
+    chosen = ranked[:limit]
+    if len(ranked) > limit:
+        page.next_cursor = _cursor(chosen[-1][1], chosen[-1][0])
+    documents = SearchDocument.objects.in_bulk([document_id for document_id, _ in chosen])
+    marks = engine.highlights(parsed, [document_id for document_id, _ in chosen])
+    for document_id, score in chosen:
+        document = documents.get(document_id)
+        if document is None:
+            continue
+        title, snippet = marks.get(document_id, (document.title, _plain_snippet(document.body, parsed)))
+        if START not in snippet and START not in title:
+            snippet = _plain_snippet(document.body, parsed)
+        source = registry.source(document.source)
+        hit = Hit(source=document.source, label=source.label, object_id=document.object_id,
+                  ticket_id=document.ticket_id, customer_id=document.customer_id, at=document.at, score=score,
+                  title=mark_safe(marked(title)), snippet=mark_safe(marked(snippet)))
+        hit.url = source.url(hit)
+        page.hits.append(hit)
+    return page
+
+
+def customers(query: str, *, agent, limit: int = 8) -> list:
+    """Customers whose name, email, phone or order reference matches (also in part, as one types), best
+    first, with their contact points: the requester lookup of a new ticket."""
+    from caredesk.customers.models import Customer
+
+    hits = search(query, agent=agent, sources=["customer"], limit=limit, partial=True).hits
+    found = Customer.objects.prefetch_related("contact_points").in_bulk([hit.object_id for hit in hits])
+    return [found[hit.object_id] for hit in hits if hit.object_id in found]
