@@ -109,8 +109,8 @@ class UseOut(Schema):
 
 class SuggestionOut(Schema):
     article: ArticleOut
-    score: int = Field(description="Higher is a better match: a word in the title counts 3, in the tags 2, in "
-                                   "the body 1.")
+    score: float = Field(description="Higher is a better match: the sum of the search engine's scores of the "
+                                     "ticket's words the article matches (a word in the title counts most).")
 
 
 class UsesIn(InputSchema):
@@ -145,8 +145,8 @@ def article_categories(request):
 def list_articles(request, q: ShortText = "", category: Id | None = None,
                   status: Literal["draft", "published", ""] = "", visibility: Literal["internal", "public", ""] = ""):
     """Every article, drafts too, filtered; with `q`, those matching its words, best first."""
-    require(request, WORK_TICKETS)
-    return queries.listing(text=q, category=category, status=status, visibility=visibility)
+    agent = require(request, WORK_TICKETS)
+    return queries.listing(agent=agent, text=q, category=category, status=status, visibility=visibility)
 
 
 @router.post("/articles", response={201: ArticleOut})
@@ -213,10 +213,10 @@ def article_events(request, article_id: Id):
 
 @router.get("/tickets/{ticket_id}/article-suggestions", response=list[SuggestionOut])
 def article_suggestions(request, ticket_id: Id):
-    """Published articles for the ticket's subject and text, best first."""
-    require(request, WORK_TICKETS)
+    """Published articles for the ticket's subject and text, best first: those matching more of its words first."""
+    agent = require(request, WORK_TICKETS)
     ticket = lookups.get_or_404(Ticket.objects.all(), ticket_id)
-    return [{"article": hit.article, "score": hit.score} for hit in queries.suggestions(ticket)]
+    return [{"article": hit.article, "score": hit.score} for hit in queries.suggestions(ticket, agent=agent)]
 
 
 @router.post("/tickets/{ticket_id}/interactions/{interaction_id}/articles", response=list[UseOut])

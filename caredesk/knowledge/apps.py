@@ -11,6 +11,9 @@ class KnowledgeConfig(AppConfig):
 
         from caredesk.core.defaults import seed_after_migrate
         from caredesk.knowledge import events
+        from caredesk.knowledge.search import ArticleSource
+        from caredesk.search import registry
 
         events.declare()
+        registry.register(ArticleSource())
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")

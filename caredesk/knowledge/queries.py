@@ -1,6 +1,6 @@
-"""Reading the knowledge base: the article search (one function, `search_articles`, that the composer's
-suggestions, the workspace list, the public pages and the API all use), the public list by category, and the
-tickets an article was used on."""
+"""Reading the knowledge base: the article search (`search_articles`, on the search engine, caredesk.search, where
+articles are the "article" source; the composer's suggestions, the workspace list, the public pages and the API
+all use it), the public list by category, and the tickets an article was used on."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from caredesk.knowledge.models import Article, ArticleCategory, ArticleUse, ArticleVote
+from caredesk.knowledge.search import SOURCE
+from caredesk.search import queries as search
 from caredesk.tickets.models import Interaction, Ticket
 
 Status, Visibility = Article.Status, Article.Visibility
@@ -23,7 +25,8 @@ was were will would can could should what when where which who whom why how all 
 just about into over also been being does did doing than then too very some such only own same here hello
 thank thanks please regards dear hi sir madam yes know need want like one two its it's i'm i've you're
 """.split())
-MOST_WORDS = 12  # of a ticket's text, for suggestions
+MOST_WORDS = 12
+SUGGESTION_WORDS = 6  # of a ticket's text, searched one by one for the composer's suggestions
 
 
 def words(text: str, limit: int = MOST_WORDS) -> list[str]:
@@ -49,29 +52,26 @@ def articles(*, public_only: bool = False, published_only: bool = True) -> Query
 @dataclass(frozen=True)
 class Hit:
     article: Article
-    score: int
+    score: float  # higher is better
+    snippet: str = ""  # highlighted, escaped HTML from the engine
 
 
-def _score(article: Article, terms: list[str]) -> int:
-    title, body, tags = article.title.lower(), article.body.lower(), " ".join(article.tags)
-    return sum(3 * (term in title) + 2 * (term in tags) + (term in body) for term in terms)
+def _found(query: str, *, agent, public_only: bool) -> list[search.Hit]:
+    return search.search(query, agent=agent, sources=[SOURCE], public_only=public_only, limit=search.MAX_PAGE).hits
 
 
-def search_articles(text: str, *, public_only: bool = False, published_only: bool = True,
+def _articles_of(hits: list[search.Hit], *, public_only: bool, published_only: bool) -> dict[int, Article]:
+    return articles(public_only=public_only, published_only=published_only).in_bulk([hit.object_id for hit in hits])
+
+
+def search_articles(text: str, *, agent=None, public_only: bool = False, published_only: bool = True,
                     limit: int = 10) -> list[Hit]:
-    """Articles matching any word of `text`, best first: a word in the title counts most, then in the tags,
-    then in the body. Internal articles only when not `public_only`; drafts only when not `published_only`."""
-    terms = words(text)
-    if not terms:
-        return []
-    match = Q()
-    for term in terms:
-        match |= Q(title__icontains=term) | Q(body__icontains=term) | Q(tags__icontains=term)
-    found = [Hit(article, _score(article, terms)) for article in articles(
-        public_only=public_only, published_only=published_only).filter(match)]
-    found = [hit for hit in found if hit.score]
-    found.sort(key=lambda hit: (-hit.score, hit.article.title, hit.article.pk))
-    return found[:limit]
+    """Articles matching `text` (every word of it, as the search box reads it), ranked by the search engine: a
+    word in the title counts most. Internal articles only for an `agent` whose role may see them and when not
+    `public_only`; drafts only when not `published_only`."""
+    hits = _found(text, agent=agent, public_only=public_only)
+    rows = _articles_of(hits, public_only=public_only, published_only=published_only)
+    return [Hit(rows[hit.object_id], hit.score, hit.snippet) for hit in hits if hit.object_id in rows][:limit]
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -82,15 +82,24 @@ def ticket_text(ticket: Ticket) -> str:
     return " ".join(part for part in (ticket.subject, ticket.description, latest or "") if part)
 
 
-def suggestions(ticket: Ticket, limit: int = 5) -> list[Hit]:
-    """Published articles (internal and public) for the ticket's subject and text."""
-    return search_articles(ticket_text(ticket), limit=limit)
+def suggestions(ticket: Ticket, *, agent, limit: int = 5) -> list[Hit]:
+    """Published articles (internal and public) for the ticket's subject and text: each of its first few words
+    is searched on its own, and an article matching more of them ranks first, then by the sum of its scores."""
+    matched: dict[int, list[float]] = {}
+    for word in words(ticket_text(ticket), limit=SUGGESTION_WORDS):
+        for hit in _found(word, agent=agent, public_only=False):
+            matched.setdefault(hit.object_id, []).append(hit.score)
+    rows = articles().in_bulk(list(matched))
+    ranked = sorted(rows, key=lambda pk: (-len(matched[pk]), -sum(matched[pk]), pk))
+    return [Hit(rows[pk], sum(matched[pk])) for pk in ranked[:limit]]
 
 
-def listing(*, text: str = "", category: int | None = None, status: str = "", visibility: str = "") -> list[Article]:
+def listing(*, agent, text: str = "", category: int | None = None, status: str = "",
+            visibility: str = "") -> list[Article]:
     """The workspace list: every article (drafts too), filtered, searched when `text` is given."""
     if text.strip():
-        rows = [hit.article for hit in search_articles(text, published_only=False, limit=200)]
+        rows = [hit.article for hit in search_articles(text, agent=agent, published_only=False,
+                                                       limit=search.MAX_PAGE)]
     else:
         rows = list(articles(published_only=False).order_by("category__position", "category__name", "title"))
     return [article for article in rows if (not category or article.category_id == category)

@@ -57,7 +57,8 @@ def _article(pk: int) -> Article:
 def article_list(request):
     get = request.GET
     category = get.get("category", "")
-    rows = queries.listing(text=get.get("q", "")[:250], category=int(category) if category.isdigit() else None,
+    rows = queries.listing(agent=request.user, text=get.get("q", "")[:250],
+                           category=int(category) if category.isdigit() else None,
                            status=get.get("status", "") if get.get("status") in Article.Status.values else "",
                            visibility=get.get("visibility", "") if get.get("visibility") in Article.Visibility.values
                            else "")
@@ -171,7 +172,8 @@ def suggestions(request, pk: int):
     """The composer's articles for a ticket (htmx): suggested for its subject and text, or found for `q`."""
     ticket = load_ticket(pk)
     text = request.GET.get("q", "")[:250]
-    hits = queries.search_articles(text, limit=8) if text.strip() else queries.suggestions(ticket)
+    hits = (queries.search_articles(text, agent=request.user, limit=8) if text.strip()
+            else queries.suggestions(ticket, agent=request.user))
     return render(request, "web/partials/article_suggestions.html", {
         "ticket": ticket, "hits": [(hit.article, queries.public_url(hit.article) if hit.article.is_public else "")
                                    for hit in hits], "q": text})
