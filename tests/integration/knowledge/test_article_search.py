@@ -58,3 +58,10 @@ def test_a_revision_is_searched_by_its_new_words_only(write, agent, passports):
 def test_an_agent_without_a_role_finds_no_article(write, roleless):
     write(title="Renew by mail", body="Use form DS-82.")
     assert queries.search_articles("DS-82", agent=roleless) == []
+
+
+def test_the_workspace_search_page_links_an_article(client, agent, write):
+    article = write(title="Renew by mail", body="Use form DS-82.")
+    client.force_login(agent)
+    page = client.get(reverse("web:search"), {"q": "DS-82"}).content.decode()
+    assert reverse("web:article", args=[article.pk]) in page and "Renew by mail" in page
