@@ -24,10 +24,12 @@ from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.core.models import Agent
+from caredesk.customers.actions import find_customer_by_contact
 from caredesk.knowledge import queries
 from caredesk.knowledge.models import Article, ArticleCategory, ArticleEvent, ArticleUse, ArticleVersion, ArticleVote
 from caredesk.tickets.actions import TAG_PATTERN
 from caredesk.tickets.models import Interaction, Ticket
+from caredesk.tickets.use_cases import NewRequester, open_ticket
 
 Visibility, Status = Article.Visibility, Article.Status
 CONTENT = ("title", "body", "category", "tags", "visibility")  # what a version holds
@@ -227,14 +229,7 @@ def record_uses(uses: dict[int, str], *, interaction: Interaction, agent: Agent)
     return recorded
 
 
-def _votes_per_hour() -> int:
-    return settings.KNOWLEDGE_VOTES_PER_HOUR
-
-
 def _open_ticket(article: Article, vote: Vote) -> Ticket:
-    from caredesk.customers.actions import find_customer_by_contact
-    from caredesk.tickets.use_cases import NewRequester, open_ticket
-
     email = vote.email.strip()
     if not email:
         raise ValidationFailed("Give your email address so that we can answer you.", field="email")
@@ -257,7 +252,7 @@ def vote(article: Article, *, vote: Vote) -> ArticleVote:
     if not article.is_public:
         raise ValidationFailed("Only a public article takes votes.", field="article")
     since = clock.now() - timedelta(hours=1)
-    if ArticleVote.objects.filter(address=vote.address, at__gte=since).count() >= _votes_per_hour():
+    if ArticleVote.objects.filter(address=vote.address, at__gte=since).count() >= settings.KNOWLEDGE_VOTES_PER_HOUR:
         raise Conflict("Too many votes from your address: try again later.", field="helpful")
     ticket = None
     asks = not vote.helpful and (vote.question.strip() or vote.email.strip())
