@@ -32,6 +32,7 @@ class Hit:
     title: SafeString  # highlighted, escaped
     snippet: SafeString  # highlighted, escaped
     url: str = ""
+    ticket_subject: str = ""  # the subject of the hit's ticket, if it belongs to one
 
 
 @dataclass
@@ -71,6 +72,12 @@ def _plain_snippet(body: str, query: text.Query) -> str:
     start = max(0, span[0] - SNIPPET // 2)
     return (("…" if start else "") + body[start:span[0]] + START + body[span[0]:span[1]] + STOP
             + body[span[1]:span[1] + SNIPPET // 2] + ("…" if span[1] + SNIPPET // 2 < len(body) else ""))
+
+
+def _subjects(ticket_ids: set[int]) -> dict[int, str]:
+    from caredesk.tickets.models import Ticket
+
+    return dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "subject")) if ticket_ids else {}
 
 
 def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[str]:
@@ -117,6 +124,7 @@ def search(query: str, *, agent=None, filters: Filters | None = None, sources: l
         page.next_cursor = _cursor(chosen[-1][1], chosen[-1][0])
     documents = SearchDocument.objects.in_bulk([document_id for document_id, _ in chosen])
     marks = engine.highlights(parsed, [document_id for document_id, _ in chosen])
+    subjects = _subjects({document.ticket_id for document in documents.values() if document.ticket_id})
     for document_id, score in chosen:
         document = documents.get(document_id)
         if document is None:
@@ -127,7 +135,8 @@ def search(query: str, *, agent=None, filters: Filters | None = None, sources: l
         source = registry.source(document.source)
         hit = Hit(source=document.source, label=source.label, object_id=document.object_id,
                   ticket_id=document.ticket_id, customer_id=document.customer_id, at=document.at, score=score,
-                  title=mark_safe(marked(title)), snippet=mark_safe(marked(snippet)))
+                  title=mark_safe(marked(title)), snippet=mark_safe(marked(snippet)),
+                  ticket_subject=subjects.get(document.ticket_id, ""))
         hit.url = source.url(hit)
         page.hits.append(hit)
     return page
