@@ -32,6 +32,7 @@ class Hit:
     title: SafeString  # highlighted, escaped
     snippet: SafeString  # highlighted, escaped
     url: str = ""
+    ticket_subject: str = ""  # the subject of the hit's ticket, if it belongs to one
 
 
 @dataclass
@@ -73,6 +74,12 @@ def _plain_snippet(body: str, query: text.Query) -> str:
             + body[span[1]:span[1] + SNIPPET // 2] + ("…" if span[1] + SNIPPET // 2 < len(body) else ""))
 
 
+def _subjects(ticket_ids: set[int]) -> dict[int, str]:
+    from caredesk.tickets.models import Ticket
+
+    return dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "subject")) if ticket_ids else {}
+
+
 def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[str]:
     known = sorted(source.name for source in registry.sources())
     unknown = [name for name in wanted or [] if name not in known]
@@ -88,15 +95,11 @@ def visible_sources(agent, wanted: list[str] | None, public_only: bool) -> list[
 
 
 def search(query: str, *, agent=None, filters: Filters | None = None, sources: list[str] | None = None,
-           cursor: str | None = None, limit: int = PAGE, public_only: bool = False, partial: bool = False) -> Page:
+           cursor: str | None = None, limit: int = PAGE, public_only: bool = False) -> Page:
     """Ranked, highlighted hits of `query` that `agent`'s role may see (or, with `public_only`, the public
     documents only, for visitors), filtered, one page at a time: pass a page's `next_cursor` back as `cursor`
-    for the next. Raises ValidationFailed (field 'cursor') for a cursor it did not make. `partial` also
-    finds identifiers (names, emails, phones, references) containing the whole query (3+ characters), for
-    lookups as one types."""
+    for the next. Raises ValidationFailed (field 'cursor') for a cursor it did not make."""
     parsed = text.parse(query)
-    if partial and len(parsed.text) >= 3 and not parsed.substring:
-        parsed = replace(parsed, substring=parsed.text.lower())
     page = Page(query=parsed.text)
     if agent is None and not public_only:
         return page
@@ -121,6 +124,7 @@ def search(query: str, *, agent=None, filters: Filters | None = None, sources: l
         page.next_cursor = _cursor(chosen[-1][1], chosen[-1][0])
     documents = SearchDocument.objects.in_bulk([document_id for document_id, _ in chosen])
     marks = engine.highlights(parsed, [document_id for document_id, _ in chosen])
+    subjects = _subjects({document.ticket_id for document in documents.values() if document.ticket_id})
     for document_id, score in chosen:
         document = documents.get(document_id)
         if document is None:
@@ -131,17 +135,33 @@ def search(query: str, *, agent=None, filters: Filters | None = None, sources: l
         source = registry.source(document.source)
         hit = Hit(source=document.source, label=source.label, object_id=document.object_id,
                   ticket_id=document.ticket_id, customer_id=document.customer_id, at=document.at, score=score,
-                  title=mark_safe(marked(title)), snippet=mark_safe(marked(snippet)))
+                  title=mark_safe(marked(title)), snippet=mark_safe(marked(snippet)),
+                  ticket_subject=subjects.get(document.ticket_id, ""))
         hit.url = source.url(hit)
         page.hits.append(hit)
     return page
 
 
+def customer_ids(query: str, *, agent) -> list[int]:
+    """Ids of the customers the query finds (the engine's candidates, at most 2,000), best first; the whole
+    query (3+ characters) is also looked for inside names, emails, phone numbers and order references."""
+    parsed = text.parse(query)
+    if len(parsed.text) >= 3 and not parsed.substring:
+        parsed = replace(parsed, substring=parsed.text.lower())
+    names = visible_sources(agent, ["customer"], False)
+    if parsed.empty or not names:
+        return []
+    ranked = engines.current().candidates(parsed, sources=names, filters=Filters(), public_only=False)
+    ranked.sort(key=lambda item: (-item[1], -item[0]))
+    documents = dict(SearchDocument.objects.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", "object_id"))
+    return [documents[pk] for pk, _ in ranked if pk in documents]
+
+
 def customers(query: str, *, agent, limit: int = 8) -> list:
-    """Customers whose name, email, phone or order reference matches (also in part, as one types), best
-    first, with their contact points: the requester lookup of a new ticket."""
+    """The best `limit` customers the query finds, also by part of a name, email, phone or order reference
+    (as one types), with their contact points: the requester lookup of a new ticket."""
     from caredesk.customers.models import Customer
 
-    hits = search(query, agent=agent, sources=["customer"], limit=limit, partial=True).hits
-    found = Customer.objects.prefetch_related("contact_points").in_bulk([hit.object_id for hit in hits])
-    return [found[hit.object_id] for hit in hits if hit.object_id in found]
+    ids = customer_ids(query, agent=agent)[:limit]
+    found = Customer.objects.prefetch_related("contact_points").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

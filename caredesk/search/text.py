@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 # A phone number as people write it: 7 to 15 digits, with spaces, dots, dashes, slashes or parentheses
 # between them and an optional leading "+".
-PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\d\s().\-/]{5,22})\d(?!\w)")
+PHONE = re.compile(r"(?<![\w+\-])\+?\(?\d(?:[\d\s().\-/]{5,22})\d(?![\w\-])")
+DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 7, 15
 WORD = re.compile(r"\w+", re.UNICODE)
 QUERY_TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -29,6 +30,8 @@ def phone_digits(text: str) -> list[str]:
     """The digits of each phone-like number written in `text`, first seen first."""
     found: list[str] = []
     for match in PHONE.finditer(text or ""):
+        if DATE.fullmatch(match.group().strip()):
+            continue
         digits = re.sub(r"\D", "", match.group())
         if MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS and digits not in found:
             found.append(digits)
