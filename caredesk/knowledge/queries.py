@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import snowballstemmer
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -25,8 +26,9 @@ was were will would can could should what when where which who whom why how all 
 just about into over also been being does did doing than then too very some such only own same here hello
 thank thanks please regards dear hi sir madam yes know need want like one two its it's i'm i've you're
 """.split())
-MOST_WORDS = 12
-SUGGESTION_WORDS = 6  # of a ticket's text, searched one by one for the composer's suggestions
+MOST_WORDS = 24  # of a ticket's text, looked for in the articles
+SUGGESTION_WORDS = 6  # of those, searched one by one for the composer's suggestions
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def words(text: str, limit: int = MOST_WORDS) -> list[str]:
@@ -82,11 +84,29 @@ def ticket_text(ticket: Ticket) -> str:
     return " ".join(part for part in (ticket.subject, ticket.description, latest or "") if part)
 
 
+def _published_stems() -> set[str]:
+    """The stems of every word of the published articles (titles, bodies, tags, categories): a few hundred
+    articles, read in one query."""
+    text = " ".join(" ".join((title, body, " ".join(tags), category)) for title, body, tags, category in
+                    articles().values_list("title", "body", "tags", "category__name"))
+    return set(_STEMMER.stemWords(WORD.findall(text.lower())))
+
+
+def suggestion_words(text: str) -> list[str]:
+    """The words of a ticket's text the suggestions search: its first uncommon words that some published
+    article has (in any form: "renewals" for "renewal"), at most SUGGESTION_WORDS. A word no article has could
+    only cost the engine a search of the whole index."""
+    candidates = words(text, limit=MOST_WORDS)
+    stems = _published_stems()
+    return [word for word, stem in zip(candidates, _STEMMER.stemWords(candidates)) if stem in stems][
+        :SUGGESTION_WORDS]
+
+
 def suggestions(ticket: Ticket, *, agent, limit: int = 5) -> list[Hit]:
-    """Published articles (internal and public) for the ticket's subject and text: each of its first few words
+    """Published articles (internal and public) for the ticket's subject and text: each of its suggestion words
     is searched on its own, and an article matching more of them ranks first, then by the sum of its scores."""
     matched: dict[int, list[float]] = {}
-    for word in words(ticket_text(ticket), limit=SUGGESTION_WORDS):
+    for word in suggestion_words(ticket_text(ticket)):
         for hit in _found(word, agent=agent, public_only=False):
             matched.setdefault(hit.object_id, []).append(hit.score)
     rows = articles().in_bulk(list(matched))

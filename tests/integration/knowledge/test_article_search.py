@@ -65,3 +65,20 @@ def test_the_workspace_search_page_links_an_article(client, agent, write):
     client.force_login(agent)
     page = client.get(reverse("web:search"), {"q": "DS-82"}).content.decode()
     assert reverse("web:article", args=[article.pk]) in page and "Renew by mail" in page
+
+
+def test_suggestions_search_only_the_ticket_words_some_published_article_has(write):
+    write(title="Renew by mail", body="Use form DS-82 for a renewal.")
+    write(title="Refunds", body="Ask within 30 days.", publish=False)  # a draft's words do not count
+    assert queries.suggestion_words("Passport renewals: my refund, the forms, and zebra crossings") == [
+        "passport", "renewals", "forms"]
+
+
+def test_suggestions_rank_articles_matching_more_of_the_ticket_words_first(write, agent, ticket, passports):
+    from caredesk.core.audit import Actor
+    from caredesk.tickets.actions import update_ticket
+
+    write(title="Mail", body="Mail it.", tags=())
+    both = write(title="Renewal by mail", body="Renew by mail.", tags=())
+    ticket = update_ticket(ticket, actor=Actor.of_agent(agent), subject="Mail my renewal", description="")
+    assert titles(queries.suggestions(ticket, agent=agent)) == [both.title, "Mail"]
