@@ -36,7 +36,7 @@ def search_index(
     from caredesk.search import actions, engines, registry
     from caredesk.search.models import IndexBuild
 
-    missing = engines.check_at_start_up()
+    missing = engines.missing()
     if missing:
         fail(" ".join(missing))
     try:

@@ -13,10 +13,6 @@ START, STOP = "\u2983", "\u2984"
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
 
 
-class Unavailable(Exception):
-    """The database lacks what search needs (an SQLite without FTS5 or trigram tokenizer)."""
-
-
 @dataclass(frozen=True)
 class Filters:
     status: list[str] = field(default_factory=list)
