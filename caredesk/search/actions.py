@@ -66,18 +66,13 @@ def follow_audit(events: list) -> None:
 def _append(source_name: str, documents: list[registry.Document]) -> None:
     """A build's batch, written at once; a document indexed meanwhile by a change (which has it as it is
     now) is kept."""
-    ops = connection.ops
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for document in documents:
         columns = _columns(document)
         rows.append((source_name, document.object_id, columns["ticket_id"], columns["customer_id"], columns["public"],
-                     ops.adapt_datetimefield_value(columns["at"]), columns["ids"], columns["keys"], columns["title"],
-                     columns["body"]))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO search_searchdocument (source, object_id, ticket_id, customer_id, public, at, ids, keys, "
-            "title, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source, object_id) DO NOTHING",
-            rows)
+                     adapt(columns["at"]), columns["ids"], columns["keys"], columns["title"], columns["body"]))
+    engines.current().insert(rows)
 
 
 def clear(source_name: str | None = None) -> None:

@@ -6,10 +6,14 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
+
 from caredesk.search.text import Query
 
 # Highlight markers put in by the database, turned into <mark> after the text is escaped (never in text).
 START, STOP = "\u2983", "\u2984"
+# The columns a build inserts, in this order.
+INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
 
 
@@ -77,6 +81,13 @@ class Engine:
     def sizes(self) -> dict[str, int]:
         """Bytes: "text" (what is indexed), "index" (the full-text and substring indexes)."""
         raise NotImplementedError
+
+    def insert(self, rows: list[tuple]) -> None:
+        """New documents (tuples of INSERTED), skipping any already indexed."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
+                "ON CONFLICT (source, object_id) DO NOTHING", rows)
 
     def clear_all(self) -> None:
         """Every document out of the index."""

@@ -3,7 +3,7 @@ ts_rank; pg_trgm's GIN index over the identifiers for substring search. Created 
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from caredesk.search.engines import base
 
@@ -67,21 +67,44 @@ class PostgresEngine(base.Engine):
         return {"text": text, "index": index, "tsvector": tsv}
 
     def clear_all(self):
+        """Empty, and the GIN indexes dropped until `optimize` (the end of the build) makes them again: one
+        CREATE INDEX over millions of rows takes a fraction of the time of as many index insertions."""
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_searchdocument")
+            for statement in DROP_INDEXES:
+                cursor.execute(statement)
+
+    def insert(self, rows):
+        """COPY into a staging table, then one INSERT ... ON CONFLICT DO NOTHING (COPY cannot skip rows)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS search_staging AS SELECT {', '.join(base.INSERTED)} "
+                           "FROM search_searchdocument WITH NO DATA")
+            with cursor.connection.cursor().copy(f"COPY search_staging ({', '.join(base.INSERTED)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) SELECT "
+                           f"{', '.join(base.INSERTED)} FROM search_staging ON CONFLICT (source, object_id) DO NOTHING")
+            cursor.execute("TRUNCATE search_staging")
 
     def optimize(self):
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in CREATE_INDEXES:
+                cursor.execute(statement)
             cursor.execute("ANALYZE search_searchdocument")
 
 
+CREATE_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)",
+    "CREATE INDEX IF NOT EXISTS search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) "
+    "WHERE ids <> ''",
+]
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "ALTER TABLE search_searchdocument ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('simple', keys), 'A') || "
     "setweight(to_tsvector('english', body), 'D')) STORED",
-    "CREATE INDEX search_document_tsv ON search_searchdocument USING gin (tsv)",
-    "CREATE INDEX search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) WHERE ids <> ''",
+    *CREATE_INDEXES,
 ]
-DROP = ["DROP INDEX IF EXISTS search_document_ids", "DROP INDEX IF EXISTS search_document_tsv",
-        "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS tsv"]
+DROP_INDEXES = ["DROP INDEX IF EXISTS search_document_ids", "DROP INDEX IF EXISTS search_document_tsv"]
+DROP = [*DROP_INDEXES, "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS tsv"]
