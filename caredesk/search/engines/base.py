@@ -69,9 +69,33 @@ def marked(text: str) -> str:
 class Engine:
     vendor: str
 
+    substring_score: float  # what a hit by substring of an identifier scores
+
     def candidates(self, query: Query, *, sources: list[str], filters: Filters, public_only: bool,
                    limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        """(document id, score: higher is better) of the matching documents, at most `limit`."""
+        """(document id, score: higher is better) of the matching documents: the newest `limit` full-text
+        matches and the newest `limit` identifiers holding the query."""
+        condition, params, ticket_needed = where(filters, sources, public_only)
+        found: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            if query.phrases or query.phone:
+                sql, first = self.full_text(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                found.update(cursor.fetchall())
+            if len(query.substring) >= 3:
+                sql, first = self.substring(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                for (document_id,) in cursor.fetchall():
+                    found[document_id] = max(found.get(document_id, 0.0), self.substring_score)
+        return list(found.items())
+
+    def full_text(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting (id, score) of the full-text matches, newest first, ending in LIMIT %s; the
+        parameters before those of `condition`)."""
+        raise NotImplementedError
+
+    def substring(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting the ids of documents whose identifiers hold `query.substring`, as `full_text`)."""
         raise NotImplementedError
 
     def highlights(self, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:

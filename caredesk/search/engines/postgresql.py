@@ -22,27 +22,17 @@ def tsquery(query) -> tuple[str, str]:
 class PostgresEngine(base.Engine):
     vendor = "postgresql"
 
-    def candidates(self, query, *, sources, filters, public_only, limit=base.CANDIDATES):
-        condition, params, ticket_needed = base.where(filters, sources, public_only)
-        found: dict[int, float] = {}
-        with connection.cursor() as cursor:
-            if query.phrases or query.phone:
-                sql, value = tsquery(query)
-                cursor.execute(
-                    f"SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d "
-                    f"CROSS JOIN {sql} q {base.joins(ticket_needed)} "
-                    f"WHERE d.tsv @@ q AND {condition} ORDER BY d.id DESC LIMIT %s",
-                    [value, *params, limit])
-                found.update(cursor.fetchall())
-            if len(query.substring) >= 3:
-                pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                cursor.execute(
-                    f"SELECT d.id FROM search_searchdocument d {base.joins(ticket_needed)} "
-                    f"WHERE d.ids <> '' AND d.ids LIKE %s AND {condition} ORDER BY d.id DESC LIMIT %s",
-                    [pattern, *params, limit])
-                for (document_id,) in cursor.fetchall():
-                    found[document_id] = max(found.get(document_id, 0.0), SUBSTRING_SCORE)
-        return list(found.items())
+    substring_score = SUBSTRING_SCORE
+
+    def full_text(self, query, joined, condition):
+        sql, value = tsquery(query)
+        return (f"SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d CROSS JOIN {sql} q {joined} "
+                f"WHERE d.tsv @@ q AND {condition} ORDER BY d.id DESC LIMIT %s"), [value]
+
+    def substring(self, query, joined, condition):
+        pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return (f"SELECT d.id FROM search_searchdocument d {joined} "
+                f"WHERE d.ids <> '' AND d.ids LIKE %s AND {condition} ORDER BY d.id DESC LIMIT %s"), [pattern]
 
     def highlights(self, query, ids):
         if not ids or not query.phrases:
