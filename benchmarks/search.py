@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import time
 from pathlib import Path
@@ -63,11 +64,203 @@ def seed(home: Path, database_url: str | None, tickets: int, interactions: int, 
 
 
 def build(home: Path, database_url: str | None) -> None:
-    raise NotImplementedError
+    env = _setup(home, database_url)
+    _django()
+    from caredesk.search import engines
+
+    started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = subprocess.Popen([CAREDESK, "search-index", "--rebuild"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    server_cpu: dict[int, float] = {}  # PostgreSQL backends serving the build, by pid: CPU seconds seen
+    database = database_url.rsplit("/", 1)[-1] if database_url else None
+    while command.poll() is None:
+        if database:
+            server_cpu.update(_backend_cpu(database))
+        time.sleep(2)
+    output, errors = command.communicate()
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    if command.returncode != 0:
+        raise SystemExit(f"caredesk search-index failed:\n{errors}")
+    print(output.strip().splitlines()[-1])
+    sizes = engines.current().sizes()
+    print(f"index built from scratch in {elapsed / 60:.1f} min ({'met' if elapsed < 900 else 'NOT met'}: "
+          f"< 15 min); CPU time: the command {cpu_seconds / 60:.1f} min"
+          + (f", its PostgreSQL backend {sum(server_cpu.values()) / 60:.1f} min" if database else "")
+          + f"; load average at the end {os.getloadavg()[0]:.1f}")
+    extra = ", ".join(f"{name} {value / 2**20:,.0f} MB" for name, value in sizes.items() if name not in ("text", "index"))
+    print(f"indexed text {sizes['text'] / 2**20:,.0f} MB; full-text and substring indexes {sizes['index'] / 2**20:,.0f} MB "
+          f"= {sizes['index'] / sizes['text']:.2f}x the text ({'met' if sizes['index'] <= sizes['text'] else 'NOT met'}: "
+          f"no larger){'; ' + extra if extra else ''}")
+
+
+def _backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to `database` (Linux /proc)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            title = open(f"/proc/{entry}/cmdline", "rb").read().decode(errors="replace")
+            if f" {database} " not in title or not title.startswith("postgres:"):
+                continue
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def _percentiles(timings: list[float]) -> str:
+    timings = sorted(timings)
+
+    def at(percent: int) -> float:
+        return timings[min(len(timings) - 1, int(len(timings) * percent / 100))] * 1000
+
+    return f"p50 {at(50):6.1f} ms, p95 {at(95):6.1f} ms, p99 {at(99):6.1f} ms"
+
+
+def _timed(function, values: list) -> list[float]:
+    timings = []
+    for value in values:
+        started = time.perf_counter()
+        function(value)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def query_values(runs: int, customers: int) -> dict[str, list[str]]:
+    """What each query kind searches for, drawn from the seeded corpus (rebuilt from the seed's generator)."""
+    from benchmarks.search_seed import COMMON, Vocabulary, customer_name, email
+
+    vocabulary = Vocabulary(random.Random(14))  # the seed's draws, in its order: the same words and texts
+    vocabulary.pool(100_000, 3, 7)  # the subjects
+    descriptions = vocabulary.pool(100_000, 15, 40)
+    pick = random.Random(2)
+    numbers = [pick.randrange(1, customers + 1) for _ in range(runs)]
+    phrases = []
+    for body in pick.sample(descriptions, runs):
+        words = body.split()
+        at = pick.randrange(len(words) - 1)
+        phrases.append(f'"{words[at]} {words[at + 1]}"')
+    return {
+        "rare word": [vocabulary.rare[pick.randrange(10_000, 50_000)] for _ in range(runs)],
+        "common word": [pick.choice(COMMON) for _ in range(runs)],
+        "two-word phrase": phrases,
+        "phone by digits": [f"{200 + n % 700}{200 + (n // 700) % 700}{n % 1000:04}" for n in numbers],
+        "email address": [email(n) for n in numbers],
+        "customer's name": [customer_name(n) for n in numbers],
+        "part of an email": [email(n).split("@")[0][-9:] for n in numbers],
+        "order reference": [f"ORD-{n:07}" for n in numbers],
+    }
+
+
+def _ticket_creation(agent, rounds: int = 6, per_round: int = 50) -> tuple[float, float]:
+    """Mean seconds per ticket created through the use case, with the index following the audit events and
+    without (the listener taken off), in alternating rounds."""
+    from caredesk.core import audit
+    from caredesk.customers.models import Customer
+    from caredesk.search import actions
+    from caredesk.tickets import use_cases
+
+    actor = audit.Actor.of_agent(agent)
+    requesters = list(Customer.objects.order_by("pk")[:per_round])
+    timings = {True: [], False: []}
+    for round_number in range(rounds):
+        for indexed in (True, False) if round_number % 2 == 0 else (False, True):
+            if not indexed:
+                audit._listeners.remove(actions.follow_audit)
+            try:
+                for requester in requesters:
+                    started = time.perf_counter()
+                    use_cases.open_ticket(actor=actor, requester=requester, subject="Passport renewal question",
+                                          description="When will my renewed passport arrive? Call (415) 555-0199.")
+                    timings[indexed].append(time.perf_counter() - started)
+            finally:
+                if not indexed:
+                    audit.on_written(actions.follow_audit)
+    return sum(timings[True]) / len(timings[True]), sum(timings[False]) / len(timings[False])
+
+
+def _rss_megabytes(pid: int) -> float:
+    """Resident memory of `pid` and every process under it (the web workers), MB."""
+    tree, total = [pid], 0.0
+    for parent in tree:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == parent:
+                    tree.append(int(entry))
+    for member in tree:
+        try:
+            for line in open(f"/proc/{member}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
 
 
 def query(home: Path, database_url: str | None, runs: int, seconds: float) -> None:
-    raise NotImplementedError
+    env = _setup(home, database_url)
+    _django()
+    from django.db import connection
+    from django.db.models import Q
+
+    from caredesk.core.actions import create_api_token
+    from caredesk.core.models import Agent
+    from caredesk.customers.models import Customer
+    from caredesk.search import queries
+    from caredesk.tickets.models import Ticket
+
+    agent = Agent.objects.get(username="agent001")
+    customers = Customer.objects.count()
+    tickets = Ticket.objects.count()
+    print(f"{connection.vendor}: {tickets:,} tickets, {customers:,} customers; load average "
+          f"{os.getloadavg()[0]:.1f} (the machine is shared with other work)", flush=True)
+    values = query_values(runs, customers)
+    pick = random.Random(3)
+    baseline = _timed(lambda pk: Ticket.objects.filter(pk=pk).first(), [pick.randrange(1, tickets) for _ in range(runs)])
+    print(f"{'baseline: a ticket by its key':<34} {_percentiles(baseline)}", flush=True)
+    scan = _timed(lambda word: list(Ticket.objects.filter(Q(subject__icontains=word) | Q(description__icontains=word))
+                                    .order_by("-id").values_list("pk", flat=True)[:25]), values["rare word"][:10])
+    print(f"{'baseline: substring scan (before)':<34} {_percentiles(scan)}  (10 rare words)", flush=True)
+    worst = 0.0
+    for kind, typed in values.items():
+        found = []
+        timings = _timed(lambda value: found.append(len(queries.search(value, agent=agent).hits)), typed)
+        worst = max(worst, sorted(timings)[int(len(timings) * 0.95)]) if kind not in ("part of an email",
+                                                                                      "order reference") else worst
+        print(f"{kind:<34} {_percentiles(timings)}  ({sum(1 for n in found if n) / len(found):.0%} with hits)",
+              flush=True)
+    print(f"worst p95 of the issue's six kinds: {worst * 1000:.1f} ms ({'met' if worst < 0.1 else 'NOT met'}: < 100 ms)")
+
+    with_index, without = _ticket_creation(agent)
+    print(f"ticket creation (use case, in-process): {with_index * 1000:.2f} ms with the index, {without * 1000:.2f} ms "
+          f"without: +{(with_index / without - 1) * 100:.0f}% ({'met' if with_index <= without * 1.15 else 'NOT met'}: "
+          f"<= 15%)", flush=True)
+
+    token = create_api_token(agent, "search-benchmark")[1]
+    connection.close()
+    from urllib.parse import urlencode
+
+    with running_server(env, workers=2) as server:
+        results = {"health (baseline)": closed_loop(server.port, lambda i, n: request_bytes(
+            "GET", "/api/v1/health/live", None), connections=1, duration=seconds)}
+        for kind in ("rare word", "common word", "phone by digits", "customer's name"):
+            typed = values[kind]
+            results[kind] = closed_loop(server.port, lambda i, n, typed=typed: request_bytes(
+                "GET", "/api/v1/search?" + urlencode({"q": typed[n % len(typed)]}), token),
+                connections=2, duration=seconds)
+        memory = _rss_megabytes(server.pid)
+    for kind, result in results.items():
+        print(f"HTTP GET /api/v1/search, {kind:<18} {result.summary()}")
+    print(f"caredesk serve (2 workers) after the benchmark: {memory:.0f} MB resident in all "
+          f"({'met' if memory < 400 else 'NOT met'}: < 400 MB)")
 
 
 def main() -> None:

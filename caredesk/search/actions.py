@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from caredesk.core import clock
 from caredesk.search import engines, registry, text
@@ -63,13 +63,16 @@ def follow_audit(events: list) -> None:
         refresh(name, ids)
 
 
-def _append(source_name: str, ids: list[int]) -> int:
-    """A build's batch: documents for ids not indexed yet (the build went past them), written at once."""
-    source = registry.source(source_name)
-    new = [SearchDocument(source=source.name, object_id=document.object_id, **_columns(document))
-           for document in source.documents(ids)]
-    SearchDocument.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    return len(new)
+def _append(source_name: str, documents: list[registry.Document]) -> None:
+    """A build's batch, written at once; a document indexed meanwhile by a change (which has it as it is
+    now) is kept."""
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = []
+    for document in documents:
+        columns = _columns(document)
+        rows.append((source_name, document.object_id, columns["ticket_id"], columns["customer_id"], columns["public"],
+                     adapt(columns["at"]), columns["ids"], columns["keys"], columns["title"], columns["body"]))
+    engines.current().insert(rows)
 
 
 def clear(source_name: str | None = None) -> None:
@@ -95,12 +98,13 @@ def build(source_name: str, *, restart: bool = False, progress: Callable[[int], 
              or IndexBuild.objects.create(source=source_name, started_at=clock.now()))
     if state.finished_at is not None:  # built: changes since are indexed as they commit
         return state
-    for ids in source.batches(after=state.last_id):
+    while (batch := source.documents_after(state.last_id)) is not None:
+        last_id, documents = batch
         with transaction.atomic():
-            written = _append(source_name, ids)
-            IndexBuild.objects.filter(pk=state.pk).update(last_id=ids[-1], indexed=state.indexed + written)
-        state.last_id, state.indexed = ids[-1], state.indexed + written
-        progress(len(ids))
+            _append(source_name, documents)
+            IndexBuild.objects.filter(pk=state.pk).update(last_id=last_id, indexed=state.indexed + len(documents))
+        state.last_id, state.indexed = last_id, state.indexed + len(documents)
+        progress(len(documents))
         if stop():
             return state
     state.finished_at = clock.now()

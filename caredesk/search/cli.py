@@ -36,7 +36,7 @@ def search_index(
     from caredesk.search import actions, engines, registry
     from caredesk.search.models import IndexBuild
 
-    missing = engines.check_at_start_up()
+    missing = engines.missing()
     if missing:
         fail(" ".join(missing))
     try:
@@ -77,6 +77,8 @@ def search_index(
                 progress.update(task, advance=rows, rate=f"{counted / max(time.perf_counter() - begun, 1e-6):,.0f}")
 
             state = actions.build(item.name, progress=advance, stop=lambda: bool(stopping))
+            if state.finished_at is not None:  # (a source may leave some rows out of the index)
+                progress.update(task, completed=total)
             if stopping:
                 console.print(f"Stopped during {item.name}; run the command again to resume.")
                 raise typer.Exit(130)

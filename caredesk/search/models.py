@@ -14,10 +14,12 @@ class SearchDocument(models.Model):
     customer_id = models.BigIntegerField(null=True, blank=True)
     public = models.BooleanField(default=False)
     at = models.DateTimeField(null=True, blank=True)
+    # Short columns first: SQLite reads a row's columns in order, and the substring search rechecks `ids`
+    # of each candidate without reading through a long body.
+    ids = models.TextField(blank=True, help_text="Identifiers, lower case, for substring search.")
+    keys = models.TextField(blank=True, help_text="Identifiers and the digits of phone numbers, as words.")
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
-    keys = models.TextField(blank=True, help_text="Identifiers and the digits of phone numbers, as words.")
-    ids = models.TextField(blank=True, help_text="Identifiers, lower case, for substring search.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "object_id"], name="search_document_unique")]

@@ -165,3 +165,23 @@ def customers(query: str, *, agent, limit: int = 8) -> list:
     ids = customer_ids(query, agent=agent)[:limit]
     found = Customer.objects.prefetch_related("contact_points").in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+def index_notice() -> str:
+    """What a searcher should know about the index, in words: what the database lacks, a build stopped
+    half-way, or kinds of records not indexed at all yet (a database from before search, until `caredesk
+    search-index` has run); empty when all is well."""
+    from caredesk.search.models import IndexBuild
+
+    missing = engines.missing()
+    if missing:
+        return " ".join(missing)
+    builds = dict(IndexBuild.objects.values_list("source", "finished_at"))
+    waiting = [source.label.lower() for source in registry.sources()
+               if source.name in builds and builds[source.name] is None
+               or source.name not in builds and source.model._default_manager.exists()
+               and not SearchDocument.objects.filter(source=source.name).exists()]
+    if waiting:
+        return (f"The search index is not built yet for: {', '.join(waiting)}. Older records of these kinds are "
+                "not all found until an administrator runs `caredesk search-index`.")
+    return ""

@@ -31,7 +31,7 @@ a draft that is not to be found) is removed from the index. An action that chang
 audit event of its own may call `caredesk.search.actions.refresh(source_name, ids)` inside its transaction.
 
 `caredesk search-index` builds every source from scratch (or one: `--source article`) in batches of
-`batches()`; it is resumable.
+`documents_after()` (by default the ids of `batches()` read with `documents`); it is resumable.
 
 Searching: `caredesk.search.queries.search(query, agent=..., sources=("article",))` returns hits of the
 article source only, ranked; `public_only=True` (no agent) returns only documents built with public=True.
@@ -93,6 +93,14 @@ class DocumentSource:
         if agent is None:
             return False
         return self.capability is None or agent.can(self.capability)
+
+    def documents_after(self, after: int) -> tuple[int, list[Document]] | None:
+        """A build's next batch: (the last id read, the documents of the rows after `after`, at most
+        `batch_size` rows), or None past the last row. Override it where one query can build a batch
+        faster than reading its ids first."""
+        for ids in self.batches(after):
+            return ids[-1], self.documents(ids)
+        return None
 
     def batches(self, after: int = 0) -> Iterator[list[int]]:
         """Every id above `after`, ascending, in lists of `batch_size`: what a (resumed) build indexes."""

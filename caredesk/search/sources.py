@@ -13,6 +13,15 @@ from caredesk.tickets.models import Interaction, Ticket, TicketEvent
 TICKET_FIELDS = {"subject", "description", "order", "requester"}
 
 
+class RangeBuild:
+    """For a source whose `built(queryset)` makes one document per row from one query: a build's batch is a
+    range of primary keys read at once, not a list of ids read first and sent back."""
+
+    def documents_after(self, after):
+        documents = self.built(self.model._default_manager.filter(pk__gt=after).order_by("pk")[: self.batch_size])
+        return (documents[-1].object_id, documents) if documents else None
+
+
 def contact_points(customer_ids) -> dict[int, list[str]]:
     points: dict[int, list[str]] = {}
     for customer_id, value in (ContactPoint.objects.filter(customer_id__in=set(customer_ids))
@@ -21,21 +30,22 @@ def contact_points(customer_ids) -> dict[int, list[str]]:
     return points
 
 
-class TicketSource(DocumentSource):
+class TicketSource(RangeBuild, DocumentSource):
     """A ticket's subject (its title) and description; its requester's name, emails and phone numbers and
     its order reference as identifiers, so that any of them finds the ticket."""
 
     name, label, model, capability = "ticket", "Ticket", Ticket, roles.WORK_TICKETS
 
     def documents(self, ids):
-        rows = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order")
-                    .only("subject", "description", "created_at", "requester__name", "order__external_reference"))
-        points = contact_points(t.requester_id for t in rows)
-        return [Document(object_id=t.pk, title=t.subject, body=t.description, at=t.created_at, ticket_id=t.pk,
-                         customer_id=t.requester_id,
-                         identifiers=[t.requester.name, *points.get(t.requester_id, []),
-                                      *([t.order.external_reference] if t.order else [])])
-                for t in rows]
+        return self.built(Ticket.objects.filter(pk__in=ids))
+
+    def built(self, tickets) -> list[Document]:
+        rows = list(tickets.values_list("pk", "subject", "description", "created_at", "requester_id",
+                                        "requester__name", "order__external_reference"))
+        points = contact_points(row[4] for row in rows)
+        return [Document(object_id=pk, title=subject, body=description, at=at, ticket_id=pk, customer_id=requester,
+                         identifiers=[name, *points.get(requester, []), *([reference] if reference else [])])
+                for pk, subject, description, at, requester, name, reference in rows]
 
     def changed_by(self, event):
         if isinstance(event, TicketEvent) and (event.action == "ticket.created" or event.field in TICKET_FIELDS):
@@ -49,19 +59,20 @@ class TicketSource(DocumentSource):
         return reverse("web:ticket", args=[hit.object_id])
 
 
-class InteractionSource(DocumentSource):
+class InteractionSource(RangeBuild, DocumentSource):
     """Every interaction's text: emails, notes, text messages, call notes, voicemail transcriptions."""
 
     name, label, model, capability = "interaction", "Message", Interaction, roles.WORK_TICKETS
     batch_size = 5000
 
     def documents(self, ids):
-        rows = Interaction.objects.filter(pk__in=ids).only(
-            "ticket_id", "body", "caller_name", "reason_for_call", "actions_taken", "occurred_at", "kind")
-        return [Document(object_id=i.pk, title="",
-                         body="\n".join(text for text in (i.caller_name, i.reason_for_call, i.actions_taken, i.body)
-                                        if text),
-                         at=i.occurred_at, ticket_id=i.ticket_id) for i in rows]
+        return self.built(Interaction.objects.filter(pk__in=ids))
+
+    def built(self, interactions) -> list[Document]:
+        rows = interactions.values_list("pk", "ticket_id", "occurred_at", "caller_name", "reason_for_call",
+                                        "actions_taken", "body")
+        return [Document(object_id=pk, title="", body="\n".join(text for text in texts if text), at=at,
+                         ticket_id=ticket_id) for pk, ticket_id, at, *texts in rows]
 
     def changed_by(self, event):
         return [event.interaction_id] if isinstance(event, TicketEvent) and event.interaction_id else []

@@ -6,9 +6,9 @@ import logging
 
 from django.db import connection
 
-from caredesk.search.engines.base import Engine, Filters, Unavailable
+from caredesk.search.engines.base import Engine, Filters
 
-__all__ = ["Engine", "Filters", "Unavailable", "current", "check_at_start_up"]
+__all__ = ["Engine", "Filters", "current", "check_at_start_up", "missing"]
 
 log = logging.getLogger("caredesk.search")
 
@@ -23,14 +23,19 @@ def current() -> Engine:
     return SqliteEngine()
 
 
-def check_at_start_up() -> list[str]:
-    """What the database lacks for search, logged as an error at start-up (and shown by `caredesk doctor`-like
-    callers); empty when everything is there. Reads only the library version on SQLite, no table."""
+def missing() -> list[str]:
+    """What the database lacks for search, in words; empty when everything is there. On SQLite it probes
+    the library (FTS5, its trigram tokenizer) in a throwaway in-memory database."""
     if connection.vendor == "postgresql":
         return []  # the migration fails loudly if pg_trgm cannot be created: nothing to check before it
     from caredesk.search.engines.sqlite import missing_features
 
-    missing = missing_features()
-    for problem in missing:
+    return missing_features()
+
+
+def check_at_start_up() -> list[str]:
+    """`missing()`, each problem logged as an error: run when the app starts."""
+    problems = missing()
+    for problem in problems:
         log.error("search: %s", problem)
-    return missing
+    return problems

@@ -6,15 +6,15 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
+
 from caredesk.search.text import Query
 
 # Highlight markers put in by the database, turned into <mark> after the text is escaped (never in text).
 START, STOP = "\u2983", "\u2984"
+# The columns a build inserts, in this order.
+INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
-
-
-class Unavailable(Exception):
-    """The database lacks what search needs (an SQLite without FTS5 or trigram tokenizer)."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,33 @@ def marked(text: str) -> str:
 class Engine:
     vendor: str
 
+    substring_score: float  # what a hit by substring of an identifier scores
+
     def candidates(self, query: Query, *, sources: list[str], filters: Filters, public_only: bool,
                    limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        """(document id, score: higher is better) of the matching documents, at most `limit`."""
+        """(document id, score: higher is better) of the matching documents: the newest `limit` full-text
+        matches and the newest `limit` identifiers holding the query."""
+        condition, params, ticket_needed = where(filters, sources, public_only)
+        found: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            if query.phrases or query.phone:
+                sql, first = self.full_text(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                found.update(cursor.fetchall())
+            if len(query.substring) >= 3:
+                sql, first = self.substring(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                for (document_id,) in cursor.fetchall():
+                    found[document_id] = max(found.get(document_id, 0.0), self.substring_score)
+        return list(found.items())
+
+    def full_text(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting (id, score) of the full-text matches, newest first, ending in LIMIT %s; the
+        parameters before those of `condition`)."""
+        raise NotImplementedError
+
+    def substring(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting the ids of documents whose identifiers hold `query.substring`, as `full_text`)."""
         raise NotImplementedError
 
     def highlights(self, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -81,6 +105,13 @@ class Engine:
     def sizes(self) -> dict[str, int]:
         """Bytes: "text" (what is indexed), "index" (the full-text and substring indexes)."""
         raise NotImplementedError
+
+    def insert(self, rows: list[tuple]) -> None:
+        """New documents (tuples of INSERTED), skipping any already indexed."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
+                "ON CONFLICT (source, object_id) DO NOTHING", rows)
 
     def clear_all(self) -> None:
         """Every document out of the index."""

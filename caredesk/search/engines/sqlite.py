@@ -59,26 +59,18 @@ def like_pattern(text: str) -> str:
 class SqliteEngine(base.Engine):
     vendor = "sqlite"
 
-    def candidates(self, query, *, sources, filters, public_only, limit=base.CANDIDATES):
-        condition, params, ticket_needed = base.where(filters, sources, public_only)
-        found: dict[int, float] = {}
-        with connection.cursor() as cursor:
-            if query.phrases or query.phone:
-                cursor.execute(
-                    f"SELECT f.rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts f "
-                    f"JOIN search_searchdocument d ON d.id = f.rowid {base.joins(ticket_needed)} "
-                    f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s",
-                    [fts_expression(query), *params, limit])
-                found.update(cursor.fetchall())
-            if len(query.substring) >= 3:
-                cursor.execute(
-                    f"SELECT g.rowid FROM search_trigram g "
-                    f"JOIN search_searchdocument d ON d.id = g.rowid {base.joins(ticket_needed)} "
-                    f"WHERE g.ids LIKE %s AND {condition} ORDER BY g.rowid DESC LIMIT %s",
-                    [like_pattern(query.substring), *params, limit])
-                for (document_id,) in cursor.fetchall():
-                    found[document_id] = max(found.get(document_id, 0.0), SUBSTRING_SCORE)
-        return list(found.items())
+    substring_score = SUBSTRING_SCORE
+
+    # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
+    # documents (by source) and run the full-text lookup once per document.
+    def full_text(self, query, joined, condition):
+        return (f"SELECT f.rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts f "
+                f"CROSS JOIN search_searchdocument d ON d.id = f.rowid {joined} "
+                f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s"), [fts_expression(query)]
+
+    def substring(self, query, joined, condition):
+        return (f"SELECT g.rowid FROM search_trigram g CROSS JOIN search_searchdocument d ON d.id = g.rowid {joined} "
+                f"WHERE g.ids LIKE %s AND {condition} ORDER BY g.rowid DESC LIMIT %s"), [like_pattern(query.substring)]
 
     def highlights(self, query, ids):
         if not ids:

@@ -35,6 +35,7 @@ def search(request):
         more["cursor"] = page.next_cursor
     return render(request, "web/search.html", {
         "page": page, "q": page.query, "error": error, "chosen": chosen, "statuses": statuses,
+        "notice": queries.index_notice(),
         "more": more.urlencode() if page.next_cursor else "", "status_choices": Status.choices,
         "groups": Group.objects.filter(active=True), "types": TicketType.objects.filter(active=True),
         "agents": Agent.objects.filter(is_active=True).order_by("username"),
