@@ -1,6 +1,7 @@
-"""Reading the knowledge base: the article search (`search_articles`, on the search engine, caredesk.search, where
-articles are the "article" source; the composer's suggestions, the workspace list, the public pages and the API
-all use it), the public list by category, and the tickets an article was used on."""
+"""Reading the knowledge base: the article search (`search_articles`: the composer's search, the workspace list,
+the public help pages and the API use it), the composer's suggestions for a ticket, the public list by category,
+and the tickets an article was used on. Articles are also the search engine's "article" source
+(caredesk/knowledge/search.py), which the workspace search box finds beside tickets."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from caredesk.core import roles
 from caredesk.knowledge.models import Article, ArticleCategory, ArticleUse, ArticleVote
-from caredesk.knowledge.search import SOURCE
-from caredesk.search import queries as search
 from caredesk.tickets.models import Interaction, Ticket
 
 Status, Visibility = Article.Status, Article.Visibility
-WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
-# Words too common in a customer's message to say what it is about (English).
+WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)  # a word of a ticket's text worth suggesting by
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # a word of a typed query or of an article
+# Words too common in a customer's message or a query to say what it is about (English).
 COMMON_WORDS = frozenset("""
 the and for are but not you your yours with have has had this that these those from they them their there
 was were will would can could should what when where which who whom why how all any our ours out get got
 just about into over also been being does did doing than then too very some such only own same here hello
 thank thanks please regards dear hi sir madam yes know need want like one two its it's i'm i've you're
+a an i me my we us to do of in on at by as or if is it be so no
 """.split())
 MOST_WORDS = 24  # of a ticket's text, looked for in the articles
-SUGGESTION_WORDS = 6  # of those, searched one by one for the composer's suggestions
+SUGGESTION_WORDS = 6  # of those, the composer's suggestions rank by
+WEIGHTS = {"title": 10.0, "tags": 4.0, "category": 2.0, "body": 1.0}  # a word found in each part counts this
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -40,6 +43,12 @@ def words(text: str, limit: int = MOST_WORDS) -> list[str]:
             if len(found) == limit:
                 break
     return found
+
+
+def stems(text: str) -> set[str]:
+    """The stems of the words of `text` ("renewals" and "renewal" are "renew"), as the engine's stemming finds
+    a word in any form."""
+    return set(_STEMMER.stemWords(TOKEN.findall((text or "").lower())))
 
 
 def articles(*, public_only: bool = False, published_only: bool = True) -> QuerySet[Article]:
@@ -55,25 +64,37 @@ def articles(*, public_only: bool = False, published_only: bool = True) -> Query
 class Hit:
     article: Article
     score: float  # higher is better
-    snippet: str = ""  # highlighted, escaped HTML from the engine
+    matched: int = 0  # how many of the searched words it has
 
 
-def _found(query: str, *, agent, public_only: bool) -> list[search.Hit]:
-    return search.search(query, agent=agent, sources=[SOURCE], public_only=public_only, limit=search.MAX_PAGE).hits
-
-
-def _articles_of(hits: list[search.Hit], *, public_only: bool, published_only: bool) -> dict[int, Article]:
-    return articles(public_only=public_only, published_only=published_only).in_bulk([hit.object_id for hit in hits])
+def _ranked(terms: list[str], *, agent, public_only: bool, published_only: bool, every: bool) -> list[Hit]:
+    """Articles having every one of `terms` (stems) or, unless `every`, any of them, best first: more terms
+    matched first, then by their weights (a term in the title counts most)."""
+    if not terms or not (public_only or (agent is not None and agent.can(roles.WORK_TICKETS))):
+        return []
+    found = []
+    for article in articles(public_only=public_only, published_only=published_only):
+        parts = {"title": stems(article.title), "tags": stems(" ".join(article.tags)),
+                 "category": stems(article.category.name), "body": stems(article.body)}
+        weights = [sum(weight for part, weight in WEIGHTS.items() if term in parts[part]) for term in terms]
+        matched = sum(1 for weight in weights if weight)
+        if matched and (matched == len(terms) or not every):
+            found.append(Hit(article, sum(weights), matched))
+    return sorted(found, key=lambda hit: (-hit.matched, -hit.score, hit.article.title, hit.article.pk))
 
 
 def search_articles(text: str, *, agent=None, public_only: bool = False, published_only: bool = True,
                     limit: int = 10) -> list[Hit]:
-    """Articles matching `text` (every word of it, as the search box reads it), ranked by the search engine: a
-    word in the title counts most. Internal articles only for an `agent` whose role may see them and when not
-    `public_only`; drafts only when not `published_only`."""
-    hits = _found(text, agent=agent, public_only=public_only)
-    rows = _articles_of(hits, public_only=public_only, published_only=published_only)
-    return [Hit(rows[hit.object_id], hit.score, hit.snippet) for hit in hits if hit.object_id in rows][:limit]
+    """Articles having every word of `text` (as a search box reads it), best first: a word in the title counts
+    most, then in the tags, the category and the body. Internal articles only for an `agent` whose role works
+    tickets and when not `public_only`; drafts only when not `published_only`.
+
+    The search engine (caredesk.search) indexes articles too, for the workspace search box beside tickets; here
+    the few hundred articles are read and matched directly: on the engine's shared index a search restricted
+    to articles reads every match of its words in every ticket and message (see docs/benchmarks.md)."""
+    terms = sorted(stems(" ".join(word for word in TOKEN.findall((text or "").lower())
+                                  if word not in COMMON_WORDS)))
+    return _ranked(terms, agent=agent, public_only=public_only, published_only=published_only, every=True)[:limit]
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -84,42 +105,21 @@ def ticket_text(ticket: Ticket) -> str:
     return " ".join(part for part in (ticket.subject, ticket.description, latest or "") if part)
 
 
-def _published_stems() -> set[str]:
-    """The stems of every word of the published articles (titles, bodies, tags, categories): a few hundred
-    articles, read in one query."""
-    text = " ".join(" ".join((title, body, " ".join(tags), category)) for title, body, tags, category in
-                    articles().values_list("title", "body", "tags", "category__name"))
-    return set(_STEMMER.stemWords(WORD.findall(text.lower())))
-
-
-def suggestion_words(text: str) -> list[str]:
-    """The words of a ticket's text the suggestions search: its first uncommon words that some published
-    article has (in any form: "renewals" for "renewal"), at most SUGGESTION_WORDS. A word no article has could
-    only cost the engine a search of the whole index."""
-    candidates = words(text, limit=MOST_WORDS)
-    stems = _published_stems()
-    return [word for word, stem in zip(candidates, _STEMMER.stemWords(candidates)) if stem in stems][
-        :SUGGESTION_WORDS]
-
-
 def suggestions(ticket: Ticket, *, agent, limit: int = 5) -> list[Hit]:
-    """Published articles (internal and public) for the ticket's subject and text: each of its suggestion words
-    is searched on its own, and an article matching more of them ranks first, then by the sum of its scores."""
-    matched: dict[int, list[float]] = {}
-    for word in suggestion_words(ticket_text(ticket)):
-        for hit in _found(word, agent=agent, public_only=False):
-            matched.setdefault(hit.object_id, []).append(hit.score)
-    rows = articles().in_bulk(list(matched))
-    ranked = sorted(rows, key=lambda pk: (-len(matched[pk]), -sum(matched[pk]), pk))
-    return [Hit(rows[pk], sum(matched[pk])) for pk in ranked[:limit]]
+    """Published articles (internal and public) for the ticket's subject and text: those having more of its
+    first uncommon words (at most SUGGESTION_WORDS of those some article has) first, then by their weights."""
+    terms = list(dict.fromkeys(_STEMMER.stemWords(words(ticket_text(ticket)))))
+    known = set().union(*(stems(" ".join((title, body, " ".join(tags), category))) for title, body, tags, category
+                          in articles().values_list("title", "body", "tags", "category__name")))
+    terms = [term for term in terms if term in known][:SUGGESTION_WORDS]
+    return _ranked(terms, agent=agent, public_only=False, published_only=True, every=False)[:limit]
 
 
 def listing(*, agent, text: str = "", category: int | None = None, status: str = "",
             visibility: str = "") -> list[Article]:
     """The workspace list: every article (drafts too), filtered, searched when `text` is given."""
     if text.strip():
-        rows = [hit.article for hit in search_articles(text, agent=agent, published_only=False,
-                                                       limit=search.MAX_PAGE)]
+        rows = [hit.article for hit in search_articles(text, agent=agent, published_only=False, limit=200)]
     else:
         rows = list(articles(published_only=False).order_by("category__position", "category__name", "title"))
     return [article for article in rows if (not category or article.category_id == category)

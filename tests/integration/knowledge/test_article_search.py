@@ -1,6 +1,6 @@
-"""Articles are a source of the search engine: found as soon as they are written, by agents in the workspace
-search too; the public search finds published public articles only, and stops finding one taken back to draft
-or made internal."""
+"""Article searches: found as soon as they are written, by every word typed in any form, title matches first;
+the public search finds published public articles only, and stops finding one taken back to draft or made
+internal. Articles are also the search engine's source "article": the workspace search box finds them."""
 
 from __future__ import annotations
 
@@ -67,11 +67,14 @@ def test_the_workspace_search_page_links_an_article(client, agent, write):
     assert reverse("web:article", args=[article.pk]) in page and "Renew by mail" in page
 
 
-def test_suggestions_search_only_the_ticket_words_some_published_article_has(write):
-    write(title="Renew by mail", body="Use form DS-82 for a renewal.")
-    write(title="Refunds", body="Ask within 30 days.", publish=False)  # a draft's words do not count
-    assert queries.suggestion_words("Passport renewals: my refund, the forms, and zebra crossings") == [
-        "passport", "renewals", "forms"]
+def test_suggestions_take_the_ticket_words_in_any_form_and_never_a_draft(write, agent, ticket):
+    from caredesk.core.audit import Actor
+    from caredesk.tickets.actions import update_ticket
+
+    renewal = write(title="Renew by mail", body="Use form DS-82 for a renewal.", tags=())
+    write(title="Refunds", body="Ask within 30 days.", publish=False)
+    ticket = update_ticket(ticket, actor=Actor.of_agent(agent), subject="Renewals and refunds", description="")
+    assert titles(queries.suggestions(ticket, agent=agent)) == [renewal.title]
 
 
 def test_suggestions_rank_articles_matching_more_of_the_ticket_words_first(write, agent, ticket, passports):
