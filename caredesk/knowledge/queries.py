@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 from django.conf import settings
@@ -67,6 +68,13 @@ class Hit:
     matched: int = 0  # how many of the searched words it has
 
 
+@lru_cache(maxsize=4096)
+def _parts(title: str, tags: str, category: str, body: str) -> dict[str, frozenset[str]]:
+    """The stems of each part of an article, kept for its text as it is (stemming is the slow part)."""
+    return {"title": frozenset(stems(title)), "tags": frozenset(stems(tags)),
+            "category": frozenset(stems(category)), "body": frozenset(stems(body))}
+
+
 def _ranked(terms: list[str], *, agent, public_only: bool, published_only: bool, every: bool) -> list[Hit]:
     """Articles having every one of `terms` (stems) or, unless `every`, any of them, best first: more terms
     matched first, then by their weights (a term in the title counts most)."""
@@ -74,8 +82,7 @@ def _ranked(terms: list[str], *, agent, public_only: bool, published_only: bool,
         return []
     found = []
     for article in articles(public_only=public_only, published_only=published_only):
-        parts = {"title": stems(article.title), "tags": stems(" ".join(article.tags)),
-                 "category": stems(article.category.name), "body": stems(article.body)}
+        parts = _parts(article.title, " ".join(article.tags), article.category.name, article.body)
         weights = [sum(weight for part, weight in WEIGHTS.items() if term in parts[part]) for term in terms]
         matched = sum(1 for weight in weights if weight)
         if matched and (matched == len(terms) or not every):
@@ -109,8 +116,10 @@ def suggestions(ticket: Ticket, *, agent, limit: int = 5) -> list[Hit]:
     """Published articles (internal and public) for the ticket's subject and text: those having more of its
     first uncommon words (at most SUGGESTION_WORDS of those some article has) first, then by their weights."""
     terms = list(dict.fromkeys(_STEMMER.stemWords(words(ticket_text(ticket)))))
-    known = set().union(*(stems(" ".join((title, body, " ".join(tags), category))) for title, body, tags, category
-                          in articles().values_list("title", "body", "tags", "category__name")))
+    known: set[str] = set()
+    for title, body, tags, category in articles().values_list("title", "body", "tags", "category__name"):
+        for part in _parts(title, " ".join(tags), category, body).values():
+            known |= part
     terms = [term for term in terms if term in known][:SUGGESTION_WORDS]
     return _ranked(terms, agent=agent, public_only=False, published_only=True, every=False)[:limit]
 
