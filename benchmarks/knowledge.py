@@ -2,8 +2,9 @@
 ticket, an article search as an agent types it, and the public help search, beside baselines measured in the
 same run: a ticket read by its key, and one search of the same word over every source (the workspace search box).
 
-Articles share the one index with tickets, interactions, customers and orders, so an article search pays for
-what the index holds. Steps, on the same home (seeding takes long: run it once):
+The engine indexes articles in its one index with tickets, interactions, customers and orders; this measures
+the article searches on such a database (docs/benchmarks.md has the figures of both designs: article searches
+through the engine, and matched directly as now). Steps, on the same home (seeding takes long: run it once):
 
     .venv/bin/python -m benchmarks.knowledge seed  --home /tmp/bench-knowledge --tickets 100000 --interactions 500000
     .venv/bin/python -m benchmarks.knowledge query --home /tmp/bench-knowledge
