@@ -91,7 +91,7 @@ def running_server(env: dict, workers: int = 2):
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(1200):  # up to a minute: a machine shared with other work starts gunicorn slowly
         try:
             urllib.request.urlopen(f"{base}/api/v1/health/live", timeout=1).read()
             break
