@@ -20,7 +20,9 @@ from caredesk.core.models import Agent
 from caredesk.escalations import ladder
 from caredesk.escalations.models import IN_PROGRESS, Escalation
 from caredesk.escalations.telephony import transfer_provider
+from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
+from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 from caredesk.playbooks.spec import Playbook
 from caredesk.playbooks.spec import Escalation as EscalationRules
 from caredesk.tickets import actions as ticket_actions
@@ -28,6 +30,7 @@ from caredesk.tickets.models import Channel, Interaction, Ticket, TicketEvent
 
 LADDER = Actor.system("escalation ladder")
 AGREED_TO_WAIT_TRIGGER = "escalation_agreed_to_wait"
+VOICEMAIL_TRIGGER = "escalation_voicemail"  # starts the voicemail's callback playbook (a task due, then overdue)
 REQUESTED_EVENT = "escalation_requested"
 
 
@@ -198,6 +201,10 @@ def record_callback(escalation: Escalation, *, agent: Agent, note: str = "") -> 
     now = clock.now()
     escalation.status, escalation.called_back_by, escalation.called_back_at = Escalation.Status.CALLED_BACK, agent, now
     _save(escalation, now)
+    if escalation.callback_task_id is not None:
+        task = escalation.callback_task
+        if task.status == FollowUpTask.Status.OPEN:  # the callback playbook ends: the customer was reached
+            playbook_actions.complete_task(task, agent=agent, channels_tried=["call"], reached=True)
     _record(Actor.of_agent(agent), escalation, "called_back", "the customer was called back about their voicemail",
             note=note.strip()[:2000])
     return escalation
@@ -296,9 +303,12 @@ def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, ac
     escalation.status, escalation.rung = state.status, state.rung
     escalation.next_due_at = state.due_at if state.status == ladder.RINGING else None
     escalation.answered_by_id = state.answered_by
+    reached_voicemail = state.status == ladder.VOICEMAIL and escalation.callback_task_id is None
     if state.status == ladder.VOICEMAIL:
         escalation.callback_role = rules.voicemail_callback_role
         escalation.callback_title = rules.voicemail_callback_task
+    if reached_voicemail:
+        escalation.callback_task = _start_callback(escalation.ticket)
     _save(escalation, now)
     ringing = Escalation.ringing.through
     ringing.objects.filter(escalation=escalation).delete()
@@ -306,6 +316,19 @@ def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, ac
         ringing.objects.bulk_create(ringing(escalation=escalation, agent_id=pk) for pk in state.ringing)
     escalation.ringing_usernames = sorted(names[pk] for pk in state.ringing) if state.status == ladder.RINGING else []
     return escalation
+
+
+def _start_callback(ticket: Ticket) -> FollowUpTask | None:
+    """The voicemail's callback as a follow-up task: the playbook the trigger `escalation_voicemail` starts
+    (`escalation_voicemail_callback` by default) creates it, due at once and overdue at its step's end. A
+    callback already running on the ticket is reused; without such a playbook in force there is no task."""
+    runs = runner.start_triggered(ticket, VOICEMAIL_TRIGGER)
+    callbacks = FollowUpTask.objects.filter(ticket=ticket, status=FollowUpTask.Status.OPEN)
+    if runs:
+        return callbacks.filter(run__in=runs).order_by("id").first()
+    names = [playbook.name for playbook in registry.in_force() if playbook.trigger.event == VOICEMAIL_TRIGGER]
+    return (callbacks.filter(run__definition__name__in=names, run__status=PlaybookRun.Status.RUNNING)
+            .order_by("-id").first())
 
 
 def _describe(happened: ladder.Happened, title: str, agents: list[str], rules: EscalationRules) -> str:
