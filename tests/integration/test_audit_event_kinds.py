@@ -191,7 +191,7 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.open_recording(old, agent=specialist, reason="Compliance review")
     recent = recording_actions.record_console_recording(call)
     recording_actions.open_recording(recent, agent=agent, kind="download")
-    settings.RECORDING_DOWNLOAD_ATTEMPTS = 1
+    settings.RECORDING_DOWNLOAD_ATTEMPTS, settings.RECORDING_SOURCE_HOSTS = 1, ["127.0.0.1"]
     recording_actions.receive_twilio_recording(recording_sid="RE-audit", call_sid="CA-audit", status="completed",
                                                recording_url="http://127.0.0.1:9/unreachable", duration_seconds=5)
     recording_actions.download_due()
