@@ -34,6 +34,7 @@ urlpatterns = [
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
+    path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
     path("recordings/<int:pk>/", recording.recording_player, name="recording-player"),
     path("recordings/<int:pk>/content/", recording.recording_content, name="recording-content"),

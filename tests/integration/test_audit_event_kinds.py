@@ -91,6 +91,7 @@ def _cases(agent, customer) -> None:
     case_actions.close_case(case, agent=agent, closed_reason=case_actions.closing_reason(case))
     other = case_actions.open_case(ticket, agent=agent, new=new("not_needed"))
     other = case_actions.attach_documents(other, agent=agent, uploads=[upload])
+    other = case_actions.edit_case(other, agent=agent, changes={"red_flags": "Two signatures differ."})
     case_actions.reject(case_actions.assign(other, agent=agent, assignee=specialist.pk), agent=specialist,
                         reason="Wrong team")
 
