@@ -133,9 +133,10 @@ def _outbox(ticket) -> None:
                                   idempotency_key="failed", template="missing", failure_reason="no such template")
 
 
-def _inbound(ticket) -> None:
+def _inbound(ticket, agent) -> None:
     processed = channel_actions.store_inbound(b"Subject: hi\r\n\r\nhello", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(processed, status="processed", outcome="a reply", ticket=ticket)
+    channel_actions.download_original(processed, agent=agent, via="workspace")
     ignored = channel_actions.store_inbound(b"Subject: out\r\n\r\naway", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(ignored, status="ignored", outcome="an automatic reply")
     channel_actions.fail_inbound(ignored.pk, "the parser failed", retry=True)
@@ -208,7 +209,7 @@ def every_kind(agent, customer, order, settings):
     _cases(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
-    _inbound(ticket)
+    _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
     _customer_and_agent_changes(agent, customer, order)
     return results
