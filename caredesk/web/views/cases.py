@@ -90,11 +90,10 @@ def new_case(request, pk: int):
 
 def _form_values(case: Case) -> dict:
     """The case's step 3 fields as the form shows them (strings, "yes"/"no")."""
-    values = {name: getattr(case, name) for name in actions.REQUIRED_TEXT}
-    values.update({name: "yes" if getattr(case, name) else "no" for name in actions.REQUIRED_ANSWERS})
-    values.update({name: str(getattr(case, f"{name}_id") or "") for name in ("primary_reason", "interaction",
-                                                                             "recording")})
-    return values
+    return {**{name: getattr(case, name) for name in actions.REQUIRED_TEXT},
+            **{name: "yes" if getattr(case, name) else "no" for name in actions.REQUIRED_ANSWERS},
+            **{name: str(getattr(case, f"{name}_id") or "") for name in ("primary_reason", "interaction",
+                                                                         "recording")}}
 
 
 @requires(roles.WORK_TICKETS)
