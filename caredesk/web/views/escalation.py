@@ -41,7 +41,8 @@ def escalation_panel(request, pk: int):
 STEPS = {
     "request": lambda ticket, escalation, agent, form: actions.record_request(ticket, agent=agent,
                                                                                reason=form.get("text", "")),
-    "agreed_to_wait": lambda ticket, escalation, agent, form: actions.record_choice(escalation, agent=agent, waits=True),
+    "agreed_to_wait": lambda ticket, escalation, agent, form: actions.record_choice(escalation, agent=agent,
+                                                                                  waits=True),
     # with the customer's live call (a softphone's screen pop opens the ticket with ?call=CA...), the
     # transfer provider moves that call down the ladder
     "refused_to_wait": lambda ticket, escalation, agent, form: actions.record_choice(

@@ -138,7 +138,8 @@ def test_the_voicemail_becomes_a_callback_task_due_now_and_overdue_after_a_busin
     set_presence(team["tess"], "busy")
     escalation = actions.record_choice(actions.record_request(ticket, agent=agent), agent=agent, waits=False)
     task = escalation.callback_task
-    assert (task.kind, task.title, task.status) == ("call", "Call back the escalated customer who left a voicemail", "open")
+    assert (task.kind, task.status) == ("call", "open")
+    assert task.title == "Call back the escalated customer who left a voicemail"
     assert task.due_at == frozen_clock.now() and task.run.definition.name == "escalation_voicemail_callback"
     assert task.overdue_at.isoformat() == "2026-03-04T05:00:00+00:00"  # Monday's voicemail: overdue when Tuesday ends
     lee = api_client_for(team["lee"])
