@@ -156,9 +156,10 @@ def query_values(runs: int, customers: int) -> dict[str, list[str]]:
     }
 
 
-def _ticket_creation(agent, rounds: int = 6, per_round: int = 50) -> tuple[float, float]:
-    """Mean seconds per ticket created through the use case, with the index following the audit events and
-    without (the listener taken off), in alternating rounds."""
+def _ticket_creation(agent, rounds: int = 6, per_round: int = 50) -> dict[bool, tuple[float, float]]:
+    """Per ticket created through the use case: (wall seconds, this process's CPU seconds), with the index
+    following the audit events (True) and without, the listener taken off (False), in alternating rounds.
+    On SQLite the database's work is this process's CPU; on PostgreSQL it is the server's."""
     from caredesk.core import audit
     from caredesk.customers.models import Customer
     from caredesk.search import actions
@@ -166,21 +167,23 @@ def _ticket_creation(agent, rounds: int = 6, per_round: int = 50) -> tuple[float
 
     actor = audit.Actor.of_agent(agent)
     requesters = list(Customer.objects.order_by("pk")[:per_round])
-    timings = {True: [], False: []}
+    spent = {True: [0.0, 0.0, 0], False: [0.0, 0.0, 0]}
     for round_number in range(rounds):
         for indexed in (True, False) if round_number % 2 == 0 else (False, True):
             if not indexed:
                 audit._listeners.remove(actions.follow_audit)
             try:
+                wall, cpu = time.perf_counter(), time.process_time()
                 for requester in requesters:
-                    started = time.perf_counter()
                     use_cases.open_ticket(actor=actor, requester=requester, subject="Passport renewal question",
                                           description="When will my renewed passport arrive? Call (415) 555-0199.")
-                    timings[indexed].append(time.perf_counter() - started)
+                spent[indexed][0] += time.perf_counter() - wall
+                spent[indexed][1] += time.process_time() - cpu
+                spent[indexed][2] += len(requesters)
             finally:
                 if not indexed:
                     audit.on_written(actions.follow_audit)
-    return sum(timings[True]) / len(timings[True]), sum(timings[False]) / len(timings[False])
+    return {indexed: (wall / count, cpu / count) for indexed, (wall, cpu, count) in spent.items()}
 
 
 def _rss_megabytes(pid: int) -> float:
@@ -239,10 +242,12 @@ def query(home: Path, database_url: str | None, runs: int, seconds: float) -> No
               flush=True)
     print(f"worst p95 of the issue's six kinds: {worst * 1000:.1f} ms ({'met' if worst < 0.1 else 'NOT met'}: < 100 ms)")
 
-    with_index, without = _ticket_creation(agent)
-    print(f"ticket creation (use case, in-process): {with_index * 1000:.2f} ms with the index, {without * 1000:.2f} ms "
-          f"without: +{(with_index / without - 1) * 100:.0f}% ({'met' if with_index <= without * 1.15 else 'NOT met'}: "
-          f"<= 15%)", flush=True)
+    creation = _ticket_creation(agent)
+    for measure, position in (("wall", 0), ("CPU of this process", 1)):
+        with_index, without = creation[True][position], creation[False][position]
+        print(f"ticket creation (use case, in-process), {measure}: {with_index * 1000:.2f} ms with the index, "
+              f"{without * 1000:.2f} ms without: {(with_index / without - 1) * 100:+.0f}% "
+              f"({'met' if with_index <= without * 1.15 else 'NOT met'}: <= +15%)", flush=True)
 
     token = create_api_token(agent, "search-benchmark")[1]
     connection.close()

@@ -12,7 +12,6 @@ from caredesk.search import engines, registry, text
 from caredesk.search.models import IndexBuild, SearchDocument
 
 MAX_TEXT = 100_000  # characters of a body indexed (PostgreSQL refuses a tsvector over 1 MB)
-COLUMNS = ["ticket_id", "customer_id", "public", "at", "title", "body", "keys", "ids"]
 
 
 def _columns(document: registry.Document) -> dict:
@@ -24,33 +23,28 @@ def _columns(document: registry.Document) -> dict:
     }
 
 
+def _row(source_name: str, document: registry.Document) -> tuple:
+    """The document as a row of engines.base.INSERTED."""
+    columns = _columns(document)
+    return (source_name, document.object_id, columns["ticket_id"], columns["customer_id"], columns["public"],
+            connection.ops.adapt_datetimefield_value(columns["at"]), columns["ids"], columns["keys"],
+            columns["title"], columns["body"])
+
+
 def refresh(source_name: str, ids: Iterable[int]) -> int:
     """Rewrite the index rows of these rows of the source as they are now; rows that are gone (or that the
     source no longer returns) leave the index. Call it inside the transaction that changed them. Returns
-    how many documents were written."""
+    how many documents the source returned."""
     source = registry.source(source_name)
     ids = sorted({int(pk) for pk in ids})
     if not ids:
         return 0
-    built = {document.object_id: _columns(document) for document in source.documents(ids)}
-    existing = {row.object_id: row for row in SearchDocument.objects.filter(source=source.name, object_id__in=ids)}
-    gone = [row.pk for object_id, row in existing.items() if object_id not in built]
+    documents = source.documents(ids)
+    engines.current().upsert([_row(source.name, document) for document in documents])
+    gone = set(ids) - {document.object_id for document in documents}
     if gone:
-        SearchDocument.objects.filter(pk__in=gone).delete()
-    changed = []
-    for object_id, columns in built.items():
-        row = existing.get(object_id)
-        if row is not None and any(getattr(row, name) != value for name, value in columns.items()):
-            for name, value in columns.items():
-                setattr(row, name, value)
-            changed.append(row)
-    if changed:
-        SearchDocument.objects.bulk_update(changed, COLUMNS)
-    new = [SearchDocument(source=source.name, object_id=object_id, **columns)
-           for object_id, columns in built.items() if object_id not in existing]
-    if new:
-        SearchDocument.objects.bulk_create(new, batch_size=500)
-    return len(changed) + len(new)
+        SearchDocument.objects.filter(source=source.name, object_id__in=gone).delete()
+    return len(documents)
 
 
 def follow_audit(events: list) -> None:
@@ -66,13 +60,7 @@ def follow_audit(events: list) -> None:
 def _append(source_name: str, documents: list[registry.Document]) -> None:
     """A build's batch, written at once; a document indexed meanwhile by a change (which has it as it is
     now) is kept."""
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = []
-    for document in documents:
-        columns = _columns(document)
-        rows.append((source_name, document.object_id, columns["ticket_id"], columns["customer_id"], columns["public"],
-                     adapt(columns["at"]), columns["ids"], columns["keys"], columns["title"], columns["body"]))
-    engines.current().insert(rows)
+    engines.current().insert([_row(source_name, document) for document in documents])
 
 
 def clear(source_name: str | None = None) -> None:

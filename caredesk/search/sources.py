@@ -2,46 +2,61 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.urls import reverse
 
 from caredesk.cases.models import Case
 from caredesk.core import roles
-from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, Order
+from caredesk.customers.models import Customer, CustomerEvent, Order
 from caredesk.search.registry import Document, DocumentSource, register
 from caredesk.tickets.models import Interaction, Ticket, TicketEvent
 
 TICKET_FIELDS = {"subject", "description", "order", "requester"}
 
 
-class RangeBuild:
-    """For a source whose `built(queryset)` makes one document per row from one query: a build's batch is a
-    range of primary keys read at once, not a list of ids read first and sent back."""
+class RawSource:
+    """A busy source whose documents are read with one SQL statement written once (`select`, ending in a
+    WHERE on its `t.id`): rows are written on every ticket change, where building the ORM's SQL each time
+    would cost more than running it. A build's batch is a range of primary keys."""
+
+    select: str
+
+    def rows(self, where: str, params: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.select} WHERE {where}", params)
+            return cursor.fetchall()
+
+    def documents(self, ids):
+        ids = list(ids)
+        return self.built(self.rows(f"t.id IN ({', '.join(['%s'] * len(ids))})", ids)) if ids else []
 
     def documents_after(self, after):
-        documents = self.built(self.model._default_manager.filter(pk__gt=after).order_by("pk")[: self.batch_size])
+        documents = self.built(self.rows("t.id > %s ORDER BY t.id LIMIT %s", [after, self.batch_size]))
         return (documents[-1].object_id, documents) if documents else None
 
 
 def contact_points(customer_ids) -> dict[int, list[str]]:
+    customer_ids = list(set(customer_ids))
     points: dict[int, list[str]] = {}
-    for customer_id, value in (ContactPoint.objects.filter(customer_id__in=set(customer_ids))
-                               .order_by("position", "id").values_list("customer_id", "value")):
-        points.setdefault(customer_id, []).append(value)
+    if customer_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT customer_id, value FROM customers_contactpoint WHERE customer_id IN "
+                           f"({', '.join(['%s'] * len(customer_ids))}) ORDER BY position, id", customer_ids)
+            for customer_id, value in cursor.fetchall():
+                points.setdefault(customer_id, []).append(value)
     return points
 
 
-class TicketSource(RangeBuild, DocumentSource):
+class TicketSource(RawSource, DocumentSource):
     """A ticket's subject (its title) and description; its requester's name, emails and phone numbers and
     its order reference as identifiers, so that any of them finds the ticket."""
 
     name, label, model, capability = "ticket", "Ticket", Ticket, roles.WORK_TICKETS
+    select = ("SELECT t.id, t.subject, t.description, t.created_at, t.requester_id, c.name, o.external_reference "
+              "FROM tickets_ticket t JOIN customers_customer c ON c.id = t.requester_id "
+              "LEFT JOIN customers_order o ON o.id = t.order_id")
 
-    def documents(self, ids):
-        return self.built(Ticket.objects.filter(pk__in=ids))
-
-    def built(self, tickets) -> list[Document]:
-        rows = list(tickets.values_list("pk", "subject", "description", "created_at", "requester_id",
-                                        "requester__name", "order__external_reference"))
+    def built(self, rows) -> list[Document]:
         points = contact_points(row[4] for row in rows)
         return [Document(object_id=pk, title=subject, body=description, at=at, ticket_id=pk, customer_id=requester,
                          identifiers=[name, *points.get(requester, []), *([reference] if reference else [])])
@@ -59,18 +74,16 @@ class TicketSource(RangeBuild, DocumentSource):
         return reverse("web:ticket", args=[hit.object_id])
 
 
-class InteractionSource(RangeBuild, DocumentSource):
+class InteractionSource(RawSource, DocumentSource):
     """Every interaction's text: emails, notes, text messages, call notes, voicemail transcriptions."""
 
     name, label, model, capability = "interaction", "Message", Interaction, roles.WORK_TICKETS
     batch_size = 5000
 
-    def documents(self, ids):
-        return self.built(Interaction.objects.filter(pk__in=ids))
+    select = ("SELECT t.id, t.ticket_id, t.occurred_at, t.caller_name, t.reason_for_call, t.actions_taken, t.body "
+              "FROM tickets_interaction t")
 
-    def built(self, interactions) -> list[Document]:
-        rows = interactions.values_list("pk", "ticket_id", "occurred_at", "caller_name", "reason_for_call",
-                                        "actions_taken", "body")
+    def built(self, rows) -> list[Document]:
         return [Document(object_id=pk, title="", body="\n".join(text for text in texts if text), at=at,
                          ticket_id=ticket_id) for pk, ticket_id, at, *texts in rows]
 

@@ -21,6 +21,7 @@ def tsquery(query) -> tuple[str, str]:
 
 class PostgresEngine(base.Engine):
     vendor = "postgresql"
+    differs = "IS DISTINCT FROM"
 
     substring_score = SUBSTRING_SCORE
 
