@@ -199,6 +199,25 @@ def complete_task(task: FollowUpTask, *, agent, channels_tried: list[str], reach
     return task
 
 
+def tick_channel_tried(ticket: Ticket, channel: str, *, actor: Actor, interaction=None) -> list[FollowUpTask]:
+    """An agent reached out on `channel` from the ticket (an email reply, a text) while an attempt is open:
+    the channel is ticked on each open attempt that planned it (or planned none), so the checklist shows it
+    and the agent does not record it twice. Completing the attempt stays the agent's (`complete_task`)."""
+    with transaction.atomic():
+        tasks = [task for task in FollowUpTask.objects.select_for_update().filter(
+            ticket=ticket, status=FollowUpTask.Status.OPEN).order_by("id")
+            if channel not in task.channels_tried
+            and (not task.channels or channel in {entry["channel"] for entry in task.channels})]
+        for task in tasks:
+            task.channels_tried = [*task.channels_tried, channel]
+            task.save(update_fields=["channels_tried"])
+        record_events([TicketEvent.build(actor, "task.channel_tried", ticket=ticket, interaction=interaction,
+                                         field="task", after={"task": task.task_key, "title": task.title,
+                                                              "channel": channel})
+                       for task in tasks])
+    return tasks
+
+
 @transaction.atomic
 def cancel_run(run: PlaybookRun, *, agent, reason: str = "") -> PlaybookRun:
     """An agent stops a running playbook (e.g. it was started by mistake)."""

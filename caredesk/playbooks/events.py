@@ -58,6 +58,11 @@ def _completed(reading: Reading) -> dict:
             "reached": "reached" if after["reached"] else "not reached", "late": " (late)" if after["late"] else ""}
 
 
+def _tried(reading: Reading) -> dict:
+    after = reading.after
+    return {"task": _mention(reading, after["task"], after["title"]), "channel": after["channel"]}
+
+
 def _closed(status: str):
     def values(reading: Reading) -> dict:
         after = reading.after
@@ -94,6 +99,8 @@ def declare() -> None:
         EventKind("task.completed", "completed the follow-up {task}: tried {tried}; {reached}{late}", field="task",
                   after=record("task", "title", "channels_tried", "reached", "late"), values=_completed,
                   load=_task_titles),
+        EventKind("task.channel_tried", "ticked {channel} on the follow-up {task}: sent from the ticket", field="task",
+                  after=record("task", "title", "channel"), values=_tried, load=_task_titles),
         EventKind("task.done", "completed the follow-up {tasks}: {reason}", field="task", after=CLOSED_TASKS,
                   values=_closed("done"), load=_task_titles),
         EventKind("task.missed", "marked the follow-up {tasks} missed: {reason}", field="task", after=CLOSED_TASKS,

@@ -1,11 +1,12 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, ticket)
+                                 queues, recording, reports, review, search, site, ticket)
 
 app_name = "web"
 
 urlpatterns = [
+    path("favicon.ico", site.favicon, name="favicon"),
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth.sign_out, name="logout"),
     path("", home.home, name="home"),

@@ -40,6 +40,15 @@
       change.textContent = "Change";
       box.append(name, contacts, change);
       chosen.append(box);
+      var suggestions = document.getElementById("order-suggestions");
+      if (suggestions) {
+        suggestions.innerHTML = "";
+        (pick.dataset.orders || "").split("|").filter(Boolean).forEach(function (reference) {
+          var option = document.createElement("option");
+          option.value = reference;
+          suggestions.append(option);
+        });
+      }
       document.getElementById("customer-matches").innerHTML = "";
       document.getElementById("customer-lookup").value = "";
       var fresh = document.querySelector(".new-customer");
