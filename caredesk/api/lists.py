@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Router, Schema
+from pydantic import Field
 
 from caredesk.api.auth import require
 from caredesk.api.customers import EntryOut
@@ -46,7 +47,7 @@ class AgentOut(Schema):
 class CannedResponseOut(Schema):
     id: int
     name: str
-    use: str
+    tabs: list[str] = Field(description="The composer tabs it is offered in: reply, note, call, text.")
     body: str
     fields: list[str]
 

@@ -271,3 +271,19 @@ def clear_flag(ticket: Ticket, flag: str, *, agent) -> None:
     row.cleared_at = clock.now()
     row.save(update_fields=["cleared_at"])
     record_event(Actor.of_agent(agent), ticket, "flag.cleared", field="flags", before=flag)
+
+
+@transaction.atomic
+def move_follow_ups(source: Ticket, target: Ticket, *, actor: Actor) -> int:
+    """A merge moves the duplicate's follow-ups (its playbook runs with their tasks, and its raised flags) to
+    the ticket it is merged into; `target` records "playbook.moved" for each run. Returns how many runs moved."""
+    runs = list(PlaybookRun.objects.select_for_update().filter(ticket=source).select_related("definition")
+                .order_by("id"))
+    PlaybookRun.objects.filter(pk__in=[run.pk for run in runs]).update(ticket=target)
+    FollowUpTask.objects.filter(ticket=source).update(ticket=target)
+    TicketFlag.objects.filter(ticket=source, cleared_at__isnull=True).exclude(
+        flag__in=TicketFlag.objects.filter(ticket=target, cleared_at__isnull=True).values("flag")
+    ).update(ticket=target)
+    record_events([TicketEvent.build(actor, "playbook.moved", ticket=target, field="playbook", after={
+        "playbook": run.definition.name, "ticket": source.pk, "status": run.status}) for run in runs])
+    return len(runs)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from caredesk.core.events import (
-    VALUE, EventKind, Moment, Quoted, Reading, TaskMention, record, register, value_text,
+    VALUE, EventKind, Moment, Quoted, Reading, TaskMention, TicketMention, record, register, value_text,
 )
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.tickets.models import TicketEvent
@@ -91,6 +91,10 @@ def declare() -> None:
                   field="playbook", after=record("playbook", "version", "title", "trigger"), values=_playbook),
         EventKind("playbook.ended", "ended the playbook {playbook}: {outcome}", field="playbook",
                   after=record("playbook", "outcome"), values=_playbook),
+        EventKind("playbook.moved", "moved the follow-up {playbook} ({status}) here from {ticket}, merged into "
+                  "this ticket", field="playbook", after=record("playbook", "ticket", "status"),
+                  values=lambda reading: {"playbook": reading.after["playbook"], "status": reading.after["status"],
+                                          "ticket": TicketMention(reading.after["ticket"])}),
         EventKind("playbook.cancelled", "cancelled the playbook {playbook}{reason}", field="playbook",
                   after=record("playbook", "reason"), values=_playbook),
         EventKind("task.created", "planned the follow-up {task}: {channels}; due {due_at}, overdue {overdue_at}",

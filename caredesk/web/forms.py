@@ -16,7 +16,7 @@ from caredesk.customers.models import Customer, Order
 from caredesk.playbooks.spec import CHANNELS
 from caredesk.tickets import lifecycle, use_cases
 from caredesk.tickets.actions import NewAttachment
-from caredesk.tickets.models import CannedResponse, Category, Channel, Group, Interaction, Priority, Status, TicketType
+from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
 from caredesk.web import queries
 
 
@@ -119,12 +119,10 @@ THEN_STATUS_CHOICES = [("", "Keep the status"), (lifecycle.OPEN, "Open"), (lifec
 
 class ComposerForm(forms.Form):
     tab = ""
-    canned_uses: tuple[str, ...] = (CannedResponse.Use.ANY,)
 
 
 class ReplyForm(ComposerForm):
     tab = "reply"
-    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
     body = forms.CharField(label="Reply to the requester", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Sent to the requester by email.")
     attachments = MultipleFileField(label="Attach supporting documents")
@@ -133,7 +131,6 @@ class ReplyForm(ComposerForm):
 
 class NoteForm(ComposerForm):
     tab = "note"
-    canned_uses = (CannedResponse.Use.NOTE, CannedResponse.Use.ANY)
     body = forms.CharField(label="Note for agents", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Only agents see internal notes.")
     attachments = MultipleFileField(label="Attach supporting documents")
@@ -145,7 +142,6 @@ class CallForm(ComposerForm):
     beside every missing line at once."""
 
     tab = "call"
-    canned_uses = (CannedResponse.Use.CALL, CannedResponse.Use.ANY)
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Outbound (we called)"),
                                                               ("inbound", "Inbound (they called)")])
     call_outcome = forms.ChoiceField(
@@ -179,7 +175,6 @@ class CallForm(ComposerForm):
 
 class TextForm(ComposerForm):
     tab = "text"
-    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Sent to the customer"),
                                                               ("inbound", "Received from the customer")])
     body = forms.CharField(label="Text message", max_length=1600, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
+from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket, quarantine,
                                  queues, recording, reports, review, search, site, ticket)
 
 app_name = "web"
@@ -49,6 +49,15 @@ urlpatterns = [
     path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
+    path("views/bulk/", desk.bulk, name="bulk"),
+    path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
+    path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
+    path("tickets/<int:pk>/merge/", desk.merge, name="merge"),
+    path("responses/", desk.library, name="responses"),
+    path("responses/canned/new/", desk.edit_canned, name="new-canned"),
+    path("responses/canned/<int:pk>/", desk.edit_canned, name="edit-canned"),
+    path("responses/macros/new/", desk.edit_macro, name="new-macro"),
+    path("responses/macros/<int:pk>/", desk.edit_macro, name="edit-macro"),
     path("reports/compliance/", reports.compliance, name="compliance"),
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
