@@ -84,7 +84,7 @@ class CannedResponseIn(InputSchema):
 class CannedResponseOut(Schema):
     id: int
     name: str
-    tabs: list[str]
+    tabs: list[str] = Field(description="The composer tabs it is offered in: reply, note, call, text.")
     body: str
     fields: list[str]
     active: bool
@@ -190,6 +190,13 @@ def assign_to_me(request, ticket_id: Id):
     agent = require(request, WORK_TICKETS)
     actions.assign_to_me(_ticket_or_404(ticket_id), agent=agent)
     return _ticket_or_404(ticket_id)
+
+
+@router.get("/canned-responses", response=list[CannedResponseOut])
+def canned_responses(request):
+    """The canned responses offered to agents (active ones)."""
+    require(request, WORK_TICKETS)
+    return list(CannedResponse.objects.filter(active=True))
 
 
 @router.post("/canned-responses", response={201: CannedResponseOut})
