@@ -16,5 +16,5 @@ def on_created(sender, ticket, actor, **kwargs):
 
 @receiver(ticket_changed, dispatch_uid="desk.round_robin_on_changed")
 def on_changed(sender, ticket, changes, actor, **kwargs):
-    if any(name in ("group", "assignee") for name, _, _ in changes):
+    if any(name == "group" for name, _, _ in changes):  # unassigning by hand is left alone
         actions.assign_round_robin(ticket)
