@@ -287,7 +287,8 @@ def assign_round_robin(ticket: Ticket) -> Agent | None:
     if chosen_id is None:
         return None
     agent = Agent.objects.get(pk=chosen_id)
-    ticket_actions.update_ticket(ticket, actor=ROUND_ROBIN, assignee=agent)
+    changed = ticket_actions.update_ticket(ticket, actor=ROUND_ROBIN, assignee=agent)
+    ticket.assignee, ticket.updated_at = agent, changed.updated_at  # the caller's ticket (a signal's) sees it
     rotation.last_assigned, rotation.updated_at = agent, clock.now()
     rotation.save(update_fields=["last_assigned", "updated_at"])
     _record(ROUND_ROBIN, "round_robin.assigned", "round_robin", round_robin=rotation, after={
