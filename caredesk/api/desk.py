@@ -24,6 +24,10 @@ router = Router(tags=["macros and bulk changes"])
 TabName = Literal["reply", "note", "call", "text"]
 
 
+def _key(entry) -> str | None:
+    return entry.key if entry is not None else None
+
+
 class MacroOut(Schema):
     id: int
     name: str
@@ -44,15 +48,15 @@ class MacroOut(Schema):
 
     @staticmethod
     def resolve_ticket_type(macro: Macro) -> str | None:
-        return macro.ticket_type.key if macro.ticket_type else None
+        return _key(macro.ticket_type)
 
     @staticmethod
     def resolve_category(macro: Macro) -> str | None:
-        return macro.category.key if macro.category else None
+        return _key(macro.category)
 
     @staticmethod
     def resolve_group(macro: Macro) -> str | None:
-        return macro.group.key if macro.group else None
+        return _key(macro.group)
 
     @staticmethod
     def resolve_assignee(macro: Macro) -> str | None:

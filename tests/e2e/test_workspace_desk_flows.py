@@ -41,6 +41,15 @@ def followed_ticket(maria, dana, order):
     return ticket
 
 
+def _new_ticket_for_dana(page, subject: str, description: str) -> None:
+    """The New ticket form with Dana found by name and the subject and description filled in."""
+    page.goto("/tickets/new/")
+    page.get_by_label("Find a customer by name, email or phone").fill("Dana")
+    page.get_by_role("button", name=re.compile("Dana Whitfield")).click()
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Description").fill(description)
+
+
 def _ticket(maria, dana, subject, **fields):
     from caredesk.tickets.actions import create_ticket
 
@@ -155,11 +164,7 @@ def test_an_order_is_linked_from_the_new_ticket_form_and_the_ticket_page(page, s
 
     second = create_order(actor=Actor.of_agent(maria), customer=dana, external_reference="ORD-20999", status="Open")
     sign_in("maria")
-    page.goto("/tickets/new/")
-    page.get_by_label("Find a customer by name, email or phone").fill("Dana")
-    page.get_by_role("button", name=re.compile("Dana Whitfield")).click()
-    page.get_by_label("Subject").fill("Photo rejected again")
-    page.get_by_label("Description").fill("The second photo was rejected too.")
+    _new_ticket_for_dana(page, "Photo rejected again", "The second photo was rejected too.")
     page.get_by_label("Linked order").fill("ORD-99999")
     page.get_by_role("button", name="Create ticket").click()
     expect(page.locator("#id_order_error")).to_contain_text("No order has the reference ORD-99999.")
@@ -339,11 +344,7 @@ def test_assign_to_me_and_round_robin_per_group(page, sign_in, maria, dana, e2e_
     expect(page.get_by_role("region", name="Actions").get_by_role("button", name="Assign to me")).to_have_count(0)
 
     for subject in ("Round robin 1", "Round robin 2", "Round robin 3"):
-        page.goto("/tickets/new/")
-        page.get_by_label("Find a customer by name, email or phone").fill("Dana")
-        page.get_by_role("button", name=re.compile("Dana Whitfield")).click()
-        page.get_by_label("Subject").fill(subject)
-        page.get_by_label("Description").fill("Arrived by phone.")
+        _new_ticket_for_dana(page, subject, "Arrived by phone.")
         page.get_by_label("Group").select_option(label="General Support")
         page.get_by_label("Assignee").select_option(label="Unassigned")
         page.get_by_role("button", name="Create ticket").click()

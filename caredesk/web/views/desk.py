@@ -25,35 +25,36 @@ from caredesk.web.views.ticket import load_ticket
 # --- on a ticket ------------------------------------------------------------------------------------------------
 
 
+def _on_ticket(request, pk: int, change, success: str, failure: str = ""):
+    """Run `change` and say how it went above the ticket page."""
+    try:
+        change()
+    except DomainError as error:
+        messages.error(request, f"{failure}{error.detail}")
+    else:
+        messages.success(request, success)
+    return redirect("web:ticket", pk=pk)
+
+
 @requires(roles.WORK_TICKETS)
 @require_POST
 def assign_to_me(request, pk: int):
     ticket = load_ticket(pk)
-    try:
-        actions.assign_to_me(ticket, agent=request.user)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, f"#{pk} is assigned to you.")
-    return redirect("web:ticket", pk=pk)
+    return _on_ticket(request, pk, lambda: actions.assign_to_me(ticket, agent=request.user),
+                      f"#{pk} is assigned to you.")
 
 
 @requires(roles.WORK_TICKETS)
 @require_POST
 def apply_macro(request, pk: int):
     ticket = load_ticket(pk)
-    macro = Macro.objects.filter(pk=request.POST.get("macro") or 0, active=True).first() \
-        if str(request.POST.get("macro", "")).isdigit() else None
+    chosen = request.POST.get("macro", "")
+    macro = Macro.objects.filter(pk=int(chosen), active=True).first() if chosen.isdigit() else None
     if macro is None:
         messages.error(request, "Choose a macro to apply.")
         return redirect("web:ticket", pk=pk)
-    try:
-        actions.apply_macro(ticket, macro, actor=Actor.of_agent(request.user))
-    except DomainError as error:
-        messages.error(request, f"The macro {macro} was not applied: {error.detail}")
-    else:
-        messages.success(request, f"Applied the macro {macro}.")
-    return redirect("web:ticket", pk=pk)
+    return _on_ticket(request, pk, lambda: actions.apply_macro(ticket, macro, actor=Actor.of_agent(request.user)),
+                      f"Applied the macro {macro}.", f"The macro {macro} was not applied: ")
 
 
 @requires(roles.WORK_TICKETS)
@@ -155,25 +156,25 @@ def _edit(request, *, form_class, instance, create, update, noun: str, form_kwar
                   status=status)
 
 
+def _existing(model, pk: int | None):
+    """The row being edited (None for a new one), or 404."""
+    if pk is None:
+        return None
+    instance = model.objects.filter(pk=pk).first()
+    if instance is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return instance
+
+
 @requires(roles.MANAGE_RESPONSES)
 def edit_canned(request, pk: int | None = None):
-    instance = None
-    if pk is not None:
-        instance = CannedResponse.objects.filter(pk=pk).first()
-        if instance is None:
-            raise Http404("No such canned response.")
-    return _edit(request, form_class=desk_forms.CannedResponseForm, instance=instance,
+    return _edit(request, form_class=desk_forms.CannedResponseForm, instance=_existing(CannedResponse, pk),
                  create=actions.create_canned_response, update=actions.update_canned_response,
                  noun="canned response")
 
 
 @requires(roles.MANAGE_RESPONSES)
 def edit_macro(request, pk: int | None = None):
-    instance = None
-    if pk is not None:
-        instance = Macro.objects.filter(pk=pk).first()
-        if instance is None:
-            raise Http404("No such macro.")
+    instance = _existing(Macro, pk)
     return _edit(request, form_class=desk_forms.MacroForm, instance=instance, create=actions.create_macro,
-                 update=actions.update_macro, noun="macro",
-                 form_kwargs={"macro": instance})
+                 update=actions.update_macro, noun="macro", form_kwargs={"macro": instance})
