@@ -103,6 +103,11 @@ def test_a_bulk_change_audits_each_ticket_and_reports_each_refusal(actor, custom
             TicketEvent.objects.filter(ticket=ticket).values_list("action", flat=True))
     solved.refresh_from_db()
     assert solved.assignee is None
+    macro = actions.create_macro(actor=actor, name="Note it", tab="note", body="Checked in bulk.", add_tags=["bulk"])
+    result = actions.bulk_change([first.pk, second.pk, solved.pk], actor=actor, macro=macro)
+    assert result.changed == [first.pk, second.pk, solved.pk]  # a note and a tag suit a solved ticket too
+    assert Interaction.objects.filter(body="Checked in bulk.").count() == 3
+    assert TicketEvent.objects.filter(action="macro.applied").count() == 3
     with pytest.raises(ValidationFailed):
         actions.bulk_change([first.pk], actor=actor)  # nothing to do
     with pytest.raises(ValidationFailed):
