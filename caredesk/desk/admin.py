@@ -14,12 +14,12 @@ class RoundRobinAdmin(admin.ModelAdmin):
     filter_horizontal = ("agents",)
 
     def save_model(self, request, obj, form, change):
-        pass  # written with its agents in save_related, through the actions
+        rotation = actions.set_round_robin(form.cleaned_data["group"], actor=Actor.of_agent(request.user),
+                                           agents=form.cleaned_data["agents"], active=form.cleaned_data["active"])
+        obj.pk = rotation.pk  # the admin's messages and redirects name the row written
 
     def save_related(self, request, form, formsets, change):
-        form.instance = actions.set_round_robin(form.cleaned_data["group"], actor=Actor.of_agent(request.user),
-                                                agents=form.cleaned_data["agents"],
-                                                active=form.cleaned_data["active"])
+        pass  # the agents were written with the rotation, by the action
 
     def has_delete_permission(self, request, obj=None):
         return False

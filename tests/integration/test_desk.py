@@ -261,3 +261,17 @@ def test_the_responses_pages_are_for_supervisors(client, agent, supervisor):
     answer = client.post("/responses/macros/new/", {"name": "Bad", "tab": "note"})
     assert answer.status_code == 422 and "Write the text the macro adds" in answer.content.decode()
     assert not Macro.objects.exists()
+
+
+def test_an_admin_sets_a_round_robin_in_the_admin(client, admin_agent, make_agent):
+    devon = make_agent("devon")
+    group = Group.objects.get(key="website_care")
+    client.force_login(admin_agent)
+    answer = client.post("/admin/desk/roundrobin/add/", {"group": group.pk, "active": "on", "agents": [devon.pk]})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    event = DeskEvent.objects.get(action="round_robin.changed")
+    assert event.before is None and event.after == {"active": True, "agents": ["devon"]}
+    assert event.actor == admin_agent
+    rotation = group.round_robin
+    assert list(rotation.agents.all()) == [devon]
+    assert client.get(f"/admin/desk/roundrobin/{rotation.pk}/change/").status_code == 200
