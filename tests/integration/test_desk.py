@@ -136,6 +136,15 @@ def test_a_merge_moves_the_conversation_and_the_follow_up_and_closes_the_duplica
         actions.merge(duplicate, kept, actor=actor)  # closed already
 
 
+def test_a_merged_reply_keeps_its_delivery_state_on_the_kept_ticket(client, agent, actor, customer):
+    duplicate, kept = _ticket(actor, customer, subject="Twice"), _ticket(actor, customer, subject="Kept")
+    use_cases.reply(duplicate, actor=actor, body="We are on it.")
+    actions.merge(duplicate, kept, actor=actor)
+    client.force_login(agent)
+    timeline = client.get(f"/tickets/{kept.pk}/timeline/").content.decode()
+    assert "We are on it." in timeline and "Queued" in timeline
+
+
 def test_round_robin_takes_turns_among_active_agents(actor, customer, make_agent):
     devon, sam, lee = make_agent("devon"), make_agent("sam"), make_agent("lee")
     group = Group.objects.get(key="general_support")
