@@ -8,7 +8,6 @@ import pytest
 
 from caredesk.channels.models import OutboundMessage
 from caredesk.core import roles
-from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.desk import actions
 from caredesk.desk.models import DeskEvent, Macro
