@@ -19,6 +19,7 @@ urlpatterns = [
     path("tickets/<int:pk>/head/", ticket.ticket_head, name="ticket-head"),
     path("tickets/<int:pk>/timeline/", ticket.ticket_timeline, name="ticket-timeline"),
     path("tickets/<int:pk>/properties/", ticket.ticket_properties, name="ticket-properties"),
+    path("tickets/<int:pk>/order/", ticket.linked_order, name="linked-order"),
     path("tickets/<int:pk>/properties/<str:name>/", ticket.edit_property, name="edit-property"),
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),

@@ -170,12 +170,13 @@ def test_an_order_is_linked_from_the_new_ticket_form_and_the_ticket_page(page, s
     expect(page.locator("#id_order_error")).to_contain_text("No order has the reference ORD-99999.")
     page.get_by_label("Linked order").fill("ORD-20410")
     page.get_by_role("button", name="Create ticket").click()
-    expect(page.locator(".ticket-context")).to_contain_text("ORD-20410")
+    expect(page.get_by_role("region", name="Linked order")).to_contain_text("ORD-20410")
 
     props = page.get_by_role("complementary", name="Ticket properties")
     props.get_by_label("Linked order").select_option(label="ORD-20999 (Open)")
     expect(props.get_by_role("status")).to_have_text(re.compile("Saved"))
     expect(page.get_by_role("region", name="Timeline")).to_contain_text("ORD-20999")
+    expect(page.get_by_role("region", name="Linked order")).to_contain_text("Open")  # the card follows
     from caredesk.tickets.models import Ticket
 
     assert Ticket.objects.get(subject="Photo rejected again").order == second

@@ -144,6 +144,12 @@ def ticket_head(request, pk: int):
 
 
 @requires(roles.WORK_TICKETS)
+def linked_order(request, pk: int):
+    """The Linked order card, refreshed when the ticket changes (its order is a property)."""
+    return render(request, "web/partials/linked_order.html", {"ticket": load_ticket(pk)})
+
+
+@requires(roles.WORK_TICKETS)
 def ticket_properties(request, pk: int):
     ticket = load_ticket(pk)
     return render(request, "web/partials/properties.html", {"ticket": ticket, "property_forms": property_forms(ticket)})
