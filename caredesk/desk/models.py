@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from caredesk.core.audit import AuditEvent
-from caredesk.tickets.models import CannedResponse, Category, Group, TicketType
+from caredesk.tickets.models import CannedResponse, Category, Group, Priority, TicketType
 
 
 class Macro(models.Model):
@@ -25,7 +25,7 @@ class Macro(models.Model):
                            help_text="Where its text goes: a public reply (sent by email) or an internal note.")
     body = models.TextField(blank=True)
     status = models.CharField(max_length=16, blank=True)
-    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True, choices=Priority.choices)
     ticket_type = models.ForeignKey(TicketType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -246,6 +246,8 @@ def test_a_supervisor_writes_a_macro_and_an_agent_applies_it(page, sign_in, mari
     page.get_by_label("Add tags").fill("photo, waiting")
     page.get_by_role("button", name="Save macro").click()
     expect(page.get_by_role("status")).to_contain_text("Saved the macro")
+    expect(page.get_by_role("row", name=re.compile("Waiting on a new photo"))).to_contain_text(
+        "status pending priority high tags +photo +waiting")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in("maria")

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('tab', models.CharField(blank=True, choices=[('', 'no text'), ('reply', 'public reply'), ('note', 'internal note')], help_text='Where its text goes: a public reply (sent by email) or an internal note.', max_length=8)),
                 ('body', models.TextField(blank=True)),
                 ('status', models.CharField(blank=True, max_length=16)),
-                ('priority', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('priority', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'low'), (2, 'normal'), (3, 'high'), (4, 'urgent')], null=True)),
                 ('add_tags', models.JSONField(blank=True, default=list)),
                 ('active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField()),
