@@ -2,8 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
-                          tickets)
+from caredesk.api import (cases, channels, customers, desk, escalations, lists, playbooks, problems, recordings,
+                          review, tickets)
 from caredesk.api import search as search_api
 from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
@@ -35,6 +35,7 @@ def health(request):
 
 
 api.add_router("", customers.router)
+api.add_router("", desk.router)  # before tickets: /tickets/bulk is not /tickets/{ticket_id}
 api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)
