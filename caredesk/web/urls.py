@@ -1,7 +1,8 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, ticket)
+                                 queues, recording, reports, resolution, review, search,
+                                 ticket)
 
 app_name = "web"
 
@@ -32,6 +33,15 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/resolution/", resolution.solve, name="solve"),
+    path("tickets/<int:pk>/resolution/confirmation/", resolution.record_confirmation, name="record-confirmation"),
+    path("tickets/<int:pk>/resolution/confirmation-message/", resolution.send_confirmation,
+         name="send-confirmation"),
+    path("tickets/<int:pk>/feedback/", resolution.share_feedback, name="share-feedback"),
+    path("feedback/", resolution.feedback_teams, name="feedback"),
+    path("feedback/<slug:key>/", resolution.team_feedback, name="team-feedback"),
+    path("resolutions/", resolution.resolutions_report, name="resolutions"),
+    path("resolutions/export.csv", resolution.resolutions_export, name="resolutions-export"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
