@@ -4,7 +4,9 @@ where a customer sets their preferred channel. A link carries an id and a signat
 from __future__ import annotations
 
 from django.conf import settings
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+
+from caredesk.core import clock
 
 CONFIRMATION = "caredesk.resolutions.confirmation"
 PREFERENCES = "caredesk.resolutions.preferences"
@@ -14,8 +16,15 @@ class InvalidLink(Exception):
     """A link that was altered, made for something else, or expired."""
 
 
+class _ClockSigner(TimestampSigner):
+    """Signs and checks ages on caredesk's one clock."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.SECRET_KEY, salt=purpose)
+    return URLSafeTimedSerializer(settings.SECRET_KEY, salt=purpose, signer=_ClockSigner)
 
 
 def sign(purpose: str, identifier: int) -> str:
