@@ -216,7 +216,7 @@ def search_resolutions(request, q: ShortText = "", root_cause: Key = "", agent: 
 
 
 @router.get("/resolutions/export.csv", response={200: None})
-def export(request, since: Day | None = None, until: Day | None = None):
+def export_resolutions(request, since: Day | None = None, until: Day | None = None):
     """CSV: resolutions counted by week (its Monday), root cause, resolution code and agent, with how many the
     customer confirmed and how many they said were still not fixed; `until` is exclusive."""
     require(request, VIEW_REPORTS)
