@@ -36,7 +36,7 @@ def entries_for(model, ticket_type_id: int | None) -> QuerySet:
 def current_resolution(ticket: Ticket, *, for_update: bool = False) -> Resolution | None:
     rows = Resolution.objects.filter(ticket_id=ticket.pk, current=True)
     if for_update:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     return rows.select_related("root_cause", "resolution_code", "recorded_by", "ticket__requester").first()
 
 
