@@ -37,39 +37,45 @@ def _refused(request, ticket, **bound):
                   status=422)
 
 
+def _act(request, ticket, form, bound: str, write, message: str, anchor: str, field_map=None):
+    """Run `write(cleaned_data)` when the form is valid; a refusal shows the ticket page with the message beside
+    its field (`bound` names the panel's form)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except DomainError as error:
+            web_forms.show_domain_error(form, error, field_map)
+        else:
+            return _done(request, ticket, message, anchor)
+    return _refused(request, ticket, **{bound: form})
+
+
 @requires(roles.WORK_TICKETS)
 @require_POST
 def solve(request, pk: int):
     ticket = load_ticket(pk)
-    form = SolveForm(request.POST, ticket=ticket)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.solve(ticket, actor=Actor.of_agent(request.user), resolution=actions.NewResolution(
-                root_cause=data["root_cause"], resolution_code=data["resolution_code"], summary=data["summary"],
-                knowledge_base_reference=data["knowledge_base_reference"], linked_ticket=data["linked_ticket"],
-                confirmation=data.get("confirmation", ""), confirmed_by=data.get("confirmed_by", "")))
-        except DomainError as error:
-            web_forms.show_domain_error(form, error, FIELD_MAP)
-        else:
-            return _done(request, ticket, "Solved, with its resolution.", "#resolution")
-    return _refused(request, ticket, solve_form=form)
+
+    def write(data):
+        actions.solve(ticket, actor=Actor.of_agent(request.user), resolution=actions.NewResolution(
+            root_cause=data["root_cause"], resolution_code=data["resolution_code"], summary=data["summary"],
+            knowledge_base_reference=data["knowledge_base_reference"], linked_ticket=data["linked_ticket"],
+            confirmation=data.get("confirmation", ""), confirmed_by=data.get("confirmed_by", "")))
+
+    return _act(request, ticket, SolveForm(request.POST, ticket=ticket), "solve_form", write,
+                "Solved, with its resolution.", "#resolution", FIELD_MAP)
 
 
 @requires(roles.WORK_TICKETS)
 @require_POST
 def record_confirmation(request, pk: int):
     ticket = load_ticket(pk)
-    form = ConfirmationForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_confirmation(ticket, actor=Actor.of_agent(request.user),
-                                        confirmed_by=form.cleaned_data["confirmed_by"], note=form.cleaned_data["note"])
-        except DomainError as error:
-            web_forms.show_domain_error(form, error)
-        else:
-            return _done(request, ticket, "The customer's confirmation is recorded.", "#resolution")
-    return _refused(request, ticket, confirmation_form=form)
+
+    def write(data):
+        actions.record_confirmation(ticket, actor=Actor.of_agent(request.user), confirmed_by=data["confirmed_by"],
+                                    note=data["note"])
+
+    return _act(request, ticket, ConfirmationForm(request.POST), "confirmation_form", write,
+                "The customer's confirmation is recorded.", "#resolution")
 
 
 @requires(roles.WORK_TICKETS)
@@ -88,16 +94,11 @@ def send_confirmation(request, pk: int):
 @require_POST
 def share_feedback(request, pk: int):
     ticket = load_ticket(pk)
-    form = FeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.share_feedback(ticket, actor=Actor.of_agent(request.user), team=form.cleaned_data["team"],
-                                   body=form.cleaned_data["body"])
-        except DomainError as error:
-            web_forms.show_domain_error(form, error)
-        else:
-            return _done(request, ticket, "Feedback shared.", "#feedback")
-    return _refused(request, ticket, feedback_form=form)
+
+    def write(data):
+        actions.share_feedback(ticket, actor=Actor.of_agent(request.user), team=data["team"], body=data["body"])
+
+    return _act(request, ticket, FeedbackForm(request.POST), "feedback_form", write, "Feedback shared.", "#feedback")
 
 
 @requires(roles.WORK_TICKETS)
