@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
 
 from caredesk.core import clock
 from caredesk.resolutions import rules
@@ -90,23 +91,23 @@ EXPORT_HEADER = ["week", "root_cause", "resolution_code", "agent", "resolutions"
 
 
 def export_rows(*, since: datetime | None = None, until: datetime | None = None) -> Iterator[list]:
-    """The resolutions recorded between `since` and `until`, counted by week, root cause, resolution code and
-    the agent (or playbook) who recorded them: the header, then one row per group, read in chunks."""
+    """The resolutions recorded between `since` and `until`, counted by week (its Monday, UTC), root cause,
+    resolution code and the agent (or playbook) who recorded them: the header, then one row per group. The
+    database counts; the groups are read in chunks."""
     rows = Resolution.objects.order_by()
     if since is not None:
         rows = rows.filter(recorded_at__gte=since)
     if until is not None:
         rows = rows.filter(recorded_at__lt=until)
-    counts: Counter = Counter()
-    for recorded_at, cause, code, username, label, confirmation in rows.values_list(
-            "recorded_at", "root_cause__name", "resolution_code__name", "recorded_by__username", "recorded_label",
-            "confirmation").iterator(chunk_size=2000):
-        key = (rules.week_of(recorded_at).isoformat(), cause or "", code or "", username or label)
-        counts[key + ("resolutions",)] += 1
-        if confirmation == Resolution.Confirmation.CONFIRMED:
-            counts[key + ("confirmed",)] += 1
-        elif confirmation == Resolution.Confirmation.NOT_FIXED:
-            counts[key + ("still_not_fixed",)] += 1
+    groups = (rows.annotate(week=TruncWeek("recorded_at", tzinfo=UTC))
+              .values("week", "root_cause__name", "resolution_code__name", "recorded_by__username", "recorded_label")
+              .annotate(resolutions=Count("id"),
+                        confirmed=Count("id", filter=Q(confirmation=Resolution.Confirmation.CONFIRMED)),
+                        not_fixed=Count("id", filter=Q(confirmation=Resolution.Confirmation.NOT_FIXED)))
+              .order_by("week", "root_cause__name", "resolution_code__name", "recorded_by__username",
+                        "recorded_label"))
     yield EXPORT_HEADER
-    for key in sorted({key[:4] for key in counts}):
-        yield [*key, counts[key + ("resolutions",)], counts[key + ("confirmed",)], counts[key + ("still_not_fixed",)]]
+    for group in groups.iterator(chunk_size=2000):
+        yield [rules.week_of(group["week"]).isoformat(), group["root_cause__name"] or "",
+               group["resolution_code__name"] or "", group["recorded_by__username"] or group["recorded_label"],
+               group["resolutions"], group["confirmed"], group["not_fixed"]]
