@@ -35,6 +35,7 @@ def seed(home: Path, tickets: int) -> None:
     from benchmarks.seed import _ids, _insert, seed_tickets
     from caredesk.core import clock
     from caredesk.core.actions import create_agent
+    from caredesk.resolutions.rules import week_of
 
     agents = [create_agent(username=f"agent{index:02}", password="benchmark-password", check_password=False).pk
               for index in range(20)]
@@ -42,13 +43,15 @@ def seed(home: Path, tickets: int) -> None:
     generator, now = random.Random(11), clock.now()
     causes, codes = _ids("resolutions_rootcause"), _ids("resolutions_resolutioncode")
     columns = ["ticket_id", "root_cause_id", "resolution_code_id", "summary", "knowledge_base_reference",
-               "recorded_by_id", "recorded_label", "recorded_at", "current", "confirmation", "confirmation_channel",
+               "recorded_by_id", "recorded_label", "recorded_at", "recorded_week", "current", "confirmation", "confirmation_channel",
                "confirmation_note"]
     with transaction.atomic():
-        rows = [(ticket_id, generator.choice(causes), generator.choice(codes), "Seeded.", "", generator.choice(agents),
-                 "", now - timedelta(minutes=generator.randrange(26 * 7 * 24 * 60)), True,
-                 generator.choice(("confirmed", "sent", "not_fixed")), "", "")
-                for ticket_id in _ids("tickets_ticket")]
+        rows = []
+        for ticket_id in _ids("tickets_ticket"):
+            recorded = now - timedelta(minutes=generator.randrange(26 * 7 * 24 * 60))
+            rows.append((ticket_id, generator.choice(causes), generator.choice(codes), "Seeded.", "",
+                         generator.choice(agents), "", recorded, week_of(recorded), True,
+                         generator.choice(("confirmed", "sent", "not_fixed")), "", ""))
         for offset in range(0, len(rows), 20_000):
             _insert("resolutions_resolution", columns, rows[offset:offset + 20_000])
 
@@ -81,7 +84,7 @@ def main() -> None:
     def baseline() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT r.recorded_at, c.name, k.name, u.username, r.recorded_label, r.confirmation "
+                "SELECT r.recorded_week, c.name, k.name, u.username, r.recorded_label, r.confirmation "
                 "FROM resolutions_resolution r LEFT JOIN resolutions_rootcause c ON c.id = r.root_cause_id "
                 "LEFT JOIN resolutions_resolutioncode k ON k.id = r.resolution_code_id "
                 "LEFT JOIN core_agent u ON u.id = r.recorded_by_id")

@@ -15,7 +15,7 @@ feedback.shared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -115,9 +115,10 @@ def _audit(resolution: Resolution) -> dict:
 
 def _write(ticket: Ticket, actor: Actor, values: dict) -> Resolution:
     Resolution.objects.filter(ticket=ticket, current=True).update(current=False)  # replaced
+    now = clock.now()
     resolution = Resolution.objects.create(
         ticket=ticket, recorded_by=actor.agent, recorded_label="" if actor.agent else actor.label,
-        recorded_at=clock.now(), **values)
+        recorded_at=now, recorded_week=rules.week_of(now.astimezone(UTC)), **values)
     ticket_actions.record_event(actor, ticket, "resolution.recorded", field="resolution", after=_audit(resolution))
     return resolution
 

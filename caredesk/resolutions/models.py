@@ -95,6 +95,7 @@ class Resolution(models.Model):
                                     related_name="+")
     recorded_label = models.CharField(max_length=200, blank=True, help_text="A playbook or system author.")
     recorded_at = models.DateTimeField()
+    recorded_week = models.DateField(help_text="The Monday (UTC) of the week it was recorded: the reports count by it.")
     current = models.BooleanField(default=True)
     confirmation = models.CharField(max_length=16, choices=Confirmation.choices, default=Confirmation.NOT_REQUIRED)
     confirmation_channel = models.CharField(max_length=16, blank=True,
@@ -108,6 +109,7 @@ class Resolution(models.Model):
         indexes = [
             models.Index(fields=["ticket", "current"], name="resolution_ticket_current"),
             models.Index(fields=["recorded_at", "id"], name="resolution_recorded"),
+            models.Index(fields=["recorded_week", "root_cause"], name="resolution_week_root_cause"),
             models.Index(fields=["confirmation", "confirmation_sent_at"], name="resolution_confirmation"),
         ]
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
 
 from caredesk.core import clock
 from caredesk.resolutions import rules
@@ -99,15 +98,14 @@ def export_rows(*, since: datetime | None = None, until: datetime | None = None)
         rows = rows.filter(recorded_at__gte=since)
     if until is not None:
         rows = rows.filter(recorded_at__lt=until)
-    groups = (rows.annotate(week=TruncWeek("recorded_at", tzinfo=UTC))
-              .values("week", "root_cause__name", "resolution_code__name", "recorded_by__username", "recorded_label")
+    groups = (rows.values("recorded_week", "root_cause__name", "resolution_code__name", "recorded_by__username", "recorded_label")
               .annotate(resolutions=Count("id"),
                         confirmed=Count("id", filter=Q(confirmation=Resolution.Confirmation.CONFIRMED)),
                         not_fixed=Count("id", filter=Q(confirmation=Resolution.Confirmation.NOT_FIXED)))
-              .order_by("week", "root_cause__name", "resolution_code__name", "recorded_by__username",
+              .order_by("recorded_week", "root_cause__name", "resolution_code__name", "recorded_by__username",
                         "recorded_label"))
     yield EXPORT_HEADER
     for group in groups.iterator(chunk_size=2000):
-        yield [rules.week_of(group["week"]).isoformat(), group["root_cause__name"] or "",
+        yield [group["recorded_week"].isoformat(), group["root_cause__name"] or "",
                group["resolution_code__name"] or "", group["recorded_by__username"] or group["recorded_label"],
                group["resolutions"], group["confirmed"], group["not_fixed"]]
