@@ -125,3 +125,18 @@ def test_search_and_export_resolutions(api, api_client_for, make_agent, ticket):
     assert rows[0] == ["week", "root_cause", "resolution_code", "agent", "resolutions", "confirmed", "still_not_fixed"]
     assert rows[1][1:] == ["Product defect", "Fixed", "maria", "1", "0", "0"]
     assert_problem(supervisor.get("/api/v1/resolutions/export.csv?since=yesterday"), 422, "since")
+
+
+def test_the_confirmation_step_confirms_and_sets_the_preferred_channel(api, client, ticket, customer):
+    post_json(api, url(ticket), SOLVE)
+    token = tokens.sign(tokens.CONFIRMATION, Resolution.objects.get(ticket=ticket).pk)
+    response = client.post(f"/resolution/confirm/{token}/channel/", {"preferred_channel": "sms"}, follow=True)
+    assert "we will use your preferred channel" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.preferred_channel == "sms"
+    assert client.post(f"/resolution/confirm/{token}/channel/", {"preferred_channel": ""}).status_code == 422
+    response = client.post(f"/resolution/confirm/{token}/fixed/", follow=True)
+    assert "glad it is resolved" in response.content.decode()
+    resolution = Resolution.objects.get(ticket=ticket)
+    assert (resolution.confirmation, resolution.confirmation_channel) == ("confirmed", "link")
+    assert Ticket.objects.get(pk=ticket.pk).status == "solved"
