@@ -24,6 +24,7 @@ from caredesk.tickets.models import Ticket
 router = Router(tags=["resolutions"])
 ConfirmedBy = Literal["phone", "email", "sms", "chat"]
 Weeks = Annotated[int, Field(ge=1, le=104)]
+ConfirmationState = Literal["not_required", "awaited", "sent", "confirmed", "not_fixed"]
 
 
 class EntryOut(Schema):
@@ -50,7 +51,7 @@ class ResolutionOut(Schema):
     recorded_by: str
     recorded_at: datetime
     current: bool = Field(description="False once the ticket was reopened.")
-    confirmation: Literal["not_required", "awaited", "sent", "confirmed", "not_fixed"]
+    confirmation: ConfirmationState
     confirmation_channel: str
     confirmation_sent_at: datetime | None
     confirmed_at: datetime | None
@@ -71,7 +72,7 @@ class ResolutionIn(InputSchema):
         "send: a confirmation message on the customer's preferred channel; confirmed: the customer confirmed "
         "already (say how in confirmed_by); later: the agent will confirm. Empty: send when the customer can "
         "get a message."))
-    confirmed_by: ConfirmedBy | Literal[""] = ""
+    confirmed_by: Literal["", "phone", "email", "sms", "chat"] = ""
 
 
 class ConfirmationIn(InputSchema):
@@ -207,10 +208,14 @@ def team_weekly(request, team: Key, weeks: Weeks = 8):
 
 @router.get("/resolutions", response=ResolutionPage)
 def search_resolutions(request, q: ShortText = "", root_cause: Key = "", agent: Key = "",
-                       cursor: str | None = None, limit: PageSize = 50):
-    """Resolutions, newest first: their summary or reference contains `q`, by root cause and agent."""
+                       confirmation: Literal["", "not_required", "awaited", "sent", "confirmed", "not_fixed"] = "",
+                       cursor: str | None = None,
+                       limit: PageSize = 50):
+    """Resolutions, newest first: their summary or reference contains `q`, by root cause, agent and the current
+    resolution's confirmation (`awaited`: the confirmations agents still owe)."""
     require(request, WORK_TICKETS)
-    rows, next_cursor = page_by_id(queries.search_resolutions(text=q, root_cause=root_cause, agent=agent),
+    rows, next_cursor = page_by_id(queries.search_resolutions(text=q, root_cause=root_cause, agent=agent,
+                                                              confirmation=confirmation),
                                    cursor=cursor, limit=limit)
     return {"items": rows, "next_cursor": next_cursor}
 

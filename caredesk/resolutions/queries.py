@@ -40,8 +40,9 @@ def current_resolution(ticket: Ticket, *, for_update: bool = False) -> Resolutio
     return rows.select_related("root_cause", "resolution_code", "recorded_by", "ticket__requester").first()
 
 
-def search_resolutions(*, text: str = "", root_cause: str = "", agent: str = "") -> QuerySet:
-    """Resolutions, newest first, whose summary or reference contains `text`, by root-cause key and agent."""
+def search_resolutions(*, text: str = "", root_cause: str = "", agent: str = "", confirmation: str = "") -> QuerySet:
+    """Resolutions, newest first, whose summary or reference contains `text`, by root-cause key, agent and the
+    state of the confirmation (a current resolution's: "awaited" lists the confirmations agents still owe)."""
     rows = Resolution.objects.select_related("root_cause", "resolution_code", "recorded_by", "ticket")
     if text.strip():
         rows = rows.filter(Q(summary__icontains=text.strip()) | Q(knowledge_base_reference__icontains=text.strip()))
@@ -49,6 +50,8 @@ def search_resolutions(*, text: str = "", root_cause: str = "", agent: str = "")
         rows = rows.filter(root_cause__key=root_cause)
     if agent:
         rows = rows.filter(recorded_by__username=agent)
+    if confirmation:
+        rows = rows.filter(confirmation=confirmation, current=True)
     return rows
 
 

@@ -17,7 +17,7 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.resolutions import actions, export, queries
-from caredesk.resolutions.models import FeedbackTeam, RootCause
+from caredesk.resolutions.models import FeedbackTeam, Resolution, RootCause
 from caredesk.web import forms as web_forms
 from caredesk.web.permissions import requires
 from caredesk.web.resolutions import FIELD_MAP, ConfirmationForm, FeedbackForm, SolveForm, resolution_context
@@ -123,6 +123,8 @@ def team_feedback(request, key: str):
 class ReportForm(forms.Form):
     q = forms.CharField(label="Summary or reference contains", required=False, max_length=200)
     root_cause = forms.ChoiceField(label="Root cause", required=False)
+    confirmation = forms.ChoiceField(label="Confirmation", required=False,
+                                     choices=[("", "Any"), *Resolution.Confirmation.choices])
     since = forms.DateField(label="Export from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="Export until (excluded)", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
@@ -136,7 +138,8 @@ class ReportForm(forms.Form):
 def resolutions_report(request):
     form = ReportForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    rows = queries.search_resolutions(text=data.get("q", ""), root_cause=data.get("root_cause", ""))
+    rows = queries.search_resolutions(text=data.get("q", ""), root_cause=data.get("root_cause", ""),
+                                      confirmation=data.get("confirmation", ""))
     return render(request, "web/resolutions.html", {"form": form, "resolutions": list(rows[:REPORT_ROWS]),
                                                     "can_export": request.user.can(roles.VIEW_REPORTS)})
 

@@ -35,6 +35,7 @@ def test_the_lists_and_the_rule(api):
     ({"summary": "Done."}, "root_cause"), ({"root_cause": "product_defect"}, "summary"),
     ({**SOLVE, "root_cause": "unknown"}, "root_cause"), ({**SOLVE, "confirmation": "confirmed"}, "confirmed_by"),
     ({**SOLVE, "mood": "happy"}, "mood"), ({**SOLVE, "linked_ticket": 0}, "linked_ticket"),
+    ({**SOLVE, "confirmation": "confirmed", "confirmed_by": "fax"}, "confirmed_by"),
 ])
 def test_solving_without_what_is_required_is_a_problem_naming_the_field(api, ticket, payload, field):
     with nothing_written():
@@ -117,6 +118,10 @@ def test_search_and_export_resolutions(api, api_client_for, make_agent, ticket):
     found = api.get("/api/v1/resolutions?q=part&root_cause=product_defect").json()
     assert [item["ticket_id"] for item in found["items"]] == [ticket.pk] and found["next_cursor"] is None
     assert api.get("/api/v1/resolutions?q=nothing-like-it").json()["items"] == []
+    owed = api.get("/api/v1/resolutions?confirmation=awaited").json()["items"]
+    assert [item["ticket_id"] for item in owed] == [ticket.pk]
+    assert api.get("/api/v1/resolutions?confirmation=confirmed").json()["items"] == []
+    assert_problem(api.get("/api/v1/resolutions?confirmation=maybe"), 422, "confirmation")
     assert api.get("/api/v1/resolutions/export.csv").status_code == 403  # an agent does not see reports
     supervisor = api_client_for(make_agent("sue", roles.TEAM_SUPERVISOR))
     response = supervisor.get("/api/v1/resolutions/export.csv?since=2000-01-01")

@@ -68,6 +68,7 @@ def test_the_report_searches_and_the_export_needs_reports(signed_in, client, tic
         root_cause="billing_error", summary="Refunded the double charge.", confirmation="later"))
     assert "Refunded the double charge." in signed_in.get("/resolutions/?q=double").content.decode()
     assert "No resolution matches." in signed_in.get("/resolutions/?root_cause=product_defect").content.decode()
+    assert "Refunded the double charge." in signed_in.get("/resolutions/?confirmation=awaited").content.decode()
     assert signed_in.get("/resolutions/export.csv").status_code == 403
     client.force_login(make_agent("sue", roles.TEAM_SUPERVISOR))
     response = client.get("/resolutions/export.csv?since=2000-01-01")
