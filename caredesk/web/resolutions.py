@@ -8,10 +8,12 @@ from django import forms
 from caredesk.resolutions import rules
 from caredesk.resolutions.models import Feedback, FeedbackTeam, ResolutionCode, RootCause
 from caredesk.resolutions.queries import current_resolution, entries_for, rule_for
-from caredesk.tickets.models import Ticket
+from caredesk.core.events import shortened
+from caredesk.tickets.models import Interaction, Ticket
 
 # The actions name `reference` (a knowledge-base article or a linked ticket); the form shows it beside the first.
 FIELD_MAP = {"reference": "knowledge_base_reference", "confirmation": "confirmation"}
+NOTES_OFFERED = 20  # the ticket's latest internal notes the Feedback panel offers to share
 
 
 def _choices(model, ticket: Ticket) -> list[tuple[str, str]]:
@@ -57,16 +59,22 @@ class ConfirmationForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    team = forms.ChoiceField(label="Feedback for")
-    body = forms.CharField(label="Feedback (an internal note)", max_length=100_000,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           error_messages={"required": "Write the feedback."})
+    """A new internal note, or one of the ticket's notes not shared yet, as feedback for a team."""
 
-    def __init__(self, *args, **kwargs):
+    team = forms.ChoiceField(label="Feedback for")
+    note = forms.TypedChoiceField(label="An internal note of the ticket", required=False, coerce=int,
+                                  empty_value=None)
+    body = forms.CharField(label="Or new feedback (an internal note)", required=False, max_length=100_000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [("", "Choose a team…"),
                                        *FeedbackTeam.objects.filter(active=True).values_list("key", "name")]
         self.fields["team"].error_messages["required"] = "Choose the team the feedback is for."
+        notes = (ticket.interactions.filter(kind=Interaction.Kind.NOTE, feedback__isnull=True)
+                 .order_by("-occurred_at", "-id").values_list("pk", "body")[:NOTES_OFFERED])
+        self.fields["note"].choices = [("", "A new note…"), *((pk, shortened(body, 80)) for pk, body in notes)]
 
 
 def resolution_context(ticket: Ticket, *, solve_form=None, confirmation_form=None, feedback_form=None) -> dict:
@@ -74,6 +82,6 @@ def resolution_context(ticket: Ticket, *, solve_form=None, confirmation_form=Non
         "resolution": current_resolution(ticket),
         "solve_form": solve_form or SolveForm(ticket=ticket),
         "confirmation_form": confirmation_form or ConfirmationForm(),
-        "feedback_form": feedback_form or FeedbackForm(),
+        "feedback_form": feedback_form or FeedbackForm(ticket=ticket),
         "ticket_feedback": list(Feedback.objects.filter(ticket=ticket).select_related("team", "note", "shared_by")),
     }

@@ -97,7 +97,7 @@ def test_feedback_marked_for_a_team_appears_in_that_teams_list(page, sign_in, ti
     page.goto(f"/tickets/{ticket.pk}/")
     panel = page.locator("#feedback")
     panel.get_by_label("Feedback for").select_option(label="Billing")
-    panel.get_by_label("Feedback (an internal note)").fill("The customer was charged twice for the replacement.")
+    panel.get_by_label("Or new feedback (an internal note)").fill("The customer was charged twice for the replacement.")
     panel.get_by_role("button", name="Share as feedback").click()
     expect(page.get_by_text("Feedback shared.")).to_be_visible()
 

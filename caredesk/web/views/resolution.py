@@ -96,9 +96,11 @@ def share_feedback(request, pk: int):
     ticket = load_ticket(pk)
 
     def write(data):
-        actions.share_feedback(ticket, actor=Actor.of_agent(request.user), team=data["team"], body=data["body"])
+        actions.share_feedback(ticket, actor=Actor.of_agent(request.user), team=data["team"], note=data["note"],
+                               body="" if data["note"] else data["body"])
 
-    return _act(request, ticket, FeedbackForm(request.POST), "feedback_form", write, "Feedback shared.", "#feedback")
+    return _act(request, ticket, FeedbackForm(request.POST, ticket=ticket), "feedback_form", write,
+                "Feedback shared.", "#feedback")
 
 
 @requires(roles.WORK_TICKETS)

@@ -9,6 +9,8 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.customers.actions import update_customer
 from caredesk.resolutions import actions
+from caredesk.resolutions.models import Feedback
+from caredesk.tickets import use_cases
 from caredesk.tickets.models import Ticket
 
 
@@ -53,7 +55,7 @@ def test_the_composer_opens_on_the_preferred_channel(signed_in, ticket, customer
     assert 'id="tab-reply" aria-controls="panel-reply" aria-selected="false"' in html
 
 
-def test_feedback_without_a_team_is_refused_beside_it_and_the_teams_page_lists_it(signed_in, ticket):
+def test_feedback_without_a_team_is_refused_beside_it_and_the_teams_page_lists_it(signed_in, ticket, agent):
     response = signed_in.post(f"/tickets/{ticket.pk}/feedback/", {"body": "Too fragile."})
     assert field_error(response.content.decode(), "team") == "Choose the team the feedback is for."
     signed_in.post(f"/tickets/{ticket.pk}/feedback/", {"team": "installers", "body": "Too fragile."})
@@ -61,6 +63,14 @@ def test_feedback_without_a_team_is_refused_beside_it_and_the_teams_page_lists_i
     page = signed_in.get("/feedback/installers/").content.decode()
     assert "Too fragile." in page and "Not solved yet" in page
     assert signed_in.get("/feedback/nobody/").status_code == 404
+    response = signed_in.post(f"/tickets/{ticket.pk}/feedback/", {"team": "billing"})
+    assert field_error(response.content.decode(), "body") == "Write the feedback, or choose a note of the ticket."
+    note = use_cases.add_note(ticket, actor=Actor.of_agent(agent), body="Charged twice for one order.")
+    page = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'<option value="{note.pk}">Charged twice for one order.</option>' in page
+    signed_in.post(f"/tickets/{ticket.pk}/feedback/", {"team": "billing", "note": note.pk})
+    assert Feedback.objects.get(team__key="billing").note == note
+    assert f'<option value="{note.pk}">Charged' not in signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
 
 
 def test_the_report_searches_and_the_export_needs_reports(signed_in, client, ticket, agent, make_agent):
