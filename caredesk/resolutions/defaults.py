@@ -8,7 +8,7 @@ ROOT_CAUSES = [
     ("product_defect", "Product defect"), ("billing_error", "Billing error"),
     ("installation_issue", "Installation issue"), ("documentation_gap", "Documentation gap"),
     ("customer_misunderstanding", "Customer misunderstanding"), ("process_delay", "Process delay"),
-    ("customer_unresponsive", "Customer unresponsive"), ("other", "Other"),
+    ("customer_unresponsive", "Customer unresponsive"), ("duplicate_request", "Duplicate request"), ("other", "Other"),
 ]
 RESOLUTION_CODES = [
     ("fixed", "Fixed"), ("refund_issued", "Refund issued"), ("replacement_sent", "Replacement sent"),
