@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.resolutions",
     "caredesk.desk",
     "caredesk.search",
     "caredesk.knowledge",
@@ -256,6 +257,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
+RESOLUTION_LINK_DAYS = env_int("RESOLUTION_LINK_DAYS", 30)  # how long a customer's confirmation link works
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
 
 # Supervision and health (docs/configuration.md, "Processes and health").

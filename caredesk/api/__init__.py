@@ -3,7 +3,7 @@
 from ninja import Status
 
 from caredesk.api import (cases, channels, customers, desk, escalations, lists, playbooks, problems, recordings,
-                          review, tickets)
+                          resolutions, review, tickets)
 from caredesk.api import search as search_api
 from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
@@ -46,3 +46,4 @@ api.add_router("", cases.router)
 api.add_router("", recordings.router)
 api.add_router("", search_api.router)
 api.add_router("", knowledge.router)
+api.add_router("", resolutions.router)

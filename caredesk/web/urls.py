@@ -1,7 +1,8 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket,
-                                 original, quarantine, queues, recording, reports, review, search, site, ticket)
+                                 original, quarantine, queues, recording, reports, resolution, review, search, site,
+                                 ticket)
 from caredesk.web.views import help_center, knowledge
 
 app_name = "web"
@@ -38,6 +39,15 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/resolution/", resolution.solve, name="solve"),
+    path("tickets/<int:pk>/resolution/confirmation/", resolution.record_confirmation, name="record-confirmation"),
+    path("tickets/<int:pk>/resolution/confirmation-message/", resolution.send_confirmation,
+         name="send-confirmation"),
+    path("tickets/<int:pk>/feedback/", resolution.share_feedback, name="share-feedback"),
+    path("feedback/", resolution.feedback_teams, name="feedback"),
+    path("feedback/<slug:key>/", resolution.team_feedback, name="team-feedback"),
+    path("resolutions/", resolution.resolutions_report, name="resolutions"),
+    path("resolutions/export.csv", resolution.resolutions_export, name="resolutions-export"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),

@@ -32,6 +32,8 @@ from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
+from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.tickets import actions as ticket_actions
@@ -246,6 +248,21 @@ def _knowledge(agent, ticket) -> None:
     knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
                                                                 email="ann@example.com", question="From abroad?"))
     knowledge_actions.unpublish(article, agent=agent)
+def _resolutions(agent, customer) -> None:
+    """Solved with a resolution and the confirmation message sent; the customer's "still not fixed"; solved again,
+    reusing another ticket, with the customer's confirmation; a note shared as feedback for a team."""
+    actor = Actor.of_agent(agent)
+    customer_actions.add_contact_points(customer, actor=actor, emails=["dana.w@example.com"])  # the scenarios took hers
+    earlier = ticket_actions.create_ticket(actor=actor, requester=customer, subject="The same fault")
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Resolved?")
+    first = resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="product_defect", resolution_code="fixed", summary="Replaced the part.",
+        knowledge_base_reference="KB-12", confirmation="send"))
+    resolution_actions.customer_not_fixed(tokens.sign(tokens.CONFIRMATION, first.pk), comment="It broke again.")
+    resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="other", summary="Replaced the board.", linked_ticket=earlier.pk, confirmation="confirmed",
+        confirmed_by="phone"))
+    resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
 
 
 @pytest.fixture
@@ -258,6 +275,7 @@ def every_kind(agent, customer, order, settings):
     _outbox(ticket)
     _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
+    _resolutions(agent, customer)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
     _knowledge(agent, ticket)
