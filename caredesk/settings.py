@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.surveys",
+    "caredesk.clarifications",
     "caredesk.web",
 ]
 

@@ -21,6 +21,7 @@ from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.recordings.actions import delete_expired as delete_expired_recordings
 from caredesk.recordings.actions import download_due as download_recordings
+from caredesk.surveys.actions import send_due as send_due_surveys
 from caredesk.tickets.actions import close_solved_tickets
 
 logger = logging.getLogger("caredesk.worker")
@@ -36,6 +37,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("escalation transfers", move_on_due_transfers),
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
+        ("satisfaction surveys", send_due_surveys),
         ("outbound messages", deliver_outbound_messages),
         ("recording downloads", download_recordings),
         ("recording retention", delete_expired_recordings),

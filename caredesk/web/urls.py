@@ -1,7 +1,7 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, ticket)
+                                 queues, recording, reports, review, satisfaction, search, ticket)
 
 app_name = "web"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/satisfaction/", satisfaction.satisfaction_panel, name="satisfaction"),
+    path("tickets/<int:pk>/clarifications/", satisfaction.file_clarification, name="file-clarification"),
+    path("tickets/<int:pk>/rating-reviews/<int:review_id>/finish/", satisfaction.finish_review,
+         name="finish-rating-review"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),

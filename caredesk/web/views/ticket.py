@@ -18,6 +18,7 @@ from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 from caredesk.web.recordings import ticket_recordings
+from caredesk.web.views.satisfaction import panel_context as satisfaction_context
 
 RELATED_TICKETS = 5
 
@@ -104,6 +105,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **flags_context(ticket),
         **review_context(ticket),
         **escalation_context(ticket, agent=request.user),
+        **satisfaction_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),
