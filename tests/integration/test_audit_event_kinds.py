@@ -199,6 +199,42 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.delete_expired()
 
 
+def _surveys_and_clarifications(agent) -> None:
+    """A survey scheduled, cancelled, scheduled again, sent with the NPS question, rated good then bad (a review
+    opened and finished), the NPS answered; another skipped (no email address); a clarification filed."""
+    from datetime import timedelta
+
+    from caredesk.clarifications import actions as clarification_actions
+    from caredesk.clarifications.models import SubCategory
+    from caredesk.core import clock
+    from caredesk.surveys import actions as survey_actions
+    from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey
+
+    actor = Actor.of_agent(agent)
+    customer = customer_actions.create_customer(actor=actor, name="Sue Veyed", emails=["sue@example.net"])
+    with clock.frozen_at(clock.now()):
+        ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Survey me")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        ticket_actions.update_ticket(ticket, actor=actor, status="open")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        survey = Survey.objects.get(ticket=ticket)
+        survey_actions.record_rating(survey, rating="good", comment="")
+        survey_actions.record_rating(survey, rating="bad", reason=BadRatingReason.objects.get(key="other").pk,
+                                     comment="Slow.")
+        survey_actions.finish_review(RatingReview.objects.get(survey=survey), agent=agent, note="Called back.")
+        survey_actions.record_nps(NpsSurvey.objects.get(ticket=ticket), score=4, comment="")
+        no_email = customer_actions.create_customer(actor=actor, name="Phone Only", phones=["+1 415 555 0111"])
+        unreachable = ticket_actions.create_ticket(actor=actor, requester=no_email, subject="By phone")
+        ticket_actions.update_ticket(unreachable, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        clarification_actions.file_clarification(
+            ticket, agent=agent, category="care_clarification", details="Wanted the menu renamed.",
+            sub_category=SubCategory.objects.get(key="care_content_change").pk)
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -209,6 +245,7 @@ def every_kind(agent, customer, order, settings):
     _outbox(ticket)
     _inbound(ticket)
     _recordings(ticket, agent, settings)
+    _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
     return results
 
