@@ -53,12 +53,14 @@ def _levels() -> dict[int, str]:
     return {member.value: member.label for member in Priority}
 
 
-def _raisers(customer: Customer) -> list[str]:
+def _raisers(customer_id: int) -> list[str]:
+    """What raises the priority of this customer's tickets, as read now."""
     raisers = []
-    rule = ImportanceRule.objects.filter(importance=customer.importance, raises_priority=True).first()
+    importance = Customer.objects.filter(pk=customer_id).values_list("importance", flat=True).first()
+    rule = ImportanceRule.objects.filter(importance=importance, raises_priority=True).first()
     if rule is not None:
-        raisers.append(f"a {customer.get_importance_display()} customer")
-    contract = CustomerContract.objects.select_related("tier").filter(customer=customer).first()
+        raisers.append(f"a {Customer.Importance(importance).label} customer")
+    contract = CustomerContract.objects.select_related("tier").filter(customer_id=customer_id).first()
     if contract is not None and contract.tier.raises_priority:
         raisers.append(f"the {contract.tier.name} contract")
     return raisers
@@ -72,7 +74,7 @@ def _matrix() -> dict[tuple[str, str], int]:
 def _assess(ticket: Ticket, row: TicketPriority) -> priority.Assessment:
     return priority.assess(
         levels=_levels(), default=row.base, impact=row.impact.name if row.impact else None,
-        urgency=row.urgency.name if row.urgency else None, matrix=_matrix(), raisers=_raisers(ticket.requester),
+        urgency=row.urgency.name if row.urgency else None, matrix=_matrix(), raisers=_raisers(ticket.requester_id),
         override=row.override, override_reason=row.override_reason)
 
 
@@ -133,7 +135,7 @@ def clear_override(ticket: Ticket, *, actor: Actor) -> Ticket:
 def assess_new_ticket(ticket: Ticket) -> None:
     """A new ticket's priority: the one it was opened with, raised one level for an important customer or
     contract. Written only when something raises it, so most tickets cost no extra write."""
-    if not _raisers(ticket.requester):
+    if not _raisers(ticket.requester_id):
         return
     _apply(ticket, _row(ticket), Actor.system("priority"), "priority.assessed", {"impact": None, "urgency": None})
 
