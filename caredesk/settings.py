@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.calendars",
+    "caredesk.sla",
     "caredesk.surveys",
     "caredesk.clarifications",
     "caredesk.web",

@@ -1,0 +1,476 @@
+"""The only writers of priority assessments, contract tiers and SLA clocks.
+
+Priority: `assess_priority` (impact and urgency), `override_priority` (an agent's, with a required reason),
+`clear_override`, and `assess_new_ticket` (a new ticket's priority raised for an important customer or
+contract). Each writes its TicketEvent and sets the ticket's priority through the ticket unit of work, so the
+change is audited as any other and the clocks recompute.
+
+Clocks: `recompute` replays tickets' histories through the pure `caredesk.sla.clocks` and records what changed
+(started, paused, resumed, fulfilled, stopped, breached, recomputed) as TicketEvents when it is seen, never
+back-dated: a breach found late says when it fell due. `sweep_due` is the worker's due-time sweep over the
+indexed `TicketSla.next_due_at`: it records the breaches and warnings that fall due, each once (the ticket's
+row is locked, on PostgreSQL with SKIP LOCKED, and a target's `breached_at` / `warned_at` is written with
+its event in the same transaction). Warnings reach people through `deliver_warnings`, the one place to change
+how.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+
+from caredesk.calendars.hours import BusinessHours
+from caredesk.calendars.models import BusinessCalendar
+from caredesk.calendars.queries import business_hours, default_calendar
+from caredesk.core import audit, clock
+from caredesk.core.audit import Actor
+from caredesk.core.changes import audit_value
+from caredesk.core.errors import ValidationFailed
+from caredesk.customers.models import Customer, CustomerEvent
+from caredesk.sla import clocks, priority
+from caredesk.sla.models import (
+    ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, TicketPriority,
+    TicketSla, Urgency,
+)
+from caredesk.tickets.actions import ticket_changes
+from caredesk.tickets.models import Interaction, Priority, Ticket, TicketEvent
+
+SLA = Actor.system("sla")
+SWEEP_BATCH = 500
+DATE_FORMAT = "%a %d %b %H:%M"
+ENDED = (clocks.FULFILLED, clocks.STOPPED)
+
+# --- priority ---------------------------------------------------------------------------------------------
+
+
+def _levels() -> dict[int, str]:
+    return {member.value: member.label for member in Priority}
+
+
+def _raisers(customer_id: int) -> list[str]:
+    """What raises the priority of this customer's tickets, as read now."""
+    raisers = []
+    importance = Customer.objects.filter(pk=customer_id).values_list("importance", flat=True).first()
+    rule = ImportanceRule.objects.filter(importance=importance, raises_priority=True).first()
+    if rule is not None:
+        raisers.append(f"a {Customer.Importance(importance).label} customer")
+    contract = CustomerContract.objects.select_related("tier").filter(customer_id=customer_id).first()
+    if contract is not None and contract.tier.raises_priority:
+        raisers.append(f"the {contract.tier.name} contract")
+    return raisers
+
+
+def _matrix() -> dict[tuple[str, str], int]:
+    return {(cell.impact.name, cell.urgency.name): cell.priority
+            for cell in PriorityMatrixCell.objects.select_related("impact", "urgency")}
+
+
+def _assess(ticket: Ticket, row: TicketPriority) -> priority.Assessment:
+    return priority.assess(
+        levels=_levels(), default=row.base, impact=row.impact.name if row.impact else None,
+        urgency=row.urgency.name if row.urgency else None, matrix=_matrix(), raisers=_raisers(ticket.requester_id),
+        override=row.override, override_reason=row.override_reason)
+
+
+def _row(ticket: Ticket) -> TicketPriority:
+    row = TicketPriority.objects.select_related("impact", "urgency").filter(ticket=ticket).first()
+    return row or TicketPriority(ticket=ticket, base=ticket.priority, explanation="")
+
+
+def _apply(ticket: Ticket, row: TicketPriority, actor: Actor, kind: str, payload: dict) -> Ticket:
+    """Save the assessment, record its event, and set the ticket's priority in one ticket change."""
+    assessment = _assess(ticket, row)
+    row.explanation, row.updated_at = assessment.explanation(), clock.now()
+    with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
+        row.save()
+        change.record(kind, field="priority_assessment",
+                      after={**payload, "priority": _levels()[assessment.priority],
+                             "explanation": f"priority {_levels()[assessment.priority]}: {row.explanation}"})
+        change.set(priority=assessment.priority)
+    return batch.ticket(ticket.pk)
+
+
+def _entry(model, value, field: str):
+    if value in (None, ""):
+        return None
+    entry = model.objects.filter(pk=value, active=True).first()
+    if entry is None:
+        raise ValidationFailed(f"Choose an active {model._meta.verbose_name}.", field=field)
+    return entry
+
+
+def assess_priority(ticket: Ticket, *, actor: Actor, impact: int | None, urgency: int | None) -> Ticket:
+    """Set the ticket's impact and urgency; the matrix (and what raises it) gives the priority."""
+    row = _row(ticket)
+    row.impact, row.urgency = _entry(Impact, impact, "impact"), _entry(Urgency, urgency, "urgency")
+    return _apply(ticket, row, actor, "priority.assessed",
+                  {"impact": audit_value(row.impact), "urgency": audit_value(row.urgency)})
+
+
+def override_priority(ticket: Ticket, *, actor: Actor, priority_value: int, reason: str) -> Ticket:
+    """An agent sets the priority against the matrix; the reason is required and kept with it."""
+    if priority_value not in Priority.values:
+        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why you override the priority.", field="reason")
+    row = _row(ticket)
+    row.override, row.override_reason = priority_value, reason.strip()
+    return _apply(ticket, row, actor, "priority.overridden", {"reason": row.override_reason})
+
+
+def clear_override(ticket: Ticket, *, actor: Actor) -> Ticket:
+    row = _row(ticket)
+    if row.override is None:
+        raise ValidationFailed("The priority is not overridden.", field="priority")
+    row.override, row.override_reason = None, ""
+    return _apply(ticket, row, actor, "priority.override.cleared", {})
+
+
+def assess_new_ticket(ticket: Ticket) -> None:
+    """A new ticket's priority: the one it was opened with, raised one level for an important customer or
+    contract. Written only when something raises it, so most tickets cost no extra write."""
+    if not _raisers(ticket.requester_id):
+        return
+    _apply(ticket, _row(ticket), Actor.system("priority"), "priority.assessed", {"impact": None, "urgency": None})
+
+
+def set_contract_tier(customer: Customer, tier: ContractTier | None, *, actor: Actor) -> None:
+    before = CustomerContract.objects.select_related("tier").filter(customer=customer).first()
+    before_tier = before.tier if before else None
+    if before_tier == tier:
+        return
+    with transaction.atomic():
+        if tier is None:
+            CustomerContract.objects.filter(customer=customer).delete()
+        else:
+            CustomerContract.objects.update_or_create(customer=customer,
+                                                      defaults={"tier": tier, "updated_at": clock.now()})
+        audit.write(CustomerEvent.build(actor, "contract_tier.changed", customer=customer, field="contract_tier",
+                                        before=audit_value(before_tier), after=audit_value(tier)))
+
+
+# --- clocks -----------------------------------------------------------------------------------------------
+
+
+def history(ticket_ids: Iterable[int]) -> dict[int, list[clocks.Happening]]:
+    """Each ticket's history as the clocks read it: creation, status changes, customer messages, agents'
+    public replies (messages and calls), in two queries."""
+    ids = list(ticket_ids)
+    found: dict[int, list[clocks.Happening]] = defaultdict(list)
+    events = TicketEvent.objects.filter(ticket_id__in=ids, action__in=("ticket.created", "status.changed"))
+    for ticket_id, action, at, after in events.values_list("ticket_id", "action", "at", "after"):
+        status = after["status"] if action == "ticket.created" else after
+        found[ticket_id].append(clocks.Happening(at, clocks.CREATED if action == "ticket.created" else clocks.STATUS,
+                                                 status))
+    rows = Interaction.objects.filter(ticket_id__in=ids, kind__in=(Interaction.Kind.MESSAGE, Interaction.Kind.CALL))
+    for ticket_id, direction, kind, agent_id, customer_id, at in rows.values_list(
+            "ticket_id", "direction", "kind", "author_agent_id", "author_customer_id", "created_at"):
+        if direction == Interaction.Direction.OUTBOUND and agent_id:
+            found[ticket_id].append(clocks.Happening(at, clocks.AGENT_REPLY))
+        elif direction == Interaction.Direction.INBOUND and customer_id and kind == Interaction.Kind.MESSAGE:
+            found[ticket_id].append(clocks.Happening(at, clocks.CUSTOMER_MESSAGE))
+    return found
+
+
+def _active_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.filter(active=True).select_related("calendar").prefetch_related(
+        "targets", "ticket_types", "groups", "industries"))
+
+
+def matches(policy: SlaPolicy, ticket: Ticket) -> bool:
+    """Whether every condition the policy sets holds for the ticket (conditions left empty match all)."""
+    industry = ticket.order.industry_id if ticket.order_id else None
+    checks = (
+        (policy.priorities, ticket.priority),
+        (policy.importances, ticket.requester.importance),
+        ([row.pk for row in policy.ticket_types.all()], ticket.ticket_type_id),
+        ([row.pk for row in policy.groups.all()], ticket.group_id),
+        ([row.pk for row in policy.industries.all()], industry),
+    )
+    return all(not allowed or value in allowed for allowed, value in checks)
+
+
+class _Calendars:
+    """Business hours per calendar, read once per batch."""
+
+    def __init__(self):
+        self.hours: dict[int | None, tuple[BusinessHours, ZoneInfo]] = {}
+        self.default: BusinessCalendar | None = None
+
+    def of(self, policy: SlaPolicy) -> tuple[BusinessHours, ZoneInfo]:
+        calendar = policy.calendar
+        if calendar is None:
+            self.default = self.default or default_calendar()
+            calendar = self.default
+        key = calendar.pk if calendar else None
+        if key not in self.hours:
+            hours = business_hours(calendar) if calendar else BusinessHours()
+            self.hours[key] = (hours, hours.zone)
+        return self.hours[key]
+
+
+def _when(instant: datetime | None, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime(DATE_FORMAT) if instant else "—"
+
+
+def _clock_event(ticket_id: int, kind: str, metric: str, cycle: int, due_at: datetime | None, description: str,
+                 now: datetime) -> TicketEvent:
+    name = clocks.METRIC_NAMES[metric] + (f" (cycle {cycle})" if cycle > 1 else "")
+    event = TicketEvent.build(SLA, f"sla.{kind}", ticket_id=ticket_id, field="sla", after={
+        "metric": metric, "cycle": cycle, "due_at": due_at.isoformat() if due_at else None,
+        "description": f"{name}: {description}"})
+    event.at = now
+    return event
+
+
+@dataclass
+class _Writes:
+    now: datetime
+    events: list[TicketEvent]
+    new: list[SlaTarget]
+    changed: list[SlaTarget]
+    warnings: list[SlaTarget]
+
+    def write(self) -> None:
+        if self.new:
+            SlaTarget.objects.bulk_create(self.new)
+        if self.changed:
+            SlaTarget.objects.bulk_update(self.changed, TARGET_FIELDS)
+        audit.write_all(self.events)
+
+
+SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
+TARGET_FIELDS = ["policy", "target_minutes", "pausing_statuses", "state", "paused_by", "used_seconds", "due_at",
+                 "warn_at", "ended_at", "breached_at", "warned_at"]
+
+
+def _describe(kind: str, clock_: clocks.Clock, zone: ZoneInfo) -> str:
+    if kind == "started":
+        return (f"clock started, target {clocks.describe_remaining(clock_.target.seconds)} of business time, "
+                f"due {_when(clock_.due_at, zone)}" if clock_.due_at else
+                f"clock started, paused while {clock_.paused_by}")
+    if kind == "paused":
+        return f"paused while {clock_.paused_by}, {clocks.describe_remaining(clock_.remaining_seconds)} left"
+    if kind == "resumed":
+        return f"resumed, due {_when(clock_.due_at, zone)}"
+    if kind == "fulfilled":
+        return ("fulfilled late" if clock_.breached else
+                f"fulfilled with {clocks.describe_remaining(clock_.remaining_seconds)} to spare")
+    return "stopped: the ticket was solved or closed"
+
+
+def _apply_clock(row: SlaTarget, clock_: clocks.Clock, policy: SlaPolicy, zone: ZoneInfo, writes: _Writes,
+                 *, reason: str) -> None:
+    """Bring a stored target to the computed clock, recording each change of state."""
+    now, ticket_id = writes.now, row.ticket_id
+    events = writes.events
+    is_new = row.pk is None
+    before_state, before_due = row.state, row.due_at
+    if is_new:
+        events.append(_clock_event(ticket_id, "started", clock_.metric, clock_.cycle, clock_.due_at,
+                                   _describe("started", clock_, zone), now))
+    row.policy, row.target_minutes = policy, clock_.target.minutes
+    row.pausing_statuses = sorted(clock_.target.pausing)
+    row.state, row.paused_by, row.used_seconds = clock_.state, clock_.paused_by, clock_.used_seconds
+    row.due_at, row.ended_at = clock_.due_at, clock_.ended_at
+    if row.warn_at != clock_.warn_at and row.warned_at is None:
+        row.warn_at = clock_.warn_at
+    if before_state != clock_.state and not (is_new and clock_.state in (clocks.RUNNING, clocks.PAUSED)):
+        kind = {clocks.PAUSED: "paused", clocks.FULFILLED: "fulfilled", clocks.STOPPED: "stopped",
+                clocks.RUNNING: "resumed"}[clock_.state]
+        events.append(_clock_event(ticket_id, kind, clock_.metric, clock_.cycle, clock_.due_at,
+                                   _describe(kind, clock_, zone), now))
+    elif (not is_new and clock_.state == clocks.RUNNING and before_state == clocks.RUNNING
+          and before_due != clock_.due_at and reason):
+        events.append(_clock_event(ticket_id, "recomputed", clock_.metric, clock_.cycle, clock_.due_at,
+                                   f"due {_when(clock_.due_at, zone)} instead of {_when(before_due, zone)} "
+                                   f"({reason})", now))
+    if clock_.breached and row.breached_at is None:
+        _breach(row, zone, writes, due_at=before_due if clock_.due_at is None else clock_.due_at)
+    (writes.new if is_new else writes.changed).append(row)
+
+
+def _breach(row: SlaTarget, zone: ZoneInfo, writes: _Writes, *, due_at: datetime | None) -> None:
+    row.breached_at = writes.now
+    writes.events.append(_clock_event(row.ticket_id, "breached", row.metric, row.cycle, due_at,
+                                      f"BREACHED, it was due {_when(due_at, zone)}", writes.now))
+
+
+def _schedule(sla: TicketSla, rows: Iterable[SlaTarget], now: datetime) -> None:
+    """The ticket's next due time for the sweep (a warning or a breach to record) and its next breach."""
+    due, breach = [], []
+    for row in rows:
+        if row.state != clocks.RUNNING or row.due_at is None:
+            continue
+        breach.append(row.due_at)
+        if row.breached_at is None:
+            due.append(row.due_at)
+            if row.warn_at is not None and row.warned_at is None:
+                due.append(row.warn_at)
+    sla.next_due_at, sla.next_breach_at = min(due, default=None), min(breach, default=None)
+    sla.computed_at, sla.stale = now, False
+
+
+def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
+    """Replay each ticket's history under the policy that matches it now (read afresh) and record what
+    changed. `reason` (e.g. "priority changed") is written with the due times it moves. Callers hold the
+    tickets (an agent's change, the sweep)."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return
+    now = clock.now()
+    with transaction.atomic():
+        tickets = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order"))
+        histories = history(ids)
+        policies, calendars = _active_policies(), _Calendars()
+        slas = {row.ticket_id: row for row in TicketSla.objects.select_for_update().filter(ticket_id__in=ids)}
+        stored: dict[int, dict[tuple[str, int], SlaTarget]] = defaultdict(dict)
+        for row in SlaTarget.objects.filter(ticket_id__in=ids):
+            stored[row.ticket_id][(row.metric, row.cycle)] = row
+        writes = _Writes(now, [], [], [], [])
+        new_slas, changed_slas = [], []
+        for ticket in tickets:
+            policy = next((policy for policy in policies if matches(policy, ticket)), None)
+            sla = slas.get(ticket.pk)
+            if sla is None:
+                sla = TicketSla(ticket=ticket, policy=None, computed_at=now)
+                new_slas.append(sla)
+            else:
+                changed_slas.append(sla)
+            if sla.policy_id != (policy.pk if policy else None):
+                before = sla.policy
+                sla.policy = policy
+                writes.events.append(_policy_event(ticket.pk, before, policy, now))
+            rows = stored[ticket.pk]
+            kept = []
+            if policy is not None:
+                hours, zone = calendars.of(policy)
+                targets = [spec.as_target() for spec in policy.targets.all()]
+                for clock_ in clocks.compute(histories.get(ticket.pk, []), targets, hours, now):
+                    row = rows.pop(clock_.key, None) or SlaTarget(
+                        ticket_id=ticket.pk, metric=clock_.metric, cycle=clock_.cycle, started_at=clock_.started_at,
+                        state="")
+                    _apply_clock(row, clock_, policy, zone, writes, reason=reason)
+                    kept.append(row)
+            for row in rows.values():  # metrics the policy no longer targets
+                if row.state not in ENDED:
+                    row.state, row.ended_at, row.due_at, row.warn_at = clocks.STOPPED, now, None, None
+                    writes.events.append(_clock_event(ticket.pk, "stopped", row.metric, row.cycle, None,
+                                                      "stopped: the ticket's policy no longer targets it", now))
+                    writes.changed.append(row)
+            _schedule(sla, kept, now)
+        writes.write()
+        if new_slas:
+            TicketSla.objects.bulk_create(new_slas)
+        if changed_slas:
+            TicketSla.objects.bulk_update(changed_slas, SLA_FIELDS)
+
+
+def _policy_event(ticket_id: int, before: SlaPolicy | None, after: SlaPolicy | None, now: datetime) -> TicketEvent:
+    description = (f"SLA policy {after.name} applies" if after else "no SLA policy applies")
+    if before is not None:
+        description += f" (was {before.name})"
+    event = TicketEvent.build(SLA, "sla.policy.applied", ticket_id=ticket_id, field="sla_policy",
+                              before=audit_value(before),
+                              after={"policy": audit_value(after), "description": description})
+    event.at = now
+    return event
+
+
+def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
+    """After a policy or calendar changed: mark the open tickets' clocks (all, or those under `policy_ids`
+    and those under no policy, which a changed policy may now match) for the sweep to recompute, in one
+    statement; the sweep does it in batches, on the minute. Returns how many were marked."""
+    from django.db.models import Q
+
+    from caredesk.sla.models import OPEN_STATUSES
+
+    rows = TicketSla.objects.filter(ticket__status__in=OPEN_STATUSES)
+    if policy_ids is not None:
+        rows = rows.filter(Q(policy_id__in=list(policy_ids)) | Q(policy__isnull=True))
+    return rows.update(stale=True, next_due_at=clock.now())
+
+
+# --- the sweep and warnings -------------------------------------------------------------------------------
+
+
+def deliver_warnings(rows: list[SlaTarget], tickets: dict[int, Ticket], zones: dict[int, ZoneInfo],
+                     now: datetime) -> list[TicketEvent]:
+    """Warn the assignee and the group that targets breach soon, once per target: an `sla.warned` event
+    on the ticket, which the ticket page and My work show. The one place to change how warnings travel."""
+    events = []
+    for row in rows:
+        ticket = tickets[row.ticket_id]
+        who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
+                                 (ticket.group.name if ticket.group_id else "")) if name]
+        to = f" to {' and '.join(who)}" if who else " (unassigned)"
+        left = clocks.describe_remaining(int((row.due_at - now).total_seconds())) if row.due_at else "?"
+        events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at,
+                                   f"breaches soon, due {_when(row.due_at, zones[row.ticket_id])}"
+                                   f" (about {left} from now){to}", now))
+    return events
+
+
+def sweep_due(*, batch_size: int = SWEEP_BATCH, budget_seconds: float | None = None) -> int:
+    """Record the warnings and breaches that have fallen due; returns how many. Safe with several workers."""
+    handled = 0
+    deadline = time.monotonic() + budget_seconds if budget_seconds else None
+    while True:
+        count, more = _sweep_batch(batch_size)
+        handled += count
+        if not more or (deadline is not None and time.monotonic() > deadline):
+            return handled
+
+
+def _sweep_batch(batch_size: int) -> tuple[int, bool]:
+    now = clock.now()
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic():
+        due = list(TicketSla.objects.filter(next_due_at__lte=now).order_by("next_due_at")
+                   .values_list("ticket_id", flat=True)[:batch_size])
+        if not due:
+            return 0, False
+        # Lock the tickets first, as an agent's change does (ticket, then its SLA row): no deadlock; a ticket
+        # another transaction holds is skipped and comes back at the next sweep.
+        locked = Ticket.objects.select_for_update(of=("self",), skip_locked=postgres).filter(pk__in=due)
+        tickets = {ticket.pk: ticket for ticket in locked.select_related("assignee", "group")}
+        slas = list(TicketSla.objects.select_for_update(skip_locked=postgres)
+                    .filter(ticket_id__in=list(tickets), next_due_at__lte=now).select_related("policy__calendar"))
+        if not slas:
+            return 0, len(due) == batch_size
+        stale = [sla.ticket_id for sla in slas if sla.stale]
+        if stale:  # a policy or calendar changed: replay these tickets' histories
+            recompute(stale, reason="the SLA policy changed")
+            slas = [sla for sla in slas if not sla.stale]
+        rows_by_ticket: dict[int, list[SlaTarget]] = defaultdict(list)
+        for row in SlaTarget.objects.filter(ticket_id__in=[sla.ticket_id for sla in slas], state=clocks.RUNNING):
+            rows_by_ticket[row.ticket_id].append(row)
+        calendars = _Calendars()
+        writes = _Writes(now, [], [], [], [])
+        zones: dict[int, ZoneInfo] = {}
+        handled = 0
+        for sla in slas:
+            zone = calendars.of(sla.policy)[1] if sla.policy else ZoneInfo("UTC")
+            zones[sla.ticket_id] = zone
+            for row in rows_by_ticket[sla.ticket_id]:
+                if row.due_at is not None and row.due_at <= now and row.breached_at is None:
+                    _breach(row, zone, writes, due_at=row.due_at)
+                    writes.changed.append(row)
+                    handled += 1
+                elif row.warn_at is not None and row.warn_at <= now and row.warned_at is None:
+                    row.warned_at = now
+                    writes.warnings.append(row)
+                    writes.changed.append(row)
+                    handled += 1
+            _schedule(sla, rows_by_ticket[sla.ticket_id], now)
+        writes.events += deliver_warnings(writes.warnings, tickets, zones, now)
+        writes.write()
+        TicketSla.objects.bulk_update(slas, ["next_due_at", "next_breach_at", "computed_at"])
+    return handled + len(stale), len(due) == batch_size
+
