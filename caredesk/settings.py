@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "caredesk.sla",
     "caredesk.surveys",
     "caredesk.clarifications",
+    "caredesk.analytics",
     "caredesk.web",
 ]
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 from django.db import close_old_connections
 
+from caredesk.analytics.actions import refresh_due as refresh_report_facts
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
 from caredesk.core import heartbeats
@@ -38,6 +39,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("satisfaction surveys", send_due_surveys),
+        ("report facts", refresh_report_facts),
         ("outbound messages", deliver_outbound_messages),
         ("recording downloads", download_recordings),
         ("recording retention", delete_expired_recordings),

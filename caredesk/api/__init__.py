@@ -2,7 +2,7 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, clarifications, customers, escalations, lists, playbooks,
+from caredesk.api import (analytics, cases, channels, clarifications, customers, escalations, lists, playbooks,
                           problems, recordings, review, surveys, tickets)
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
@@ -43,3 +43,4 @@ api.add_router("", cases.router)
 api.add_router("", recordings.router)
 api.add_router("", surveys.router)
 api.add_router("", clarifications.router)
+api.add_router("", analytics.router)

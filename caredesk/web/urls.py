@@ -1,7 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, satisfaction, search, ticket)
+from caredesk.web.views import (analytics, auth, cases, composer, customer, escalation, follow_up, home, new_ticket,
+                                 quarantine, queues, recording, reports, review, satisfaction, search, ticket)
 
 app_name = "web"
 
@@ -52,6 +52,7 @@ urlpatterns = [
     path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
+    path("reports/", analytics.reports_page, name="reports"),
     path("reports/compliance/", reports.compliance, name="compliance"),
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),

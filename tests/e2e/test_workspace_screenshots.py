@@ -89,5 +89,6 @@ def test_write_screenshots(page, demo):
     page.get_by_label("Password").fill(demo["password"])
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Follow-up compliance").click()
     expect(page.get_by_role("heading", name="Follow-up compliance")).to_be_visible()
     page.screenshot(path=OUT / "compliance.png", full_page=True)
