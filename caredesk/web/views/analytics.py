@@ -27,7 +27,9 @@ SECTIONS = [
 @requires(roles.WORK_TICKETS)
 def reports_page(request):
     everyone = request.user.can(roles.VIEW_REPORTS)
-    form = ReportFilterForm(request.GET or None, all_agents=everyone, initial={"timezone": "UTC"})
+    default = reports.filters()
+    form = ReportFilterForm(request.GET or None, all_agents=everyone,
+                            initial={"since": default.since, "until": default.until, "timezone": default.timezone})
     context = {"form": form, "sections": [], "everyone": everyone, "business_hours": business.describe()}
     if form.is_bound and not form.is_valid():
         return render(request, "web/reports.html", context, status=422)
