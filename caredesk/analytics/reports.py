@@ -143,20 +143,25 @@ class _PercentileCont(Aggregate):
         super().__init__(expression, fraction=fraction)
 
 
-def _median_and_p90(rows: QuerySet, column: str) -> tuple[float | None, float | None, int]:
-    """The median and 90th percentile of a column (seconds), and how many values."""
-    rows = rows.exclude(**{f"{column}__isnull": True})
+def _medians_and_p90s(rows: QuerySet, columns: tuple[str, ...]) -> dict[str, tuple[float | None, float | None, int]]:
+    """Per column (seconds): the median, the 90th percentile and how many values; one query on PostgreSQL."""
     if connection.vendor == "postgresql":
-        found = rows.aggregate(median=_PercentileCont(column, 0.5), p90=_PercentileCont(column, 0.9),
-                               count=Count("pk"))
-        return found["median"], found["p90"], found["count"]
-    values = list(rows.order_by(column).values_list(column, flat=True))
-    if not values:
-        return None, None, 0
-    if len(values) == 1:
-        return float(values[0]), float(values[0]), 1
-    quantiles = statistics.quantiles(values, n=10, method="inclusive")
-    return float(statistics.median(values)), quantiles[8], len(values)
+        found = rows.aggregate(**{
+            f"{name}_{column}": aggregate for column in columns for name, aggregate in (
+                ("median", _PercentileCont(column, 0.5)), ("p90", _PercentileCont(column, 0.9)),
+                ("count", Count(column)))})
+        return {column: (found[f"median_{column}"], found[f"p90_{column}"], found[f"count_{column}"])
+                for column in columns}
+    result = {}
+    for column in columns:
+        values = list(rows.exclude(**{f"{column}__isnull": True}).order_by(column).values_list(column, flat=True))
+        if len(values) < 2:
+            single = float(values[0]) if values else None
+            result[column] = (single, single, len(values))
+        else:
+            result[column] = (float(statistics.median(values)),
+                              statistics.quantiles(values, n=10, method="inclusive")[8], len(values))
+    return result
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -214,16 +219,16 @@ def one_touch(chosen: Filters) -> Figure:
 
 def response_times(chosen: Filters) -> Figure:
     base = TicketFacts.objects.filter(_dimensions(chosen))
-    responded = base.filter(_in_range(chosen, "first_response_at"))
-    solved = base.filter(_in_range(chosen, "first_solved_at"))
+    found = {**_medians_and_p90s(base.filter(_in_range(chosen, "first_response_at")),
+                                 ("first_response_seconds", "first_response_business_seconds")),
+             **_medians_and_p90s(base.filter(_in_range(chosen, "first_solved_at")),
+                                 ("resolution_seconds", "resolution_business_seconds"))}
     rows = []
-    for label, rows_of, column in (
-        ("first response (calendar)", responded, "first_response_seconds"),
-        ("first response (business)", responded, "first_response_business_seconds"),
-        ("resolution (calendar)", solved, "resolution_seconds"),
-        ("resolution (business)", solved, "resolution_business_seconds"),
-    ):
-        median, p90, count = _median_and_p90(rows_of, column)
+    for label, column in (("first response (calendar)", "first_response_seconds"),
+                          ("first response (business)", "first_response_business_seconds"),
+                          ("resolution (calendar)", "resolution_seconds"),
+                          ("resolution (business)", "resolution_business_seconds")):
+        median, p90, count = found[column]
         rows.append([label, _hours(median), _hours(p90), count])
     return Figure("response_times", "First response and resolution time (hours)", "bar",
                   ["measure", "median_hours", "p90_hours", "tickets"], rows, labels=[row[0] for row in rows],
@@ -343,12 +348,14 @@ def tags(chosen: Filters) -> Figure:
 
 def customers(chosen: Filters) -> Figure:
     per_customer = (TicketFacts.objects.filter(_dimensions(chosen), _in_range(chosen, "created_at"))
-                    .values("requester_id").annotate(count=Count("pk")).values_list("count", flat=True))
-    counts = defaultdict(int)
-    for count in per_customer.iterator(chunk_size=5000):
-        index = next(index for index, (_, low, high) in enumerate(CUSTOMER_BUCKETS)
-                     if count >= low and (high is None or count <= high))
-        counts[f"bucket_{index}"] += 1
+                    .order_by().values("requester_id").annotate(count=Count("pk")).values("count"))
+    inner, params = per_customer.query.sql_with_params()
+    tickets = connection.ops.quote_name("count")
+    buckets = ", ".join(f"SUM(CASE WHEN {tickets} >= {low}{f' AND {tickets} <= {high}' if high else ''} THEN 1 "
+                        "ELSE 0 END)" for _, low, high in CUSTOMER_BUCKETS)
+    with connection.cursor() as cursor:  # the buckets of the per-customer counts, counted in the database
+        cursor.execute(f"SELECT {buckets} FROM ({inner}) per_customer", params)
+        counts = {f"bucket_{index}": value or 0 for index, value in enumerate(cursor.fetchone())}
     rows = [[label, counts[f"bucket_{index}"]] for index, (label, _, _) in enumerate(CUSTOMER_BUCKETS)]
     return Figure("customers", "Tickets per customer", "bar", ["tickets_in_range", "customers"], rows,
                   labels=[row[0] for row in rows], series=[{"label": "customers", "data": [r[1] for r in rows]}],
