@@ -61,9 +61,10 @@ def _rating(request, survey: Survey, clicked):
                 _show_error(form, error)
             else:
                 return render(request, "surveys/thanks.html", {**context, "survey": survey})
-        return render(request, "surveys/rating.html", {**context, "form": form}, status=422)
+        return render(request, "surveys/rating.html", {**context, "form": form, "choices": form["rating"]},
+                      status=422)
     form = RatingForm(initial={"rating": clicked, "reason": survey.reason_id, "comment": survey.comment})
-    return render(request, "surveys/rating.html", {**context, "form": form})
+    return render(request, "surveys/rating.html", {**context, "form": form, "choices": form["rating"]})
 
 
 def _nps(request, nps: NpsSurvey, clicked):
@@ -80,6 +81,6 @@ def _nps(request, nps: NpsSurvey, clicked):
                 _show_error(form, error)
             else:
                 return render(request, "surveys/thanks.html", {"nps": nps})
-        return render(request, "surveys/nps.html", {"nps": nps, "form": form}, status=422)
-    return render(request, "surveys/nps.html", {"nps": nps, "form": NpsForm(initial={"score": clicked,
-                                                                                    "comment": nps.comment})})
+        return render(request, "surveys/nps.html", {"nps": nps, "form": form, "choices": form["score"]}, status=422)
+    form = NpsForm(initial={"score": clicked, "comment": nps.comment})
+    return render(request, "surveys/nps.html", {"nps": nps, "form": form, "choices": form["score"]})
