@@ -42,6 +42,5 @@ def reports_page(request):
         forms.show_domain_error(form, error)
         return render(request, "web/reports.html", context, status=422)
     query = urlencode(chosen.as_query())
-    context["sections"] = [(title, [reports.report(key, chosen) for key in keys]) for title, keys in SECTIONS]
-    context.update(chosen=chosen, query=query)
-    return render(request, "web/reports.html", context)
+    sections = [(title, [reports.report(key, chosen) for key in keys]) for title, keys in SECTIONS]
+    return render(request, "web/reports.html", {**context, "sections": sections, "chosen": chosen, "query": query})
