@@ -82,3 +82,18 @@ def test_the_api_refuses_with_problem_json_and_accepts_on_a_solved_ticket(api, t
     assert created.json()["category_name"] == "Builder/Agent Feedback"
     offered = api.get("/api/v1/clarifications/sub-categories").json()
     assert {entry["category"] for entry in offered} == {"builder_agent_feedback", "care_clarification"}
+
+
+def test_the_workspace_form_shows_errors_beside_fields_and_the_refusal(client, agent, ticket, actor):
+    client.force_login(agent)
+    url = f"/tickets/{ticket.pk}/clarifications/"
+    refused = client.post(url, {"category": "care_clarification", "sub_category": sub("care_scope"),
+                                "details": "Asked what the plan covers."})
+    assert refused.status_code == 422 and b"RESOLVED tickets only" in refused.content
+    ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
+    missing = client.post(url, {"category": "care_clarification", "details": "No sub-category."})
+    assert missing.status_code == 422 and missing.context["clarification_form"].errors["sub_category"]
+    filed = client.post(url, {"category": "care_clarification", "sub_category": sub("care_scope"),
+                              "details": "Asked what the plan covers."})
+    assert filed.status_code == 200 and b"Clarification recorded." in filed.content
+    assert Clarification.objects.filter(ticket=ticket).count() == 1
