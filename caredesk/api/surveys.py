@@ -11,6 +11,7 @@ from pydantic import Field
 from caredesk.api import lookups
 from caredesk.api.auth import require
 from caredesk.api.types import Id, InputSchema, Text
+from caredesk.core.errors import NotFound
 from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
 from caredesk.surveys import actions, queries
 from caredesk.surveys.models import RatingReview
@@ -39,8 +40,7 @@ class SurveyOut(Schema):
 
     @staticmethod
     def resolve_review_status(survey) -> str | None:
-        review = getattr(survey, "review", None) if hasattr(survey, "review") else None
-        return review.status if review else None
+        return survey.review.status if hasattr(survey, "review") else None
 
 
 class DetractorOut(Schema):
@@ -77,7 +77,10 @@ def ticket_survey(request, ticket_id: Id):
     """The ticket's CSAT survey (404 when the ticket was never solved)."""
     require(request, WORK_TICKETS)
     ticket = lookups.get_or_404(Ticket.objects.all(), ticket_id)
-    return lookups.get_or_404(queries.surveys(), ticket.survey.pk if hasattr(ticket, "survey") else 0)
+    survey = queries.ticket_survey(ticket.pk)
+    if survey is None:
+        raise NotFound(f"Ticket #{ticket.pk} has no survey: it was never solved.")
+    return survey
 
 
 @router.get("/surveys/nps/detractors", response=list[DetractorOut])
