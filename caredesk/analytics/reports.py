@@ -134,23 +134,25 @@ def _week_of(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-class _PercentileCont(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+class _Percentiles(Aggregate):
+    """PostgreSQL's percentile_cont of several fractions at once: one sort of the column for all of them."""
 
-    def __init__(self, expression, fraction: float):
-        super().__init__(expression, fraction=fraction)
+    function = "percentile_cont"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: tuple[float, ...]):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(expression, fractions=", ".join(str(float(value)) for value in fractions),
+                         output_field=ArrayField(FloatField()))
 
 
 def _medians_and_p90s(rows: QuerySet, columns: tuple[str, ...]) -> dict[str, tuple[float | None, float | None, int]]:
     """Per column (seconds): the median, the 90th percentile and how many values; one query on PostgreSQL."""
     if connection.vendor == "postgresql":
-        found = rows.aggregate(**{
-            f"{name}_{column}": aggregate for column in columns for name, aggregate in (
-                ("median", _PercentileCont(column, 0.5)), ("p90", _PercentileCont(column, 0.9)),
-                ("count", Count(column)))})
-        return {column: (found[f"median_{column}"], found[f"p90_{column}"], found[f"count_{column}"])
+        found = rows.aggregate(**{f"{name}_{column}": aggregate for column in columns for name, aggregate in (
+            ("percentiles", _Percentiles(column, (0.5, 0.9))), ("count", Count(column)))})
+        return {column: (*(found[f"percentiles_{column}"] or (None, None)), found[f"count_{column}"])
                 for column in columns}
     result = {}
     for column in columns:
@@ -191,13 +193,16 @@ def volume(chosen: Filters) -> Figure:
 
 def backlog(chosen: Filters) -> Figure:
     end = chosen.end
-    open_at_end = TicketFacts.objects.filter(_dimensions(chosen), created_at__lt=end).filter(
-        Q(first_solved_at__isnull=True) | Q(first_solved_at__gte=end))
-    counts = open_at_end.aggregate(**{
-        f"bucket_{index}": Count("pk", filter=Q(created_at__lte=end - timedelta(days=low))
-                                 & (Q(created_at__gt=end - timedelta(days=high)) if high else Q()))
-        for index, (_, low, high) in enumerate(AGE_BUCKETS)})
-    rows = [[label, counts[f"bucket_{index}"]] for index, (label, _, _) in enumerate(AGE_BUCKETS)]
+    buckets = {f"bucket_{index}": Count("pk", filter=Q(created_at__lte=end - timedelta(days=low))
+                                        & (Q(created_at__gt=end - timedelta(days=high)) if high else Q()))
+               for index, (_, low, high) in enumerate(AGE_BUCKETS)}
+    created = TicketFacts.objects.filter(_dimensions(chosen), created_at__lt=end)
+    # two counts rather than one with OR: the never-solved ones over their partial index, then those solved
+    # after the end (none when the range ends today)
+    never, later = (created.filter(first_solved_at__isnull=True).aggregate(**buckets),
+                    created.filter(first_solved_at__gte=end).aggregate(**buckets))
+    rows = [[label, never[f"bucket_{index}"] + later[f"bucket_{index}"]]
+            for index, (label, _, _) in enumerate(AGE_BUCKETS)]
     return Figure("backlog", "Backlog by age at the end of the range", "bar", ["age", "tickets"], rows,
                   labels=[row[0] for row in rows], series=[{"label": "unsolved tickets", "data": [r[1] for r in rows]}],
                   note="Tickets created before the end of the range and not yet solved then.")
