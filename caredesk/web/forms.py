@@ -251,6 +251,7 @@ class ViewFilterForm(forms.Form):
     tag = forms.CharField(label="Tag", required=False, max_length=64)
     age = forms.ChoiceField(label="Age", choices=queries.AGE_CHOICES, required=False)
     review = forms.ChoiceField(label="Review", choices=queries.REVIEW_CHOICES, required=False)
+    breach = forms.ChoiceField(label="SLA", choices=queries.BREACH_CHOICES, required=False)
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=[(key, label) for key, (_, label) in queries.SORTS.items()])
     dir = forms.ChoiceField(label="Order", required=False, choices=[("desc", "Newest / highest first"),

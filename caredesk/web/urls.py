@@ -1,7 +1,7 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, ticket)
+                                 queues, recording, reports, review, search, sla, ticket)
 
 app_name = "web"
 
@@ -32,6 +32,11 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/sla/", sla.sla_panel, name="sla"),
+    path("tickets/<int:pk>/sla/priority/", sla.assess, name="sla-assess"),
+    path("tickets/<int:pk>/sla/priority/override/", sla.override, name="sla-override"),
+    path("tickets/<int:pk>/sla/priority/override/clear/", sla.clear_override, name="sla-clear-override"),
+    path("reports/sla/", sla.sla_report, name="sla-report"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
