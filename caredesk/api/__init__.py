@@ -3,7 +3,7 @@
 from ninja import Status
 
 from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
-                          tickets)
+                          sla, tickets)
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -41,3 +41,4 @@ api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
+api.add_router("", sla.router)
