@@ -28,16 +28,18 @@ from django.db import connection, transaction
 from caredesk.calendars.hours import BusinessHours
 from caredesk.calendars.models import BusinessCalendar
 from caredesk.calendars.queries import business_hours, default_calendar
-from caredesk.core import audit, clock
+from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import audit_value
 from caredesk.core.errors import ValidationFailed
-from caredesk.customers.models import Customer, CustomerEvent
+from caredesk.customers import actions as customer_actions
+from caredesk.customers.models import Customer
 from caredesk.sla import clocks, priority
 from caredesk.sla.models import (
     ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, TicketPriority,
     TicketSla, Urgency,
 )
+from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.actions import ticket_changes
 from caredesk.tickets.models import Interaction, Priority, Ticket, TicketEvent
 
@@ -151,8 +153,8 @@ def set_contract_tier(customer: Customer, tier: ContractTier | None, *, actor: A
         else:
             CustomerContract.objects.update_or_create(customer=customer,
                                                       defaults={"tier": tier, "updated_at": clock.now()})
-        audit.write(CustomerEvent.build(actor, "contract_tier.changed", customer=customer, field="contract_tier",
-                                        before=audit_value(before_tier), after=audit_value(tier)))
+        customer_actions.record_event(actor, customer, "contract_tier.changed", field="contract_tier",
+                                      before=audit_value(before_tier), after=audit_value(tier))
 
 
 # --- clocks -----------------------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ class _Writes:
             SlaTarget.objects.bulk_create(self.new)
         if self.changed:
             SlaTarget.objects.bulk_update(self.changed, TARGET_FIELDS)
-        audit.write_all(self.events)
+        ticket_actions.record_events(self.events)
 
 
 SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
