@@ -256,6 +256,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
+SLA_PANEL_REFRESH_SECONDS = env_int("SLA_PANEL_REFRESH_SECONDS", 60)  # the ticket page's SLA clocks (docs/sla.md)
 
 # Supervision and health (docs/configuration.md, "Processes and health").
 SUPERVISOR_RESTART_SECONDS = env_seconds("SUPERVISOR_RESTART_SECONDS", 1)  # first delay before a restart

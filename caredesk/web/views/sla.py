@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,7 +59,7 @@ def panel_context(ticket, *, assessment_form=None, override_form=None, message: 
         "priority_reached": queries.how_priority_was_reached(ticket, assessment),
         "assessment_form": assessment_form or AssessmentForm(initial=initial, prefix="assess"),
         "override_form": override_form or OverrideForm(initial={"priority": ticket.priority}, prefix="override"),
-        "sla_message": message,
+        "sla_message": message, "refresh_seconds": settings.SLA_PANEL_REFRESH_SECONDS,
     }
 
 
