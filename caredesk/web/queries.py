@@ -196,7 +196,7 @@ def filtered_tickets(filters: ViewFilters, agent: Agent, queryset: QuerySet[Tick
     queryset = Ticket.objects.all() if queryset is None else queryset
     unindexed = walking is not None and connection.vendor == "sqlite"
     for column, lookup, value in _conditions(filters, agent):
-        if unindexed and (column != walking or column == "id"):
+        if unindexed and (column != walking or column == "id") and "__" not in column:  # (joined: as is)
             name = f"unindexed_{column}"
             queryset = queryset.alias(**{name: Unindexed(column)}).filter(**{f"{name}__{lookup}": value})
         else:
@@ -243,7 +243,7 @@ def ticket_page(filters: ViewFilters, agent: Agent, cursor: str = "") -> TicketP
     descending = filters.direction == "desc"
     total, capped = capped_counts([filtered_tickets(filters, agent)])[0]
     queryset = filtered_tickets(filters, agent, ticket_queries.tickets_for_display().annotate(
-        next_breach_at=F("sla__next_breach_at")), walking=column if capped and column != "next_breach_at" else None)
+        next_breach_at=F("sla__next_breach_at")), walking=column if capped else None)
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         value, pk = position
