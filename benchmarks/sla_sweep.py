@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.playbook_sweep import configure, percentile, rss_megabytes
+from benchmarks.playbook_sweep import configure, measure_empty_sweeps, percentile, run_worker
 
 
 def prepare(tickets: int, now: datetime):
@@ -36,19 +36,6 @@ def prepare(tickets: int, now: datetime):
         seed_tickets(tickets, agents=[agent.pk], status="open")
         seed_sla_clocks(SlaPolicy.objects.get(key="standard").pk, now=now)
     return agent
-
-
-def measure_empty_sweeps(at: datetime, repeats: int = 2000) -> list[float]:
-    from caredesk.core import clock
-    from caredesk.sla.actions import sweep_due
-
-    timings = []
-    with clock.frozen_at(at):
-        for _ in range(repeats):
-            started = time.perf_counter()
-            assert sweep_due() == 0
-            timings.append(time.perf_counter() - started)
-    return timings
 
 
 def _first_ids(count: int) -> list[int]:
@@ -110,10 +97,6 @@ def bare_claim_and_update(now: datetime) -> tuple[int, float]:
 def breach_lateness(count: int, spread_seconds: float):
     """The real `caredesk worker` (default interval): `count` breaches fall due over `spread_seconds` of real
     time. Returns the lateness of each recorded breach (recorded at - due at) and the worker's RSS samples."""
-    import os
-    import subprocess
-    import sys
-
     from django.db import connection, transaction
 
     from caredesk.sla.models import SlaTarget
@@ -128,17 +111,7 @@ def breach_lateness(count: int, spread_seconds: float):
                            "WHERE ticket_id = %s", [at, at, at, ticket_id])
             cursor.execute("UPDATE sla_ticketsla SET next_due_at = %s, next_breach_at = %s WHERE ticket_id = %s",
                            [at, at, ticket_id])
-    caredesk = str(Path(sys.executable).with_name("caredesk"))
-    worker = subprocess.Popen([caredesk, "worker"], env=dict(os.environ), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    samples, deadline = [], time.monotonic() + spread_seconds + 20
-    while time.monotonic() < deadline and worker.poll() is None:
-        samples.append(rss_megabytes(worker.pid))
-        time.sleep(0.5)
-    if worker.poll() is not None:
-        raise SystemExit(f"the worker exited early ({worker.returncode}): {worker.stderr.read()}")
-    worker.terminate()
-    worker.wait(timeout=60)
+    samples = run_worker(spread_seconds + 20)
     lateness = [(breached_at - due[ticket_id]).total_seconds() for ticket_id, breached_at in
                 SlaTarget.objects.filter(ticket_id__in=ids, breached_at__isnull=False).values_list("ticket_id",
                                                                                                    "breached_at")]
@@ -176,7 +149,9 @@ def main() -> None:
     print(f"SQLite: seeded {options.tickets} open tickets with a running SLA clock each in "
           f"{time.perf_counter() - seeding:.0f}s")
 
-    empty = measure_empty_sweeps(now)
+    from caredesk.sla.actions import sweep_due
+
+    empty = measure_empty_sweeps(now, sweep=sweep_due)
     print(f"SLA sweep with nothing due: median {statistics.median(empty) * 1000:.3f} ms, "
           f"p99 {percentile(empty, 99) * 1000:.3f} ms over {len(empty)} sweeps "
           f"({'met' if percentile(empty, 99) < 0.001 else 'NOT met'}: < 1 ms)")

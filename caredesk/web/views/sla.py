@@ -57,7 +57,7 @@ def panel_context(ticket, *, assessment_form=None, override_form=None, message: 
     return {
         "ticket": ticket, **queries.ticket_clocks(ticket), "assessment": assessment,
         "priority_reached": queries.how_priority_was_reached(ticket, assessment),
-        "assessment_form": assessment_form or AssessmentForm(initial=initial, prefix="assess"),
+        "assessment_form": assessment_form or AssessmentForm(initial=initial, prefix="assessment"),
         "override_form": override_form or OverrideForm(initial={"priority": ticket.priority}, prefix="override"),
         "sla_message": message, "refresh_seconds": settings.SLA_PANEL_REFRESH_SECONDS,
     }
@@ -77,36 +77,31 @@ def sla_panel(request, pk: int):
     return render(request, "web/partials/sla.html", panel_context(load_ticket(pk)))
 
 
+def _submit(request, pk: int, form_class, prefix: str, change, done: str):
+    """Validate the form, make the change through the action, answer with the panel (errors beside fields)."""
+    ticket = load_ticket(pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            ticket = change(ticket, Actor.of_agent(request.user), form.cleaned_data)
+            return _answer(request, ticket, panel_context(ticket, message=done), changed=True)
+        except DomainError as error:
+            show_domain_error(form, error)
+    return _answer(request, ticket, panel_context(ticket, **{f"{prefix}_form": form}), changed=False)
+
+
 @requires(roles.WORK_TICKETS)
 @require_POST
 def assess(request, pk: int):
-    ticket = load_ticket(pk)
-    form = AssessmentForm(request.POST, prefix="assess")
-    if form.is_valid():
-        try:
-            ticket = actions.assess_priority(ticket, actor=Actor.of_agent(request.user),
-                                             impact=form.cleaned_data["impact"].pk,
-                                             urgency=form.cleaned_data["urgency"].pk)
-            return _answer(request, ticket, panel_context(ticket, message="Priority assessed."), changed=True)
-        except DomainError as error:
-            show_domain_error(form, error)
-    return _answer(request, ticket, panel_context(ticket, assessment_form=form), changed=False)
+    return _submit(request, pk, AssessmentForm, "assessment", lambda ticket, actor, data: actions.assess_priority(
+        ticket, actor=actor, impact=data["impact"].pk, urgency=data["urgency"].pk), "Priority assessed.")
 
 
 @requires(roles.WORK_TICKETS)
 @require_POST
 def override(request, pk: int):
-    ticket = load_ticket(pk)
-    form = OverrideForm(request.POST, prefix="override")
-    if form.is_valid():
-        try:
-            ticket = actions.override_priority(ticket, actor=Actor.of_agent(request.user),
-                                               priority_value=form.cleaned_data["priority"],
-                                               reason=form.cleaned_data["reason"])
-            return _answer(request, ticket, panel_context(ticket, message="Priority overridden."), changed=True)
-        except DomainError as error:
-            show_domain_error(form, error)
-    return _answer(request, ticket, panel_context(ticket, override_form=form), changed=False)
+    return _submit(request, pk, OverrideForm, "override", lambda ticket, actor, data: actions.override_priority(
+        ticket, actor=actor, priority_value=data["priority"], reason=data["reason"]), "Priority overridden.")
 
 
 @requires(roles.WORK_TICKETS)
