@@ -3,6 +3,8 @@ pages poll (a ticket's `updated_at`, which every ticket change moves, and the ne
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,3 +48,21 @@ def tickets_stamp() -> str:
     """The newest change of any ticket (the index on `updated_at` answers it): views and My work refresh on it."""
     moment = Ticket.objects.aggregate(newest=Max("updated_at"))["newest"]
     return moment.isoformat() if moment else ""
+
+
+def poll_state(agent, *, ticket_id: int | None = None, tickets: bool = False) -> dict:
+    """What an open page watches: the agent's unread count, its ticket's stamp, and every ticket's stamp."""
+    from caredesk.notifications.queries import unread_count
+
+    state: dict = {"unread": unread_count(agent)}
+    if ticket_id is not None:
+        state["ticket"] = ticket_stamp(ticket_id)
+    if tickets:
+        state["tickets"] = tickets_stamp()
+    return state
+
+
+def encode(state: dict) -> tuple[str, str]:
+    """(the state as JSON, its entity tag)."""
+    body = json.dumps(state, sort_keys=True)
+    return body, '"%s"' % hashlib.blake2b(body.encode(), digest_size=12).hexdigest()

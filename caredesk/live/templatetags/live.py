@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
+
+from caredesk.live.queries import encode, poll_state
 
 from caredesk.notifications.queries import unread_count
 
@@ -24,3 +27,13 @@ def live_poll_seconds() -> str:
 def presence_beat_seconds() -> int:
     """How often a ticket page sends its presence heartbeat: a third of the time presence lasts."""
     return max(1, settings.PRESENCE_SECONDS // 3)
+
+
+@register.simple_tag
+def live_attributes(agent, ticket: int | None = None, refresh: str = "") -> str:
+    """The <body> attributes of an agent's page that follows changes: what it watches (`ticket`; every ticket
+    when `refresh` names the element to refresh) and the state it was rendered with, so a change made while it
+    loads is not missed."""
+    state, etag = encode(poll_state(agent, ticket_id=ticket, tickets=bool(refresh)))
+    return format_html(' data-live-ticket="{}" data-live-list="{}" data-live-state="{}" data-live-etag="{}"',
+                       ticket or "", refresh, state, etag)

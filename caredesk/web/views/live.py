@@ -3,9 +3,6 @@ presence on a ticket, the notifications bell and list, and the agent's own setti
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
@@ -30,14 +27,10 @@ def poll(request):
     """What an open page watches, as JSON: `ticket` (the stamp of ?ticket=<number>), `tickets` (of every ticket,
     with ?tickets=1) and `unread` (the bell). A conditional request (If-None-Match) answers 304 when nothing
     changed: the common answer, with no body."""
-    state: dict = {"unread": notification_queries.unread_count(request.user)}
     ticket = request.GET.get("ticket", "")
-    if ticket.isdigit():
-        state["ticket"] = live_queries.ticket_stamp(int(ticket))
-    if request.GET.get("tickets"):
-        state["tickets"] = live_queries.tickets_stamp()
-    body = json.dumps(state, sort_keys=True)
-    etag = '"%s"' % hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
+    state = live_queries.poll_state(request.user, ticket_id=int(ticket) if ticket.isdigit() else None,
+                                    tickets=bool(request.GET.get("tickets")))
+    body, etag = live_queries.encode(state)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:

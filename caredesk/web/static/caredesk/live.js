@@ -14,7 +14,9 @@
   var seconds = parseFloat(body.dataset.liveSeconds) || 1;
   var ticket = body.dataset.liveTicket || "";
   var list = body.dataset.liveList || "";
-  var last = null, etag = "", absorbing = false, timer = null, listPending = false;
+  // The state the page was rendered with: a change made while it loads shows on the first poll.
+  var last = null, etag = body.dataset.liveEtag || "", absorbing = false, timer = null, listPending = false;
+  try { last = JSON.parse(body.dataset.liveState || "null"); } catch (e) { last = null; }
 
   function pollUrl() {
     var query = [];
@@ -70,6 +72,27 @@
     htmx.ajax("GET", location.pathname + location.search, { target: list, select: list, swap: "outerHTML" });
   }
 
+  // A ticket changed elsewhere: one request for the page, then each panel that follows the ticket's changes
+  // (hx-trigger on ticketChanged) is replaced from it, except one the agent is working in. One request instead
+  // of one per panel; the composer, which follows nothing, keeps its draft.
+  function refreshTicket() {
+    fetch(location.pathname, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[hx-trigger*=ticketChanged][id]").forEach(function (panel) {
+          var replacement = fresh.getElementById(panel.id);
+          if (!replacement || busy(panel)) return;
+          replacement = document.importNode(replacement, true);
+          panel.replaceWith(replacement);
+          htmx.process(replacement);
+        });
+        htmx.trigger(body, "ticketRefreshed");
+      })
+      .catch(function () { /* the next change refreshes again */ });
+  }
+
   function apply(state) {
     var previous = last;
     last = state;
@@ -77,7 +100,7 @@
     if (!previous) return;
     if (previous.unread !== state.unread) htmx.trigger(body, "notificationsChanged");
     if (absorbing) { absorbing = false; return; }  // the agent's own change: its panels refreshed already
-    if (ticket && previous.ticket !== state.ticket) htmx.trigger(body, "ticketChanged", { source: "live" });
+    if (ticket && previous.ticket !== state.ticket) refreshTicket();
     if (list && previous.tickets !== state.tickets) refreshList();
   }
 
