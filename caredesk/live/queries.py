@@ -8,11 +8,15 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Max
+from django.core import signing
+from django.db import connection
 
 from caredesk.core import clock
 from caredesk.live.models import AgentSettings, TicketPresence
 from caredesk.tickets.models import Ticket
+
+TOKEN_SALT = "caredesk.live.poll"
+TOKEN_MAX_AGE = 24 * 3600  # a page open longer polls no more (a reload signs a new token)
 
 
 def team_time_zone() -> str:
@@ -38,27 +42,32 @@ def present(ticket_id: int, *, excluding=None) -> list[TicketPresence]:
     return sorted(rows, key=lambda row: (row.state != TicketPresence.State.REPLYING, row.agent.username))
 
 
-def ticket_stamp(ticket_id: int) -> str | None:
-    """The ticket's change stamp; None when there is no such ticket."""
-    moment = Ticket.objects.filter(pk=ticket_id).values_list("updated_at", flat=True).first()
-    return None if moment is None else moment.isoformat()
+def poll_state(agent_id: int, *, ticket_id: int | None = None, tickets: bool = False) -> dict | None:
+    """What an open page watches, read with one statement: the agent's unread count, its ticket's change stamp
+    (`updated_at`, which every ticket change moves) and, for a list, the newest change of any ticket (the index
+    on `updated_at` answers it). None when the agent is no longer active."""
+    from caredesk.core.models import Agent
+    from caredesk.notifications.models import Notification
 
-
-def tickets_stamp() -> str:
-    """The newest change of any ticket (the index on `updated_at` answers it): views and My work refresh on it."""
-    moment = Ticket.objects.aggregate(newest=Max("updated_at"))["newest"]
-    return moment.isoformat() if moment else ""
-
-
-def poll_state(agent, *, ticket_id: int | None = None, tickets: bool = False) -> dict:
-    """What an open page watches: the agent's unread count, its ticket's stamp, and every ticket's stamp."""
-    from caredesk.notifications.queries import unread_count
-
-    state: dict = {"unread": unread_count(agent)}
+    ticket_table, agent_table = Ticket._meta.db_table, Agent._meta.db_table
+    columns = [f"(SELECT is_active FROM {agent_table} WHERE id = %s)",
+               f"(SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE agent_id = %s AND read_at IS NULL)"]
+    parameters: list = [agent_id, agent_id]
     if ticket_id is not None:
-        state["ticket"] = ticket_stamp(ticket_id)
+        columns.append(f"(SELECT updated_at FROM {ticket_table} WHERE id = %s)")
+        parameters.append(ticket_id)
     if tickets:
-        state["tickets"] = tickets_stamp()
+        columns.append(f"(SELECT MAX(updated_at) FROM {ticket_table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), parameters)
+        row = list(cursor.fetchone())
+    if not row.pop(0):
+        return None
+    state: dict = {"unread": row.pop(0)}
+    if ticket_id is not None:
+        state["ticket"] = str(row.pop(0))
+    if tickets:
+        state["tickets"] = str(row.pop(0))
     return state
 
 
@@ -66,3 +75,17 @@ def encode(state: dict) -> tuple[str, str]:
     """(the state as JSON, its entity tag)."""
     body = json.dumps(state, sort_keys=True)
     return body, '"%s"' % hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
+
+
+def poll_token(agent_id: int, ticket_id: int | None, tickets: bool) -> str:
+    """What a page may poll, signed: the poll then needs no session (one statement per poll, not four)."""
+    return signing.dumps([agent_id, ticket_id, tickets], salt=TOKEN_SALT, compress=False)
+
+
+def read_poll_token(token: str) -> tuple[int, int | None, bool] | None:
+    """The token's (agent, ticket, tickets), or None when it is forged or older than a day."""
+    try:
+        agent_id, ticket_id, tickets = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(agent_id), (int(ticket_id) if ticket_id is not None else None), bool(tickets)

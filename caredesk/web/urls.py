@@ -56,6 +56,7 @@ urlpatterns = [
     # the live workspace (caredesk/web/views/live.py)
     path("live/", live.poll, name="live"),
     path("tickets/<int:pk>/presence/", live.presence, name="ticket-presence"),
+    path("tickets/<int:pk>/live/", live.ticket_panels, name="ticket-live"),
     path("notifications/", live.notifications_page, name="notifications"),
     path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
     path("notifications/read/", live.read_notifications, name="read-notifications"),

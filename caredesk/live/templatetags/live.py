@@ -6,7 +6,7 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 
-from caredesk.live.queries import encode, poll_state
+from caredesk.live.queries import encode, poll_state, poll_token
 
 from caredesk.notifications.queries import unread_count
 
@@ -34,6 +34,8 @@ def live_attributes(agent, ticket: int | None = None, refresh: str = "") -> str:
     """The <body> attributes of an agent's page that follows changes: what it watches (`ticket`; every ticket
     when `refresh` names the element to refresh) and the state it was rendered with, so a change made while it
     loads is not missed."""
-    state, etag = encode(poll_state(agent, ticket_id=ticket, tickets=bool(refresh)))
-    return format_html(' data-live-ticket="{}" data-live-list="{}" data-live-state="{}" data-live-etag="{}"',
-                       ticket or "", refresh, state, etag)
+    ticket = int(ticket) if ticket else None
+    state, etag = encode(poll_state(agent.pk, ticket_id=ticket, tickets=bool(refresh)) or {})
+    return format_html(' data-live-token="{}" data-live-ticket="{}" data-live-list="{}" data-live-state="{}" '
+                       'data-live-etag="{}"', poll_token(agent.pk, ticket, bool(refresh)), ticket or "", refresh,
+                       state, etag)

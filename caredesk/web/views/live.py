@@ -18,18 +18,21 @@ from caredesk.notifications import queries as notification_queries
 from caredesk.notifications.models import Notification
 from caredesk.web.forms import show_domain_error, time_zone_choices
 from caredesk.web.permissions import requires
-from caredesk.web.views.ticket import load_ticket
+from caredesk.web.views.ticket import load_ticket, ticket_context
 
 
-@requires(roles.WORK_TICKETS)
 @require_GET
 def poll(request):
-    """What an open page watches, as JSON: `ticket` (the stamp of ?ticket=<number>), `tickets` (of every ticket,
-    with ?tickets=1) and `unread` (the bell). A conditional request (If-None-Match) answers 304 when nothing
-    changed: the common answer, with no body."""
-    ticket = request.GET.get("ticket", "")
-    state = live_queries.poll_state(request.user, ticket_id=int(ticket) if ticket.isdigit() else None,
-                                    tickets=bool(request.GET.get("tickets")))
+    """What an open page watches, as JSON: `unread` (the bell), `ticket` (its ticket's change stamp) and `tickets`
+    (every ticket's, for a list). The page's signed `token` says which (caredesk.live.queries.poll_token): the poll
+    reads no session, and its state is one SQL statement. A conditional request (If-None-Match) answers 304 when
+    nothing changed, the common answer, with no body; 403 when the token is forged or a day old, or the agent no
+    longer active."""
+    watched = live_queries.read_poll_token(request.GET.get("token", ""))
+    state = None if watched is None else live_queries.poll_state(
+        watched[0], ticket_id=watched[1], tickets=watched[2])
+    if state is None:
+        return JsonResponse({"detail": "Reload the page to follow its changes."}, status=403)
     body, etag = live_queries.encode(state)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
@@ -38,6 +41,15 @@ def poll(request):
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@requires(roles.WORK_TICKETS)
+@require_GET
+def ticket_panels(request, pk: int):
+    """The ticket page's panels that follow its changes (head, banners, properties, escalation, follow-up,
+    timeline), rendered together: one request refreshes them all when the poll reports a change. The page
+    itself renders the same partials with the same context."""
+    return render(request, "web/partials/ticket_live.html", ticket_context(request, load_ticket(pk)))
 
 
 @requires(roles.WORK_TICKETS)

@@ -3,6 +3,7 @@ ticket (web and API), the agent's time zone (setting, audit, every page), and th
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,44 +29,58 @@ def sam(make_agent):
     return make_agent("sam", roles.AGENT, first_name="Sam", last_name="Ortiz")
 
 
-def test_the_poll_answers_304_until_the_ticket_or_the_unread_count_changes(signed_in, ticket, agent, sam, actor):
-    first = signed_in.get(f"/live/?ticket={ticket.pk}")
+def _poll(client, token: str, etag: str = ""):
+    return client.get(f"/live/?token={token}", **({"HTTP_IF_NONE_MATCH": etag} if etag else {}))
+
+
+def test_the_poll_answers_304_until_the_ticket_or_the_unread_count_changes(client, ticket, agent, sam, actor):
+    token = queries.poll_token(agent.pk, ticket.pk, False)
+    first = _poll(client, token)  # no session: the signed token says what to watch
     assert first.status_code == 200 and first["Cache-Control"] == "private, no-cache"
     assert set(first.json()) == {"ticket", "unread"}
     etag = first["ETag"]
     with CaptureQueriesContext(connection) as captured:
-        unchanged = signed_in.get(f"/live/?ticket={ticket.pk}", HTTP_IF_NONE_MATCH=etag)
+        unchanged = _poll(client, token, etag)
     assert unchanged.status_code == 304 and unchanged.content == b""
-    assert len(captured) <= 5  # session, agent, its roles, ticket stamp, unread count
+    assert len(captured) == 1  # one statement: the agent active, the unread count, the ticket's stamp
 
     with clock.frozen_at(clock.now() + timedelta(seconds=5)):
         update_ticket(ticket, actor=actor, priority=3)
-    changed = signed_in.get(f"/live/?ticket={ticket.pk}", HTTP_IF_NONE_MATCH=etag)
+    changed = _poll(client, token, etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
 
     notify([agent], "mentioned", ticket, text="look", actor=type(actor).of_agent(sam))
-    counted = signed_in.get(f"/live/?ticket={ticket.pk}", HTTP_IF_NONE_MATCH=changed["ETag"])
+    counted = _poll(client, token, changed["ETag"])
     assert counted.status_code == 200 and counted.json()["unread"] == 1
 
 
-def test_the_poll_watches_every_ticket_for_a_list(signed_in, ticket, customer, actor):
+def test_the_poll_watches_every_ticket_for_a_list(client, agent, ticket, customer, actor):
     from caredesk.tickets.actions import create_ticket
 
-    first = signed_in.get("/live/?tickets=1")
+    token = queries.poll_token(agent.pk, None, True)
+    first = _poll(client, token)
+    assert set(first.json()) == {"tickets", "unread"}
     with clock.frozen_at(clock.now() + timedelta(seconds=5)):
         create_ticket(actor=actor, requester=customer, subject="Another")
-    assert signed_in.get("/live/?tickets=1", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert _poll(client, token, first["ETag"]).status_code == 200
 
 
-def test_a_page_carries_the_state_it_was_rendered_with(signed_in, ticket):
+def test_a_page_carries_its_token_and_the_state_it_was_rendered_with(signed_in, ticket, agent):
     page = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
-    etag = signed_in.get(f"/live/?ticket={ticket.pk}")["ETag"]
-    assert f'data-live-ticket="{ticket.pk}"' in page
+    token = re.search(r'data-live-token="([^"]+)"', page).group(1)
+    assert queries.read_poll_token(token) == (agent.pk, ticket.pk, False)
+    etag = _poll(signed_in, token)["ETag"]
     assert f'data-live-etag="{etag.replace(chr(34), "&quot;")}"' in page
 
 
-def test_the_poll_needs_a_signed_in_agent(client, ticket):
-    assert client.get("/live/").status_code == 302
+def test_a_forged_or_deactivated_token_is_refused(client, agent, ticket):
+    from caredesk.core.actions import deactivate_agent
+
+    token = queries.poll_token(agent.pk, ticket.pk, False)
+    assert _poll(client, token[:-2] + "xx").status_code == 403
+    assert _poll(client, "").status_code == 403
+    deactivate_agent(agent)
+    assert _poll(client, token).status_code == 403
 
 
 def test_presence_beats_expire_and_leave(signed_in, client, ticket, agent, sam, settings, frozen_clock):

@@ -19,10 +19,7 @@
   try { last = JSON.parse(body.dataset.liveState || "null"); } catch (e) { last = null; }
 
   function pollUrl() {
-    var query = [];
-    if (ticket) query.push("ticket=" + encodeURIComponent(ticket));
-    if (list) query.push("tickets=1");
-    return liveUrl + (query.length ? "?" + query.join("&") : "");
+    return liveUrl + "?token=" + encodeURIComponent(body.dataset.liveToken || "");
   }
 
   function schedule(delay) {
@@ -38,11 +35,13 @@
           etag = response.headers.get("ETag") || "";
           return response.json();
         }
+        if (response.status === 403) { liveUrl = ""; return null; }  // a day old: a reload follows again
         if (response.status !== 304) throw new Error("poll answered " + response.status);
         return null;
       })
       .then(function (state) {
         if (state) apply(state);
+        if (!liveUrl) return;
         schedule(document.hidden ? seconds * 5000 : seconds * 1000);
       })
       .catch(function () { schedule(seconds * 5000); });
@@ -72,19 +71,26 @@
     htmx.ajax("GET", location.pathname + location.search, { target: list, select: list, swap: "outerHTML" });
   }
 
-  // A ticket changed elsewhere: one request for the page, then each panel that follows the ticket's changes
-  // (hx-trigger on ticketChanged) is replaced from it, except one the agent is working in. One request instead
-  // of one per panel; the composer, which follows nothing, keeps its draft.
+  // A ticket changed elsewhere: one request for its panels (/tickets/<n>/live/), then each panel of the page that
+  // follows the ticket's changes (hx-trigger on ticketChanged) is replaced from it, except one the agent is
+  // working in; a panel the answer lacks refreshes itself. The composer follows nothing and keeps its draft.
   function refreshTicket() {
-    fetch(location.pathname, { cache: "no-store", credentials: "same-origin" })
+    fetch(liveUrl.replace(/live\/$/, "") + "tickets/" + encodeURIComponent(ticket) + "/live/",
+          { cache: "no-store", credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
-        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var fresh = document.createElement("template");
+        fresh.innerHTML = html;
         document.querySelectorAll("[hx-trigger*=ticketChanged][id]").forEach(function (panel) {
-          var replacement = fresh.getElementById(panel.id);
-          if (!replacement || busy(panel)) return;
-          replacement = document.importNode(replacement, true);
+          if (busy(panel)) return;
+          var replacement = fresh.content.getElementById(panel.id);
+          if (!replacement) {
+            if (panel.getAttribute("hx-get")) {
+              htmx.ajax("GET", panel.getAttribute("hx-get"), { target: panel, swap: "outerHTML" });
+            }
+            return;
+          }
           panel.replaceWith(replacement);
           htmx.process(replacement);
         });
