@@ -137,3 +137,25 @@ def test_the_compliance_report_starts_in_the_agents_zone_and_keeps_it_after_an_e
     actions.set_time_zone(lead, "Europe/Paris")
     page = client.get("/reports/compliance/?since=2026-03-09&until=2026-03-01").content.decode()
     assert 'value="Europe/Paris" selected' in page and 'value="Africa/Abidjan" selected' not in page
+
+
+def test_the_live_panels_come_in_one_answer_with_bounded_queries(signed_in, ticket, actor):
+    from caredesk.tickets.actions import add_interaction
+
+    def panels():
+        with CaptureQueriesContext(connection) as captured:
+            answer = signed_in.get(f"/tickets/{ticket.pk}/live/")
+        assert answer.status_code == 200
+        return answer.content.decode(), len(captured)
+
+    add_interaction(ticket, actor=actor, channel="internal", direction="internal", kind="note", body="first")
+    html, few = panels()
+    for panel in ('id="ticket-head"', 'id="properties"', 'id="timeline"', 'id="follow-up"', 'id="ticket-flags"',
+                  'id="review"', 'id="escalation"'):
+        assert panel in html, panel
+    assert 'id="composer"' not in html  # the draft stays where it is
+    for index in range(20):
+        add_interaction(ticket, actor=actor, channel="internal", direction="internal", kind="note", body=f"n{index}")
+    _, many = panels()
+    assert many == few
+    assert signed_in.get("/tickets/999999/live/").status_code == 404

@@ -41,6 +41,7 @@
       })
       .then(function (state) {
         if (state) apply(state);
+        absorbing = false;  // taken, or nothing changed (304)
         if (!liveUrl) return;
         schedule(document.hidden ? seconds * 5000 : seconds * 1000);
       })
@@ -105,7 +106,7 @@
     setUnread(state.unread);
     if (!previous) return;
     if (previous.unread !== state.unread) htmx.trigger(body, "notificationsChanged");
-    if (absorbing) { absorbing = false; return; }  // the agent's own change: its panels refreshed already
+    if (absorbing) return;  // the agent's own change: its panels refreshed already
     if (ticket && previous.ticket !== state.ticket) refreshTicket();
     if (list && previous.tickets !== state.tickets) refreshList();
   }
