@@ -2,8 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
-                          sla, tickets)
+from caredesk.api import (cases, channels, customers, escalations, lists, live, notifications, playbooks, problems,
+                          recordings, review, sla, tickets)
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -42,3 +42,5 @@ api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
 api.add_router("", sla.router)
+api.add_router("", notifications.router)
+api.add_router("", live.router)

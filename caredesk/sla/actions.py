@@ -35,6 +35,7 @@ from caredesk.core.db import statements
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import Customer
+from caredesk.notifications.actions import notify
 from caredesk.sla import clocks, priority
 from caredesk.sla.models import (
     ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, TicketPriority,
@@ -401,18 +402,25 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 
 
 def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[TicketEvent]:
-    """Warn the assignee and the group that targets breach soon, once per target: an `sla.warned` event
-    on the ticket, which the ticket page and My work show. The one place to change how warnings travel."""
-    recipients = {ticket_id: (username, group) for ticket_id, username, group in Ticket.objects.filter(
-        pk__in={row.ticket_id for row in rows}).values_list("pk", "assignee__username", "group__name")}
+    """Warn that targets breach soon, once per target: an in-app notification to the ticket's assignee (kind
+    "sla_warning", caredesk.notifications; the team can turn the kind off) naming the group, and an
+    `sla.warned` event on the ticket, which the ticket page and My work show. Returns the events to write.
+    The one place that decides how warnings travel."""
+    tickets = Ticket.objects.select_related("assignee", "group").in_bulk({row.ticket_id for row in rows})
     events = []
     for row in rows:
-        who = [name for name in recipients.get(row.ticket_id, ("", "")) if name]
+        ticket = tickets[row.ticket_id]
+        who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
+                                 (ticket.group.name if ticket.group_id else "")) if name]
         to = f" to {' and '.join(who)}" if who else " (unassigned)"
         left = clocks.describe_remaining(int((row.due_at - now).total_seconds())) if row.due_at else "?"
+        due = _when(row.due_at, zones[row.ticket_id])
         events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at,
-                                   f"breaches soon, due {_when(row.due_at, zones[row.ticket_id])}"
-                                   f" (about {left} from now){to}", now))
+                                   f"breaches soon, due {due} (about {left} from now){to}", now))
+        group = f" ({ticket.group.name})" if ticket.group_id else ""
+        notify([ticket.assignee], "sla_warning", ticket, actor=SLA,
+               text=f"#{ticket.pk} {ticket.subject}{group}: {clocks.METRIC_NAMES[row.metric]} breaches soon, due "
+                    f"{due} (about {left} from now)")
     return events
 
 

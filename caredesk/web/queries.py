@@ -285,8 +285,10 @@ def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple
 # --- the ticket page ------------------------------------------------------------------------------
 
 HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline
-# How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked.
-EVENT_STYLE = events.Style(html=True, ticket_url=lambda ticket_id: reverse("web:ticket", args=[ticket_id]))
+# How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked, times in the
+# agent's zone (activated for the request by caredesk.live.middleware).
+EVENT_STYLE = events.Style(html=True, zone=None,
+                           ticket_url=lambda ticket_id: reverse("web:ticket", args=[ticket_id]))
 
 
 @dataclass

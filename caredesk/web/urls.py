@@ -2,6 +2,7 @@ from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
                                  queues, recording, reports, review, search, sla, ticket)
+from caredesk.web.views import live
 
 app_name = "web"
 
@@ -57,4 +58,12 @@ urlpatterns = [
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
     path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
+    # the live workspace (caredesk/web/views/live.py)
+    path("live/", live.poll, name="live"),
+    path("tickets/<int:pk>/presence/", live.presence, name="ticket-presence"),
+    path("tickets/<int:pk>/live/", live.ticket_panels, name="ticket-live"),
+    path("notifications/", live.notifications_page, name="notifications"),
+    path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
+    path("notifications/read/", live.read_notifications, name="read-notifications"),
+    path("settings/", live.my_settings, name="settings"),
 ]

@@ -20,6 +20,8 @@ from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
 from caredesk.escalations import actions as escalation_actions
+from caredesk.live import actions as live_actions
+from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
@@ -187,6 +189,10 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     view = web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me"})
     web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me", "status": "open"})
     web_actions.delete_view(view, agent=agent)
+    colleague = agent_actions.create_agent(username="colleague")
+    notification_actions.notify([colleague], "sla_warning", text="First reply due in 30 minutes", actor=actor)
+    notification_actions.mark_read(colleague)
+    live_actions.set_time_zone(agent, "America/Chicago")
 
 
 def _recordings(ticket, agent, settings) -> None:
