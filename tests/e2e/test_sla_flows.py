@@ -1,6 +1,7 @@
 """SLA clocks in a real browser: the ticket page shows each running clock with the business time left and what
-pauses it, the warning arrives on the open page when the sweep records it (the panel refreshes itself), My
-work lists the ticket as breaching soon, and an override without a reason is refused beside the field."""
+pauses it, the warning arrives on the open page when the sweep records it (the panel refreshes itself, the
+bell counts it), My work lists the ticket as breaching soon, and an override without a reason is refused
+beside the field."""
 
 from __future__ import annotations
 
@@ -64,6 +65,10 @@ def test_the_ticket_page_shows_the_clocks_and_a_warning_arrives(page, sign_in, w
     expect(first).to_contain_text("Breaches soon", timeout=10_000)  # the open page refreshes by itself
     expect(panel.get_by_role("list", name="SLA warnings")).to_contain_text("first reply: breaches soon")
     expect(panel.get_by_role("list", name="SLA warnings")).to_contain_text("to maria")
+    expect(page.locator("#bell-count")).to_have_text("1", timeout=10_000)  # in-app, to the assignee
+    page.locator("#bell summary").click()
+    expect(page.locator("#notifications")).to_contain_text(
+        f"#{waiting_ticket.pk} The app will not open: first reply breaches soon")
 
     page.goto("/")
     soon = page.locator("#sla-soon")
