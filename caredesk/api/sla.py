@@ -11,12 +11,13 @@ from pydantic import Field
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.types import Id, InputSchema, LongText
+from caredesk.api.types import Id, InputSchema, Key, LongText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
-from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
+from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_REPORTS, WORK_TICKETS
+from caredesk.customers.models import Customer
 from caredesk.sla import actions, queries
-from caredesk.sla.models import Impact, Urgency
+from caredesk.sla.models import ContractTier, Impact, Urgency
 from caredesk.tickets.models import Priority, Ticket
 
 router = Router(tags=["sla"])
@@ -69,6 +70,15 @@ class AssessIn(InputSchema):
 class OverrideIn(InputSchema):
     priority: PriorityName
     reason: LongText = Field(description="Required: why the matrix's priority is wrong for this ticket.")
+
+
+class ContractIn(InputSchema):
+    tier: Key | None = Field(description="A contract tier's key (GET /sla/contract-tiers), or null for none.")
+
+
+class ContractOut(Schema):
+    customer_id: int
+    tier: EntryOut | None
 
 
 class ReportRowOut(Schema):
@@ -157,6 +167,26 @@ def impacts(request):
 def urgencies(request):
     require(request, WORK_TICKETS)
     return list(Urgency.objects.filter(active=True))
+
+
+@router.get("/sla/contract-tiers", response=list[EntryOut])
+def contract_tiers(request):
+    require(request, WORK_TICKETS)
+    return list(ContractTier.objects.filter(active=True))
+
+
+@router.put("/customers/{customer_id}/contract-tier", response=ContractOut)
+def set_contract_tier(request, customer_id: Id, payload: ContractIn):
+    """A customer's contract tier; a tier marked `raises_priority` raises their new tickets one level."""
+    agent = require(request, MANAGE_CUSTOMERS)
+    customer = lookups.get_or_404(Customer.objects.all(), customer_id)
+    tier = None
+    if payload.tier is not None:
+        tier = ContractTier.objects.filter(key=payload.tier, active=True).first()
+        if tier is None:
+            raise ValidationFailed(f"There is no active contract tier {payload.tier!r}.", field="tier")
+    actions.set_contract_tier(customer, tier, actor=Actor.of_agent(agent))
+    return {"customer_id": customer.pk, "tier": _entry(tier)}
 
 
 @router.get("/sla/report", response=list[ReportRowOut])

@@ -111,3 +111,19 @@ def test_the_override_form_shows_a_missing_reason_beside_the_field(opened, clien
                            {"override-priority": "4", "override-reason": ""}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert "Say why you override the priority." in page and 'id="id_override-reason_error"' in page
+
+
+def test_a_premium_contract_set_through_the_api_raises_new_tickets_one_level(monday, api, customer, actor):
+    response = api.put(f"/api/v1/customers/{customer.pk}/contract-tier", data={"tier": "premium"},
+                       content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["tier"]["key"] == "premium"
+    ticket = create_ticket(actor=actor, requester=customer, subject="Premium help")
+    body = api.get(f"/api/v1/tickets/{ticket.pk}/sla").json()
+    assert body["priority"]["priority"] == "high" and body["policy"] == "High priority tickets"
+    assert body["priority"]["how_it_was_reached"].endswith("raised one level to high for the Premium contract")
+    bad = api.put(f"/api/v1/customers/{customer.pk}/contract-tier", data={"tier": "gold"},
+                  content_type="application/json")
+    assert_problem(bad, 422, "tier")
+    assert api.put("/api/v1/customers/999999/contract-tier", data={"tier": None},
+                   content_type="application/json").status_code == 404
