@@ -117,17 +117,16 @@ def breach_lateness(count: int, spread_seconds: float):
 
     from caredesk.sla.models import SlaTarget
 
-    now = datetime.now(UTC)
     ids = _first_ids(count)
-    due = {ticket_id: now + timedelta(seconds=5 + spread_seconds * index / count) for index, ticket_id in enumerate(ids)}
+    now = datetime.now(UTC) + timedelta(seconds=15)  # the worker starts meanwhile; the first breach is due then
+    due = {ticket_id: now + timedelta(seconds=spread_seconds * index / count) for index, ticket_id in enumerate(ids)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE sla_ticketsla SET next_due_at = %s", [datetime(2100, 1, 1, tzinfo=UTC)])
-        for ticket_id, at in due.items():
-            cursor.execute("UPDATE sla_slatarget SET due_at = %s, warn_at = %s, warned_at = %s, breached_at = NULL "
-                           "WHERE ticket_id = %s", [at, at, at, ticket_id])
-            cursor.execute("UPDATE sla_ticketsla SET next_due_at = %s, next_breach_at = %s WHERE ticket_id = %s",
-                           [at, at, ticket_id])
-    samples = run_worker(spread_seconds + 20)
+        cursor.executemany("UPDATE sla_slatarget SET due_at = %s, warn_at = %s, warned_at = %s, breached_at = NULL "
+                           "WHERE ticket_id = %s", [(at, at, at, ticket_id) for ticket_id, at in due.items()])
+        cursor.executemany("UPDATE sla_ticketsla SET next_due_at = %s, next_breach_at = %s WHERE ticket_id = %s",
+                           [(at, at, ticket_id) for ticket_id, at in due.items()])
+    samples = run_worker(spread_seconds + 35)
     lateness = [(breached_at - due[ticket_id]).total_seconds() for ticket_id, breached_at in
                 SlaTarget.objects.filter(ticket_id__in=ids, breached_at__isnull=False).values_list("ticket_id",
                                                                                                    "breached_at")]

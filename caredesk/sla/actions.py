@@ -402,12 +402,14 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 
 
 def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[TicketEvent]:
-    """Warn that targets breach soon, once per target: an in-app notification to the ticket's assignee (kind
-    "sla_warning", caredesk.notifications; the team can turn the kind off) naming the group, and an
-    `sla.warned` event on the ticket, which the ticket page and My work show. Returns the events to write.
-    The one place that decides how warnings travel."""
+    """Warn that targets breach soon, once per target: an `sla.warned` event on the ticket naming its assignee
+    and group (the ticket page and My work show it), and an in-app notification to the assignee (kind
+    "sla_warning", caredesk.notifications; the team can turn the kind off). An agent with several targets
+    warned in one sweep gets one notification listing them, not one each: no floods. Returns the events to
+    write. The one place that decides how warnings travel."""
     tickets = Ticket.objects.select_related("assignee", "group").in_bulk({row.ticket_id for row in rows})
     events = []
+    by_agent: dict[int, list[tuple[Ticket, str]]] = defaultdict(list)
     for row in rows:
         ticket = tickets[row.ticket_id]
         who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
@@ -417,10 +419,19 @@ def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: dat
         due = _when(row.due_at, zones[row.ticket_id])
         events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at,
                                    f"breaches soon, due {due} (about {left} from now){to}", now))
-        group = f" ({ticket.group.name})" if ticket.group_id else ""
-        notify([ticket.assignee], "sla_warning", ticket, actor=SLA,
-               text=f"#{ticket.pk} {ticket.subject}{group}: {clocks.METRIC_NAMES[row.metric]} breaches soon, due "
-                    f"{due} (about {left} from now)")
+        if ticket.assignee_id:
+            by_agent[ticket.assignee_id].append(
+                (ticket, f"{clocks.METRIC_NAMES[row.metric]} breaches soon, due {due} (about {left} from now)"))
+    for warnings in by_agent.values():
+        ticket, what = warnings[0]
+        if len(warnings) == 1:
+            group = f" ({ticket.group.name})" if ticket.group_id else ""
+            notify([ticket.assignee], "sla_warning", ticket, actor=SLA,
+                   text=f"#{ticket.pk} {ticket.subject}{group}: {what}")
+        else:
+            listed = "; ".join(f"#{ticket.pk} {what}" for ticket, what in warnings)
+            notify([ticket.assignee], "sla_warning", None, actor=SLA,
+                   text=f"{len(warnings)} SLA targets of your tickets breach soon: {listed}")
     return events
 
 
