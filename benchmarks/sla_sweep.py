@@ -118,10 +118,11 @@ def breach_lateness(count: int, spread_seconds: float):
     from caredesk.sla.models import SlaTarget
 
     ids = _first_ids(count)
+    with transaction.atomic(), connection.cursor() as cursor:  # only the breaches below come due
+        cursor.execute("UPDATE sla_ticketsla SET next_due_at = %s", [datetime(2100, 1, 1, tzinfo=UTC)])
     now = datetime.now(UTC) + timedelta(seconds=15)  # the worker starts meanwhile; the first breach is due then
     due = {ticket_id: now + timedelta(seconds=spread_seconds * index / count) for index, ticket_id in enumerate(ids)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE sla_ticketsla SET next_due_at = %s", [datetime(2100, 1, 1, tzinfo=UTC)])
         cursor.executemany("UPDATE sla_slatarget SET due_at = %s, warn_at = %s, warned_at = %s, breached_at = NULL "
                            "WHERE ticket_id = %s", [(at, at, at, ticket_id) for ticket_id, at in due.items()])
         cursor.executemany("UPDATE sla_ticketsla SET next_due_at = %s, next_breach_at = %s WHERE ticket_id = %s",
