@@ -22,6 +22,7 @@ from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.recordings.actions import delete_expired as delete_expired_recordings
 from caredesk.recordings.actions import download_due as download_recordings
+from caredesk.sla.actions import sweep_due as record_due_sla_warnings_and_breaches
 from caredesk.surveys.actions import send_due as send_due_surveys
 from caredesk.tickets.actions import close_solved_tickets
 
@@ -37,6 +38,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("inbound email", process_inbound_email),
         ("escalation transfers", move_on_due_transfers),
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
+        ("SLA warnings and breaches", lambda: record_due_sla_warnings_and_breaches(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
         ("satisfaction surveys", send_due_surveys),
         ("report facts", refresh_report_facts),

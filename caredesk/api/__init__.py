@@ -2,8 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import (analytics, cases, channels, clarifications, customers, escalations, lists, playbooks,
-                          problems, recordings, review, surveys, tickets)
+from caredesk.api import (analytics, cases, channels, clarifications, customers, escalations, lists, live,
+                          notifications, playbooks, problems, recordings, review, sla, surveys, tickets)
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -44,3 +44,6 @@ api.add_router("", recordings.router)
 api.add_router("", surveys.router)
 api.add_router("", clarifications.router)
 api.add_router("", analytics.router)
+api.add_router("", sla.router)
+api.add_router("", notifications.router)
+api.add_router("", live.router)

@@ -147,16 +147,24 @@ class BusinessHours:
         return any(opens <= instant < closes for opens, closes in self._open_intervals(self.local_date(instant)))
 
     def describe(self) -> str:
-        """A sentence a manager can read."""
-        days = [name.capitalize() for name, intervals in zip(WEEKDAYS, self.week) if intervals]
+        """A sentence a manager can read, e.g. "Mon-Fri 09:00-17:00 in America/New_York, public holidays of
+        US off"."""
+        open_days = [index for index, intervals in enumerate(self.week) if intervals]
+        same = len({self.week[index] for index in open_days}) == 1
+        contiguous = open_days == list(range(open_days[0], open_days[-1] + 1))
+        if same and contiguous:
+            first, last = WEEKDAYS[open_days[0]][:3].capitalize(), WEEKDAYS[open_days[-1]][:3].capitalize()
+            days = first if first == last else f"{first}-{last}"
+            hours = f"{days} {format_intervals(self.week[open_days[0]])}"
+        else:
+            hours = "; ".join(f"{WEEKDAYS[index][:3].capitalize()} {format_intervals(self.week[index])}"
+                              for index in open_days)
         if self.holiday_country:
             region = self.holiday_country + (f"-{self.holiday_subdivision}" if self.holiday_subdivision else "")
             holidays_text = f"public holidays of {region} off"
         else:
             holidays_text = "no public holidays configured"
-        hours = "; ".join(f"{name.capitalize()[:3]} {format_intervals(intervals)}"
-                          for name, intervals in zip(WEEKDAYS, self.week) if intervals)
-        return f"{', '.join(days)} in {self.timezone} ({hours}), {holidays_text}"
+        return f"{hours} in {self.timezone}, {holidays_text}"
 
 
 def format_intervals(intervals: tuple[Interval, ...]) -> str:

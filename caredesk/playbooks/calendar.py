@@ -8,8 +8,7 @@ that falls between two counted days (a weekend, a holiday) still belongs to the 
 run is "on day N" until day N+1 starts.
 
 Business days are the days with working hours of a business-hours calendar (caredesk.calendars.hours, the
-one the SLA clocks count with): Monday to Friday without the country's public holidays, unless a playbook
-names a calendar of the team's (`days.calendar`), whose weekly hours and dated exceptions then decide.
+code the SLA clocks count with): Monday to Friday without the configured country's public holidays.
 
 All instants given to and returned by this module are timezone-aware; returned instants are UTC.
 """

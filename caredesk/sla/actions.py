@@ -28,16 +28,20 @@ from django.db import connection, transaction
 from caredesk.calendars.hours import BusinessHours
 from caredesk.calendars.models import BusinessCalendar
 from caredesk.calendars.queries import business_hours, default_calendar
-from caredesk.core import audit, clock
+from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import audit_value
+from caredesk.core.db import statements
 from caredesk.core.errors import ValidationFailed
-from caredesk.customers.models import Customer, CustomerEvent
+from caredesk.customers import actions as customer_actions
+from caredesk.customers.models import Customer
+from caredesk.notifications.actions import notify
 from caredesk.sla import clocks, priority
 from caredesk.sla.models import (
     ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, TicketPriority,
     TicketSla, Urgency,
 )
+from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.actions import ticket_changes
 from caredesk.tickets.models import Interaction, Priority, Ticket, TicketEvent
 
@@ -151,8 +155,8 @@ def set_contract_tier(customer: Customer, tier: ContractTier | None, *, actor: A
         else:
             CustomerContract.objects.update_or_create(customer=customer,
                                                       defaults={"tier": tier, "updated_at": clock.now()})
-        audit.write(CustomerEvent.build(actor, "contract_tier.changed", customer=customer, field="contract_tier",
-                                        before=audit_value(before_tier), after=audit_value(tier)))
+        customer_actions.record_event(actor, customer, "contract_tier.changed", field="contract_tier",
+                                      before=audit_value(before_tier), after=audit_value(tier))
 
 
 # --- clocks -----------------------------------------------------------------------------------------------
@@ -236,13 +240,12 @@ class _Writes:
     new: list[SlaTarget]
     changed: list[SlaTarget]
     warnings: list[SlaTarget]
+    fields: tuple[str, ...] = ()  # the target columns that change; all of TARGET_FIELDS when empty
 
     def write(self) -> None:
-        if self.new:
-            SlaTarget.objects.bulk_create(self.new)
-        if self.changed:
-            SlaTarget.objects.bulk_update(self.changed, TARGET_FIELDS)
-        audit.write_all(self.events)
+        statements.insert_rows(self.new)  # (nobody reads their ids back)
+        statements.update_rows(self.changed, self.fields or TARGET_FIELDS)
+        ticket_actions.record_events(self.events)
 
 
 SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
@@ -366,10 +369,8 @@ def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
                     writes.changed.append(row)
             _schedule(sla, kept, now)
         writes.write()
-        if new_slas:
-            TicketSla.objects.bulk_create(new_slas)
-        if changed_slas:
-            TicketSla.objects.bulk_update(changed_slas, SLA_FIELDS)
+        statements.insert_rows(new_slas)
+        statements.update_rows(changed_slas, SLA_FIELDS)
 
 
 def _policy_event(ticket_id: int, before: SlaPolicy | None, after: SlaPolicy | None, now: datetime) -> TicketEvent:
@@ -400,20 +401,37 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
-def deliver_warnings(rows: list[SlaTarget], tickets: dict[int, Ticket], zones: dict[int, ZoneInfo],
-                     now: datetime) -> list[TicketEvent]:
-    """Warn the assignee and the group that targets breach soon, once per target: an `sla.warned` event
-    on the ticket, which the ticket page and My work show. The one place to change how warnings travel."""
+def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[TicketEvent]:
+    """Warn that targets breach soon, once per target: an `sla.warned` event on the ticket naming its assignee
+    and group (the ticket page and My work show it), and an in-app notification to the assignee (kind
+    "sla_warning", caredesk.notifications; the team can turn the kind off). An agent with several targets
+    warned in one sweep gets one notification listing them, not one each: no floods. Returns the events to
+    write. The one place that decides how warnings travel."""
+    tickets = Ticket.objects.select_related("assignee", "group").in_bulk({row.ticket_id for row in rows})
     events = []
+    by_agent: dict[int, list[tuple[Ticket, str]]] = defaultdict(list)
     for row in rows:
         ticket = tickets[row.ticket_id]
         who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
                                  (ticket.group.name if ticket.group_id else "")) if name]
         to = f" to {' and '.join(who)}" if who else " (unassigned)"
         left = clocks.describe_remaining(int((row.due_at - now).total_seconds())) if row.due_at else "?"
+        due = _when(row.due_at, zones[row.ticket_id])
         events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at,
-                                   f"breaches soon, due {_when(row.due_at, zones[row.ticket_id])}"
-                                   f" (about {left} from now){to}", now))
+                                   f"breaches soon, due {due} (about {left} from now){to}", now))
+        if ticket.assignee_id:
+            by_agent[ticket.assignee_id].append(
+                (ticket, f"{clocks.METRIC_NAMES[row.metric]} breaches soon, due {due} (about {left} from now)"))
+    for warnings in by_agent.values():
+        ticket, what = warnings[0]
+        if len(warnings) == 1:
+            group = f" ({ticket.group.name})" if ticket.group_id else ""
+            notify([ticket.assignee], "sla_warning", ticket, actor=SLA,
+                   text=f"#{ticket.pk} {ticket.subject}{group}: {what}")
+        else:
+            listed = "; ".join(f"#{ticket.pk} {what}" for ticket, what in warnings)
+            notify([ticket.assignee], "sla_warning", None, actor=SLA,
+                   text=f"{len(warnings)} SLA targets of your tickets breach soon: {listed}")
     return events
 
 
@@ -431,6 +449,8 @@ def sweep_due(*, batch_size: int = SWEEP_BATCH, budget_seconds: float | None = N
 def _sweep_batch(batch_size: int) -> tuple[int, bool]:
     now = clock.now()
     postgres = connection.vendor == "postgresql"
+    if not TicketSla.objects.filter(next_due_at__lte=now).exists():  # the usual answer, without a transaction
+        return 0, False
     with transaction.atomic():
         due = list(TicketSla.objects.filter(next_due_at__lte=now).order_by("next_due_at")
                    .values_list("ticket_id", flat=True)[:batch_size])
@@ -438,10 +458,10 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
             return 0, False
         # Lock the tickets first, as an agent's change does (ticket, then its SLA row): no deadlock; a ticket
         # another transaction holds is skipped and comes back at the next sweep.
-        locked = Ticket.objects.select_for_update(of=("self",), skip_locked=postgres).filter(pk__in=due)
-        tickets = {ticket.pk: ticket for ticket in locked.select_related("assignee", "group")}
+        locked = list(Ticket.objects.select_for_update(of=("self",), skip_locked=postgres).filter(pk__in=due)
+                      .values_list("pk", flat=True))
         slas = list(TicketSla.objects.select_for_update(skip_locked=postgres)
-                    .filter(ticket_id__in=list(tickets), next_due_at__lte=now).select_related("policy__calendar"))
+                    .filter(ticket_id__in=locked, next_due_at__lte=now))
         if not slas:
             return 0, len(due) == batch_size
         stale = [sla.ticket_id for sla in slas if sla.stale]
@@ -452,11 +472,13 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
         for row in SlaTarget.objects.filter(ticket_id__in=[sla.ticket_id for sla in slas], state=clocks.RUNNING):
             rows_by_ticket[row.ticket_id].append(row)
         calendars = _Calendars()
-        writes = _Writes(now, [], [], [], [])
+        policies = SlaPolicy.objects.select_related("calendar").in_bulk({sla.policy_id for sla in slas} - {None})
+        writes = _Writes(now, [], [], [], [], fields=("breached_at", "warned_at"))
         zones: dict[int, ZoneInfo] = {}
         handled = 0
         for sla in slas:
-            zone = calendars.of(sla.policy)[1] if sla.policy else ZoneInfo("UTC")
+            policy = policies.get(sla.policy_id)
+            zone = calendars.of(policy)[1] if policy else ZoneInfo("UTC")
             zones[sla.ticket_id] = zone
             for row in rows_by_ticket[sla.ticket_id]:
                 if row.due_at is not None and row.due_at <= now and row.breached_at is None:
@@ -469,8 +491,8 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
                     writes.changed.append(row)
                     handled += 1
             _schedule(sla, rows_by_ticket[sla.ticket_id], now)
-        writes.events += deliver_warnings(writes.warnings, tickets, zones, now)
+        writes.events += deliver_warnings(writes.warnings, zones, now)
         writes.write()
-        TicketSla.objects.bulk_update(slas, ["next_due_at", "next_breach_at", "computed_at"])
+        statements.update_rows(slas, ["next_due_at", "next_breach_at", "computed_at"])
     return handled + len(stale), len(due) == batch_size
 

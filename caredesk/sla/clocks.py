@@ -15,7 +15,8 @@ the policy targets, with where it stands at `now`:
 
 Solving or closing the ticket stops the other metrics' running cycles. A metric's pausing statuses stop its
 clock while the ticket is in them (pending waits on the customer); time counts only in business hours.
-A cycle is breached when its business time used passes the target before it was fulfilled (or by `now`).
+A cycle is breached when its business time used passes the target before it was fulfilled, or reaches it
+while it still runs (a reply at the due instant is on time; no reply by then is a breach).
 """
 
 from __future__ import annotations
@@ -250,7 +251,8 @@ class _Replay:
             result.append(Clock(
                 metric=cycle.metric, cycle=cycle.cycle, target=cycle.target, started_at=cycle.started_at,
                 state=cycle.state, used_seconds=used, due_at=due_at, warn_at=warn_at, ended_at=cycle.ended_at,
-                paused_by=cycle.paused_by, breached=overran or used > cycle.target.seconds,
+                paused_by=cycle.paused_by, breached=overran or used > cycle.target.seconds or (
+                    cycle.state in (RUNNING, PAUSED) and used >= cycle.target.seconds),
                 transitions=tuple(cycle.transitions)))
         return result
 

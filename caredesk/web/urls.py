@@ -1,7 +1,8 @@
 from django.urls import path
 
 from caredesk.web.views import (analytics, auth, cases, composer, customer, escalation, follow_up, home, new_ticket,
-                                 quarantine, queues, recording, reports, review, satisfaction, search, ticket)
+                                 quarantine, queues, recording, reports, review, satisfaction, search, sla, ticket)
+from caredesk.web.views import live
 
 app_name = "web"
 
@@ -36,6 +37,11 @@ urlpatterns = [
     path("tickets/<int:pk>/clarifications/", satisfaction.file_clarification, name="file-clarification"),
     path("tickets/<int:pk>/rating-reviews/<int:review_id>/finish/", satisfaction.finish_review,
          name="finish-rating-review"),
+    path("tickets/<int:pk>/sla/", sla.sla_panel, name="sla"),
+    path("tickets/<int:pk>/sla/priority/", sla.assess, name="sla-assess"),
+    path("tickets/<int:pk>/sla/priority/override/", sla.override, name="sla-override"),
+    path("tickets/<int:pk>/sla/priority/override/clear/", sla.clear_override, name="sla-clear-override"),
+    path("reports/sla/", sla.sla_report, name="sla-report"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
@@ -57,4 +63,12 @@ urlpatterns = [
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
     path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
+    # the live workspace (caredesk/web/views/live.py)
+    path("live/", live.poll, name="live"),
+    path("tickets/<int:pk>/presence/", live.presence, name="ticket-presence"),
+    path("tickets/<int:pk>/live/", live.ticket_panels, name="ticket-live"),
+    path("notifications/", live.notifications_page, name="notifications"),
+    path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
+    path("notifications/read/", live.read_notifications, name="read-notifications"),
+    path("settings/", live.my_settings, name="settings"),
 ]

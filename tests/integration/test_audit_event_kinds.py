@@ -20,6 +20,8 @@ from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
 from caredesk.escalations import actions as escalation_actions
+from caredesk.live import actions as live_actions
+from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
@@ -28,6 +30,8 @@ from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.recordings import actions as recording_actions
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
+from caredesk.sla import actions as sla_actions
+from caredesk.sla.models import ContractTier
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -38,7 +42,8 @@ ROOT = Path(__file__).parents[2]
 SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_notes",
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
-             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
+             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
+             "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
 LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
 
 
@@ -49,6 +54,17 @@ def _scenarios(agent) -> list:
             customer_actions.remove_contact_point(point.customer, actor=Actor.of_agent(agent), value=point.value)
         results.append(run_scenario(load_scenario(ROOT / "tests" / "scenarios" / f"{name}.yaml")))
     return results
+
+
+def _sla(agent, customer) -> None:
+    """What the SLA scenarios leave out: an override and its clearing, a solved ticket's stopped clocks, a
+    contract tier."""
+    actor = Actor.of_agent(agent)
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="SLA kinds", status="open")
+    sla_actions.override_priority(ticket, actor=actor, priority_value=Priority.HIGH, reason="Launch day")
+    sla_actions.clear_override(ticket, actor=actor)
+    ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+    sla_actions.set_contract_tier(customer, ContractTier.objects.get(key="premium"), actor=actor)
 
 
 def _escalation_ladder_ends(agent, customer) -> None:
@@ -173,6 +189,10 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     view = web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me"})
     web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me", "status": "open"})
     web_actions.delete_view(view, agent=agent)
+    colleague = agent_actions.create_agent(username="colleague")
+    notification_actions.notify([colleague], "sla_warning", text="First reply due in 30 minutes", actor=actor)
+    notification_actions.mark_read(colleague)
+    live_actions.set_time_zone(agent, "America/Chicago")
 
 
 def _recordings(ticket, agent, settings) -> None:
@@ -241,6 +261,7 @@ def every_kind(agent, customer, order, settings):
     results = _scenarios(agent)
     _escalation_ladder_ends(agent, customer)
     _cases(agent, customer)
+    _sla(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket)

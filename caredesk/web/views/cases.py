@@ -19,6 +19,7 @@ from caredesk.core.models import Agent
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import Attachment, TicketEvent
 from caredesk.web.permissions import requires
+from caredesk.web.queries import EVENT_STYLE
 from caredesk.web.views.ticket import load_ticket
 
 CHOICES = {"yes": True, "no": False}
@@ -77,7 +78,7 @@ def new_case(request, pk: int):
 def _timeline(case: Case) -> list:
     rows = [event for event in TicketEvent.objects.filter(ticket=case.ticket, action__startswith="case.")
             .order_by("at", "id") if (event.after or {}).get("case") == case.pk]
-    return [(event, sentence.render(events.HTML)) for event, sentence in zip(rows, events.describe_all(rows))]
+    return [(event, sentence.render(EVENT_STYLE)) for event, sentence in zip(rows, events.describe_all(rows))]
 
 
 @requires(roles.WORK_TICKETS)

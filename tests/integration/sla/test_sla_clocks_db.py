@@ -51,12 +51,18 @@ def test_a_new_ticket_gets_the_standard_policy_and_its_clocks(monday, customer, 
     assert "first reply: clock started, target 8h 00m of business time, due Mon 15 Sep 17:00" in sla_events(ticket)
 
 
-def test_the_sweep_warns_once_then_records_the_breach_when_it_happens(monday, customer, actor):
-    ticket = new_ticket(customer, actor)
+def test_the_sweep_warns_once_then_records_the_breach_when_it_happens(monday, customer, actor, agent):
+    from caredesk.notifications.models import Notification
+
+    ticket = new_ticket(customer, actor, assignee=agent)
     clock.set_virtual(MONDAY_9 + timedelta(hours=7, seconds=30))
     assert actions.sweep_due() == 2  # first reply and periodic update (8 hours) warn an hour before
     assert actions.sweep_due() == 0
     assert len(sla_events(ticket, "warned")) == 2
+    texts = list(Notification.objects.filter(agent=agent, kind__key="sla_warning").values_list("text", flat=True))
+    assert texts == [  # one notification for the two targets warned together, not one each
+        f"2 SLA targets of your tickets breach soon: #{ticket.pk} first reply breaches soon, due Mon 15 Sep 17:00 "
+        f"(about 59m from now); #{ticket.pk} periodic update breaches soon, due Mon 15 Sep 17:00 (about 59m from now)"]
     clock.set_virtual(MONDAY_9 + timedelta(hours=8, seconds=20))
     assert actions.sweep_due() == 2  # first reply, periodic update (resolution is 5 days)
     assert actions.sweep_due() == 0

@@ -95,3 +95,9 @@ def test_adding_in_two_steps_is_adding_once(start, first, second):
     assume(second > 0)  # adding nothing moves a closing instant to the next opening
     start = start.replace(microsecond=0)
     assert OFFICE.add(OFFICE.add(start, first), second) == OFFICE.add(start, first + second)
+
+
+def test_a_calendar_describes_itself():
+    assert OFFICE.describe() == "Mon-Fri 09:00-17:00 in America/New_York, public holidays of US off"
+    split = BusinessHours(week=(((540, 720), (780, 1020)),) + ((),) * 5 + (((600, 840),),))
+    assert split.describe() == "Mon 09:00-12:00, 13:00-17:00; Sun 10:00-14:00 in UTC, no public holidays configured"

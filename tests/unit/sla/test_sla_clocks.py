@@ -126,7 +126,9 @@ def test_clocks_never_break_their_invariants(steps):
         assert clock.used_seconds >= 0
         assert (clock.due_at is None) == (clock.state != "running")
         assert clock.state != "paused" or clock.paused_by in clock.target.pausing
-        if clock.state == "running":
-            assert clock.breached == (clock.used_seconds > clock.target.seconds or clock.due_at <= moment + timedelta(hours=1))
+        if clock.state in ("running", "paused"):
+            assert clock.breached == (clock.used_seconds >= clock.target.seconds)
+        if clock.state == "running" and clock.due_at <= moment + timedelta(hours=1):
+            assert clock.breached
     running = [clock.metric for clock in result if clock.state in ("running", "paused")]
     assert len(running) == len(set(running))  # at most one open cycle per metric
