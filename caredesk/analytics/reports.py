@@ -24,7 +24,7 @@ from caredesk.clarifications.models import Clarification
 from caredesk.core import clock
 from caredesk.core.errors import ValidationFailed
 from caredesk.surveys import rules as survey_rules
-from caredesk.surveys.models import NpsSurvey, Survey
+from caredesk.surveys.models import NpsSurvey, RatingReview, Survey
 from caredesk.tickets.models import Channel, Priority, Ticket
 
 DEFAULT_DAYS = 30
@@ -291,6 +291,22 @@ def csat_comments(chosen: Filters) -> Figure:
                   note="The latest 100 comments in the range.")
 
 
+def rating_reviews(chosen: Filters) -> Figure:
+    """The Team Supervisors' open tasks: bad ratings not yet reviewed, whatever the range, oldest first."""
+    reviews = RatingReview.objects.filter(status=RatingReview.Status.OPEN)
+    if chosen.agent is not None:
+        reviews = reviews.filter(survey__agent_id=chosen.agent)
+    if chosen.group is not None:
+        reviews = reviews.filter(survey__group_id=chosen.group)
+    rows = [[opened.date().isoformat(), ticket, agent or "(unassigned)", reason or "", comment]
+            for opened, ticket, agent, reason, comment in reviews.order_by("created_at").values_list(
+                "created_at", "survey__ticket_id", "survey__agent__username", "survey__reason__name",
+                "survey__comment")[:200]]
+    return Figure("rating_reviews", "Bad ratings to review", "", ["opened", "ticket", "agent", "reason", "comment"],
+                  rows, note="Open reviews of bad ratings, whatever the range: a Team Supervisor finishes each on "
+                             "its ticket's Satisfaction panel.")
+
+
 def nps(chosen: Filters) -> Figure:
     answers = NpsSurvey.objects.filter(_in_range(chosen, "answered_at"), score__isnull=False)
     if chosen.agent is not None:
@@ -394,6 +410,7 @@ def clarifications(chosen: Filters) -> Figure:
 REPORTS: dict[str, Callable[[Filters], Figure]] = {
     "volume": volume, "backlog": backlog, "one_touch": one_touch, "response_times": response_times,
     "csat_by_agent": csat_by_agent, "csat_by_group": csat_by_group, "csat_comments": csat_comments,
+    "rating_reviews": rating_reviews,
     "nps": nps, "nps_detractors": nps_detractors, "categories": categories, "tags": tags,
     "customers": customers, "clarifications": clarifications,
 }

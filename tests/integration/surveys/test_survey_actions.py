@@ -113,6 +113,10 @@ def test_a_rating_is_recorded_once_and_changed_until_it_expires(solved):
     assert [(event.after["rating"], event.after["changed"]) for event in rated] == [("good", False), ("bad", True)]
     review = RatingReview.objects.get(survey=survey)
     assert review.status == "open"
+    from caredesk.analytics import reports
+
+    listed = reports.rating_reviews(reports.filters())
+    assert [row[1:] for row in listed.rows] == [[solved.pk, "(unassigned)", "It took too long", survey.comment]]
     clock.advance(timedelta(days=28))
     with pytest.raises(actions.LinkExpired):
         actions.record_rating(survey, rating="good")
