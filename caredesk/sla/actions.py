@@ -17,6 +17,7 @@ how.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from caredesk.calendars.hours import BusinessHours
-from caredesk.calendars.models import BusinessCalendar
 from caredesk.calendars.queries import business_hours, default_calendar
 from caredesk.core import clock
 from caredesk.core.audit import Actor
@@ -38,8 +38,8 @@ from caredesk.customers.models import Customer
 from caredesk.notifications.actions import notify
 from caredesk.sla import clocks, priority
 from caredesk.sla.models import (
-    ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, TicketPriority,
-    TicketSla, Urgency,
+    ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaConfiguration, SlaPolicy, SlaTarget,
+    TicketPriority, TicketSla, Urgency,
 )
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.actions import ticket_changes
@@ -58,15 +58,14 @@ def _levels() -> dict[int, str]:
 
 
 def _raisers(customer_id: int) -> list[str]:
-    """What raises the priority of this customer's tickets, as read now."""
+    """What raises the priority of this customer's tickets, as read now (one query)."""
+    importance, tier, tier_raises = Customer.objects.filter(pk=customer_id).values_list(
+        "importance", "contract__tier__name", "contract__tier__raises_priority").first()
     raisers = []
-    importance = Customer.objects.filter(pk=customer_id).values_list("importance", flat=True).first()
-    rule = ImportanceRule.objects.filter(importance=importance, raises_priority=True).first()
-    if rule is not None:
+    if importance in configuration().raising_importances:
         raisers.append(f"a {Customer.Importance(importance).label} customer")
-    contract = CustomerContract.objects.select_related("tier").filter(customer_id=customer_id).first()
-    if contract is not None and contract.tier.raises_priority:
-        raisers.append(f"the {contract.tier.name} contract")
+    if tier_raises:
+        raisers.append(f"the {tier} contract")
     return raisers
 
 
@@ -182,41 +181,79 @@ def history(ticket_ids: Iterable[int]) -> dict[int, list[clocks.Happening]]:
     return found
 
 
-def _active_policies() -> list[SlaPolicy]:
-    return list(SlaPolicy.objects.filter(active=True).select_related("calendar").prefetch_related(
-        "targets", "ticket_types", "groups", "industries"))
+@dataclass(frozen=True)
+class Policy:
+    """A policy as the clocks read it: its row, its conditions as sets, its targets and its calendar's hours."""
+
+    row: SlaPolicy
+    priorities: frozenset
+    importances: frozenset
+    ticket_types: frozenset
+    groups: frozenset
+    industries: frozenset
+    targets: tuple[clocks.Target, ...]
+    hours: BusinessHours
+    zone: ZoneInfo
+
+    @property
+    def pk(self) -> int:
+        return self.row.pk
+
+    def matches(self, ticket: Ticket) -> bool:
+        """Whether every condition the policy sets holds for the ticket (conditions left empty match all)."""
+        industry = ticket.order.industry_id if ticket.order_id else None
+        checks = ((self.priorities, ticket.priority), (self.importances, ticket.requester.importance),
+                  (self.ticket_types, ticket.ticket_type_id), (self.groups, ticket.group_id),
+                  (self.industries, industry))
+        return all(not allowed or value in allowed for allowed, value in checks)
 
 
-def matches(policy: SlaPolicy, ticket: Ticket) -> bool:
-    """Whether every condition the policy sets holds for the ticket (conditions left empty match all)."""
-    industry = ticket.order.industry_id if ticket.order_id else None
-    checks = (
-        (policy.priorities, ticket.priority),
-        (policy.importances, ticket.requester.importance),
-        ([row.pk for row in policy.ticket_types.all()], ticket.ticket_type_id),
-        ([row.pk for row in policy.groups.all()], ticket.group_id),
-        ([row.pk for row in policy.industries.all()], industry),
-    )
-    return all(not allowed or value in allowed for allowed, value in checks)
+@dataclass(frozen=True)
+class Configuration:
+    token: str | None
+    policies: tuple[Policy, ...]  # the active ones, in order
+    by_pk: dict[int, Policy]  # every policy, active or not (a ticket's clocks keep its policy's calendar)
+    raising_importances: frozenset[str]  # customer importances that raise priority one level
 
 
-class _Calendars:
-    """Business hours per calendar, read once per batch."""
+_snapshot: Configuration | None = None
 
-    def __init__(self):
-        self.hours: dict[int | None, tuple[BusinessHours, ZoneInfo]] = {}
-        self.default: BusinessCalendar | None = None
 
-    def of(self, policy: SlaPolicy) -> tuple[BusinessHours, ZoneInfo]:
-        calendar = policy.calendar
-        if calendar is None:
-            self.default = self.default or default_calendar()
-            calendar = self.default
+def configuration() -> Configuration:
+    """The policies, targets and calendars, read once per process and again when their token changes (one
+    small query), so a ticket's change does not read them all each time."""
+    global _snapshot
+    token = SlaConfiguration.objects.values_list("token", flat=True).first()
+    if _snapshot is None or _snapshot.token != token:
+        _snapshot = _read_configuration(token)
+    return _snapshot
+
+
+def _read_configuration(token: str | None) -> Configuration:
+    default = default_calendar()
+    hours_of: dict[int | None, BusinessHours] = {}
+    policies = []
+    for row in SlaPolicy.objects.select_related("calendar").prefetch_related(
+            "targets", "ticket_types", "groups", "industries"):
+        calendar = row.calendar or default
         key = calendar.pk if calendar else None
-        if key not in self.hours:
-            hours = business_hours(calendar) if calendar else BusinessHours()
-            self.hours[key] = (hours, hours.zone)
-        return self.hours[key]
+        if key not in hours_of:
+            hours_of[key] = business_hours(calendar) if calendar else BusinessHours()
+        hours = hours_of[key]
+        policies.append(Policy(
+            row, frozenset(row.priorities), frozenset(row.importances),
+            frozenset(item.pk for item in row.ticket_types.all()), frozenset(item.pk for item in row.groups.all()),
+            frozenset(item.pk for item in row.industries.all()),
+            tuple(spec.as_target() for spec in row.targets.all()), hours, hours.zone))
+    raising = frozenset(ImportanceRule.objects.filter(raises_priority=True).values_list("importance", flat=True))
+    return Configuration(token, tuple(policy for policy in policies if policy.row.active),
+                         {policy.pk: policy for policy in policies}, raising)
+
+
+def configuration_changed() -> None:
+    """A policy, target, calendar or importance rule changed: every process's snapshot is out of date (a new
+    token, written in the change's transaction)."""
+    SlaConfiguration.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
 
 
 def _when(instant: datetime | None, zone: ZoneInfo) -> str:
@@ -331,7 +368,7 @@ def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
     with transaction.atomic():
         tickets = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order"))
         histories = history(ids)
-        policies, calendars = _active_policies(), _Calendars()
+        config = configuration()
         slas = {row.ticket_id: row for row in TicketSla.objects.select_for_update().filter(ticket_id__in=ids)}
         stored: dict[int, dict[tuple[str, int], SlaTarget]] = defaultdict(dict)
         for row in SlaTarget.objects.filter(ticket_id__in=ids):
@@ -339,7 +376,7 @@ def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
         writes = _Writes(now, [], [], [], [])
         new_slas, changed_slas = [], []
         for ticket in tickets:
-            policy = next((policy for policy in policies if matches(policy, ticket)), None)
+            policy = next((policy for policy in config.policies if policy.matches(ticket)), None)
             sla = slas.get(ticket.pk)
             if sla is None:
                 sla = TicketSla(ticket=ticket, policy=None, computed_at=now)
@@ -347,19 +384,18 @@ def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
             else:
                 changed_slas.append(sla)
             if sla.policy_id != (policy.pk if policy else None):
-                before = sla.policy
-                sla.policy = policy
-                writes.events.append(_policy_event(ticket.pk, before, policy, now))
+                before = config.by_pk.get(sla.policy_id)
+                sla.policy = policy.row if policy else None
+                writes.events.append(_policy_event(ticket.pk, before.row if before else None,
+                                                   policy.row if policy else None, now))
             rows = stored[ticket.pk]
             kept = []
             if policy is not None:
-                hours, zone = calendars.of(policy)
-                targets = [spec.as_target() for spec in policy.targets.all()]
-                for clock_ in clocks.compute(histories.get(ticket.pk, []), targets, hours, now):
+                for clock_ in clocks.compute(histories.get(ticket.pk, []), policy.targets, policy.hours, now):
                     row = rows.pop(clock_.key, None) or SlaTarget(
                         ticket_id=ticket.pk, metric=clock_.metric, cycle=clock_.cycle, started_at=clock_.started_at,
                         state="")
-                    _apply_clock(row, clock_, policy, zone, writes, reason=reason)
+                    _apply_clock(row, clock_, policy.row, policy.zone, writes, reason=reason)
                     kept.append(row)
             for row in rows.values():  # metrics the policy no longer targets
                 if row.state not in ENDED:
@@ -471,14 +507,13 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
         rows_by_ticket: dict[int, list[SlaTarget]] = defaultdict(list)
         for row in SlaTarget.objects.filter(ticket_id__in=[sla.ticket_id for sla in slas], state=clocks.RUNNING):
             rows_by_ticket[row.ticket_id].append(row)
-        calendars = _Calendars()
-        policies = SlaPolicy.objects.select_related("calendar").in_bulk({sla.policy_id for sla in slas} - {None})
+        config = configuration()
         writes = _Writes(now, [], [], [], [], fields=("breached_at", "warned_at"))
         zones: dict[int, ZoneInfo] = {}
         handled = 0
         for sla in slas:
-            policy = policies.get(sla.policy_id)
-            zone = calendars.of(policy)[1] if policy else ZoneInfo("UTC")
+            policy = config.by_pk.get(sla.policy_id)
+            zone = policy.zone if policy else ZoneInfo("UTC")
             zones[sla.ticket_id] = zone
             for row in rows_by_ticket[sla.ticket_id]:
                 if row.due_at is not None and row.due_at <= now and row.breached_at is None:

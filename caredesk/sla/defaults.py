@@ -7,6 +7,8 @@ standard policy's periodic update of 480 business minutes (one 8-hour business d
 "an update within 1 day".
 """
 
+import uuid
+
 from caredesk.core.defaults import seed_entries
 
 IMPACTS = [("one_person", "One person"), ("several_people", "Several people or orders"),
@@ -35,6 +37,10 @@ PAUSED_BY = {"first_reply": [], "next_reply": [], "periodic_update": WAITING, "r
 
 
 def seed(apps, schema_editor=None) -> None:
+    # A fresh token for what is seeded here (after a flush too): every process re-reads its snapshot. (The
+    # first data migration runs before the model exists; 0004 seeds it.)
+    if "slaconfiguration" in apps.all_models["sla"]:
+        apps.get_model("sla.SlaConfiguration").objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
     seed_entries(apps, "sla.Impact", IMPACTS)
     seed_entries(apps, "sla.Urgency", URGENCIES)
     Impact, Urgency = apps.get_model("sla.Impact"), apps.get_model("sla.Urgency")

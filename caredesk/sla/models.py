@@ -216,4 +216,14 @@ class SlaTarget(models.Model):
         return True if self.state == clocks.FULFILLED else None
 
 
+class SlaConfiguration(models.Model):
+    """One row: a token that changes whenever a policy, target or calendar changes, so every process knows
+    when its snapshot of them (caredesk.sla.actions.configuration) is out of date with one small read."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "SLA configuration version"
+
+
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)

@@ -5,12 +5,12 @@ policy or a calendar marks the open clocks for the sweep to recompute."""
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from caredesk.calendars.signals import calendar_saved
 from caredesk.sla import actions
-from caredesk.sla.models import SlaPolicy, SlaTargetSpec
+from caredesk.sla.models import ImportanceRule, SlaPolicy, SlaTargetSpec
 from caredesk.tickets.models import Interaction
 from caredesk.tickets.signals import interaction_added, ticket_changed, ticket_created
 
@@ -38,15 +38,33 @@ def on_ticket_changed(sender, ticket, changes, actor, **kwargs):
 
 
 @receiver(post_save, sender=SlaPolicy, dispatch_uid="sla.on_policy_saved")
+@receiver(post_delete, sender=SlaPolicy, dispatch_uid="sla.on_policy_deleted")
 def on_policy_saved(sender, instance, **kwargs):
+    actions.configuration_changed()
     actions.policies_changed(policy_ids=[instance.pk])
 
 
 @receiver(post_save, sender=SlaTargetSpec, dispatch_uid="sla.on_target_saved")
+@receiver(post_delete, sender=SlaTargetSpec, dispatch_uid="sla.on_target_deleted")
 def on_target_saved(sender, instance, **kwargs):
+    actions.configuration_changed()
     actions.policies_changed(policy_ids=[instance.policy_id])
+
+
+@receiver(m2m_changed, sender=SlaPolicy.ticket_types.through, dispatch_uid="sla.on_policy_types")
+@receiver(m2m_changed, sender=SlaPolicy.groups.through, dispatch_uid="sla.on_policy_groups")
+@receiver(m2m_changed, sender=SlaPolicy.industries.through, dispatch_uid="sla.on_policy_industries")
+def on_conditions_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        actions.configuration_changed()
+
+
+@receiver(post_save, sender=ImportanceRule, dispatch_uid="sla.on_importance_rule_saved")
+def on_importance_rule_saved(sender, instance, **kwargs):
+    actions.configuration_changed()
 
 
 @receiver(calendar_saved, dispatch_uid="sla.on_calendar_saved")
 def on_calendar_saved(sender, calendar, **kwargs):
+    actions.configuration_changed()
     actions.policies_changed()

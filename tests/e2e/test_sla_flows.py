@@ -22,6 +22,7 @@ def round_the_clock(e2e_db):
     """The default calendar open every hour of every day (the test runs whenever the machine's clock says),
     and a 60-minute first reply warned 30 minutes before: configuration, as the admin would set it."""
     from caredesk.calendars.models import BusinessCalendar, WeeklyHours
+    from caredesk.sla.actions import configuration_changed
     from caredesk.sla.models import SlaTargetSpec
 
     calendar = BusinessCalendar.objects.get(is_default=True)
@@ -31,6 +32,7 @@ def round_the_clock(e2e_db):
     BusinessCalendar.objects.filter(pk=calendar.pk).update(holiday_country="")
     SlaTargetSpec.objects.filter(policy__key="standard", metric="first_reply").update(
         business_minutes=60, warn_minutes_before=30)
+    configuration_changed()  # as the admin's saves do: every process reads the policies again
 
 
 @pytest.fixture
