@@ -122,6 +122,9 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.desk",
+    "caredesk.search",
+    "caredesk.knowledge",
     "caredesk.calendars",
     "caredesk.sla",
     "caredesk.notifications",
@@ -337,3 +340,6 @@ RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then 
 # other host is refused, so a recording callback never makes caredesk fetch, or send credentials, elsewhere.
 RECORDING_SOURCE_HOSTS = [host.strip().lower() for host in (env("RECORDING_SOURCE_HOSTS", "api.twilio.com") or "")
                           .split(",") if host.strip()]
+
+# The knowledge base's public "was this helpful?" votes: at most this many per visitor address and hour.
+KNOWLEDGE_VOTES_PER_HOUR = env_int("KNOWLEDGE_VOTES_PER_HOUR", 20)

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from caredesk.web.views import (analytics, auth, cases, composer, customer, escalation, follow_up, home, new_ticket,
-                                 original, quarantine, queues, recording, reports, review, satisfaction, search, sla,
-                                 ticket)
-from caredesk.web.views import live
+from caredesk.web.views import (analytics, auth, cases, composer, customer, desk, escalation, follow_up, home,
+                                 new_ticket, original, quarantine, queues, recording, reports, review, satisfaction,
+                                 search, site, sla, ticket)
+from caredesk.web.views import help_center, knowledge, live
 
 app_name = "web"
 
 urlpatterns = [
+    path("favicon.ico", site.favicon, name="favicon"),
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth.sign_out, name="logout"),
     path("", home.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("tickets/<int:pk>/head/", ticket.ticket_head, name="ticket-head"),
     path("tickets/<int:pk>/timeline/", ticket.ticket_timeline, name="ticket-timeline"),
     path("tickets/<int:pk>/properties/", ticket.ticket_properties, name="ticket-properties"),
+    path("tickets/<int:pk>/order/", ticket.linked_order, name="linked-order"),
     path("tickets/<int:pk>/properties/<str:name>/", ticket.edit_property, name="edit-property"),
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
@@ -64,6 +66,15 @@ urlpatterns = [
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
     path("reports/", analytics.reports_page, name="reports"),
+    path("views/bulk/", desk.bulk, name="bulk"),
+    path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
+    path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
+    path("tickets/<int:pk>/merge/", desk.merge, name="merge"),
+    path("responses/", desk.library, name="responses"),
+    path("responses/canned/new/", desk.edit_canned, name="new-canned"),
+    path("responses/canned/<int:pk>/", desk.edit_canned, name="edit-canned"),
+    path("responses/macros/new/", desk.edit_macro, name="new-macro"),
+    path("responses/macros/<int:pk>/", desk.edit_macro, name="edit-macro"),
     path("reports/compliance/", reports.compliance, name="compliance"),
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
@@ -76,4 +87,17 @@ urlpatterns = [
     path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
     path("notifications/read/", live.read_notifications, name="read-notifications"),
     path("settings/", live.my_settings, name="settings"),
+    # The knowledge base: the workspace's articles, the composer's suggestions, and the public help pages.
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.new_article, name="new-article"),
+    path("knowledge/preview/", knowledge.preview, name="article-preview"),
+    path("knowledge/<int:pk>/", knowledge.article_page, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
+    path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
+    path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
+    path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
+    path("help/", help_center.help_index, name="help"),
+    path("help/<slug:slug>/", help_center.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", help_center.vote, name="help-vote"),
 ]

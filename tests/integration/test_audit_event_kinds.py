@@ -19,10 +19,16 @@ from caredesk.core import events
 from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
+from caredesk.desk import actions as desk_actions
+from caredesk.desk.models import DeskEvent
+from caredesk.tickets import use_cases
 from caredesk.escalations import actions as escalation_actions
 from caredesk.live import actions as live_actions
 from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import actions as knowledge_actions
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import ArticleCategory, ArticleEvent
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
@@ -44,7 +50,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent)
 
 
 def _scenarios(agent) -> list:
@@ -133,6 +139,27 @@ def _ticket_changes(agent, customer, order) -> Ticket:
     [flag] = review_actions.review_texts(ticket, ["Our attorney will call you."])
     review_actions.clear_flag(flag, agent=agent, reason="A quote from an earlier ticket.")
     return ticket
+
+
+def _desk(agent, customer) -> None:
+    """The responses library, a macro applied, a bulk change, a round robin, a merge with its follow-up, and
+    an email reply ticking the open attempt's email box."""
+    actor = Actor.of_agent(agent)
+    canned = desk_actions.create_canned_response(actor=actor, name="Thanks", tabs=["reply"], body="Thank you.")
+    desk_actions.update_canned_response(canned, actor=actor, tabs=["reply", "text"])
+    macro = desk_actions.create_macro(actor=actor, name="Pending docs", tab="note", body="Asked for documents.",
+                                      status="pending")
+    desk_actions.update_macro(macro, actor=actor, add_tags=["documents"])
+    general = TicketType.objects.get(key="general_inquiry")
+    duplicate = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport?", ticket_type=general)
+    desk_actions.apply_macro(duplicate, macro, actor=actor)  # pending: the general follow-up starts
+    use_cases.reply(duplicate, actor=actor, body="We wrote to you.")  # ticks the open attempt's email box
+    kept = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport")
+    desk_actions.bulk_change([kept.pk], actor=actor, add_tags=["duplicate"])
+    desk_actions.merge(duplicate, kept, actor=actor)
+    group = Group.objects.filter(active=True).first()
+    desk_actions.set_round_robin(group, actor=actor, agents=[agent])
+    ticket_actions.create_ticket(actor=actor, requester=customer, subject="Round robin", group=group)
 
 
 def _outbox(ticket) -> None:
@@ -257,6 +284,26 @@ def _surveys_and_clarifications(agent) -> None:
             sub_category=SubCategory.objects.get(key="care_content_change").pk)
 
 
+def _knowledge(agent, ticket) -> None:
+    """An article written, revised, restored, published and back to draft, used in a reply, voted on, and an
+    unhelpful vote that opens a ticket."""
+    category = ArticleCategory.objects.get(key="us_passport")
+    draft = knowledge_actions.Draft(title="Renew by mail", body="Use form DS-82.", category=category.pk,
+                                    visibility="public")
+    article = knowledge_actions.create_article(agent=agent, draft=draft)
+    knowledge_actions.revise_article(article, agent=agent, draft=knowledge_actions.Draft(
+        **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
+    knowledge_actions.restore_version(article, agent=agent, version=1)
+    article = knowledge_actions.publish(article, agent=agent)
+    reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
+                                           kind="message", body=f"See {knowledge_queries.public_url(article)}")
+    knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=True, visitor="v1", address="a1"))
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
+                                                                email="ann@example.com", question="From abroad?"))
+    knowledge_actions.unpublish(article, agent=agent)
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -270,6 +317,8 @@ def every_kind(agent, customer, order, settings):
     _recordings(ticket, agent, settings)
     _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
+    _desk(agent, customer)
+    _knowledge(agent, ticket)
     return results
 
 
