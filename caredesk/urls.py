@@ -10,6 +10,7 @@ urlpatterns = [
     path("channels/twilio/recordings/", include("caredesk.recordings.urls")),
     path("channels/", include("caredesk.channels.urls")),
     path("resolution/", include("caredesk.resolutions.urls")),
+    path("survey/", include("caredesk.surveys.urls")),
     path("", include("caredesk.web.urls")),
 ]
 

@@ -2,8 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, desk, escalations, lists, playbooks, problems, recordings,
-                          resolutions, review, tickets)
+from caredesk.api import (analytics, cases, channels, clarifications, customers, desk, escalations, lists, live,
+                          notifications, playbooks, problems, recordings, resolutions, review, sla, surveys, tickets)
 from caredesk.api import search as search_api
 from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
@@ -44,6 +44,12 @@ api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
+api.add_router("", surveys.router)
+api.add_router("", clarifications.router)
+api.add_router("", analytics.router)
+api.add_router("", sla.router)
+api.add_router("", notifications.router)
+api.add_router("", live.router)
 api.add_router("", search_api.router)
 api.add_router("", knowledge.router)
 api.add_router("", resolutions.router)

@@ -96,6 +96,7 @@ def run_scenario(scenario: Scenario) -> SimulationResult:
         return read_result(
             title=scenario.title, file=scenario.file, start=scenario.start, until=scenario.until,
             calendar=scenario.calendar, tickets=simulation.tickets, cycle_starts=simulation.cycle_starts,
+            report=scenario.report,
         )
 
 

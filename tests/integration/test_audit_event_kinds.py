@@ -23,6 +23,8 @@ from caredesk.desk import actions as desk_actions
 from caredesk.desk.models import DeskEvent
 from caredesk.tickets import use_cases
 from caredesk.escalations import actions as escalation_actions
+from caredesk.live import actions as live_actions
+from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
 from caredesk.knowledge import actions as knowledge_actions
 from caredesk.knowledge import queries as knowledge_queries
@@ -36,6 +38,8 @@ from caredesk.resolutions import actions as resolution_actions
 from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
+from caredesk.sla import actions as sla_actions
+from caredesk.sla.models import ContractTier
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -46,7 +50,8 @@ ROOT = Path(__file__).parents[2]
 SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_notes",
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
-             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
+             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
+             "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
 LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent)
 
 
@@ -57,6 +62,17 @@ def _scenarios(agent) -> list:
             customer_actions.remove_contact_point(point.customer, actor=Actor.of_agent(agent), value=point.value)
         results.append(run_scenario(load_scenario(ROOT / "tests" / "scenarios" / f"{name}.yaml")))
     return results
+
+
+def _sla(agent, customer) -> None:
+    """What the SLA scenarios leave out: an override and its clearing, a solved ticket's stopped clocks, a
+    contract tier."""
+    actor = Actor.of_agent(agent)
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="SLA kinds", status="open")
+    sla_actions.override_priority(ticket, actor=actor, priority_value=Priority.HIGH, reason="Launch day")
+    sla_actions.clear_override(ticket, actor=actor)
+    ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+    sla_actions.set_contract_tier(customer, ContractTier.objects.get(key="premium"), actor=actor)
 
 
 def _escalation_ladder_ends(agent, customer) -> None:
@@ -204,6 +220,10 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     view = web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me"})
     web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me", "status": "open"})
     web_actions.delete_view(view, agent=agent)
+    colleague = agent_actions.create_agent(username="colleague")
+    notification_actions.notify([colleague], "sla_warning", text="First reply due in 30 minutes", actor=actor)
+    notification_actions.mark_read(colleague)
+    live_actions.set_time_zone(agent, "America/Chicago")
 
 
 def _recordings(ticket, agent, settings) -> None:
@@ -228,6 +248,42 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.download_due()
     recording_actions.record_console_recording(call, recorded_at=clock.now() - timedelta(days=800))
     recording_actions.delete_expired()
+
+
+def _surveys_and_clarifications(agent) -> None:
+    """A survey scheduled, cancelled, scheduled again, sent with the NPS question, rated good then bad (a review
+    opened and finished), the NPS answered; another skipped (no email address); a clarification filed."""
+    from datetime import timedelta
+
+    from caredesk.clarifications import actions as clarification_actions
+    from caredesk.clarifications.models import SubCategory
+    from caredesk.core import clock
+    from caredesk.surveys import actions as survey_actions
+    from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey
+
+    actor = Actor.of_agent(agent)
+    customer = customer_actions.create_customer(actor=actor, name="Sue Veyed", emails=["sue@example.net"])
+    with clock.frozen_at(clock.now()):
+        ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Survey me")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        ticket_actions.update_ticket(ticket, actor=actor, status="open")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        survey = Survey.objects.get(ticket=ticket)
+        survey_actions.record_rating(survey, rating="good", comment="")
+        survey_actions.record_rating(survey, rating="bad", reason=BadRatingReason.objects.get(key="other").pk,
+                                     comment="Slow.")
+        survey_actions.finish_review(RatingReview.objects.get(survey=survey), agent=agent, note="Called back.")
+        survey_actions.record_nps(NpsSurvey.objects.get(ticket=ticket), score=4, comment="")
+        no_email = customer_actions.create_customer(actor=actor, name="Phone Only", phones=["+1 415 555 0111"])
+        unreachable = ticket_actions.create_ticket(actor=actor, requester=no_email, subject="By phone")
+        ticket_actions.update_ticket(unreachable, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        clarification_actions.file_clarification(
+            ticket, agent=agent, category="care_clarification", details="Wanted the menu renamed.",
+            sub_category=SubCategory.objects.get(key="care_content_change").pk)
 
 
 def _knowledge(agent, ticket) -> None:
@@ -271,11 +327,13 @@ def every_kind(agent, customer, order, settings):
     results = _scenarios(agent)
     _escalation_ladder_ends(agent, customer)
     _cases(agent, customer)
+    _sla(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
     _resolutions(agent, customer)
+    _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
     _knowledge(agent, ticket)

@@ -21,6 +21,7 @@ from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 from caredesk.web.recordings import ticket_recordings
 from caredesk.web.resolutions import resolution_context
+from caredesk.web.views.satisfaction import panel_context as satisfaction_context
 
 RELATED_TICKETS = 5
 
@@ -108,6 +109,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **review_context(ticket),
         **escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")),
         **resolution_context(ticket),
+        **satisfaction_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),

@@ -21,8 +21,10 @@ from caredesk.tickets.models import Interaction, Ticket, TicketEvent
 
 
 def trail(ticket):
-    """The ticket's audit trail after it was created, without ids."""
-    events = TicketEvent.objects.filter(ticket=ticket).exclude(action="ticket.created").select_related("interaction")
+    """The ticket's audit trail after it was created, without ids; without what other apps write in reply to the
+    playbook's changes (the satisfaction survey a solve schedules, which names its survey by id)."""
+    events = (TicketEvent.objects.filter(ticket=ticket).exclude(action="ticket.created")
+              .exclude(action__startswith="survey.").select_related("interaction"))
     return [(event.at, event.actor_label, event.action, event.field, event.before, event.after,
              event.interaction.body if event.interaction_id else None) for event in events.order_by("at", "id")]
 
