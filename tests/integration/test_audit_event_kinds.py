@@ -31,7 +31,7 @@ from caredesk.recordings import actions as recording_actions
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.sla import actions as sla_actions
-from caredesk.sla.models import ContractTier
+from caredesk.sla.models import ContractTier, SlaEvent
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -44,7 +44,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, SlaEvent)
 
 
 def _scenarios(agent) -> list:
