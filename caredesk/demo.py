@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from caredesk.cases import actions as case_actions
+from caredesk.cases.models import PrimaryReason
 from caredesk.core import actions as agent_actions
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
+from caredesk.core.models import Agent
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
+from caredesk.desk import actions as desk_actions
 from caredesk.escalations import actions as escalation_actions
+from caredesk.knowledge.demo import load_articles
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
@@ -104,7 +110,42 @@ def load_demo() -> list[tuple[str, str]]:
                 industry=_entry(Industry, industry_key), status=status,
             )
     _demo_tickets(agents, customers, orders)
+    _responses(admin)
+    load_articles(agents)  # the knowledge base: common inquiries of the demo's industries
     return [(username, role) for username, _, _, role, _ in AGENTS]
+
+
+# Canned responses (name, composer tabs, text) and macros the demo ships beside "Call Notes".
+CANNED_RESPONSES = [
+    ("Follow-up: trying to reach you", ["reply", "text"],
+     "Hi, this is caredesk support following up on your request. We tried to reach you and would like to help "
+     "you finish it. Reply to this message or call us back at your convenience."),
+    ("Unresponsive: closing the ticket", ["reply"],
+     "We have not heard back after several attempts, so we are closing this request for now. Reply at any time "
+     "and we will pick it up again."),
+    ("Refund request received", ["reply", "text"],
+     "We received your refund request. A Resolution Specialist reviews it and we will write to you within two "
+     "business days."),
+    ("Documents needed", ["reply", "text", "note"],
+     "To continue, we need a clear copy of the following document(s): "),
+    ("Left a voicemail", ["note", "call"], "Called the customer, no answer; left a voicemail asking them to call back."),
+]
+MACROS = [
+    {"name": "Waiting on documents", "tab": "reply", "status": "pending", "add_tags": ["documents-needed"],
+     "body": "To continue with your application we need a clear copy of your documents. Reply to this email "
+             "with them attached, and we will take it from there."},
+    {"name": "Escalate to Resolution", "tab": "note", "group_key": "resolution", "priority": 3,
+     "add_tags": ["escalated"], "body": "Escalated to Resolution: the customer needs a Resolution Specialist."},
+]
+
+
+def _responses(actor: Actor) -> None:
+    for name, tabs, body in CANNED_RESPONSES:
+        desk_actions.create_canned_response(actor=actor, name=name, tabs=tabs, body=body)
+    for macro in MACROS:
+        values = dict(macro)
+        group_key = values.pop("group_key", None)
+        desk_actions.create_macro(actor=actor, group=_entry(Group, group_key) if group_key else None, **values)
 
 
 def _demo_tickets(agents, customers, orders) -> None:
@@ -176,8 +217,12 @@ def _demo_tickets(agents, customers, orders) -> None:
             call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
                         "reason_for_call": "Confirm the new Saturday hours",
                         "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
-            then_status=Status.SOLVED,
         )
+        resolution_actions.solve(closed, actor=maria, resolution=resolution_actions.NewResolution(
+            root_cause="documentation_gap", resolution_code="fixed", confirmation="confirmed", confirmed_by="phone",
+            summary="Updated the Saturday hours on the homepage; the customer confirmed them on the call."))
+        resolution_actions.share_feedback(closed, actor=maria, team="product", body=(
+            "Customers cannot change their opening hours themselves; a self-service form would save this call."))
         recording_actions.record_console_recording(call, duration_seconds=3)  # the console provider's audio
     with clock.frozen_at(started + timedelta(days=5)):
         ticket_actions.close_solved_tickets()
@@ -193,6 +238,30 @@ def _demo_tickets(agents, customers, orders) -> None:
     _escalations(ticket, maria, general)
 
 
+def _case(ticket, maria: Actor) -> None:
+    """SOP 003: the escalated call (with its recording, from the console provider) becomes a case with what
+    step 3 requires, offered to the Resolution Specialist."""
+    call = use_cases.log_call(
+        ticket, actor=maria, direction=Interaction.Direction.INBOUND, outcome=Interaction.CallOutcome.ANSWERED,
+        call_notes={"caller_name": "Marcus Bell", "call_type": "Inbound", "customer_type": "Homeowner",
+                    "reason_for_call": "Installation delayed twice; asked for leadership",
+                    "actions_taken": "Recorded the escalation request; customer agreed to wait for an update"},
+    )
+    recording_actions.record_console_recording(call, duration_seconds=4)
+    case = case_actions.open_case(ticket, agent=maria.agent, new=case_actions.NewCase(
+        primary_reason=_entry(PrimaryReason, "installation_concern").pk,
+        description="The homeowner says the installation was rescheduled twice without notice and the crew "
+                    "left the roof open for a day.",
+        installer_point_of_view="The installer says the second date moved because of rain and the roof was "
+                                "tarped.",
+        interaction=call.pk, concern_type="Installation delay and workmanship",
+        red_flags="Two reschedules with no notice on the order; photos of an open roof.",
+        other_concerns="The homeowner mentioned a neighbour with the same installer.",
+        welcome_call_voice_matches=True, certificate_of_completion_reviewed=False, documentation="not_needed"))
+    specialist = Agent.objects.get(username="rs")
+    case_actions.assign(case, agent=maria.agent, assignee=specialist.pk)
+
+
 def _escalations(ticket, maria: Actor, general) -> None:
     """SOPs 002/003 after the customer asked: one agreed to wait (the escalation follow-up runs), one refused a
     few minutes ago and nobody answered (a voicemail for the Resolution Lead to call back), and one refusing
@@ -203,6 +272,7 @@ def _escalations(ticket, maria: Actor, general) -> None:
                      order=False, channel=Channel.PHONE, priority=Priority.HIGH)
     escalation = escalation_actions.record_request(waiting, agent=agent, reason="Let me speak to your manager.")
     escalation_actions.record_choice(escalation, agent=agent, waits=True)
+    _case(waiting, maria)
     with clock.frozen_at(now - timedelta(minutes=5)):
         voicemail = ticket(maria, "Jamal Carter", "Refused to wait: wanted a supervisor now",
                            "Caller refused a follow-up and asked for a supervisor.", general, channel=Channel.PHONE,

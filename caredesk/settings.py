@@ -126,6 +126,10 @@ INSTALLED_APPS = [
     "caredesk.sla",
     "caredesk.notifications",
     "caredesk.live",
+    "caredesk.resolutions",
+    "caredesk.desk",
+    "caredesk.search",
+    "caredesk.knowledge",
     "caredesk.web",
 ]
 
@@ -258,6 +262,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
+RESOLUTION_LINK_DAYS = env_int("RESOLUTION_LINK_DAYS", 30)  # how long a customer's confirmation link works
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
 SLA_PANEL_REFRESH_SECONDS = env_int("SLA_PANEL_REFRESH_SECONDS", 60)  # the ticket page's SLA clocks (docs/sla.md)
 
@@ -330,3 +335,10 @@ VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; 
 RECORDING_OPEN_DAYS = env_int("RECORDING_OPEN_DAYS", 90)
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 730)
 RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then the recording is marked failed
+# Hosts the worker downloads provider recordings from (with the provider's credentials): a RecordingUrl on any
+# other host is refused, so a recording callback never makes caredesk fetch, or send credentials, elsewhere.
+RECORDING_SOURCE_HOSTS = [host.strip().lower() for host in (env("RECORDING_SOURCE_HOSTS", "api.twilio.com") or "")
+                          .split(",") if host.strip()]
+
+# The knowledge base's public "was this helpful?" votes: at most this many per visitor address and hour.
+KNOWLEDGE_VOTES_PER_HOUR = env_int("KNOWLEDGE_VOTES_PER_HOUR", 20)

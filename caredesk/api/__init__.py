@@ -2,8 +2,10 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, escalations, lists, live, notifications, playbooks, problems,
-                          recordings, review, sla, tickets)
+from caredesk.api import (cases, channels, customers, desk, escalations, lists, live, notifications, playbooks,
+                          problems, recordings, resolutions, review, sla, tickets)
+from caredesk.api import search as search_api
+from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -33,6 +35,7 @@ def health(request):
 
 
 api.add_router("", customers.router)
+api.add_router("", desk.router)  # before tickets: /tickets/bulk is not /tickets/{ticket_id}
 api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)
@@ -44,3 +47,6 @@ api.add_router("", recordings.router)
 api.add_router("", sla.router)
 api.add_router("", notifications.router)
 api.add_router("", live.router)
+api.add_router("", search_api.router)
+api.add_router("", knowledge.router)
+api.add_router("", resolutions.router)

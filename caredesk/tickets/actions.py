@@ -384,6 +384,8 @@ class TicketChange:
         tag_names = changes.pop("tags", None)
         if "status" in changes:
             lifecycle.check_transition(ticket.status, changes["status"])
+            if changes["status"] == Status.SOLVED != ticket.status:
+                signals.ticket_solving.send(sender=Ticket, ticket=ticket, actor=self.actor)
             if changes["status"] != ticket.status:
                 _apply_status_timestamps(ticket, changes["status"], now)
         changed = apply_changes(ticket, changes)
@@ -661,13 +663,14 @@ def check_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttachmen
 
 def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int = 500) -> int:
     """Close tickets solved longer ago than the configured delay. Safe to run from several workers: a ticket
-    another transaction holds is left for the next run."""
+    another transaction holds is left for the next run; one an app holds open (`signals.auto_close_holds`:
+    a resolution waiting for the customer's confirmation) waits."""
     delay = older_than if older_than is not None else timedelta(days=settings.SOLVED_TICKET_CLOSE_DAYS)
     cutoff = clock.now() - delay
-    ids = list(
-        Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff)
-        .order_by("solved_at").values_list("pk", flat=True)[:batch_size]
-    )
+    closable = Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff)
+    for _, held in signals.auto_close_holds.send(sender=Ticket, cutoff=cutoff):
+        closable = closable.exclude(held)
+    ids = list(closable.order_by("solved_at").values_list("pk", flat=True)[:batch_size])
     if not ids:
         return 0
     with ticket_changes(ids, Actor.system("auto-close"), related=(), skip_locked=True) as batch:
@@ -677,3 +680,32 @@ def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int
             with batch.changing(ticket_id) as change:
                 change.set(status=Status.CLOSED)
     return len(closing)
+
+
+def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: int = 0) -> Ticket:
+    """Merge a duplicate (`source`) into `target`: its interactions and documents move to `target`, each
+    ticket records the merge ("ticket.merged_from", "ticket.merged_into"), and `source` is closed with a
+    note pointing at `target`. `follow_ups` is how many follow-ups the caller moved with it (playbooks)."""
+    if source.pk == target.pk:
+        raise ValidationFailed("A ticket cannot be merged into itself.", field="target")
+    with ticket_changes([source.pk, target.pk], actor) as batch:
+        duplicate, kept = batch.ticket(source.pk), batch.ticket(target.pk)
+        if kept.is_closed:
+            raise Conflict(f"Ticket #{kept.pk} is closed; merge into a ticket that is still open.", field="target")
+        if duplicate.is_closed:
+            raise Conflict(f"Ticket #{duplicate.pk} is closed already; there is nothing left to merge.",
+                           field="source")
+        moved = Interaction.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
+        Attachment.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
+        with batch.changing(kept.pk) as change:
+            change.record("ticket.merged_from", field="merge",
+                          after={"ticket": duplicate.pk, "interactions": moved, "follow_ups": follow_ups})
+            change._touch()
+        with batch.changing(duplicate.pk) as change:
+            change.record("ticket.merged_into", field="merge",
+                          after={"ticket": kept.pk, "interactions": moved, "follow_ups": follow_ups})
+            change.note(f"Merged into #{kept.pk}: its conversation continues there.")
+            if duplicate.status != Status.SOLVED:
+                change.set(status=Status.SOLVED)
+            change.set(status=Status.CLOSED)
+    return batch.ticket(target.pk)

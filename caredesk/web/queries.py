@@ -5,22 +5,21 @@ timeline, My work and search. Each function runs a fixed number of SQL queries w
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DateTimeField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models import (BooleanField, DateTimeField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery,
+                              Value)
 from django.urls import reverse
 
 from caredesk.core import clock, events
 from caredesk.core.models import Agent
-from caredesk.customers.contact import normalize_phone
-from caredesk.customers.models import ContactPoint, Customer, Order
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.review import queries as review_queries
-from caredesk.core.errors import ValidationFailed
 from caredesk.tickets import lifecycle
 from caredesk.tickets import queries as ticket_queries
 from caredesk.tickets.models import Interaction, Ticket, TicketEvent
@@ -313,19 +312,31 @@ def ticket_for_page(pk: int) -> Ticket | None:
 
 
 def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
-    """Interactions and audit events in time order. 2 queries for interactions (+attachments), 1 for
-    events (without the `interaction.*` ones, which the interactions show) and 1 for the follow-up tasks
-    they name, if any. Consecutive field changes by the same actor within a minute are grouped into one
-    entry."""
-    entries = [TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
-               for item in ticket_queries.timeline(ticket)]
+    """Interactions and audit events in the order they happened. 2 queries for interactions (+attachments,
+    each with the id of its own audit event), 1 for events (without the `interaction.*` ones, which the
+    interactions show) and 1 for the follow-up tasks they name, if any. Consecutive field changes by the same
+    actor within a minute are grouped into one entry.
+
+    Things recorded together (a status change, the playbook it starts, the task it plans, the note "1/3")
+    carry timestamps a few microseconds apart, in no reliable order: they are ordered by their audit event's
+    id, the sequence they were written in. An interaction recorded after it happened (a call logged later,
+    an email dated before it arrived) takes its place by the time it happened instead.
+    """
+    sequence = Subquery(TicketEvent.objects.filter(interaction=OuterRef("pk")).order_by("id").values("id")[:1])
+    recorded, backdated = [], []
+    for item in ticket_queries.timeline(ticket).annotate(sequence=sequence):
+        entry = TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
+        if item.occurred_at < item.created_at or item.sequence is None:
+            backdated.append(entry)
+        else:
+            recorded.append((item.sequence, entry))
     if with_audit:
         # Interactions' own events are left in the database: half the rows of a long timeline.
         hidden = Q()
         for prefix in HIDDEN_EVENT_PREFIXES:
             hidden |= Q(action__startswith=prefix)
         shown = list(TicketEvent.objects.filter(ticket=ticket).exclude(hidden).select_related("actor")
-                     .order_by("at", "id"))
+                     .order_by("id"))
         previous: TimelineEntry | None = None
         for event, sentence in zip(shown, events.describe_all(shown)):
             line = sentence.render(EVENT_STYLE)
@@ -333,16 +344,16 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
                 previous is not None and previous.events and event.action.endswith(".changed")
                 and previous.events[-1].action.endswith(".changed")
                 and previous.events[-1].actor_label == event.actor_label
-                and (event.at - previous.events[-1].at) <= timedelta(minutes=1)
+                and abs(event.at - previous.events[-1].at) <= timedelta(minutes=1)
             ):
                 previous.events.append(event)
                 previous.lines.append(line)
                 continue
             previous = TimelineEntry(at=event.at, kind="event", event=event, events=[event], lines=[line])
-            entries.append(previous)
-    # Stable sort keeps an event after the interaction that happened at the same instant.
-    entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "interaction" else 1))
-    return entries
+            recorded.append((event.pk, previous))
+    recorded.sort(key=lambda pair: pair[0])
+    # Both lists keep their own order; a backdated interaction goes before the first later entry.
+    return list(heapq.merge([entry for _, entry in recorded], backdated, key=lambda entry: entry.at))
 
 
 # --- My work --------------------------------------------------------------------------------------
@@ -356,78 +367,3 @@ def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list[FollowUpTask]:
                                     status=FollowUpTask.Status.OPEN, due_at__lte=clock.now())
         .order_by("due_at", "id").select_related("ticket", "ticket__requester")[:limit]
     )
-
-
-# --- search ---------------------------------------------------------------------------------------
-
-SEARCH_LIMIT = 25
-
-
-@dataclass
-class SearchResults:
-    query: str
-    tickets: list[Ticket]
-    customers: list[Customer]
-    exact_ticket: Ticket | None = None
-
-
-def search(text: str) -> SearchResults:
-    """Ticket numbers, order references, emails and phones by indexed equality; subjects, names and
-    bodies by a bounded substring scan from the newest rows."""
-    query = (text or "").strip()[:200]
-    results = SearchResults(query=query, tickets=[], customers=[])
-    if len(query) < 2 and not query.lstrip("#").isdigit():
-        return results
-    ticket_ids: list[int] = []
-    customer_ids: list[int] = []
-
-    number = query.lstrip("#")
-    if number.isdigit() and len(number) < 19:
-        exact = Ticket.objects.filter(pk=int(number)).values_list("pk", flat=True).first()
-        if exact:
-            ticket_ids.append(exact)
-    contacts: list[tuple[str, str]] = []
-    if "@" in query:
-        contacts.append((ContactPoint.Kind.EMAIL, query.lower()))
-    elif sum(ch.isdigit() for ch in query) >= 7:
-        try:
-            contacts.append((ContactPoint.Kind.PHONE, normalize_phone(query)))
-        except ValidationFailed:
-            pass
-    for kind, value in contacts:
-        owner = ContactPoint.objects.filter(kind=kind, value=value).values_list("customer_id", flat=True).first()
-        if owner:
-            customer_ids.append(owner)
-    order_owner = Order.objects.filter(external_reference__iexact=query).values_list("customer_id", flat=True).first() \
-        if len(query) <= 100 else None
-    if order_owner:
-        customer_ids.append(order_owner)
-
-    if len(query) >= 2:
-        customer_ids += list(
-            Customer.objects.filter(name__icontains=query).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-        if "@" in query:
-            customer_ids += list(ContactPoint.objects.filter(value__icontains=query).order_by("-id")
-                                 .values_list("customer_id", flat=True)[:SEARCH_LIMIT])
-        ticket_ids += list(
-            Ticket.objects.filter(Q(subject__icontains=query) | Q(description__icontains=query))
-            .order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-        ticket_ids += list(
-            Interaction.objects.filter(body__icontains=query).order_by("-id")
-            .values_list("ticket_id", flat=True)[:SEARCH_LIMIT]
-        )
-    customer_ids = list(dict.fromkeys(customer_ids))[:SEARCH_LIMIT]
-    if customer_ids:
-        ticket_ids += list(
-            Ticket.objects.filter(requester_id__in=customer_ids).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-    ticket_ids = list(dict.fromkeys(ticket_ids))[: SEARCH_LIMIT * 2]
-    by_id = {t.pk: t for t in ticket_queries.tickets_for_display().filter(pk__in=ticket_ids)}
-    results.tickets = [by_id[pk] for pk in ticket_ids if pk in by_id]
-    if number.isdigit() and len(number) < 19:
-        results.exact_ticket = by_id.get(int(number))
-    customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).prefetch_related("contact_points")}
-    results.customers = [customers[pk] for pk in customer_ids if pk in customers]
-    return results

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, sla, ticket)
-from caredesk.web.views import live
+from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket,
+                                 original, quarantine, queues, recording, reports, resolution, review, search, site,
+                                 sla, ticket)
+from caredesk.web.views import help_center, knowledge, live
 
 app_name = "web"
 
 urlpatterns = [
+    path("favicon.ico", site.favicon, name="favicon"),
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth.sign_out, name="logout"),
     path("", home.home, name="home"),
@@ -19,10 +21,14 @@ urlpatterns = [
     path("tickets/<int:pk>/head/", ticket.ticket_head, name="ticket-head"),
     path("tickets/<int:pk>/timeline/", ticket.ticket_timeline, name="ticket-timeline"),
     path("tickets/<int:pk>/properties/", ticket.ticket_properties, name="ticket-properties"),
+    path("tickets/<int:pk>/order/", ticket.linked_order, name="linked-order"),
     path("tickets/<int:pk>/properties/<str:name>/", ticket.edit_property, name="edit-property"),
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
     path("tickets/<int:pk>/documents/<int:attachment_id>/", ticket.download_attachment, name="attachment"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/", original.original, name="original"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/html/", original.original_html, name="original-html"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/raw/", original.original_raw, name="original-raw"),
     path("tickets/<int:pk>/follow-up/", follow_up.follow_up_panel, name="follow-up"),
     path("tickets/<int:pk>/follow-up/tasks/<int:task_id>/complete/", follow_up.complete_task, name="complete-task"),
     path("tickets/<int:pk>/follow-up/runs/<int:run_id>/stop/", follow_up.stop_follow_up, name="stop-follow-up"),
@@ -38,8 +44,18 @@ urlpatterns = [
     path("tickets/<int:pk>/sla/priority/override/", sla.override, name="sla-override"),
     path("tickets/<int:pk>/sla/priority/override/clear/", sla.clear_override, name="sla-clear-override"),
     path("reports/sla/", sla.sla_report, name="sla-report"),
+    path("tickets/<int:pk>/resolution/", resolution.solve, name="solve"),
+    path("tickets/<int:pk>/resolution/confirmation/", resolution.record_confirmation, name="record-confirmation"),
+    path("tickets/<int:pk>/resolution/confirmation-message/", resolution.send_confirmation,
+         name="send-confirmation"),
+    path("tickets/<int:pk>/feedback/", resolution.share_feedback, name="share-feedback"),
+    path("feedback/", resolution.feedback_teams, name="feedback"),
+    path("feedback/<slug:key>/", resolution.team_feedback, name="team-feedback"),
+    path("resolutions/", resolution.resolutions_report, name="resolutions"),
+    path("resolutions/export.csv", resolution.resolutions_export, name="resolutions-export"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
+    path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
     path("recordings/<int:pk>/", recording.recording_player, name="recording-player"),
     path("recordings/<int:pk>/content/", recording.recording_content, name="recording-content"),
@@ -54,6 +70,15 @@ urlpatterns = [
     path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
+    path("views/bulk/", desk.bulk, name="bulk"),
+    path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
+    path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
+    path("tickets/<int:pk>/merge/", desk.merge, name="merge"),
+    path("responses/", desk.library, name="responses"),
+    path("responses/canned/new/", desk.edit_canned, name="new-canned"),
+    path("responses/canned/<int:pk>/", desk.edit_canned, name="edit-canned"),
+    path("responses/macros/new/", desk.edit_macro, name="new-macro"),
+    path("responses/macros/<int:pk>/", desk.edit_macro, name="edit-macro"),
     path("reports/compliance/", reports.compliance, name="compliance"),
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
@@ -66,4 +91,17 @@ urlpatterns = [
     path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
     path("notifications/read/", live.read_notifications, name="read-notifications"),
     path("settings/", live.my_settings, name="settings"),
+    # The knowledge base: the workspace's articles, the composer's suggestions, and the public help pages.
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.new_article, name="new-article"),
+    path("knowledge/preview/", knowledge.preview, name="article-preview"),
+    path("knowledge/<int:pk>/", knowledge.article_page, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
+    path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
+    path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
+    path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
+    path("help/", help_center.help_index, name="help"),
+    path("help/<slug:slug>/", help_center.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", help_center.vote, name="help-vote"),
 ]

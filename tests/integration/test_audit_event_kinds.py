@@ -19,19 +19,27 @@ from caredesk.core import events
 from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
+from caredesk.desk import actions as desk_actions
+from caredesk.desk.models import DeskEvent
+from caredesk.tickets import use_cases
 from caredesk.escalations import actions as escalation_actions
 from caredesk.live import actions as live_actions
 from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import actions as knowledge_actions
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import ArticleCategory, ArticleEvent
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
+from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.sla import actions as sla_actions
-from caredesk.sla.models import ContractTier, SlaEvent
+from caredesk.sla.models import ContractTier, SlaEvent, SlaTargetSpec
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -44,7 +52,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, SlaEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent)
 
 
 def _scenarios(agent) -> list:
@@ -57,13 +65,14 @@ def _scenarios(agent) -> list:
 
 
 def _sla(agent, customer) -> None:
-    """What the SLA scenarios leave out: an override and its clearing, a solved ticket's stopped clocks, a
-    contract tier."""
+    """What the SLA scenarios leave out: an override and its clearing, a clock stopped because the policy no
+    longer targets its metric (the admin removed the target; the sweep recomputes), a contract tier."""
     actor = Actor.of_agent(agent)
     ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="SLA kinds", status="open")
     sla_actions.override_priority(ticket, actor=actor, priority_value=Priority.HIGH, reason="Launch day")
     sla_actions.clear_override(ticket, actor=actor)
-    ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+    SlaTargetSpec.objects.filter(policy__key="standard", metric="periodic_update").delete()
+    sla_actions.sweep_due()
     sla_actions.set_contract_tier(customer, ContractTier.objects.get(key="premium"), actor=actor)
 
 
@@ -107,6 +116,7 @@ def _cases(agent, customer) -> None:
     case_actions.close_case(case, agent=agent, closed_reason=case_actions.closing_reason(case))
     other = case_actions.open_case(ticket, agent=agent, new=new("not_needed"))
     other = case_actions.attach_documents(other, agent=agent, uploads=[upload])
+    other = case_actions.edit_case(other, agent=agent, changes={"red_flags": "Two signatures differ."})
     case_actions.reject(case_actions.assign(other, agent=agent, assignee=specialist.pk), agent=specialist,
                         reason="Wrong team")
 
@@ -134,6 +144,27 @@ def _ticket_changes(agent, customer, order) -> Ticket:
     return ticket
 
 
+def _desk(agent, customer) -> None:
+    """The responses library, a macro applied, a bulk change, a round robin, a merge with its follow-up, and
+    an email reply ticking the open attempt's email box."""
+    actor = Actor.of_agent(agent)
+    canned = desk_actions.create_canned_response(actor=actor, name="Thanks", tabs=["reply"], body="Thank you.")
+    desk_actions.update_canned_response(canned, actor=actor, tabs=["reply", "text"])
+    macro = desk_actions.create_macro(actor=actor, name="Pending docs", tab="note", body="Asked for documents.",
+                                      status="pending")
+    desk_actions.update_macro(macro, actor=actor, add_tags=["documents"])
+    general = TicketType.objects.get(key="general_inquiry")
+    duplicate = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport?", ticket_type=general)
+    desk_actions.apply_macro(duplicate, macro, actor=actor)  # pending: the general follow-up starts
+    use_cases.reply(duplicate, actor=actor, body="We wrote to you.")  # ticks the open attempt's email box
+    kept = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport")
+    desk_actions.bulk_change([kept.pk], actor=actor, add_tags=["duplicate"])
+    desk_actions.merge(duplicate, kept, actor=actor)
+    group = Group.objects.filter(active=True).first()
+    desk_actions.set_round_robin(group, actor=actor, agents=[agent])
+    ticket_actions.create_ticket(actor=actor, requester=customer, subject="Round robin", group=group)
+
+
 def _outbox(ticket) -> None:
     actor = Actor.system("test")
     sent = channel_actions.queue_message(ticket=ticket, actor=actor, channel="sms", origin="agent_reply",
@@ -148,9 +179,10 @@ def _outbox(ticket) -> None:
                                   idempotency_key="failed", template="missing", failure_reason="no such template")
 
 
-def _inbound(ticket) -> None:
+def _inbound(ticket, agent) -> None:
     processed = channel_actions.store_inbound(b"Subject: hi\r\n\r\nhello", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(processed, status="processed", outcome="a reply", ticket=ticket)
+    channel_actions.download_original(processed, agent=agent, via="workspace")
     ignored = channel_actions.store_inbound(b"Subject: out\r\n\r\naway", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(ignored, status="ignored", outcome="an automatic reply")
     channel_actions.fail_inbound(ignored.pk, "the parser failed", retry=True)
@@ -211,12 +243,47 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.open_recording(old, agent=specialist, reason="Compliance review")
     recent = recording_actions.record_console_recording(call)
     recording_actions.open_recording(recent, agent=agent, kind="download")
-    settings.RECORDING_DOWNLOAD_ATTEMPTS = 1
+    settings.RECORDING_DOWNLOAD_ATTEMPTS, settings.RECORDING_SOURCE_HOSTS = 1, ["127.0.0.1"]
     recording_actions.receive_twilio_recording(recording_sid="RE-audit", call_sid="CA-audit", status="completed",
                                                recording_url="http://127.0.0.1:9/unreachable", duration_seconds=5)
     recording_actions.download_due()
     recording_actions.record_console_recording(call, recorded_at=clock.now() - timedelta(days=800))
     recording_actions.delete_expired()
+
+
+def _knowledge(agent, ticket) -> None:
+    """An article written, revised, restored, published and back to draft, used in a reply, voted on, and an
+    unhelpful vote that opens a ticket."""
+    category = ArticleCategory.objects.get(key="us_passport")
+    draft = knowledge_actions.Draft(title="Renew by mail", body="Use form DS-82.", category=category.pk,
+                                    visibility="public")
+    article = knowledge_actions.create_article(agent=agent, draft=draft)
+    knowledge_actions.revise_article(article, agent=agent, draft=knowledge_actions.Draft(
+        **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
+    knowledge_actions.restore_version(article, agent=agent, version=1)
+    article = knowledge_actions.publish(article, agent=agent)
+    reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
+                                           kind="message", body=f"See {knowledge_queries.public_url(article)}")
+    knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=True, visitor="v1", address="a1"))
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
+                                                                email="ann@example.com", question="From abroad?"))
+    knowledge_actions.unpublish(article, agent=agent)
+def _resolutions(agent, customer) -> None:
+    """Solved with a resolution and the confirmation message sent; the customer's "still not fixed"; solved again,
+    reusing another ticket, with the customer's confirmation; a note shared as feedback for a team."""
+    actor = Actor.of_agent(agent)
+    customer_actions.add_contact_points(customer, actor=actor, emails=["dana.w@example.com"])  # the scenarios took hers
+    earlier = ticket_actions.create_ticket(actor=actor, requester=customer, subject="The same fault")
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Resolved?")
+    first = resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="product_defect", resolution_code="fixed", summary="Replaced the part.",
+        knowledge_base_reference="KB-12", confirmation="send"))
+    resolution_actions.customer_not_fixed(tokens.sign(tokens.CONFIRMATION, first.pk), comment="It broke again.")
+    resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="other", summary="Replaced the board.", linked_ticket=earlier.pk, confirmation="confirmed",
+        confirmed_by="phone"))
+    resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
 
 
 @pytest.fixture
@@ -228,9 +295,12 @@ def every_kind(agent, customer, order, settings):
     _sla(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
-    _inbound(ticket)
+    _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
+    _resolutions(agent, customer)
     _customer_and_agent_changes(agent, customer, order)
+    _desk(agent, customer)
+    _knowledge(agent, ticket)
     return results
 
 

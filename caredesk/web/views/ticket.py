@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
+from caredesk.desk.models import Macro
+from caredesk.resolutions.rules import composer_tab
 from caredesk.review.queries import open_flags
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
@@ -18,6 +20,7 @@ from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 from caredesk.web.recordings import ticket_recordings
+from caredesk.web.resolutions import resolution_context
 
 RELATED_TICKETS = 5
 
@@ -91,7 +94,7 @@ def review_context(ticket, *, bound: forms.ClearReviewFlagForm | None = None, me
             "review_problem": problem}
 
 
-def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "reply",
+def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
                    property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
     canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
     return {
@@ -103,15 +106,17 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **follow_up_context(ticket),
         **flags_context(ticket),
         **review_context(ticket),
-        **escalation_context(ticket, agent=request.user),
+        **escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")),
+        **resolution_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),
         "composer_labels": forms.COMPOSER_LABELS,
-        "active_tab": active_tab,
+        "active_tab": active_tab or composer_tab(ticket.requester.preferred_channel),  # SOP 004's preferred channel
         "composer_message": composer_message,
         "canned": canned,
-        "canned_data": [{"id": c.pk, "name": c.name, "use": c.use, "body": c.body} for c in canned],
+        "macros": list(Macro.objects.filter(active=True)),
+        "canned_data": [{"id": c.pk, "name": c.name, "tabs": c.tabs, "body": c.body} for c in canned],
         "documents_form": forms.SupportingDocumentsForm(),
         "other_tickets": list(
             Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
@@ -139,6 +144,12 @@ def ticket_timeline(request, pk: int):
 @requires(roles.WORK_TICKETS)
 def ticket_head(request, pk: int):
     return render(request, "web/partials/ticket_head.html", {"ticket": load_ticket(pk)})
+
+
+@requires(roles.WORK_TICKETS)
+def linked_order(request, pk: int):
+    """The Linked order card, refreshed when the ticket changes (its order is a property)."""
+    return render(request, "web/partials/linked_order.html", {"ticket": load_ticket(pk)})
 
 
 @requires(roles.WORK_TICKETS)
