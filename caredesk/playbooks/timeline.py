@@ -30,6 +30,9 @@ _REVIEW_FLAG_WORDS = {"review.flag_raised": "flag raised:", "review.flag_matched
                       "review.flag_cleared": "flag cleared:"}
 _TASK_CLOSED = {"task.completed": "done", "task.done": "done", "task.missed": "missed", "task.cancelled": "cancelled"}
 # An entry's kind (in the JSON output) where `entry_of` does not choose it; "change" for the others.
+# The event logs of apps above playbooks whose events a simulation shows (caredesk.sla's SlaEvent, registered from
+# its AppConfig.ready): each reads its events of the given ticket ids, ordered by time.
+EXTRA_EVENT_LOGS: list = []
 ENTRY_KINDS = {"follow_up.created": "ticket", "playbook.cancelled": "run", "flag.cleared": "flag"}
 _DAY_KEY = re.compile(r"^day (\d+)")
 
@@ -267,6 +270,9 @@ class _DatabaseReader:
         self.until = until
         self.events = list(TicketEvent.objects.filter(ticket_id__in=self.ids).select_related("interaction")
                            .order_by("at", "id"))
+        extra = [event for read in EXTRA_EVENT_LOGS for event in read(self.ids)]
+        if extra:  # each log in its order; merged by time, a ticket event first at the same instant
+            self.events = sorted(self.events + extra, key=lambda event: (event.at, type(event) is not TicketEvent))
         self.tasks = self._tasks()
 
     def _tasks(self) -> dict[tuple[int, str, str], list[tuple[FollowUpTask, datetime | None]]]:

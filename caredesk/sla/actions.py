@@ -6,7 +6,8 @@ contract). Each writes its TicketEvent and sets the ticket's priority through th
 change is audited as any other and the clocks recompute.
 
 Clocks: `recompute` replays tickets' histories through the pure `caredesk.sla.clocks` and records what changed
-(started, paused, resumed, fulfilled, stopped, breached, recomputed) as TicketEvents when it is seen, never
+(started, paused, resumed, fulfilled, stopped, breached, recomputed) in the SLA's own append-only log
+(SlaEvent) when it is seen, never
 back-dated: a breach found late says when it fell due. `sweep_due` is the worker's due-time sweep over the
 indexed `TicketSla.next_due_at`: it records the breaches and warnings that fall due, each once (the ticket's
 row is locked, on PostgreSQL with SKIP LOCKED, and a target's `breached_at` / `warned_at` is written with
@@ -28,7 +29,7 @@ from django.db import connection, transaction
 
 from caredesk.calendars.hours import BusinessHours
 from caredesk.calendars.queries import business_hours, default_calendar
-from caredesk.core import clock
+from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import audit_value
 from caredesk.core.db import statements
@@ -38,10 +39,9 @@ from caredesk.customers.models import Customer
 from caredesk.notifications.actions import notify
 from caredesk.sla import clocks, priority
 from caredesk.sla.models import (
-    ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaConfiguration, SlaPolicy, SlaTarget,
-    TicketPriority, TicketSla, Urgency,
+    ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaConfiguration, SlaEvent, SlaPolicy,
+    SlaTarget, TicketPriority, TicketSla, Urgency,
 )
-from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.actions import ticket_changes
 from caredesk.tickets.models import Interaction, Priority, Ticket, TicketEvent
 
@@ -261,9 +261,9 @@ def _when(instant: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _clock_event(ticket_id: int, kind: str, metric: str, cycle: int, due_at: datetime | None, description: str,
-                 now: datetime) -> TicketEvent:
+                 now: datetime) -> SlaEvent:
     name = clocks.METRIC_NAMES[metric] + (f" (cycle {cycle})" if cycle > 1 else "")
-    event = TicketEvent.build(SLA, f"sla.{kind}", ticket_id=ticket_id, field="sla", after={
+    event = SlaEvent.build(SLA, f"sla.{kind}", ticket_id=ticket_id, field="sla", after={
         "metric": metric, "cycle": cycle, "due_at": due_at.isoformat() if due_at else None,
         "description": f"{name}: {description}"})
     event.at = now
@@ -273,7 +273,7 @@ def _clock_event(ticket_id: int, kind: str, metric: str, cycle: int, due_at: dat
 @dataclass
 class _Writes:
     now: datetime
-    events: list[TicketEvent]
+    events: list[SlaEvent]
     new: list[SlaTarget]
     changed: list[SlaTarget]
     warnings: list[SlaTarget]
@@ -282,7 +282,7 @@ class _Writes:
     def write(self) -> None:
         statements.insert_rows(self.new)  # (nobody reads their ids back)
         statements.update_rows(self.changed, self.fields or TARGET_FIELDS)
-        ticket_actions.record_events(self.events)
+        audit.write_all(self.events)  # the SLA's own log
 
 
 SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
@@ -357,16 +357,18 @@ def _schedule(sla: TicketSla, rows: Iterable[SlaTarget], now: datetime) -> None:
     sla.computed_at, sla.stale = now, False
 
 
-def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
-    """Replay each ticket's history under the policy that matches it now (read afresh) and record what
-    changed. `reason` (e.g. "priority changed") is written with the due times it moves. Callers hold the
-    tickets (an agent's change, the sweep)."""
+def recompute(ticket_ids: Iterable[int], *, reason: str = "", tickets: list[Ticket] | None = None) -> None:
+    """Replay each ticket's history under the policy that matches it now and record what changed. `reason`
+    (e.g. "priority changed") is written with the due times it moves. `tickets` are the tickets as the caller
+    holds them, current (a ticket change's own); without them they are read afresh. Callers hold the tickets
+    (an agent's change, the sweep)."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return
     now = clock.now()
     with transaction.atomic():
-        tickets = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order"))
+        if tickets is None:
+            tickets = list(Ticket.objects.filter(pk__in=ids).select_related("requester", "order"))
         histories = history(ids)
         config = configuration()
         slas = {row.ticket_id: row for row in TicketSla.objects.select_for_update().filter(ticket_id__in=ids)}
@@ -409,11 +411,11 @@ def recompute(ticket_ids: Iterable[int], *, reason: str = "") -> None:
         statements.update_rows(changed_slas, SLA_FIELDS)
 
 
-def _policy_event(ticket_id: int, before: SlaPolicy | None, after: SlaPolicy | None, now: datetime) -> TicketEvent:
+def _policy_event(ticket_id: int, before: SlaPolicy | None, after: SlaPolicy | None, now: datetime) -> SlaEvent:
     description = (f"SLA policy {after.name} applies" if after else "no SLA policy applies")
     if before is not None:
         description += f" (was {before.name})"
-    event = TicketEvent.build(SLA, "sla.policy.applied", ticket_id=ticket_id, field="sla_policy",
+    event = SlaEvent.build(SLA, "sla.policy.applied", ticket_id=ticket_id, field="sla_policy",
                               before=audit_value(before),
                               after={"policy": audit_value(after), "description": description})
     event.at = now
@@ -437,7 +439,7 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
-def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[TicketEvent]:
+def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[SlaEvent]:
     """Warn that targets breach soon, once per target: an `sla.warned` event on the ticket naming its assignee
     and group (the ticket page and My work show it), and an in-app notification to the assignee (kind
     "sla_warning", caredesk.notifications; the team can turn the kind off). An agent with several targets

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from caredesk.core.events import VALUE, EventKind, record, register
 from caredesk.customers.models import CustomerEvent
+from caredesk.sla.models import SlaEvent
 from caredesk.tickets.models import TicketEvent
 
 CLOCK_KINDS = ("started", "paused", "resumed", "fulfilled", "stopped", "breached", "warned", "recomputed")
@@ -13,12 +14,12 @@ CLOCK = record("metric", "cycle", "due_at", "description")
 
 
 def declare() -> None:
-    register(TicketEvent, *(EventKind(f"sla.{name}", "{description}", field="sla", after=CLOCK)
-                            for name in CLOCK_KINDS))
+    register(SlaEvent, *(EventKind(f"sla.{name}", "{description}", field="sla", after=CLOCK)
+                         for name in CLOCK_KINDS))
+    register(SlaEvent, EventKind("sla.policy.applied", "{description}", field="sla_policy", before=VALUE,
+                                 after=record("policy", "description")))
     register(
         TicketEvent,
-        EventKind("sla.policy.applied", "{description}", field="sla_policy", before=VALUE,
-                  after=record("policy", "description")),
         EventKind("priority.assessed", "{explanation}", field="priority_assessment",
                   after=record("impact", "urgency", "priority", "explanation")),
         EventKind("priority.overridden", "{explanation}", field="priority_assessment",

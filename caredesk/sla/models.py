@@ -4,7 +4,7 @@ clocks.
 The lists and the matrix are data the team edits in the admin. A ticket's clocks are computed from its own
 history by the pure `caredesk.sla.clocks`; `SlaTarget` rows hold where each clock cycle stands, so the due-time
 sweep reads an index (`TicketSla.next_due_at`) and the views sort by `TicketSla.next_breach_at`. Every start,
-pause, resume, fulfilment, breach and warning is an append-only TicketEvent (`sla.*`).
+pause, resume, fulfilment, breach and warning is an append-only SlaEvent (`sla.*`), the ticket's SLA log.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from caredesk.calendars.models import BusinessCalendar
+from caredesk.core.audit import AuditEvent
 from caredesk.customers.models import ConfigurableEntry, Customer, Industry
 from caredesk.sla import clocks
 from caredesk.tickets.models import Group, Priority, Status, Ticket, TicketType
@@ -214,6 +215,16 @@ class SlaTarget(models.Model):
         if self.breached_at is not None:
             return False
         return True if self.state == clocks.FULFILLED else None
+
+
+class SlaEvent(AuditEvent):
+    """The append-only log of a ticket's SLA clocks: started, paused, resumed, fulfilled, stopped, breached,
+    warned, recomputed, the policy applied. Kept beside the ticket's own audit trail, not in it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="sla_events")
+
+    class Meta(AuditEvent.Meta):
+        indexes = [models.Index(fields=["ticket", "at", "id"], name="sla_event_timeline")]
 
 
 class SlaConfiguration(models.Model):

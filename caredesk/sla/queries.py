@@ -12,8 +12,8 @@ from caredesk.calendars.hours import BusinessHours
 from caredesk.calendars.queries import business_hours, default_calendar
 from caredesk.core import clock
 from caredesk.sla import clocks
-from caredesk.sla.models import SlaTarget, TicketPriority, TicketSla
-from caredesk.tickets.models import Ticket, TicketEvent
+from caredesk.sla.models import SlaEvent, SlaTarget, TicketPriority, TicketSla
+from caredesk.tickets.models import Ticket
 
 SOON = timedelta(hours=4)
 
@@ -75,8 +75,8 @@ def ticket_clocks(ticket: Ticket) -> dict:
             "calendar_text": hours.describe(), "warnings": recent_warnings([ticket.pk])}
 
 
-def recent_warnings(ticket_ids: list[int], limit: int = 10) -> list[TicketEvent]:
-    return list(TicketEvent.objects.filter(ticket_id__in=ticket_ids, action__in=("sla.warned", "sla.breached"))
+def recent_warnings(ticket_ids: list[int], limit: int = 10) -> list[SlaEvent]:
+    return list(SlaEvent.objects.filter(ticket_id__in=ticket_ids, action__in=("sla.warned", "sla.breached"))
                 .order_by("-at", "-id")[:limit])
 
 

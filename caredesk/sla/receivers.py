@@ -27,14 +27,14 @@ def on_ticket_created(sender, ticket, actor, **kwargs):
 @receiver(interaction_added, dispatch_uid="sla.on_interaction")
 def on_interaction(sender, ticket, interaction, actor, **kwargs):
     if interaction.kind in REPLAYED_KINDS:
-        actions.recompute([ticket.pk])
+        actions.recompute([ticket.pk], tickets=[ticket])
 
 
 @receiver(ticket_changed, dispatch_uid="sla.on_ticket_changed")
 def on_ticket_changed(sender, ticket, changes, actor, **kwargs):
     fields = sorted({field for field, _, _ in changes} & CLOCK_FIELDS)
     if fields:
-        actions.recompute([ticket.pk], reason=f"{' and '.join(fields)} changed".replace("_", " "))
+        actions.recompute([ticket.pk], reason=f"{' and '.join(fields)} changed".replace("_", " "), tickets=[ticket])
 
 
 @receiver(post_save, sender=SlaPolicy, dispatch_uid="sla.on_policy_saved")

@@ -19,9 +19,9 @@ from django.db.models import Min
 
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
-from caredesk.playbooks import scenario, simulate
+from caredesk.playbooks import scenario, simulate, timeline
 from caredesk.sla import actions
-from caredesk.sla.models import Impact, TicketSla, Urgency
+from caredesk.sla.models import Impact, SlaEvent, TicketSla, Urgency
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Priority
 
@@ -87,3 +87,5 @@ def register() -> None:
     simulate.register_event_applier(AgentReplies, _apply_reply)
     simulate.register_event_applier(AgentSetsPriority, _apply_priority)
     simulate.register_clock(_next_due, actions.sweep_due)
+    timeline.EXTRA_EVENT_LOGS.append(
+        lambda ticket_ids: list(SlaEvent.objects.filter(ticket_id__in=ticket_ids).order_by("at", "id")))

@@ -39,7 +39,7 @@ from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.sla import actions as sla_actions
-from caredesk.sla.models import ContractTier
+from caredesk.sla.models import ContractTier, SlaEvent, SlaTargetSpec
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -52,7 +52,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent)
 
 
 def _scenarios(agent) -> list:
@@ -65,13 +65,14 @@ def _scenarios(agent) -> list:
 
 
 def _sla(agent, customer) -> None:
-    """What the SLA scenarios leave out: an override and its clearing, a solved ticket's stopped clocks, a
-    contract tier."""
+    """What the SLA scenarios leave out: an override and its clearing, a clock stopped because the policy no
+    longer targets its metric (the admin removed the target; the sweep recomputes), a contract tier."""
     actor = Actor.of_agent(agent)
     ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="SLA kinds", status="open")
     sla_actions.override_priority(ticket, actor=actor, priority_value=Priority.HIGH, reason="Launch day")
     sla_actions.clear_override(ticket, actor=actor)
-    ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+    SlaTargetSpec.objects.filter(policy__key="standard", metric="periodic_update").delete()
+    sla_actions.sweep_due()
     sla_actions.set_contract_tier(customer, ContractTier.objects.get(key="premium"), actor=actor)
 
 

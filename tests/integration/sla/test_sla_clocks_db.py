@@ -12,7 +12,7 @@ from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.customers.actions import update_customer
 from caredesk.sla import actions
-from caredesk.sla.models import Impact, SlaPolicy, SlaTarget, TicketPriority, TicketSla, Urgency
+from caredesk.sla.models import Impact, SlaEvent, SlaPolicy, SlaTarget, TicketPriority, TicketSla, Urgency
 from caredesk.tickets import use_cases
 from caredesk.tickets.actions import create_ticket, update_ticket
 from caredesk.tickets.models import Priority, TicketEvent
@@ -28,7 +28,7 @@ def monday(db):
 
 
 def sla_events(ticket, kind=None) -> list[str]:
-    rows = TicketEvent.objects.filter(ticket=ticket, action__startswith="sla.").order_by("id")
+    rows = SlaEvent.objects.filter(ticket=ticket).order_by("id")
     return [event.after["description"] for event in rows if kind is None or event.action == f"sla.{kind}"]
 
 
@@ -66,7 +66,7 @@ def test_the_sweep_warns_once_then_records_the_breach_when_it_happens(monday, cu
     clock.set_virtual(MONDAY_9 + timedelta(hours=8, seconds=20))
     assert actions.sweep_due() == 2  # first reply, periodic update (resolution is 5 days)
     assert actions.sweep_due() == 0
-    breach = TicketEvent.objects.filter(ticket=ticket, action="sla.breached").first()
+    breach = SlaEvent.objects.filter(ticket=ticket, action="sla.breached").first()
     assert breach.at == MONDAY_9 + timedelta(hours=8, seconds=20)  # when it was seen, never back-dated
     assert breach.after["due_at"] == (MONDAY_9 + timedelta(hours=8)).astimezone(ZoneInfo("UTC")).isoformat()
     assert target(ticket, "first_reply").breached_at is not None
@@ -105,7 +105,7 @@ def test_a_priority_change_moves_the_ticket_to_another_policy_and_recomputes(mon
     assert TicketSla.objects.get(ticket=ticket).policy.key == "urgent"
     assert target(ticket, "first_reply").due_at == MONDAY_9 + timedelta(hours=1)
     assert any("Urgent tickets applies (was Standard)" in text for text in
-               TicketEvent.objects.filter(ticket=ticket, action="sla.policy.applied").values_list(
+               SlaEvent.objects.filter(ticket=ticket, action="sla.policy.applied").values_list(
                    "after__description", flat=True))
     assert sla_events(ticket, "recomputed")[0].startswith("first reply: due Mon 15 Sep 10:00 instead of Mon 15 Sep 17:00")
     assessment = TicketPriority.objects.get(ticket=ticket)

@@ -13,7 +13,7 @@ from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.sla import actions
 from caredesk.tickets.actions import create_ticket
-from caredesk.tickets.models import TicketEvent
+from caredesk.sla.models import SlaEvent
 
 MONDAY_9 = datetime(2025, 9, 15, 9, 0, tzinfo=ZoneInfo("America/New_York"))
 
@@ -41,4 +41,4 @@ def test_concurrent_sweeps_record_each_breach_once(transactional_db, customer, a
     assert errors == []
     assert sum(handled) == 2 * len(tickets)  # first reply and periodic update breached, once each
     for ticket in tickets:
-        assert TicketEvent.objects.filter(ticket=ticket, action="sla.breached").count() == 2
+        assert SlaEvent.objects.filter(ticket=ticket, action="sla.breached").count() == 2
