@@ -121,7 +121,8 @@ def main() -> None:
     args = parser.parse_args()
     audio = provider(args.megabytes)
     with prepared_home() as (home, env, token):
-        env.update(CAREDESK_PUBLIC_URL=PUBLIC_URL, CAREDESK_TWILIO_AUTH_TOKEN=AUTH_TOKEN)
+        env.update(CAREDESK_PUBLIC_URL=PUBLIC_URL, CAREDESK_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+                   CAREDESK_RECORDING_SOURCE_HOSTS="127.0.0.1")  # the stand-in provider below
         with running_server(env, workers=2) as server:
             base = f"http://127.0.0.1:{server.port}"
             sid = "RE" + "0" * 30

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -28,7 +29,10 @@ def api(port: int, token: str, method: str, path: str, body: dict | None = None)
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", method=method,
                                      data=json.dumps(body or {}).encode(),
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request).read())
+    try:
+        return json.loads(urllib.request.urlopen(request).read())
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{method} {path}: {error.code} {error.read().decode()[:500]}") from None
 
 
 def signed_form(path: str, params: dict) -> bytes:
@@ -52,7 +56,8 @@ def ringing_escalations(port: int, env: dict, token: str, count: int) -> list[in
     customer = api(port, token, "POST", "/customers", {"name": "Irate Customer", "emails": ["irate@example.com"]})
     escalations = []
     for index in range(count):
-        ticket = api(port, token, "POST", "/tickets", {"subject": f"Escalation {index}", "requester_id": customer["id"]})
+        ticket = api(port, token, "POST", "/tickets", {"subject": f"Escalation {index}", "requester_id": customer["id"],
+                                                   "description": "The customer wants a manager."})
         escalation = api(port, token, "POST", f"/tickets/{ticket['id']}/escalations", {"reason": "A manager, now."})
         api(port, token, "POST", f"/escalations/{escalation['id']}/choice", {"choice": "refused_to_wait"})
         escalations.append(escalation["id"])

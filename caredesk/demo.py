@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from caredesk.cases import actions as case_actions
+from caredesk.cases.models import PrimaryReason
 from caredesk.core import actions as agent_actions
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
+from caredesk.core.models import Agent
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
 from caredesk.escalations import actions as escalation_actions
@@ -193,6 +196,30 @@ def _demo_tickets(agents, customers, orders) -> None:
     _escalations(ticket, maria, general)
 
 
+def _case(ticket, maria: Actor) -> None:
+    """SOP 003: the escalated call (with its recording, from the console provider) becomes a case with what
+    step 3 requires, offered to the Resolution Specialist."""
+    call = use_cases.log_call(
+        ticket, actor=maria, direction=Interaction.Direction.INBOUND, outcome=Interaction.CallOutcome.ANSWERED,
+        call_notes={"caller_name": "Marcus Bell", "call_type": "Inbound", "customer_type": "Homeowner",
+                    "reason_for_call": "Installation delayed twice; asked for leadership",
+                    "actions_taken": "Recorded the escalation request; customer agreed to wait for an update"},
+    )
+    recording_actions.record_console_recording(call, duration_seconds=4)
+    case = case_actions.open_case(ticket, agent=maria.agent, new=case_actions.NewCase(
+        primary_reason=_entry(PrimaryReason, "installation_concern").pk,
+        description="The homeowner says the installation was rescheduled twice without notice and the crew "
+                    "left the roof open for a day.",
+        installer_point_of_view="The installer says the second date moved because of rain and the roof was "
+                                "tarped.",
+        interaction=call.pk, concern_type="Installation delay and workmanship",
+        red_flags="Two reschedules with no notice on the order; photos of an open roof.",
+        other_concerns="The homeowner mentioned a neighbour with the same installer.",
+        welcome_call_voice_matches=True, certificate_of_completion_reviewed=False, documentation="not_needed"))
+    specialist = Agent.objects.get(username="rs")
+    case_actions.assign(case, agent=maria.agent, assignee=specialist.pk)
+
+
 def _escalations(ticket, maria: Actor, general) -> None:
     """SOPs 002/003 after the customer asked: one agreed to wait (the escalation follow-up runs), one refused a
     few minutes ago and nobody answered (a voicemail for the Resolution Lead to call back), and one refusing
@@ -203,6 +230,7 @@ def _escalations(ticket, maria: Actor, general) -> None:
                      order=False, channel=Channel.PHONE, priority=Priority.HIGH)
     escalation = escalation_actions.record_request(waiting, agent=agent, reason="Let me speak to your manager.")
     escalation_actions.record_choice(escalation, agent=agent, waits=True)
+    _case(waiting, maria)
     with clock.frozen_at(now - timedelta(minutes=5)):
         voicemail = ticket(maria, "Jamal Carter", "Refused to wait: wanted a supervisor now",
                            "Caller refused a follow-up and asked for a supervisor.", general, channel=Channel.PHONE,

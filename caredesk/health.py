@@ -1,6 +1,7 @@
 """The health of an installation, component by component, for `GET /api/v1/health`: the database, the
 background worker's last sweep, the outbox's oldest message not yet sent, the inbound queue's oldest
-unprocessed message and, when CAREDESK_SMTPD_ENABLED is on, the SMTP receiver and its processing process.
+unprocessed message, when CAREDESK_SMTPD_ENABLED is on the SMTP receiver and its processing process, and the
+IMAP poller of each mailbox in CAREDESK_IMAP_MAILBOXES.
 Each is unhealthy past a threshold (CAREDESK_HEALTH_*); heartbeats come from every host, through the
 database (`core/heartbeats.py`).
 """
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Min
 
+from caredesk.channels.config import imap_mailboxes
 from caredesk.channels.models import InboundMessage, OutboundMessage
 from caredesk.core import clock, heartbeats
 
@@ -60,6 +62,10 @@ def components() -> dict[str, dict]:
         for name, component in (("smtp_receiver", heartbeats.SMTP_RECEIVER),
                                 ("inbound_processing", heartbeats.INBOUND_PROCESSING)):
             report[name] = _heartbeat(beats, component, settings.HEALTH_HEARTBEAT_SECONDS, now, "last_seen_at")
+    for mailbox in imap_mailboxes():  # a poller beats after each fetch, and in IDLE: a poll interval plus slack
+        report[f"imap:{mailbox.name}"] = _heartbeat(
+            beats, heartbeats.imap_poller(mailbox.name),
+            settings.HEALTH_HEARTBEAT_SECONDS + settings.IMAP_POLL_SECONDS, now, "last_seen_at")
     return report
 
 

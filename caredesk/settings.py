@@ -327,3 +327,7 @@ VOICE_FORWARD_TO = env("VOICE_FORWARD_TO", "")  # number an inbound call rings; 
 RECORDING_OPEN_DAYS = env_int("RECORDING_OPEN_DAYS", 90)
 RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 730)
 RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then the recording is marked failed
+# Hosts the worker downloads provider recordings from (with the provider's credentials): a RecordingUrl on any
+# other host is refused, so a recording callback never makes caredesk fetch, or send credentials, elsewhere.
+RECORDING_SOURCE_HOSTS = [host.strip().lower() for host in (env("RECORDING_SOURCE_HOSTS", "api.twilio.com") or "")
+                          .split(",") if host.strip()]

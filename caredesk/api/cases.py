@@ -45,6 +45,8 @@ class CaseOut(Schema):
     description: str
     installer_point_of_view: str
     interaction_id: int
+    recording_id: int | None = Field(description="The recording of that call or voicemail (GET "
+                                                 "/recordings/{id}/audio), when caredesk holds one.")
     concern_type: str
     red_flags: str
     other_concerns: str
@@ -91,6 +93,8 @@ class CaseIn(InputSchema):
     installer_point_of_view: LongText = ""
     interaction: Id | None = Field(None, description="The ticket's call or interaction (recording) the case "
                                                      "comes from.")
+    recording: Id | None = Field(None, description="A recording of the ticket: its call or voicemail is the "
+                                                   "interaction. Without it, the interaction's recording is linked.")
     concern_type: LongText = ""
     red_flags: LongText = ""
     other_concerns: LongText = ""
@@ -102,6 +106,21 @@ class CaseIn(InputSchema):
                                                            "for (documentation \"requested\").")
     resolution_lead: Id | None = Field(None, description="The Resolution Lead who takes the case when the "
                                                          "homeowner refuses documentation.")
+
+
+class CaseEditIn(InputSchema):
+    """The fields of SOP 003 step 3 to change; those left out stay. The rules of opening a case apply."""
+
+    primary_reason: Id | None = None
+    description: LongText | None = None
+    installer_point_of_view: LongText | None = None
+    interaction: Id | None = None
+    recording: Id | None = None
+    concern_type: LongText | None = None
+    red_flags: LongText | None = None
+    other_concerns: LongText | None = None
+    welcome_call_voice_matches: bool | None = None
+    certificate_of_completion_reviewed: bool | None = None
 
 
 class NeededIn(InputSchema):
@@ -196,6 +215,15 @@ def voided_report(request):
 def get_case(request, case_id: Id):
     require(request, WORK_TICKETS)
     return _out(_case(case_id))
+
+
+@router.patch("/cases/{case_id}", response=CaseOut)
+def edit_case(request, case_id: Id, payload: CaseEditIn):
+    """Edit an open case's fields (the owner, the assignee or a Resolution Lead): each change is audited
+    (`case.edited`, before and after), and a 422 names a required field left empty."""
+    agent = require(request, WORK_TICKETS)
+    changes = payload.dict(exclude_unset=True)
+    return _out(actions.edit_case(_case(case_id), agent=agent, changes=changes))
 
 
 @router.post("/cases/{case_id}/documentation-request", response=CaseOut)

@@ -108,10 +108,11 @@ def inbound_message(request, inbound_id: Id):
 
 @router.get("/inbound-messages/{inbound_id}/raw")
 def inbound_message_raw(request, inbound_id: Id):
-    """The message exactly as received (message/rfc822, as a download: never rendered in the browser)."""
-    require(request, WORK_TICKETS)
+    """The message exactly as received (message/rfc822, as a download: never rendered in the browser); each
+    download is audited (`inbound.original_downloaded`)."""
+    agent = require(request, WORK_TICKETS)
     row = lookups.get_or_404(InboundMessage.objects.all(), inbound_id)
-    response = HttpResponse(bytes(row.raw), content_type="message/rfc822")
+    response = HttpResponse(actions.download_original(row, agent=agent, via="api"), content_type="message/rfc822")
     response["Content-Disposition"] = f'attachment; filename="inbound-{row.pk}.eml"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -42,6 +42,10 @@ class EscalationOut(Schema):
     answered_by: str | None
     callback_role: str | None
     callback_task: str | None
+    callback_task_id: int | None = Field(description="The id of the voicemail's callback follow-up task.")
+    callback_due_at: datetime | None
+    callback_overdue_at: datetime | None
+    callback_overdue: bool
     voicemail_interaction_id: int | None
     called_back_by: str | None
     called_back_at: datetime | None

@@ -7,7 +7,7 @@ is assigned to a Resolution Lead). An assignment to a Resolution Specialist is a
 with a reason; a rejected or returned case is closed by its owner as "Case Voided" (`close_case`).
 Event kinds: case.opened, case.documentation_requested, case.documentation_refused, case.documents_attached,
 case.documentation_received, case.assigned, case.assignment_accepted, case.assignment_rejected,
-case.assignment_returned, case.closed.
+case.assignment_returned, case.closed, case.edited (`edit_case`: the fields of step 3, with the same rules).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.escalations.models import Escalation
+from caredesk.recordings.models import Recording
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, Channel, Interaction, Ticket
 
@@ -54,6 +55,7 @@ class NewCase:
     description: str = ""
     installer_point_of_view: str = ""
     interaction: int | None = None
+    recording: int | None = None  # a recording of the ticket: its call or voicemail is then the interaction
     concern_type: str = ""
     red_flags: str = ""
     other_concerns: str = ""
@@ -105,20 +107,43 @@ def _require_texts(new: NewCase, texts: dict[str, str]) -> None:
             raise ValidationFailed(f"A case needs {what}.", field=name)
 
 
-def _check(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction]:
+def _source(new: NewCase, ticket: Ticket) -> tuple[Interaction, Recording | None]:
+    """The call or interaction the case comes from, and its recording: the recording named (its call or
+    voicemail is the interaction), else the interaction named with its latest recording kept by caredesk."""
+    recording = None
+    if new.recording:
+        recording = Recording.objects.filter(pk=new.recording, ticket=ticket, interaction__isnull=False).first()
+        if recording is None:
+            raise ValidationFailed("The recording must be one of this ticket's calls or voicemails.", field="recording")
+        if new.interaction and new.interaction != recording.interaction_id:
+            raise ValidationFailed("The recording is of another interaction than the one linked.", field="recording")
+    interaction_id = recording.interaction_id if recording else new.interaction
+    interaction = Interaction.objects.filter(pk=interaction_id, ticket=ticket).first() if interaction_id else None
+    if interaction is None:
+        raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
+                               field="interaction")
+    if recording is None:
+        recording = (Recording.objects.filter(interaction=interaction).exclude(status=Recording.Status.DELETED)
+                     .order_by("-recorded_at", "-id").first())
+    return interaction, recording
+
+
+def _check_fields(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction, Recording | None]:
+    """SOP 003 step 3's fields, in the form's order: the first one missing or wrong is named."""
     reason = PrimaryReason.objects.filter(pk=new.primary_reason, active=True).first() if new.primary_reason else None
     if reason is None:
         raise ValidationFailed("Choose the primary reason.", field="primary_reason")
     _require_texts(new, OVERVIEW)
-    interaction = (Interaction.objects.filter(pk=new.interaction, ticket=ticket).first()
-                   if new.interaction else None)
-    if interaction is None:
-        raise ValidationFailed("Link the recording or the interaction of this ticket the case comes from.",
-                               field="interaction")
+    interaction, recording = _source(new, ticket)
     _require_texts(new, KEY_POINTS)
     for name, what in REQUIRED_ANSWERS.items():
         if getattr(new, name) is None:
             raise ValidationFailed(f"A case needs {what} (yes or no).", field=name)
+    return reason, interaction, recording
+
+
+def _check(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction, Recording | None]:
+    reason, interaction, recording = _check_fields(new, ticket)
     if new.documentation not in Documentation.values or new.documentation == Documentation.RECEIVED:
         raise ValidationFailed("Say whether the homeowner's documentation is provided, to request, refused or "
                                "not needed.", field="documentation")
@@ -126,7 +151,7 @@ def _check(new: NewCase, ticket: Ticket) -> tuple[PrimaryReason, Interaction]:
         raise ValidationFailed("Attach the documentation the homeowner provided.", field="documents")
     if new.documentation == Documentation.REQUESTED and not new.documentation_needed.strip():
         raise ValidationFailed("List the documentation the homeowner must send.", field="documentation_needed")
-    return reason, interaction
+    return reason, interaction, recording
 
 
 @transaction.atomic
@@ -137,7 +162,7 @@ def open_case(ticket: Ticket, *, agent: Agent, new: NewCase) -> Case:
     if escalation is None:
         raise Conflict("A case is opened from a ticket under escalation: record the customer's request first.",
                        field="ticket")
-    reason, interaction = _check(new, ticket)
+    reason, interaction, recording = _check(new, ticket)
     lead = (_agent_with_role(new.resolution_lead, roles.RESOLUTION_LEAD, "resolution_lead")
             if new.documentation == Documentation.REFUSED else None)
     documents = _ticket_attachments(ticket, new.documents, "documents")
@@ -145,7 +170,7 @@ def open_case(ticket: Ticket, *, agent: Agent, new: NewCase) -> Case:
                   for upload in new.uploads]
     now = clock.now()
     case = Case.objects.create(
-        ticket=ticket, escalation=escalation, primary_reason=reason, interaction=interaction,
+        ticket=ticket, escalation=escalation, primary_reason=reason, interaction=interaction, recording=recording,
         description=new.description.strip(), installer_point_of_view=new.installer_point_of_view.strip(),
         concern_type=new.concern_type.strip(), red_flags=new.red_flags.strip(),
         other_concerns=new.other_concerns.strip(), welcome_call_voice_matches=new.welcome_call_voice_matches,
@@ -292,6 +317,53 @@ def reject(case: Case, *, agent: Agent, reason: str) -> Case:
 def return_case(case: Case, *, agent: Agent, reason: str) -> Case:
     """The specialist who accepted gives the case back, with a reason."""
     return _answer(case, agent, Case.Assignment.RETURNED, Case.Assignment.ACCEPTED, reason)
+
+
+EDITABLE = ("primary_reason", "description", "installer_point_of_view", "interaction", "recording", "concern_type",
+            "red_flags", "other_concerns", "welcome_call_voice_matches", "certificate_of_completion_reviewed")
+
+
+def _editable_values(case: Case) -> dict:
+    return {"primary_reason": case.primary_reason_id, "interaction": case.interaction_id,
+            "recording": case.recording_id, **{name: getattr(case, name) for name in EDITABLE
+                                               if name not in ("primary_reason", "interaction", "recording")}}
+
+
+@transaction.atomic
+def edit_case(case: Case, *, agent: Agent, changes: dict) -> Case:
+    """Change SOP 003 step 3's fields of an open case, with the rules of opening it (every required field, the
+    recording or interaction of the ticket): the owner, the assignee or a Resolution Lead. `changes` names
+    only what changes; the audit event lists each field's before and after."""
+    case = _locked(case)
+    if agent.pk not in (case.owner_id, case.assignee_id) and roles.RESOLUTION_LEAD not in agent.role_names:
+        raise Forbidden("Only the case owner, its assignee or a Resolution Lead edits a case.", field="case")
+    if case.status == Case.Status.CLOSED:
+        raise Conflict("A closed case is not edited.", field="case")
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]} is not a field of the case that can be edited.", field=unknown[0])
+    before = _editable_values(case)
+    wanted = {**before, **changes}
+    if "interaction" in changes and "recording" not in changes:
+        wanted["recording"] = None  # another interaction: its own recording, found by _source
+    if "recording" in changes and "interaction" not in changes and changes["recording"]:
+        wanted["interaction"] = None  # another recording: its call or voicemail
+    for name in (*OVERVIEW, *KEY_POINTS):
+        wanted[name] = (wanted[name] or "").strip()
+    reason, interaction, recording = _check_fields(NewCase(**wanted), case.ticket)
+    wanted["recording"] = recording.pk if recording else None
+    changed = {name: (before[name], wanted[name]) for name in EDITABLE if before[name] != wanted[name]}
+    if not changed:
+        return case
+    for name in EDITABLE:
+        if name not in ("primary_reason", "interaction", "recording"):
+            setattr(case, name, wanted[name])
+    case.primary_reason, case.interaction, case.recording = reason, interaction, recording
+    _save(case)
+    names = ", ".join(name.replace("_", " ") for name in changed)
+    _record(agent, case, "edited", f"edited case {case.pk}: {names}",
+            changes={name: {"before": old, "after": new} for name, (old, new) in changed.items()})
+    return case
 
 
 def closing_reason(case: Case) -> str:

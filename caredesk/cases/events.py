@@ -17,6 +17,7 @@ KINDS = {
     "assignment_rejected": ("assignee", "reason"),
     "assignment_returned": ("assignee", "reason"),
     "closed": ("closed_reason", "reason"),
+    "edited": ("changes",),
 }
 
 

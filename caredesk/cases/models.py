@@ -9,6 +9,7 @@ from django.db import models
 
 from caredesk.customers.models import ConfigurableEntry
 from caredesk.escalations.models import Escalation
+from caredesk.recordings.models import Recording
 from caredesk.tickets.models import Attachment, Interaction, Ticket
 
 CASE_VOIDED = "Case Voided"
@@ -52,6 +53,8 @@ class Case(models.Model):
     installer_point_of_view = models.TextField(help_text="The installer's or sales rep's point of view.")
     interaction = models.ForeignKey(Interaction, on_delete=models.PROTECT, related_name="+",
                                     help_text="The call or interaction (and its recording) the case comes from.")
+    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  help_text="The recording of that call or voicemail, when caredesk holds one.")
     concern_type = models.TextField(help_text="What type of escalated concern it is.")
     red_flags = models.TextField(help_text="The red flags seen when reviewing the concern.")
     other_concerns = models.TextField(help_text="Other items that raised concern.")

@@ -32,7 +32,7 @@ def queues_of(agent: Agent) -> list[str]:
 
 
 def cases() -> QuerySet[Case]:
-    return Case.objects.select_related("ticket", "primary_reason", "owner", "assignee")
+    return Case.objects.select_related("ticket", "primary_reason", "owner", "assignee", "recording")
 
 
 def documentation_received() -> QuerySet[Case]:

@@ -12,9 +12,9 @@ from typing import Iterable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from caredesk.core import audit, clock
+from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
-from caredesk.core.errors import Conflict, NotFound, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.db import statements
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
@@ -28,6 +28,17 @@ MAXIMUM_RETRY_DELAY = timedelta(hours=6)
 
 def _record(action: str, *, inbound: InboundMessage | None = None, actor: Actor = SYSTEM, **details) -> None:
     audit.write(ChannelEvent.build(actor, action, inbound=inbound, **details))
+
+
+@transaction.atomic
+def download_original(inbound: InboundMessage, *, agent, via: str) -> bytes:
+    """The message exactly as received, for an agent who works tickets: audited (who, which message, from
+    where: "workspace" or "api"), since it holds everything the customer's mail program sent."""
+    if not agent.can(roles.WORK_TICKETS):
+        raise Forbidden("Your role does not allow this (work tickets).", field="inbound_message")
+    _record("inbound.original_downloaded", inbound=inbound, actor=Actor.of_agent(agent),
+            after={"size": len(inbound.raw), "via": via})
+    return bytes(inbound.raw)
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:

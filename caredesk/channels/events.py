@@ -67,6 +67,8 @@ def declare() -> None:
                   before=record("status"), after=record("status", "next_attempt_at")),
         EventKind("inbound.discarded", "discarded the quarantined message",
                   before=record("status"), after=record("status", "outcome")),
+        EventKind("inbound.original_downloaded", "downloaded the message as received ({size} bytes, from the {via})",
+                  after=record("size", "via")),
         EventKind("imap.position", "read the mailbox {mailbox} up to UID {last_uid}{restart}",
                   before=record("uidvalidity", "last_uid", nullable=True),
                   after=record("mailbox", "uidvalidity", "last_uid"), values=_position),

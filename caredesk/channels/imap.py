@@ -20,6 +20,7 @@ from imapclient import IMAPClient
 from caredesk.channels import actions, inbound
 from caredesk.channels.config import ImapMailbox
 from caredesk.channels.models import ImapMailboxState, InboundMessage
+from caredesk.core import heartbeats
 
 logger = logging.getLogger("caredesk.channels.imap")
 BATCH_BYTES = 20 * 1024 * 1024  # fetch several small messages per round trip, a large one alone
@@ -98,6 +99,7 @@ def watch(mailbox: ImapMailbox, stop: threading.Event) -> None:
             idle = b"IDLE" in client.capabilities()
             while not stop.is_set():
                 fetch_new(client, mailbox)
+                heartbeats.beat(heartbeats.imap_poller(mailbox.name))
                 close_old_connections()
                 if idle:
                     _idle(client, stop)
@@ -121,5 +123,6 @@ def _idle(client: IMAPClient, stop: threading.Event) -> None:
         while not stop.is_set() and time.monotonic() < deadline:
             if client.idle_check(timeout=IDLE_CHECK_SECONDS):
                 return
+            heartbeats.beat(heartbeats.imap_poller(mailbox.name))  # connected and waiting is alive too
     finally:
         client.idle_done()

@@ -241,6 +241,8 @@ def _details(row: InboundMessage, parsed: ParsedEmail, route: routing.EmailRoute
         details["html"] = parsed.html_body
     if parsed.forwarded_at is not None:
         details["forwarded_at"] = parsed.forwarded_at
+    if parsed.invites:
+        details["invites"] = [invite.as_dict() for invite in parsed.invites]
     if parsed.skipped_attachments:
         details["skipped_attachments"] = [
             {"filename": skipped.filename, "content_type": skipped.content_type, "size": skipped.size,

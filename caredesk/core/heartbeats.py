@@ -20,10 +20,16 @@ logger = logging.getLogger("caredesk.heartbeats")
 WORKER = "worker"  # beats after each sweep: its beat is "last sweep finished at"
 SMTP_RECEIVER = "smtp receiver"
 INBOUND_PROCESSING = "inbound processing"  # the SMTP receiver's processing process
+IMAP_POLLER_PREFIX = "imap poller: "  # one component per mailbox: it beats while connected (fetching or in IDLE)
 FORGET_AFTER = timedelta(days=1)  # rows of processes gone this long are deleted
 
 _started_at: dict[str, datetime] = {}
 _last_beat: dict[str, float] = {}  # component -> monotonic time of this process's last recorded beat
+
+
+def imap_poller(mailbox_name: str) -> str:
+    """The heartbeat component of the IMAP poller of one mailbox."""
+    return IMAP_POLLER_PREFIX + mailbox_name
 
 
 def beat(component: str, *, at_most_every: float | None = None) -> None:

@@ -15,19 +15,22 @@ from django.db import transaction
 
 from caredesk.core import clock
 from caredesk.core.audit import Actor
-from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.escalations import ladder
 from caredesk.escalations.models import IN_PROGRESS, Escalation
 from caredesk.escalations.telephony import transfer_provider
+from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
+from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 from caredesk.playbooks.spec import Playbook
 from caredesk.playbooks.spec import Escalation as EscalationRules
 from caredesk.tickets import actions as ticket_actions
-from caredesk.tickets.models import Channel, Interaction, Ticket
+from caredesk.tickets.models import Channel, Interaction, Ticket, TicketEvent
 
 LADDER = Actor.system("escalation ladder")
 AGREED_TO_WAIT_TRIGGER = "escalation_agreed_to_wait"
+VOICEMAIL_TRIGGER = "escalation_voicemail"  # starts the voicemail's callback playbook (a task due, then overdue)
 REQUESTED_EVENT = "escalation_requested"
 
 
@@ -44,14 +47,23 @@ def rules_of(escalation: Escalation) -> EscalationRules:
     return registry.playbook_of(escalation.definition).escalation
 
 
-def _record(actor: Actor, escalation: Escalation, kind: str, description: str, **details) -> None:
-    ticket_actions.record_event(actor, escalation.ticket, f"escalation.{kind}", field="escalation", after={
+def _event(actor: Actor, escalation: Escalation, kind: str, description: str, **details) -> TicketEvent:
+    return TicketEvent.build(actor, f"escalation.{kind}", ticket=escalation.ticket, field="escalation", after={
         "escalation": escalation.pk, "description": description, **details})
 
 
-def _locked(escalation: Escalation) -> Escalation:
-    return (Escalation.objects.select_for_update(of=("self",)).select_related("ticket", "definition")
-            .get(pk=escalation.pk))
+def _record(actor: Actor, escalation: Escalation, kind: str, description: str, **details) -> None:
+    ticket_actions.record_events([_event(actor, escalation, kind, description, **details)])
+
+
+def _locked(escalation: Escalation | int) -> Escalation:
+    """The escalation's row, locked, with its ticket and playbook (`escalation` or its id)."""
+    pk = escalation if isinstance(escalation, int) else escalation.pk
+    locked = (Escalation.objects.select_for_update(of=("self",)).select_related("ticket", "definition")
+              .filter(pk=pk).first())
+    if locked is None:
+        raise NotFound("No such escalation.", field="escalation")
+    return locked
 
 
 @transaction.atomic
@@ -101,8 +113,9 @@ def record_choice(escalation: Escalation, *, agent: Agent, waits: bool, call_sid
     escalation.call_sid = call_sid.strip()[:64]
     _record(actor, escalation, "refused_to_wait", "the customer refused to wait; the agent said: "
             f'"{rules.say_before_transfer}"', said=rules.say_before_transfer)
-    step = ladder.begin(rules.transfer, _candidates(rules, escalation), now)
-    escalation = _apply(escalation, rules, step, LADDER, now)
+    available = _candidates(rules, escalation)
+    step = ladder.begin(rules.transfer, available, now)
+    escalation = _apply(escalation, rules, step, LADDER, now, known=available.usernames)
     provider = transfer_provider()
     transaction.on_commit(lambda: provider.start(escalation))
     return escalation
@@ -121,9 +134,10 @@ def decline(escalation: Escalation, *, agent: Agent, reason: str = "") -> Escala
     """The agent who answered does not accept the handling: the next rung rings."""
     escalation = _locked(escalation)
     rules, now = rules_of(escalation), clock.now()
-    step = _step(lambda: ladder.decline(rules.transfer, _state(escalation), agent.pk,
-                                        _candidates(rules, escalation, exclude=agent.pk), now))
-    return _apply(escalation, rules, step, Actor.of_agent(agent), now, reason=reason.strip()[:500])
+    available = _candidates(rules, escalation, exclude=agent.pk)
+    step = _step(lambda: ladder.decline(rules.transfer, _state(escalation), agent.pk, available, now))
+    return _apply(escalation, rules, step, Actor.of_agent(agent), now, known=available.usernames,
+                  reason=reason.strip()[:500])
 
 
 @transaction.atomic
@@ -137,15 +151,17 @@ def accept(escalation: Escalation, *, agent: Agent) -> Escalation:
 
 
 @transaction.atomic
-def ring_unanswered(escalation: Escalation, *, rung: int) -> Escalation:
+def ring_unanswered(escalation: Escalation | int, *, rung: int) -> Escalation:
     """The phone system reports that nobody answered rung `rung` (numbered from 1): the next rung rings now,
-    without waiting for the sweep. A report about a rung the ladder has left changes nothing."""
+    without waiting for the sweep. A report about a rung the ladder has left changes nothing. `escalation`
+    may be its id: the row is read once, locked (Twilio's callback answers within 100 ms)."""
     escalation = _locked(escalation)
     if escalation.status != Escalation.Status.RINGING or (escalation.rung or 0) + 1 != rung:
         return escalation
     rules, now = rules_of(escalation), clock.now()
-    step = ladder.unanswered(rules.transfer, _state(escalation), _candidates(rules, escalation), now)
-    return _apply(escalation, rules, step, LADDER, now)
+    available = _candidates(rules, escalation)
+    step = ladder.unanswered(rules.transfer, _state(escalation), available, now)
+    return _apply(escalation, rules, step, LADDER, now, known=available.usernames)
 
 
 @transaction.atomic
@@ -185,6 +201,10 @@ def record_callback(escalation: Escalation, *, agent: Agent, note: str = "") -> 
     now = clock.now()
     escalation.status, escalation.called_back_by, escalation.called_back_at = Escalation.Status.CALLED_BACK, agent, now
     _save(escalation, now)
+    if escalation.callback_task_id is not None:
+        task = escalation.callback_task
+        if task.status == FollowUpTask.Status.OPEN:  # the callback playbook ends: the customer was reached
+            playbook_actions.complete_task(task, agent=agent, channels_tried=["call"], reached=True)
     _record(Actor.of_agent(agent), escalation, "called_back", "the customer was called back about their voicemail",
             note=note.strip()[:2000])
     return escalation
@@ -201,8 +221,9 @@ def sweep_due(batch_size: int = 100) -> int:
                        .order_by("next_due_at")[:batch_size])
         for escalation in claimed:
             rules = rules_of(escalation)
-            step = ladder.time_out(rules.transfer, _state(escalation), _candidates(rules, escalation), now)
-            _apply(escalation, rules, step, LADDER, now)
+            available = _candidates(rules, escalation)
+            step = ladder.time_out(rules.transfer, _state(escalation), available, now)
+            _apply(escalation, rules, step, LADDER, now, known=available.usernames)
     return len(claimed)
 
 
@@ -233,22 +254,39 @@ def _step(decide) -> ladder.Step:
         raise Conflict(str(refused), field="escalation") from None
 
 
-def _candidates(rules: EscalationRules, escalation: Escalation, exclude: int | None = None) -> dict[int, tuple[int, ...]]:
-    """Who each rung would ring now: active, available agents with the rung's role and skill (one query)."""
+class _Available(dict):
+    """Rung index -> ids of the agents available on it (a `ladder.Candidates`), and their usernames."""
+
+    def __init__(self, usernames: dict[int, str]):
+        super().__init__()
+        self.usernames = usernames
+
+
+def _candidates(rules: EscalationRules, escalation: Escalation, exclude: int | None = None) -> _Available:
+    """Who each rung would ring now: active, available agents with the rung's role and skill, and their
+    usernames (one query)."""
     skills = {rung.skill for rung in rules.transfer}
     rows = list(Agent.objects.filter(is_active=True, presence=Agent.Presence.AVAILABLE, skills__name__in=skills)
                 .exclude(pk__in=[escalation.requested_by_id, exclude])
                 .values_list("pk", "username", "groups__name", "skills__name").order_by("username"))
-    candidates: dict[int, tuple[int, ...]] = {}
+    candidates = _Available(usernames={pk: username for pk, username, _, _ in rows})
     for index, rung in enumerate(rules.transfer):
         agents = (pk for pk, _, role, skill in rows if role == rung.role and skill == rung.skill)
         candidates[index] = tuple(dict.fromkeys(agents))
     return candidates
 
 
-def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, actor: Actor, now, **details) -> Escalation:
-    names = dict(Agent.objects.filter(pk__in={pk for each in step.happened for pk in each.agents})
-                 .values_list("pk", "username"))
+def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, actor: Actor, now,
+           known: dict[int, str] | None = None, **details) -> Escalation:
+    """Write the ladder's step: its timeline events (together), the row, the agents rung. `known` holds
+    usernames already read (the candidates'); the rest are read in one query. Sets `ringing_usernames`
+    on the escalation for the TwiML that answers the step."""
+    names = dict(known or {})
+    missing = {pk for each in step.happened for pk in each.agents} | set(step.state.ringing)
+    missing -= names.keys()
+    if missing:
+        names.update(Agent.objects.filter(pk__in=missing).values_list("pk", "username"))
+    events = []
     for happened in step.happened:
         agents = [names[pk] for pk in happened.agents]
         title = rules.transfer[happened.rung].title if happened.rung < len(rules.transfer) else "voicemail"
@@ -257,21 +295,40 @@ def _apply(escalation: Escalation, rules: EscalationRules, step: ladder.Step, ac
             extra["answer_by"] = happened.due_at.isoformat()
         if happened.kind == "transfer_declined":
             extra.update(details)
-        _record(actor if happened.kind in ("transfer_answered", "transfer_declined", "transfer_accepted") else LADDER,
-                escalation, happened.kind, _describe(happened, title, agents, rules), **extra)
+        events.append(_event(
+            actor if happened.kind in ("transfer_answered", "transfer_declined", "transfer_accepted") else LADDER,
+            escalation, happened.kind, _describe(happened, title, agents, rules), **extra))
+    ticket_actions.record_events(events)
     state = step.state
     escalation.status, escalation.rung = state.status, state.rung
     escalation.next_due_at = state.due_at if state.status == ladder.RINGING else None
     escalation.answered_by_id = state.answered_by
+    reached_voicemail = state.status == ladder.VOICEMAIL and escalation.callback_task_id is None
     if state.status == ladder.VOICEMAIL:
         escalation.callback_role = rules.voicemail_callback_role
         escalation.callback_title = rules.voicemail_callback_task
+    if reached_voicemail:
+        escalation.callback_task = _start_callback(escalation.ticket)
     _save(escalation, now)
     ringing = Escalation.ringing.through
     ringing.objects.filter(escalation=escalation).delete()
     if state.status == ladder.RINGING:
         ringing.objects.bulk_create(ringing(escalation=escalation, agent_id=pk) for pk in state.ringing)
+    escalation.ringing_usernames = sorted(names[pk] for pk in state.ringing) if state.status == ladder.RINGING else []
     return escalation
+
+
+def _start_callback(ticket: Ticket) -> FollowUpTask | None:
+    """The voicemail's callback as a follow-up task: the playbook the trigger `escalation_voicemail` starts
+    (`escalation_voicemail_callback` by default) creates it, due at once and overdue at its step's end. A
+    callback already running on the ticket is reused; without such a playbook in force there is no task."""
+    runs = runner.start_triggered(ticket, VOICEMAIL_TRIGGER)
+    callbacks = FollowUpTask.objects.filter(ticket=ticket, status=FollowUpTask.Status.OPEN)
+    if runs:
+        return callbacks.filter(run__in=runs).order_by("id").first()
+    names = [playbook.name for playbook in registry.in_force() if playbook.trigger.event == VOICEMAIL_TRIGGER]
+    return (callbacks.filter(run__definition__name__in=names, run__status=PlaybookRun.Status.RUNNING)
+            .order_by("-id").first())
 
 
 def _describe(happened: ladder.Happened, title: str, agents: list[str], rules: EscalationRules) -> str:

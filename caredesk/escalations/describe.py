@@ -13,7 +13,8 @@ from caredesk.escalations.models import Escalation
 
 
 def with_details() -> QuerySet[Escalation]:
-    return (Escalation.objects.select_related("definition", "requested_by", "answered_by", "called_back_by", "ticket")
+    return (Escalation.objects.select_related("definition", "requested_by", "answered_by", "called_back_by", "ticket",
+                                               "callback_task")
             .prefetch_related("ringing"))
 
 
@@ -23,9 +24,11 @@ def describe(escalation: Escalation, now: datetime | None = None) -> dict:
     rules = rules_of(escalation)
     rung = rules.transfer[escalation.rung] if escalation.rung is not None and escalation.rung < len(rules.transfer) else None
     ringing = escalation.status == Escalation.Status.RINGING
+    now = now or clock.now()
     seconds_left = None
     if ringing and escalation.next_due_at is not None:
-        seconds_left = max(0, int((escalation.next_due_at - (now or clock.now())).total_seconds()))
+        seconds_left = max(0, int((escalation.next_due_at - now).total_seconds()))
+    task = escalation.callback_task if escalation.callback_task_id else None
     return {
         "id": escalation.pk, "ticket_id": escalation.ticket_id, "status": escalation.status,
         "status_label": escalation.get_status_display(), "reason": escalation.reason,
@@ -36,6 +39,9 @@ def describe(escalation: Escalation, now: datetime | None = None) -> dict:
         "answer_by": escalation.next_due_at if ringing else None, "seconds_left": seconds_left,
         "answered_by": escalation.answered_by.username if escalation.answered_by_id else None,
         "callback_role": escalation.callback_role or None, "callback_task": escalation.callback_title or None,
+        "callback_task_id": task.pk if task else None, "callback_due_at": task.due_at if task else None,
+        "callback_overdue_at": task.overdue_at if task else None,
+        "callback_overdue": bool(task and task.is_overdue(now)),
         "voicemail_interaction_id": escalation.voicemail_id,
         "called_back_by": escalation.called_back_by.username if escalation.called_back_by_id else None,
         "called_back_at": escalation.called_back_at,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from caredesk.escalations import ladder
-from caredesk.playbooks.models import PlaybookDefinition
+from caredesk.playbooks.models import FollowUpTask, PlaybookDefinition
 from caredesk.tickets.models import Interaction, Ticket
 
 
@@ -45,6 +45,10 @@ class Escalation(models.Model):
     voicemail = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     callback_role = models.CharField(max_length=80, blank=True)
     callback_title = models.CharField(max_length=250, blank=True)
+    callback_task = models.ForeignKey(
+        FollowUpTask, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The voicemail's callback: a follow-up task with its due time and overdue state "
+                  "(the playbook started by the trigger escalation_voicemail).")
     called_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
     called_back_at = models.DateTimeField(null=True, blank=True)

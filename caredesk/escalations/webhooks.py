@@ -18,17 +18,22 @@ UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
 
 
 def _escalation(escalation_id: int) -> Escalation:
-    escalation = Escalation.objects.select_related("definition", "ticket", "answered_by").filter(pk=escalation_id).first()
+    escalation = Escalation.objects.select_related("definition").filter(pk=escalation_id).first()
     if escalation is None:
         raise NotFound("No such escalation.", field="escalation")
     return escalation
 
 
 def _twiml(escalation: Escalation) -> HttpResponse:
-    escalation.refresh_from_db()
-    rules = rules_of(escalation)
-    seconds = rules.transfer[escalation.rung].answer_within_seconds if escalation.status == "ringing" else None
-    ringing = sorted(escalation.ringing.values_list("username", flat=True))
+    """The TwiML of the escalation's state as it is in memory; the agents rung are those a ladder step just
+    wrote (`ringing_usernames`), else one query."""
+    ringing = []
+    if escalation.status == Escalation.Status.RINGING:
+        ringing = getattr(escalation, "ringing_usernames", None)
+        if ringing is None:
+            ringing = sorted(escalation.ringing.values_list("username", flat=True))
+    seconds = (rules_of(escalation).transfer[escalation.rung].answer_within_seconds
+               if escalation.status == Escalation.Status.RINGING else None)
     return HttpResponse(ladder_twiml(escalation, ringing, seconds), content_type=TWIML)
 
 
@@ -40,22 +45,22 @@ def rung(request, params, escalation_id: int):
 
 @twilio_webhook
 def rung_ended(request, params, escalation_id: int):
-    """The Dial's action: its leg ended. Unanswered: the next rung now. Answered and over: what the ladder says
-    (declined in the workspace, or hung up without accepting: the next rung; accepted: hang up)."""
-    escalation = _escalation(escalation_id)
-    status = params.get("DialCallStatus", "")
-    if status in UNANSWERED:
+    """The Dial's action: its leg ended. Unanswered: the next rung now (the row read once, locked). Answered
+    and over: what the ladder says (declined in the workspace, or hung up without accepting: the next rung;
+    accepted: hang up)."""
+    if params.get("DialCallStatus", "") in UNANSWERED:
         try:
             number = int(request.GET.get("rung", "0"))
         except ValueError:
             number = 0
-        actions.ring_unanswered(escalation, rung=number)
-    elif escalation.status == Escalation.Status.DISCUSSING and escalation.answered_by_id:
+        return _twiml(actions.ring_unanswered(escalation_id, rung=number))
+    escalation = _escalation(escalation_id)
+    if escalation.status == Escalation.Status.DISCUSSING and escalation.answered_by_id:
         # The agent's leg ended without accepting the handling: a decline, and the customer stays on the line.
         try:
-            actions.decline(escalation, agent=escalation.answered_by, reason="hung up without accepting")
+            escalation = actions.decline(escalation, agent=escalation.answered_by, reason="hung up without accepting")
         except Conflict:
-            pass  # accepted or declined meanwhile in the workspace
+            escalation = _escalation(escalation_id)  # accepted or declined meanwhile in the workspace
     return _twiml(escalation)
 
 
@@ -80,7 +85,7 @@ def recording(request, params, escalation_id: int):
         seconds = max(int(params.get("RecordingDuration") or 0), 0)
     except ValueError:
         seconds = 0
-    actions.receive_voicemail(escalation, recording_sid=params.get("RecordingSid", ""),
-                              recording_url=params.get("RecordingUrl", ""), duration_seconds=seconds,
-                              transcription=params.get("TranscriptionText", ""))
+    escalation = actions.receive_voicemail(escalation, recording_sid=params.get("RecordingSid", ""),
+                                           recording_url=params.get("RecordingUrl", ""), duration_seconds=seconds,
+                                           transcription=params.get("TranscriptionText", ""))
     return _twiml(escalation)

@@ -22,6 +22,7 @@ _TRIGGERS = {
     "ticket_pending": "the ticket is submitted as pending, waiting for the customer",
     "customer_email_on_ticket": "the customer emails into the ticket, open or closed",
     "escalation_agreed_to_wait": "a customer who asked to be escalated agrees to wait for an update",
+    "escalation_voicemail": "nobody took an escalated customer's warm transfer: they leave a voicemail",
 }
 _EVENTS = {
     "escalation_requested": "an agent records that the customer asked to be escalated",

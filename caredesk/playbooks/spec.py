@@ -25,7 +25,7 @@ DEFAULTS_DIRECTORY = Path(__file__).with_name("defaults")
 
 CHANNELS = ("email", "call", "text")
 TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
-TRIGGER_EVENTS = ("ticket_pending", "customer_email_on_ticket", "escalation_agreed_to_wait")
+TRIGGER_EVENTS = ("ticket_pending", "customer_email_on_ticket", "escalation_agreed_to_wait", "escalation_voicemail")
 RUN_EVENTS = (
     "escalation_requested",
     "customer_reply",

@@ -19,6 +19,7 @@ import uuid
 import wave
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files import File
@@ -60,6 +61,9 @@ def receive_twilio_recording(*, recording_sid: str, call_sid: str, recording_url
         return None
     if not recording_url.startswith(("https://", "http://")):
         raise ValidationFailed("A completed recording needs its RecordingUrl.", field="RecordingUrl")
+    if not source_allowed(recording_url):
+        raise ValidationFailed("The RecordingUrl is not on a recording host caredesk downloads from "
+                               "(CAREDESK_RECORDING_SOURCE_HOSTS).", field="RecordingUrl")
     existing = Recording.objects.filter(provider_recording_id=recording_sid).first()
     if existing is not None:
         return existing
@@ -150,9 +154,24 @@ def _claim(batch_size: int) -> list[int]:
     return [recording.pk for recording in due]
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def source_allowed(url: str) -> bool:
+    """A recording's source is on CAREDESK_RECORDING_SOURCE_HOSTS, over HTTPS (HTTP only on the loopback)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host not in settings.RECORDING_SOURCE_HOSTS:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK)
+
+
 def _fetch(url: str, into) -> tuple[str, str]:
     """Stream the provider's audio into a file (Twilio's with the account's credentials), hashing it as it
-    comes; its content type and SHA-256."""
+    comes; its content type and SHA-256. Only from the allowed recording hosts; the credentials go to that URL
+    alone, not to where it redirects (Twilio's media redirects to signed storage URLs)."""
+    if not source_allowed(url):
+        raise ValueError(f"not a recording host caredesk downloads from: {urlsplit(url).hostname}")
     request = urllib.request.Request(url)
     if settings.TWILIO_ACCOUNT_SID:
         password_manager = urllib.request.HTTPPasswordMgrWithPriorAuth()  # sent at once, not after a 401

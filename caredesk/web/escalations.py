@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from caredesk.core import events
 from caredesk.escalations.describe import describe, with_details
 from caredesk.escalations.models import Escalation
@@ -20,11 +22,15 @@ def case_summaries(ticket) -> list[tuple]:
     return [(case, change, next(sentences) if change is not None else None) for case, change in zip(cases, changes)]
 
 
-def escalation_context(ticket, *, agent, problem: str = "") -> dict:
+def escalation_context(ticket, *, agent, problem: str = "", live_call: str = "") -> dict:
+    """`live_call`: the customer's live call at the phone provider when the workspace knows it (a softphone
+    opens the ticket page with ?call=CA...); the refuse-to-wait form carries it so the ladder transfers it."""
     latest = with_details().filter(ticket=ticket).order_by("-requested_at", "-id").first()
     described = describe(latest) if latest is not None else None
     return {
         "ticket": ticket, "escalation": described, "escalation_problem": problem,
+        "live_call_sid": "".join(char for char in live_call if char.isalnum())[:64],
+        "transfers_live_calls": settings.TRANSFER_PROVIDER != "console",
         "cases": case_summaries(ticket) if latest is not None else [],
         "can_request": latest is None or not latest.in_progress,
         "is_ringing_me": bool(described and agent.username in described["ringing"]),

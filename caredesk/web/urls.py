@@ -1,7 +1,7 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, quarantine,
-                                 queues, recording, reports, review, search, ticket)
+from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, original,
+                                 quarantine, queues, recording, reports, review, search, ticket)
 from caredesk.web.views import live
 
 app_name = "web"
@@ -23,6 +23,9 @@ urlpatterns = [
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
     path("tickets/<int:pk>/documents/<int:attachment_id>/", ticket.download_attachment, name="attachment"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/", original.original, name="original"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/html/", original.original_html, name="original-html"),
+    path("tickets/<int:pk>/emails/<int:interaction_id>/original/raw/", original.original_raw, name="original-raw"),
     path("tickets/<int:pk>/follow-up/", follow_up.follow_up_panel, name="follow-up"),
     path("tickets/<int:pk>/follow-up/tasks/<int:task_id>/complete/", follow_up.complete_task, name="complete-task"),
     path("tickets/<int:pk>/follow-up/runs/<int:run_id>/stop/", follow_up.stop_follow_up, name="stop-follow-up"),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
+    path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),
     path("cases/<int:case_id>/<str:step>/", cases.case_step, name="case-step"),
     path("recordings/<int:pk>/", recording.recording_player, name="recording-player"),
     path("recordings/<int:pk>/content/", recording.recording_content, name="recording-content"),

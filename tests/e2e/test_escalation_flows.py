@@ -103,10 +103,16 @@ def test_nobody_answers_then_the_resolution_lead_calls_back(page, sign_in, irate
     sign_in("lee")
     my_work = page.locator("#my-escalations")
     expect(my_work).to_contain_text("Call back the escalated customer who left a voicemail")
+    expect(my_work).to_contain_text("· due")  # the voicemail's callback is a follow-up task with a due time
     my_work.get_by_role("link", name=f"#{irate_ticket.pk}").click()
+    expect(panel(page).locator(".callback-due")).to_contain_text("overdue")
     panel(page).get_by_label("Call notes").fill("Called back; concern resolved.")
     panel(page).get_by_role("button", name="Called back").click()
     expect(panel(page)).to_contain_text("lee called the customer back")
+    from caredesk.playbooks.models import FollowUpTask
+
+    callback = FollowUpTask.objects.get(ticket=irate_ticket, run__definition__name="escalation_voicemail_callback")
+    assert (callback.status, callback.reached, callback.completed_by.username) == ("done", True, "lee")
 
 
 def test_nobody_available_goes_straight_to_voicemail(page, sign_in, irate_ticket, team):

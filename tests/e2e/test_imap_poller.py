@@ -22,6 +22,8 @@ from imapclient import IMAPClient
 from caredesk.channels import imap
 from caredesk.channels.config import ImapMailbox, imap_mailboxes
 from caredesk.channels.models import ImapMailboxState, InboundMessage
+from caredesk.core import heartbeats
+from caredesk.core.models import Heartbeat
 from caredesk.tickets.models import Ticket
 from tests.e2e.channel_peers import CORPUS, free_port, wait_for_port, wait_until
 from tests.integration.channels.conftest import FIXTURE_SECRET, email_bytes
@@ -190,6 +192,7 @@ def test_idle_picks_up_a_new_message_while_watching(dovecot):
                          timeout=90, what="the poller to be woken by IDLE")
         assert InboundMessage.objects.filter(mailbox="support-idle").count() == before + 1
         assert row.ticket.subject == "Sent during IDLE"
+        assert Heartbeat.objects.filter(component=heartbeats.imap_poller("support-idle")).exists()
     finally:
         stop.set()
         watcher.join(timeout=30)

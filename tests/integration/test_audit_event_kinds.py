@@ -93,6 +93,7 @@ def _cases(agent, customer) -> None:
     case_actions.close_case(case, agent=agent, closed_reason=case_actions.closing_reason(case))
     other = case_actions.open_case(ticket, agent=agent, new=new("not_needed"))
     other = case_actions.attach_documents(other, agent=agent, uploads=[upload])
+    other = case_actions.edit_case(other, agent=agent, changes={"red_flags": "Two signatures differ."})
     case_actions.reject(case_actions.assign(other, agent=agent, assignee=specialist.pk), agent=specialist,
                         reason="Wrong team")
 
@@ -134,9 +135,10 @@ def _outbox(ticket) -> None:
                                   idempotency_key="failed", template="missing", failure_reason="no such template")
 
 
-def _inbound(ticket) -> None:
+def _inbound(ticket, agent) -> None:
     processed = channel_actions.store_inbound(b"Subject: hi\r\n\r\nhello", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(processed, status="processed", outcome="a reply", ticket=ticket)
+    channel_actions.download_original(processed, agent=agent, via="workspace")
     ignored = channel_actions.store_inbound(b"Subject: out\r\n\r\naway", source=InboundMessage.Source.SMTP)
     channel_actions.finish_inbound(ignored, status="ignored", outcome="an automatic reply")
     channel_actions.fail_inbound(ignored.pk, "the parser failed", retry=True)
@@ -197,7 +199,7 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.open_recording(old, agent=specialist, reason="Compliance review")
     recent = recording_actions.record_console_recording(call)
     recording_actions.open_recording(recent, agent=agent, kind="download")
-    settings.RECORDING_DOWNLOAD_ATTEMPTS = 1
+    settings.RECORDING_DOWNLOAD_ATTEMPTS, settings.RECORDING_SOURCE_HOSTS = 1, ["127.0.0.1"]
     recording_actions.receive_twilio_recording(recording_sid="RE-audit", call_sid="CA-audit", status="completed",
                                                recording_url="http://127.0.0.1:9/unreachable", duration_seconds=5)
     recording_actions.download_due()
@@ -213,7 +215,7 @@ def every_kind(agent, customer, order, settings):
     _cases(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
-    _inbound(ticket)
+    _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
     _customer_and_agent_changes(agent, customer, order)
     return results

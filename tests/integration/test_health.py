@@ -76,6 +76,26 @@ def test_the_smtp_receiver_is_reported_when_it_is_on(client, db, frozen_clock, s
     assert components(client)[0] == 200
 
 
+def test_each_imap_mailbox_poller_is_reported_with_a_poll_interval_of_slack(client, db, frozen_clock, settings):
+    heartbeats.beat(heartbeats.WORKER, at_most_every=0)
+    assert not any(name.startswith("imap:") for name in components(client)[1]["components"])
+
+    settings.IMAP_MAILBOXES = '[{"name": "support", "host": "imap.example.org", "username": "u", "password": "p"}]'
+    status, body = components(client)
+    assert status == 503 and body["components"]["imap:support"]["status"] == "unhealthy"
+
+    heartbeats.beat(heartbeats.imap_poller("support"), at_most_every=0)
+    status, body = components(client)
+    assert status == 200 and body["components"]["imap:support"]["processes"] == 1
+    limit = settings.HEALTH_HEARTBEAT_SECONDS + settings.IMAP_POLL_SECONDS
+    assert body["components"]["imap:support"]["threshold_seconds"] == limit
+
+    frozen_clock.advance(timedelta(seconds=limit - 1))
+    assert components(client)[0] == 200
+    frozen_clock.advance(timedelta(seconds=2))
+    assert components(client)[1]["components"]["imap:support"]["status"] == "unhealthy"
+
+
 def test_a_worker_pass_is_its_heartbeat(client, transactional_db, settings):
     from caredesk import worker
 

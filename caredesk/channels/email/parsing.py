@@ -14,7 +14,7 @@ from email import policy, utils
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 
-from caredesk.channels.email import bodies, charsets, limits, mime
+from caredesk.channels.email import bodies, charsets, containers, limits, mime
 from caredesk.channels.email.addresses import message_ids, normalise_address, normalise_message_id
 
 DEFAULT_MAXIMUM_ATTACHMENTS = 50
@@ -112,6 +112,7 @@ class ParsedEmail:
     size: int
     over_limit: limits.OverLimit | None = None  # set when the message was not parsed (see `limits.py`)
     forwarded_at: int | None = None  # where in reply_body a forwarded (or original) message begins
+    invites: tuple[containers.Invite, ...] = ()  # the calendar invites attached, summarised
 
     def header(self, name: str) -> str | None:
         """The first decoded value of header `name` (case-insensitive), or None."""
@@ -167,6 +168,7 @@ def parse_message(
         text_body=content.text,
         reply_body=reply_body,
         forwarded_at=bodies.forward_start(reply_body),
+        invites=tuple(content.invites),
         html_body=bodies.sanitise_html(content.html) if content.html else "",
         attachments=tuple(content.attachments),
         skipped_attachments=tuple(content.skipped),
@@ -318,6 +320,7 @@ class _Contents:
         self._max_count = max_count
         self.attachments: list[Attachment] = []
         self.skipped: list[SkippedAttachment] = []
+        self.invites: list[containers.Invite] = []
         texts: list[tuple[str, bool]] = []
         html: list[str] = []
         for part in parts:
@@ -370,20 +373,40 @@ class _Contents:
     def _add_attachment(self, part: mime.Part) -> None:
         content_type, disposition = part.fields.content_type, part.fields.disposition
         name = safe_filename(part.fields.filename or self._forwarded_subject(part), content_type)
-        name = self._unique(name)
         estimated_size = part.estimated_size()
         if len(self.attachments) >= self._max_count:
-            self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_many"))
+            self.skipped.append(SkippedAttachment(self._unique(name), content_type, estimated_size, "too_many"))
             return
         if estimated_size > self._max_bytes:
-            self.skipped.append(SkippedAttachment(name, content_type, estimated_size, "too_large"))
+            self.skipped.append(SkippedAttachment(self._unique(name), content_type, estimated_size, "too_large"))
             return
         content = part.decode(self._defects)
+        where = f"part {part.path or 'body'}"
+        if containers.is_tnef(content_type, part.fields.filename):
+            files = containers.tnef_files(content, self._defects, where)
+            if files is not None:  # winmail.dat: its real attachments instead
+                for file in files:
+                    self._keep(safe_filename(file.filename, file.content_type), file.content_type, file.content)
+                return
+        if content_type in containers.CALENDAR_TYPES:
+            self.invites.extend(invite for invite in containers.invites(content, self._defects, where)
+                                if invite not in self.invites)  # Gmail sends the same one twice
+        content_id = part.fields.content_id
+        identifier = normalise_message_id(clean_text(content_id)) if content_id else None
+        self._keep(name, content_type, content,
+                   inline=disposition == "inline" or (disposition is None and identifier is not None),
+                   content_id=identifier)
+
+    def _keep(self, name: str, content_type: str, content: bytes, *, inline: bool = False,
+              content_id: str | None = None) -> None:
+        """An attachment, numbered when its name is taken, within the limits of count and size."""
+        name = self._unique(name)
+        if len(self.attachments) >= self._max_count:
+            self.skipped.append(SkippedAttachment(name, content_type, len(content), "too_many"))
+            return
         if len(content) > self._max_bytes:
             self.skipped.append(SkippedAttachment(name, content_type, len(content), "too_large"))
             return
-        content_id = part.fields.content_id
-        identifier = normalise_message_id(clean_text(content_id)) if content_id else None
         self.attachments.append(
             Attachment(
                 filename=name,
@@ -391,8 +414,8 @@ class _Contents:
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
                 content=content,
-                inline=disposition == "inline" or (disposition is None and identifier is not None),
-                content_id=identifier,
+                inline=inline,
+                content_id=content_id,
             )
         )
 

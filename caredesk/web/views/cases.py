@@ -16,6 +16,7 @@ from caredesk.cases.models import Case, PrimaryReason
 from caredesk.core import events, roles
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
+from caredesk.recordings.models import Recording
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import Attachment, TicketEvent
 from caredesk.web.permissions import requires
@@ -39,14 +40,29 @@ def _number(post, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _step_3_fields(post) -> dict:
+    """SOP 003 step 3's fields as the form posts them (the recording only when one is chosen)."""
+    fields = {"primary_reason": _number(post, "primary_reason"), "interaction": _number(post, "interaction"),
+              **{name: post.get(name, "")[:100_000] for name in actions.REQUIRED_TEXT},
+              **{name: CHOICES.get(post.get(name, "")) for name in actions.REQUIRED_ANSWERS}}
+    if _number(post, "recording"):
+        fields["recording"] = _number(post, "recording")
+    return fields
+
+
+def _sources(ticket) -> dict:
+    """The form's choices of where the case comes from: the ticket's interactions and its kept recordings."""
+    return {"interactions": ticket.interactions.exclude(kind="note").order_by("-occurred_at", "-id"),
+            "recordings": Recording.objects.filter(ticket=ticket, interaction__isnull=False)
+            .exclude(status=Recording.Status.DELETED).order_by("-recorded_at", "-id"),
+            "reasons": PrimaryReason.objects.filter(active=True)}
+
+
 def _new_case(request) -> actions.NewCase:
     post = request.POST
     return actions.NewCase(
-        primary_reason=_number(post, "primary_reason"), interaction=_number(post, "interaction"),
-        resolution_lead=_number(post, "resolution_lead"),
-        **{name: post.get(name, "")[:100_000] for name in (*actions.REQUIRED_TEXT, "documentation",
-                                                          "documentation_needed")},
-        **{name: CHOICES.get(post.get(name, "")) for name in actions.REQUIRED_ANSWERS},
+        **_step_3_fields(post), resolution_lead=_number(post, "resolution_lead"),
+        **{name: post.get(name, "")[:100_000] for name in ("documentation", "documentation_needed")},
         documents=_ids(post.getlist("documents")), uploads=_uploads(request),
     )
 
@@ -65,13 +81,40 @@ def new_case(request, pk: int):
             messages.success(request, f"Case {case.pk} opened.")
             return redirect("web:case", case.pk)
     return render(request, "web/case_form.html", {
-        "ticket": ticket, "problem": problem, "values": request.POST, "section": "cases",
-        "reasons": PrimaryReason.objects.filter(active=True),
-        "interactions": ticket.interactions.exclude(kind="note").order_by("-occurred_at", "-id"),
+        "ticket": ticket, "problem": problem, "values": request.POST, "section": "cases", **_sources(ticket),
         "attachments": Attachment.objects.filter(ticket=ticket),
         "leads": Agent.objects.filter(is_active=True, groups__name=roles.RESOLUTION_LEAD).order_by("username"),
         "documentation": [choice for choice in actions.Documentation.choices
                           if choice[0] != actions.Documentation.RECEIVED],  # received is Back Office's step
+    }, status=422 if problem else 200)
+
+
+def _form_values(case: Case) -> dict:
+    """The case's step 3 fields as the form shows them (strings, "yes"/"no")."""
+    return {**{name: getattr(case, name) for name in actions.REQUIRED_TEXT},
+            **{name: "yes" if getattr(case, name) else "no" for name in actions.REQUIRED_ANSWERS},
+            **{name: str(getattr(case, f"{name}_id") or "") for name in ("primary_reason", "interaction",
+                                                                         "recording")}}
+
+
+@requires(roles.WORK_TICKETS)
+def edit_case(request, case_id: int):
+    """Edit an open case's step 3 fields with the rules of opening it; a refusal keeps what was typed."""
+    case = queries.cases().filter(pk=case_id).first()
+    if case is None:
+        raise Http404(f"No case #{case_id}.")
+    problem = None
+    if request.method == "POST":
+        try:
+            actions.edit_case(case, agent=request.user, changes=_step_3_fields(request.POST))
+        except DomainError as error:
+            problem = error
+        else:
+            messages.success(request, f"Case {case.pk} saved.")
+            return redirect("web:case", case.pk)
+    return render(request, "web/case_edit.html", {
+        "case": case, "problem": problem, "section": "cases", **_sources(case.ticket),
+        "values": request.POST if request.method == "POST" else _form_values(case),
     }, status=422 if problem else 200)
 
 
@@ -90,6 +133,7 @@ def case_page(request, case_id: int):
     manages = agent.pk == case.owner_id or roles.RESOLUTION_LEAD in agent.role_names
     return render(request, "web/case.html", {
         "case": case, "timeline": _timeline(case), "section": "cases", "manages": manages,
+        "edits": case.status != Case.Status.CLOSED and (manages or case.assignee_id == agent.pk),
         "answers": case.assignee_id == agent.pk and case.status == Case.Status.ASSIGNED,
         "receives": bool(agent.role_names & {roles.BACK_OFFICE, roles.RESOLUTION_LEAD}),
         "closing_reason": actions.closing_reason(case),

@@ -34,18 +34,25 @@ PRESENCES = {"available": "Available", "busy": "Away"}
 @requires(roles.WORK_TICKETS)
 def escalation_panel(request, pk: int):
     ticket = load_ticket(pk)
-    return render(request, "web/partials/escalation.html", escalation_context(ticket, agent=request.user))
+    return render(request, "web/partials/escalation.html",
+                  escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")))
 
 
 STEPS = {
-    "request": lambda ticket, escalation, agent, text: actions.record_request(ticket, agent=agent, reason=text),
-    "agreed_to_wait": lambda ticket, escalation, agent, text: actions.record_choice(escalation, agent=agent, waits=True),
-    "refused_to_wait": lambda ticket, escalation, agent, text: actions.record_choice(escalation, agent=agent,
-                                                                                   waits=False),
-    "answer": lambda ticket, escalation, agent, text: actions.answer(escalation, agent=agent),
-    "accept": lambda ticket, escalation, agent, text: actions.accept(escalation, agent=agent),
-    "decline": lambda ticket, escalation, agent, text: actions.decline(escalation, agent=agent, reason=text),
-    "callback": lambda ticket, escalation, agent, text: actions.record_callback(escalation, agent=agent, note=text),
+    "request": lambda ticket, escalation, agent, form: actions.record_request(ticket, agent=agent,
+                                                                               reason=form.get("text", "")),
+    "agreed_to_wait": lambda ticket, escalation, agent, form: actions.record_choice(escalation, agent=agent,
+                                                                                  waits=True),
+    # with the customer's live call (a softphone's screen pop opens the ticket with ?call=CA...), the
+    # transfer provider moves that call down the ladder
+    "refused_to_wait": lambda ticket, escalation, agent, form: actions.record_choice(
+        escalation, agent=agent, waits=False, call_sid=form.get("call_sid", "")),
+    "answer": lambda ticket, escalation, agent, form: actions.answer(escalation, agent=agent),
+    "accept": lambda ticket, escalation, agent, form: actions.accept(escalation, agent=agent),
+    "decline": lambda ticket, escalation, agent, form: actions.decline(escalation, agent=agent,
+                                                                       reason=form.get("text", "")),
+    "callback": lambda ticket, escalation, agent, form: actions.record_callback(escalation, agent=agent,
+                                                                                note=form.get("text", "")),
 }
 
 
@@ -63,7 +70,8 @@ def escalation_step(request, pk: int, step: str):
             raise Http404("The customer has not asked to be escalated on this ticket.")
     problem = ""
     try:
-        STEPS[step](ticket, escalation, request.user, request.POST.get("text", "")[:2000])
+        STEPS[step](ticket, escalation, request.user, {name: request.POST.get(name, "")[:2000]
+                                                       for name in ("text", "call_sid")})
     except DomainError as error:
         problem = error.detail
     if not request.htmx:
@@ -71,7 +79,8 @@ def escalation_step(request, pk: int, step: str):
             messages.error(request, problem)
         return redirect(reverse("web:ticket", args=[ticket.pk]) + "#escalation")
     response = render(request, "web/partials/escalation.html",
-                      escalation_context(ticket, agent=request.user, problem=problem))
+                      escalation_context(ticket, agent=request.user, problem=problem,
+                                         live_call=request.POST.get("call_sid", "")))
     if not problem:
         response["HX-Trigger"] = CHANGED
     return response

@@ -103,7 +103,7 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **follow_up_context(ticket),
         **flags_context(ticket),
         **review_context(ticket),
-        **escalation_context(ticket, agent=request.user),
+        **escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),

@@ -135,3 +135,51 @@ def test_an_accepted_case_returned_is_voided_and_an_accepted_one_resolved(escala
     other = actions.close_case(other, agent=agent, closed_reason="Resolved")
     assert (other.closed_reason, case.closed_reason) == ("Resolved", CASE_VOIDED)
     assert queries.voided_by_reason() == [{"outcome": "returned", "reason": "Needs the sales team", "count": 1}]
+
+
+def test_the_case_links_the_recording_of_its_call_or_the_recording_named(escalated, agent, complete, call, actor):
+    from caredesk.recordings import actions as recording_actions
+
+    kept = recording_actions.record_console_recording(call)
+    case = actions.open_case(escalated, agent=agent, new=complete())
+    assert (case.interaction, case.recording) == (call, kept)  # the interaction's own recording
+    voicemail = ticket_actions.add_interaction(
+        escalated, actor=actor, channel=Channel.VOICEMAIL, direction="inbound", kind="call",
+        call_outcome="voicemail_left", body="Call me back.")
+    left = recording_actions.record_console_recording(voicemail)
+    named = actions.open_case(escalated, agent=agent, new=complete(interaction=None, recording=left.pk))
+    assert (named.interaction, named.recording) == (voicemail, left)  # the recording names its voicemail
+    with pytest.raises(ValidationFailed) as refused:
+        actions.open_case(escalated, agent=agent, new=complete(interaction=call.pk, recording=left.pk))
+    assert refused.value.field == "recording"
+
+
+def test_editing_keeps_the_required_fields_and_is_audited(escalated, agent, complete, specialist, make_agent):
+    case = actions.open_case(escalated, agent=agent, new=complete())
+    for name, empty in (("red_flags", "  "), ("primary_reason", None), ("interaction", None),
+                        ("certificate_of_completion_reviewed", None)):
+        with nothing_written(), pytest.raises(ValidationFailed) as refused:
+            actions.edit_case(case, agent=agent, changes={name: empty})
+        assert refused.value.field == name
+    with pytest.raises(Forbidden):
+        actions.edit_case(case, agent=make_agent("otto"), changes={"red_flags": "More"})
+    with pytest.raises(ValidationFailed) as refused:
+        actions.edit_case(case, agent=agent, changes={"status": "closed"})
+    assert refused.value.field == "status"
+    edited = actions.edit_case(case, agent=agent, changes={"red_flags": "The dates disagree; two signatures.",
+                                                           "certificate_of_completion_reviewed": False,
+                                                           "description": case.description})
+    assert (edited.red_flags, edited.certificate_of_completion_reviewed) == ("The dates disagree; two signatures.",
+                                                                             False)
+    [event] = events_of(escalated, action="case.edited")
+    assert event.after["changes"] == {
+        "red_flags": {"before": "The dates disagree.", "after": "The dates disagree; two signatures."},
+        "certificate_of_completion_reviewed": {"before": True, "after": False}}
+    with nothing_written():
+        actions.edit_case(edited, agent=agent, changes={"red_flags": edited.red_flags})  # no change, no event
+    actions.assign(edited, agent=agent, assignee=specialist.pk)
+    actions.edit_case(edited, agent=specialist, changes={"other_concerns": "Seen by the specialist."})
+    actions.close_case(actions.reject(edited, agent=specialist, reason="Not mine"), agent=agent,
+                       closed_reason=CASE_VOIDED)
+    with pytest.raises(Conflict):
+        actions.edit_case(edited, agent=agent, changes={"red_flags": "Too late"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from caredesk.cases.models import Case, PrimaryReason
-from tests.integration.helpers import assert_problem, nothing_written, post_json
+from tests.integration.helpers import assert_problem, nothing_written, patch_json, post_json
 
 
 @pytest.fixture
@@ -91,3 +91,14 @@ def test_the_documentation_request_and_back_office(api, api_client_for, escalate
     assert (moved["status"], moved["documentation"], [item["filename"] for item in moved["documents"]]) == (
         "open", "received", ["contract.pdf"])
     assert Case.objects.get().documents.count() == 1
+
+
+def test_editing_a_case_through_the_api(api, escalated, payload):
+    case = post_json(api, f"/api/v1/tickets/{escalated.pk}/cases", payload).json()
+    assert case["recording_id"] is None
+    with nothing_written():
+        assert_problem(patch_json(api, f"/api/v1/cases/{case['id']}", {"description": ""}), 422, "description")
+    edited = patch_json(api, f"/api/v1/cases/{case['id']}", {"red_flags": "A second disclosure is missing."})
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["red_flags"] == "A second disclosure is missing."
+    assert edited.json()["description"] == payload["description"]

@@ -62,3 +62,18 @@ def test_queues_by_role(agent, back_office, lead):
     assert signed_in(back_office).get("/cases/").status_code == 200
     assert signed_in(back_office).get("/cases/?queue=unassigned").status_code == 403
     assert signed_in(lead).get("/cases/?queue=unassigned").status_code == 200
+
+
+def test_editing_through_the_page_keeps_the_rules_and_shows_the_change(agent, escalated, call):
+    client = signed_in(agent)
+    client.post(f"/tickets/{escalated.pk}/cases/new/", form(call))
+    case = Case.objects.get()
+    assert f"/cases/{case.pk}/edit/" in client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/edit/").content.decode()
+    assert "Two invoices" in page and 'value="yes" selected' in page
+    refused = client.post(f"/cases/{case.pk}/edit/", form(call, concern_type=""))
+    assert refused.status_code == 422 and 'data-field="concern_type"' in refused.content.decode()
+    saved = client.post(f"/cases/{case.pk}/edit/", form(call, concern_type="Billing and sales"))
+    assert saved.status_code == 302
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Billing and sales" in html and "edited case" in html

@@ -132,6 +132,28 @@ def test_the_voicemail_callback_is_for_a_resolution_lead(api, api_client_for, ag
     assert lee.get("/api/v1/escalations/mine").json() == []
 
 
+def test_the_voicemail_becomes_a_callback_task_due_now_and_overdue_after_a_business_day(
+        api_client_for, agent, ticket, team, frozen_clock):
+    set_presence(team["sam"], "offline")
+    set_presence(team["tess"], "busy")
+    escalation = actions.record_choice(actions.record_request(ticket, agent=agent), agent=agent, waits=False)
+    task = escalation.callback_task
+    assert (task.kind, task.status) == ("call", "open")
+    assert task.title == "Call back the escalated customer who left a voicemail"
+    assert task.due_at == frozen_clock.now() and task.run.definition.name == "escalation_voicemail_callback"
+    assert task.overdue_at.isoformat() == "2026-03-04T05:00:00+00:00"  # Monday's voicemail: overdue when Tuesday ends
+    lee = api_client_for(team["lee"])
+    [mine] = lee.get("/api/v1/escalations/mine").json()
+    assert (mine["callback_task_id"], mine["callback_overdue"]) == (task.pk, False)
+    frozen_clock.advance(timedelta(days=2))
+    [mine] = lee.get("/api/v1/escalations/mine").json()
+    assert mine["callback_overdue"] is True
+    post_json(lee, f"/api/v1/escalations/{escalation.pk}/callback", {"note": "Called, resolved."})
+    task.refresh_from_db()
+    assert (task.status, task.reached, task.completed_by) == ("done", True, team["lee"])
+    assert task.run.status == PlaybookRun.Status.ENDED
+
+
 def test_an_agent_sets_their_presence(api, agent):
     assert api.put("/api/v1/agents/me/presence", '{"presence": "available"}',
                    content_type="application/json").json()["presence"] == "available"

@@ -18,9 +18,11 @@ from caredesk import worker
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.recordings import actions
+from caredesk.recordings.actions import source_allowed
 from caredesk.recordings.models import Recording, RecordingAccess
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Interaction, TicketEvent
+from tests.integration.helpers import assert_problem
 
 PUBLIC_URL = "https://desk.example.com"
 STATUS_PATH = "/channels/twilio/recordings/status/"
@@ -133,6 +135,7 @@ def provider():
 @pytest.fixture
 def twilio(settings):
     settings.PUBLIC_URL, settings.TWILIO_AUTH_TOKEN = PUBLIC_URL, "test-auth-token"
+    settings.RECORDING_SOURCE_HOSTS = ["127.0.0.1"]  # the provider below stands in for api.twilio.com
 
 
 def _signed_post(params: dict, *, token="test-auth-token"):
@@ -214,3 +217,12 @@ def test_retention_deletes_the_audio_and_keeps_the_row(frozen_clock, call, setti
     assert TicketEvent.objects.get(action="recording.deleted").after["recording"] == old.pk
     specialist_view = _content(api, old)
     assert specialist_view.status_code == 403  # older than 90 days for an Agent, before it is even looked for
+
+
+def test_a_recording_url_on_another_host_is_refused_and_nothing_is_fetched(twilio, settings, call):
+    settings.RECORDING_SOURCE_HOSTS = ["api.twilio.com"]
+    for url in ("https://attacker.example.com/RE0001", "http://api.twilio.com/RE0001", "http://127.0.0.1:9/RE0001"):
+        response = _signed_post({**_callback(""), "RecordingUrl": url})
+        assert_problem(response, 422, "RecordingUrl")
+    assert not Recording.objects.exists()
+    assert source_allowed("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE0001")

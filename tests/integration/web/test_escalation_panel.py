@@ -60,3 +60,20 @@ def test_presence_toggle_in_my_work(signed_in, agent):
     assert "Set me away" in html
     agent.refresh_from_db()
     assert agent.presence == "available"
+
+
+def test_a_live_call_known_to_the_workspace_is_the_call_the_ladder_transfers(signed_in, ticket, specialist, settings):
+    """A softphone opens the ticket with ?call=CA...: the panel carries the call through the request and the
+    refusal, and the escalation holds it for the transfer provider (twilio moves that call onto the ladder)."""
+    html = signed_in.get(f"/tickets/{ticket.pk}/?call=CA0123456789abcdef").content.decode()
+    assert 'name="call_sid" value="CA0123456789abcdef"' in html
+    html = signed_in.post(f"/tickets/{ticket.pk}/escalation/request/",
+                          {"text": "A manager", "call_sid": "CA0123456789abcdef"}, **HTMX).content.decode()
+    assert 'id="escalation-call-sid" name="call_sid" value="CA0123456789abcdef"' in html
+    signed_in.post(f"/tickets/{ticket.pk}/escalation/refused_to_wait/", {"call_sid": "CA0123456789abcdef"}, **HTMX)
+    assert Escalation.objects.get(ticket=ticket).call_sid == "CA0123456789abcdef"
+
+
+def test_without_a_known_call_the_console_transfer_asks_for_none(signed_in, ticket):
+    step(signed_in, ticket, "request")
+    assert 'name="call_sid"' not in signed_in.get(f"/tickets/{ticket.pk}/").content.decode()

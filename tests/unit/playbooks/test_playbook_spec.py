@@ -53,6 +53,7 @@ def error_of(text: str) -> PlaybookError:
 def test_the_defaults_load():
     assert [playbook.name for playbook in default_playbooks()] == [
         "care_call_first",
+        "escalation_voicemail_callback",
         "general_inquiry_follow_up",
         "irate_customer_escalation",
         "refund_request_follow_up",
