@@ -72,7 +72,7 @@ def test_a_customer_email_appears_on_the_open_ticket_without_a_reload(page, sign
     expect(page.get_by_label("Reply to the requester")).to_have_value("A draft the refresh must keep")
 
 
-def test_a_change_by_a_colleague_updates_the_properties_and_a_view(page, sign_in, dana_ticket, dana, sam):
+def test_a_change_by_a_colleague_updates_the_ticket_a_view_and_my_work(page, sign_in, dana_ticket, dana, sam):
     from caredesk.tickets.actions import create_ticket, update_ticket
 
     sign_in("maria")
@@ -85,6 +85,13 @@ def test_a_change_by_a_colleague_updates_the_properties_and_a_view(page, sign_in
     expect(page.locator("#view-results")).to_contain_text("Passport photo rejected")
     create_ticket(actor=Actor.of_agent(sam), requester=dana, subject="Refund for the second application")
     expect(page.locator("#view-results")).to_contain_text("Refund for the second application", timeout=5000)
+
+    page.goto("/")
+    expect(page.locator("main")).not_to_contain_text("Renewal form missing")
+    create_ticket(actor=Actor.of_agent(sam), requester=dana, subject="Renewal form missing",
+                  assignee=dana_ticket.assignee)
+    expect(page.locator("main")).to_contain_text("Renewal form missing", timeout=5000)
+    expect(page.locator("#bell-count")).to_have_text("1")
 
 
 # --- presence ---------------------------------------------------------------------------------------------
