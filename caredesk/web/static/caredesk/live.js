@@ -16,6 +16,7 @@
   var list = body.dataset.liveList || "";
   // The state the page was rendered with: a change made while it loads shows on the first poll.
   var last = null, etag = body.dataset.liveEtag || "", absorbing = false, timer = null, listPending = false;
+  var hiddenTicket = false;
   try { last = JSON.parse(body.dataset.liveState || "null"); } catch (e) { last = null; }
 
   function pollUrl() {
@@ -107,8 +108,9 @@
     if (!previous) return;
     if (previous.unread !== state.unread) htmx.trigger(body, "notificationsChanged");
     if (absorbing) return;  // the agent's own change: its panels refreshed already
-    if (ticket && previous.ticket !== state.ticket) refreshTicket();
-    if (list && previous.tickets !== state.tickets) refreshList();
+    // A tab in the background refreshes when it comes back: the server renders nothing nobody sees.
+    if (ticket && previous.ticket !== state.ticket) { if (document.hidden) hiddenTicket = true; else refreshTicket(); }
+    if (list && previous.tickets !== state.tickets) { if (document.hidden) listPending = true; else refreshList(); }
   }
 
   if (liveUrl) {
@@ -127,7 +129,12 @@
     body.addEventListener("change", function () {
       if (listPending) setTimeout(refreshList, 0);
     });
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) return;
+      if (hiddenTicket) { hiddenTicket = false; refreshTicket(); }
+      if (listPending) refreshList();
+      poll();
+    });
   }
 
   // --- presence ----------------------------------------------------------------------------------------
