@@ -97,10 +97,8 @@ def read_notifications(request):
             return redirect("web:ticket", pk=row.ticket_id)
         return redirect("web:notifications")
     marked = notification_actions.mark_read(request.user)
-    if request.htmx:
-        response = render(request, "web/partials/notifications.html", _notifications_context(request.user))
-        response["HX-Trigger"] = "notificationsRead"
-        return response
+    if request.htmx:  # the bell's count follows on the page's next poll, which this request starts
+        return render(request, "web/partials/notifications.html", _notifications_context(request.user))
     messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect("web:notifications")
 
