@@ -118,6 +118,7 @@ def test_agents_see_each_other_viewing_and_replying(page, sign_in, other_page, d
 
 
 def test_the_bell_counts_an_assignment_and_opens_the_ticket(page, sign_in, maria, dana, sam):
+    from caredesk.notifications.actions import notify
     from caredesk.tickets.actions import create_ticket
 
     sign_in("maria")
@@ -128,9 +129,12 @@ def test_the_bell_counts_an_assignment_and_opens_the_ticket(page, sign_in, maria
     panel = page.locator("#notifications")
     expect(panel).to_contain_text("Assigned to you")
     expect(panel).to_contain_text(f"sam assigned #{ticket.pk} “Renewal form missing” to you")
+    notify([maria], "sla_warning", ticket, text="First reply due in 30 minutes")  # while the list is open
+    expect(panel).to_contain_text("First reply due in 30 minutes", timeout=5000)
+    expect(page.locator("#bell-count")).to_have_text("2")
     panel.get_by_role("button", name=re.compile("Renewal form missing")).click()
     expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
-    expect(page.locator("#bell-count")).to_be_hidden()
+    expect(page.locator("#bell-count")).to_have_text("1")  # the SLA warning is still unread
 
 
 def test_a_mention_in_a_note_notifies_the_colleague(page, sign_in, other_page, dana_ticket, sam):

@@ -106,7 +106,8 @@
     last = state;
     setUnread(state.unread);
     if (!previous) return;
-    if (previous.unread !== state.unread) htmx.trigger(body, "notificationsChanged");
+    var bell = document.getElementById("bell");
+    if (previous.unread !== state.unread && bell && bell.open) htmx.trigger(bell.querySelector(".bell-panel"), "notificationsChanged");
     if (absorbing) return;  // the agent's own change: its panels refreshed already
     // A tab in the background refreshes when it comes back: the server renders nothing nobody sees.
     if (ticket && previous.ticket !== state.ticket) { if (document.hidden) hiddenTicket = true; else refreshTicket(); }
