@@ -83,8 +83,10 @@ def test_a_change_by_a_colleague_updates_the_ticket_a_view_and_my_work(page, sig
 
     page.goto("/views/")
     expect(page.locator("#view-results")).to_contain_text("Passport photo rejected")
+    expect(page.locator("#view-total")).to_have_text("1")
     create_ticket(actor=Actor.of_agent(sam), requester=dana, subject="Refund for the second application")
     expect(page.locator("#view-results")).to_contain_text("Refund for the second application", timeout=5000)
+    expect(page.locator("#view-total")).to_have_text("2")
 
     page.goto("/")
     expect(page.locator("main")).not_to_contain_text("Renewal form missing")

@@ -65,12 +65,29 @@
       !!element.querySelector("input[type=checkbox]:checked");
   }
 
+  // Any ticket changed: the page comes again and each part named by data-live-list ("#view-results, #view-total")
+  // is replaced from it, unless the agent is busy in it (then when they leave it).
   function refreshList() {
-    var target = document.querySelector(list);
-    if (!target) return;
-    if (busy(target)) { listPending = true; return; }
+    var parts = list.split(",").map(function (selector) { return selector.trim(); });
+    if (parts.some(function (selector) {
+      var part = document.querySelector(selector);
+      return part && busy(part);
+    })) { listPending = true; return; }
     listPending = false;
-    htmx.ajax("GET", location.pathname + location.search, { target: list, select: list, swap: "outerHTML" });
+    fetch(location.href, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        parts.forEach(function (selector) {
+          var current = document.querySelector(selector), replacement = fresh.querySelector(selector);
+          if (!current || !replacement || busy(current)) return;
+          replacement = document.importNode(replacement, true);
+          current.replaceWith(replacement);
+          htmx.process(replacement);
+        });
+      })
+      .catch(function () { /* the next change refreshes again */ });
   }
 
   // A ticket changed elsewhere: one request for its panels (/tickets/<n>/live/), then each panel of the page that
