@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.desk",
     "caredesk.notifications",
     "caredesk.live",
     "caredesk.web",
