@@ -17,6 +17,7 @@ from caredesk.channels import cli as channels_cli
 from caredesk.core.commands import (caredesk_command, console, ensure_database_ready, errors, fail, migrate,
                                     setup_django)
 from caredesk.playbooks import cli as playbooks_cli
+from caredesk.search import cli as search_cli
 
 # Markdown: a docstring's paragraphs are re-wrapped to the terminal, not broken where the source breaks them.
 app = typer.Typer(help="caredesk: a helpdesk that runs your support SOPs as code.", no_args_is_help=True,
@@ -351,6 +352,7 @@ def report_compliance(
 
 channels_cli.register(app)  # smtpd, imap
 playbooks_cli.register(app)  # simulate
+search_cli.register(app)  # search-index
 
 
 @app.command("cli-reference", hidden=True)

@@ -14,10 +14,12 @@ from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
 from caredesk.desk import actions as desk_actions
 from caredesk.escalations import actions as escalation_actions
+from caredesk.knowledge.demo import load_articles
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
@@ -109,6 +111,7 @@ def load_demo() -> list[tuple[str, str]]:
             )
     _demo_tickets(agents, customers, orders)
     _responses(admin)
+    load_articles(agents)  # the knowledge base: common inquiries of the demo's industries
     return [(username, role) for username, _, _, role, _ in AGENTS]
 
 
@@ -214,8 +217,12 @@ def _demo_tickets(agents, customers, orders) -> None:
             call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
                         "reason_for_call": "Confirm the new Saturday hours",
                         "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
-            then_status=Status.SOLVED,
         )
+        resolution_actions.solve(closed, actor=maria, resolution=resolution_actions.NewResolution(
+            root_cause="documentation_gap", resolution_code="fixed", confirmation="confirmed", confirmed_by="phone",
+            summary="Updated the Saturday hours on the homepage; the customer confirmed them on the call."))
+        resolution_actions.share_feedback(closed, actor=maria, team="product", body=(
+            "Customers cannot change their opening hours themselves; a self-service form would save this call."))
         recording_actions.record_console_recording(call, duration_seconds=3)  # the console provider's audio
     with clock.frozen_at(started + timedelta(days=5)):
         ticket_actions.close_solved_tickets()

@@ -122,7 +122,10 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
+    "caredesk.resolutions",
     "caredesk.desk",
+    "caredesk.search",
+    "caredesk.knowledge",
     "caredesk.notifications",
     "caredesk.live",
     "caredesk.web",
@@ -257,6 +260,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
+RESOLUTION_LINK_DAYS = env_int("RESOLUTION_LINK_DAYS", 30)  # how long a customer's confirmation link works
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
 
 # Supervision and health (docs/configuration.md, "Processes and health").
@@ -332,3 +336,6 @@ RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then 
 # other host is refused, so a recording callback never makes caredesk fetch, or send credentials, elsewhere.
 RECORDING_SOURCE_HOSTS = [host.strip().lower() for host in (env("RECORDING_SOURCE_HOSTS", "api.twilio.com") or "")
                           .split(",") if host.strip()]
+
+# The knowledge base's public "was this helpful?" votes: at most this many per visitor address and hour.
+KNOWLEDGE_VOTES_PER_HOUR = env_int("KNOWLEDGE_VOTES_PER_HOUR", 20)

@@ -3,7 +3,9 @@
 from ninja import Status
 
 from caredesk.api import (cases, channels, customers, desk, escalations, lists, live, notifications, playbooks,
-                          problems, recordings, review, tickets)
+                          problems, recordings, resolutions, review, tickets)
+from caredesk.api import search as search_api
+from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -42,5 +44,8 @@ api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
+api.add_router("", search_api.router)
+api.add_router("", knowledge.router)
+api.add_router("", resolutions.router)
 api.add_router("", notifications.router)
 api.add_router("", live.router)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -18,7 +17,8 @@ from caredesk.core.audit import Actor
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
 from caredesk.customers import actions
 from caredesk.customers.contact import normalize_email, normalize_phone
-from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, Order
+from caredesk.customers.models import Customer, CustomerEvent, Order
+from caredesk.search import queries as search_queries
 
 router = Router(tags=["customers"])
 
@@ -119,7 +119,8 @@ def audit_events_out(rows) -> list[AuditEventOut]:
 
 
 class CustomerFilters(Schema):
-    search: ShortText | None = Field(None, description="Part of a name, or a whole email or phone number.")
+    search: ShortText | None = Field(None, description="A name, an email or a phone number (in any format), "
+                                     "whole or in part (the search index's best 2,000 customers).")
     email: ShortText | None = None
     phone: ShortText | None = None
     cursor: str | None = None
@@ -147,7 +148,7 @@ def create_customer(request, payload: CustomerIn):
 
 @router.get("/customers", response=CustomerPage)
 def list_customers(request, filters: Query[CustomerFilters]):
-    require(request, WORK_TICKETS)
+    agent = require(request, WORK_TICKETS)
     queryset = _customers()
     if filters.email:
         queryset = queryset.filter(contact_points__kind="email",
@@ -156,10 +157,7 @@ def list_customers(request, filters: Query[CustomerFilters]):
         queryset = queryset.filter(contact_points__kind="phone",
                                    contact_points__value=normalize_phone(filters.phone, field="phone"))
     if filters.search:
-        term = filters.search.strip()
-        queryset = queryset.filter(
-            Q(name__icontains=term) | Q(pk__in=ContactPoint.objects.filter(value=term.lower()).values("customer"))
-        )
+        queryset = queryset.filter(pk__in=search_queries.customer_ids(filters.search, agent=agent))
     items, next_cursor = page_by_id(queryset, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
 

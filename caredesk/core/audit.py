@@ -7,7 +7,7 @@ refuses it for raw SQL too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -114,6 +114,7 @@ def write(event: AuditEvent) -> AuditEvent:
     pending = _pending.get()
     if pending is None or not transaction.get_connection().in_atomic_block:
         statements.insert(event)
+        _written([event])
     else:
         pending.add(event)
     return event
@@ -125,9 +126,26 @@ def write_all(events: list[AuditEvent]) -> None:
     pending = _pending.get()
     if pending is None or not transaction.get_connection().in_atomic_block:
         statements.insert_rows(events)
+        _written(events)
     else:
         for event in events:
             pending.add(event)
+
+
+_listeners: list[Callable[[list[AuditEvent]], None]] = []
+
+
+def on_written(listener: Callable[[list[AuditEvent]], None]) -> None:
+    """Call `listener` with every batch of audit rows just inserted, inside their transaction (the search
+    index follows the changes they describe this way)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _written(events: list[AuditEvent]) -> None:
+    if events:
+        for listener in _listeners:
+            listener(events)
 
 
 @dataclass
@@ -155,6 +173,7 @@ class _Pending:
         self.events, self.token = [], None
         for events in by_model.values():
             statements.insert_rows(events)
+            _written(events)
 
 
 class _Token:

@@ -17,11 +17,8 @@ from django.urls import reverse
 
 from caredesk.core import clock, events
 from caredesk.core.models import Agent
-from caredesk.customers.contact import normalize_phone
-from caredesk.customers.models import ContactPoint, Customer, Order
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.review import queries as review_queries
-from caredesk.core.errors import ValidationFailed
 from caredesk.tickets import lifecycle
 from caredesk.tickets import queries as ticket_queries
 from caredesk.tickets.models import Interaction, Ticket, TicketEvent
@@ -358,78 +355,3 @@ def due_follow_up_tasks(agent: Agent, limit: int = 25) -> list[FollowUpTask]:
                                     status=FollowUpTask.Status.OPEN, due_at__lte=clock.now())
         .order_by("due_at", "id").select_related("ticket", "ticket__requester")[:limit]
     )
-
-
-# --- search ---------------------------------------------------------------------------------------
-
-SEARCH_LIMIT = 25
-
-
-@dataclass
-class SearchResults:
-    query: str
-    tickets: list[Ticket]
-    customers: list[Customer]
-    exact_ticket: Ticket | None = None
-
-
-def search(text: str) -> SearchResults:
-    """Ticket numbers, order references, emails and phones by indexed equality; subjects, names and
-    bodies by a bounded substring scan from the newest rows."""
-    query = (text or "").strip()[:200]
-    results = SearchResults(query=query, tickets=[], customers=[])
-    if len(query) < 2 and not query.lstrip("#").isdigit():
-        return results
-    ticket_ids: list[int] = []
-    customer_ids: list[int] = []
-
-    number = query.lstrip("#")
-    if number.isdigit() and len(number) < 19:
-        exact = Ticket.objects.filter(pk=int(number)).values_list("pk", flat=True).first()
-        if exact:
-            ticket_ids.append(exact)
-    contacts: list[tuple[str, str]] = []
-    if "@" in query:
-        contacts.append((ContactPoint.Kind.EMAIL, query.lower()))
-    elif sum(ch.isdigit() for ch in query) >= 7:
-        try:
-            contacts.append((ContactPoint.Kind.PHONE, normalize_phone(query)))
-        except ValidationFailed:
-            pass
-    for kind, value in contacts:
-        owner = ContactPoint.objects.filter(kind=kind, value=value).values_list("customer_id", flat=True).first()
-        if owner:
-            customer_ids.append(owner)
-    order_owner = Order.objects.filter(external_reference__iexact=query).values_list("customer_id", flat=True).first() \
-        if len(query) <= 100 else None
-    if order_owner:
-        customer_ids.append(order_owner)
-
-    if len(query) >= 2:
-        customer_ids += list(
-            Customer.objects.filter(name__icontains=query).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-        if "@" in query:
-            customer_ids += list(ContactPoint.objects.filter(value__icontains=query).order_by("-id")
-                                 .values_list("customer_id", flat=True)[:SEARCH_LIMIT])
-        ticket_ids += list(
-            Ticket.objects.filter(Q(subject__icontains=query) | Q(description__icontains=query))
-            .order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-        ticket_ids += list(
-            Interaction.objects.filter(body__icontains=query).order_by("-id")
-            .values_list("ticket_id", flat=True)[:SEARCH_LIMIT]
-        )
-    customer_ids = list(dict.fromkeys(customer_ids))[:SEARCH_LIMIT]
-    if customer_ids:
-        ticket_ids += list(
-            Ticket.objects.filter(requester_id__in=customer_ids).order_by("-id").values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
-    ticket_ids = list(dict.fromkeys(ticket_ids))[: SEARCH_LIMIT * 2]
-    by_id = {t.pk: t for t in ticket_queries.tickets_for_display().filter(pk__in=ticket_ids)}
-    results.tickets = [by_id[pk] for pk in ticket_ids if pk in by_id]
-    if number.isdigit() and len(number) < 19:
-        results.exact_ticket = by_id.get(int(number))
-    customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).prefetch_related("contact_points")}
-    results.customers = [customers[pk] for pk in customer_ids if pk in customers]
-    return results

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket,
-                                 original, quarantine, queues, recording, reports, review, search, site, ticket)
+                                 original, quarantine, queues, recording, reports, resolution, review, search, site,
+                                 ticket)
+from caredesk.web.views import help_center, knowledge
 from caredesk.web.views import live
 
 app_name = "web"
@@ -38,6 +40,15 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/resolution/", resolution.solve, name="solve"),
+    path("tickets/<int:pk>/resolution/confirmation/", resolution.record_confirmation, name="record-confirmation"),
+    path("tickets/<int:pk>/resolution/confirmation-message/", resolution.send_confirmation,
+         name="send-confirmation"),
+    path("tickets/<int:pk>/feedback/", resolution.share_feedback, name="share-feedback"),
+    path("feedback/", resolution.feedback_teams, name="feedback"),
+    path("feedback/<slug:key>/", resolution.team_feedback, name="team-feedback"),
+    path("resolutions/", resolution.resolutions_report, name="resolutions"),
+    path("resolutions/export.csv", resolution.resolutions_export, name="resolutions-export"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),
@@ -68,6 +79,19 @@ urlpatterns = [
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
     path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
+    # The knowledge base: the workspace's articles, the composer's suggestions, and the public help pages.
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.new_article, name="new-article"),
+    path("knowledge/preview/", knowledge.preview, name="article-preview"),
+    path("knowledge/<int:pk>/", knowledge.article_page, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
+    path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
+    path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
+    path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
+    path("help/", help_center.help_index, name="help"),
+    path("help/<slug:slug>/", help_center.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", help_center.vote, name="help-vote"),
     # the live workspace (caredesk/web/views/live.py)
     path("live/", live.poll, name="live"),
     path("tickets/<int:pk>/presence/", live.presence, name="ticket-presence"),

@@ -26,11 +26,16 @@ from caredesk.escalations import actions as escalation_actions
 from caredesk.live import actions as live_actions
 from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import actions as knowledge_actions
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import ArticleCategory, ArticleEvent
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
+from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.tickets import actions as ticket_actions
@@ -44,7 +49,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent)
 
 
 def _scenarios(agent) -> list:
@@ -231,6 +236,41 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.delete_expired()
 
 
+def _knowledge(agent, ticket) -> None:
+    """An article written, revised, restored, published and back to draft, used in a reply, voted on, and an
+    unhelpful vote that opens a ticket."""
+    category = ArticleCategory.objects.get(key="us_passport")
+    draft = knowledge_actions.Draft(title="Renew by mail", body="Use form DS-82.", category=category.pk,
+                                    visibility="public")
+    article = knowledge_actions.create_article(agent=agent, draft=draft)
+    knowledge_actions.revise_article(article, agent=agent, draft=knowledge_actions.Draft(
+        **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
+    knowledge_actions.restore_version(article, agent=agent, version=1)
+    article = knowledge_actions.publish(article, agent=agent)
+    reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
+                                           kind="message", body=f"See {knowledge_queries.public_url(article)}")
+    knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=True, visitor="v1", address="a1"))
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
+                                                                email="ann@example.com", question="From abroad?"))
+    knowledge_actions.unpublish(article, agent=agent)
+def _resolutions(agent, customer) -> None:
+    """Solved with a resolution and the confirmation message sent; the customer's "still not fixed"; solved again,
+    reusing another ticket, with the customer's confirmation; a note shared as feedback for a team."""
+    actor = Actor.of_agent(agent)
+    customer_actions.add_contact_points(customer, actor=actor, emails=["dana.w@example.com"])  # the scenarios took hers
+    earlier = ticket_actions.create_ticket(actor=actor, requester=customer, subject="The same fault")
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Resolved?")
+    first = resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="product_defect", resolution_code="fixed", summary="Replaced the part.",
+        knowledge_base_reference="KB-12", confirmation="send"))
+    resolution_actions.customer_not_fixed(tokens.sign(tokens.CONFIRMATION, first.pk), comment="It broke again.")
+    resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="other", summary="Replaced the board.", linked_ticket=earlier.pk, confirmation="confirmed",
+        confirmed_by="phone"))
+    resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -241,8 +281,10 @@ def every_kind(agent, customer, order, settings):
     _outbox(ticket)
     _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
+    _resolutions(agent, customer)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
+    _knowledge(agent, ticket)
     return results
 
 

@@ -10,7 +10,8 @@ from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.customers.models import Customer, Order
 from caredesk.tickets import use_cases
-from caredesk.web import forms, queries
+from caredesk.search import queries as search_queries
+from caredesk.web import forms
 from caredesk.web.permissions import requires
 
 # The use case names the API's fields; the form's are these.
@@ -82,8 +83,7 @@ def new_ticket(request):
 @requires(roles.WORK_TICKETS)
 def customer_lookup(request):
     """htmx fragment: customers matching the lookup box, to pick as the requester."""
-    text = request.GET.get("q", "")
-    results = queries.search(text) if len(text.strip()) >= 2 else None
-    customers = results.customers[:8] if results else []
+    text = request.GET.get("q", "").strip()
+    customers = search_queries.customers(text, agent=request.user, limit=8) if len(text) >= 2 else []
     prefetch_related_objects(customers, "orders")  # offered as the ticket's order once one is picked
-    return render(request, "web/partials/customer_matches.html", {"customers": customers, "query": text.strip()})
+    return render(request, "web/partials/customer_matches.html", {"customers": customers, "query": text})

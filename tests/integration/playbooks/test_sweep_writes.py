@@ -54,8 +54,8 @@ def test_a_swept_end_writes_the_same_for_every_ticket_of_the_batch(frozen_clock,
         move_to_day(run, day)
         sweep_until_done()
 
-    assert [row[2] for row in trail(second)[-5:]] == [  # the assignee was already the working agent
-        "interaction.note", "group.changed", "status.changed", "task.missed", "playbook.ended",
+    assert [row[2] for row in trail(second)[-6:]] == [  # the assignee was already the working agent
+        "interaction.note", "group.changed", "status.changed", "resolution.recorded", "task.missed", "playbook.ended",
     ]
     assert [row[2] for row in trail(bot_second)[-7:]] == [
         "order.status.changed", "interaction.note", "group.changed", "assignee.changed", "status.changed",

@@ -1,0 +1,134 @@
+"""What both engines share: filters, the visibility and filter SQL, highlight markers."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from caredesk.search.text import Query
+
+# Highlight markers put in by the database, turned into <mark> after the text is escaped (never in text).
+START, STOP = "\u2983", "\u2984"
+# The columns a build inserts, in this order.
+INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
+CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: list[str] = field(default_factory=list)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    ticket_type_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def on_tickets(self) -> bool:
+        return bool(self.status) or any(value is not None for value in (self.group_id, self.assignee_id,
+                                                                         self.ticket_type_id))
+
+
+def where(filters: Filters, sources: list[str], public_only: bool) -> tuple[str, list, bool]:
+    """(SQL condition on `d` (the document) and `t` (its ticket), its parameters, whether `t` is needed)."""
+    clauses = [f"d.source IN ({', '.join(['%s'] * len(sources))})"]
+    params: list = list(sources)
+    if public_only:
+        clauses.append("d.public = %s")
+        params.append(True)
+    if filters.status:
+        clauses.append(f"t.status IN ({', '.join(['%s'] * len(filters.status))})")
+        params += filters.status
+    for column, value in (("group_id", filters.group_id), ("assignee_id", filters.assignee_id),
+                          ("ticket_type_id", filters.ticket_type_id)):
+        if value is not None:
+            clauses.append(f"t.{column} = %s")
+            params.append(value)
+    if filters.since is not None:
+        clauses.append("d.at >= %s")
+        params.append(filters.since)
+    if filters.until is not None:
+        clauses.append("d.at < %s")
+        params.append(filters.until)
+    return " AND ".join(clauses), params, filters.on_tickets
+
+
+def joins(ticket_needed: bool) -> str:
+    return "JOIN tickets_ticket t ON t.id = d.ticket_id" if ticket_needed else ""
+
+
+def marked(text: str) -> str:
+    """Escaped HTML of `text` with the highlight markers as <mark> elements."""
+    escaped = html.escape(text or "")
+    return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+class Engine:
+    vendor: str
+
+    substring_score: float  # what a hit by substring of an identifier scores
+
+    def candidates(self, query: Query, *, sources: list[str], filters: Filters, public_only: bool,
+                   limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """(document id, score: higher is better) of the matching documents: the newest `limit` full-text
+        matches and the newest `limit` identifiers holding the query."""
+        condition, params, ticket_needed = where(filters, sources, public_only)
+        found: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            if query.phrases or query.phone:
+                sql, first = self.full_text(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                found.update(cursor.fetchall())
+            if len(query.substring) >= 3:
+                sql, first = self.substring(query, joins(ticket_needed), condition)
+                cursor.execute(sql, [*first, *params, limit])
+                for (document_id,) in cursor.fetchall():
+                    found[document_id] = max(found.get(document_id, 0.0), self.substring_score)
+        return list(found.items())
+
+    def full_text(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting (id, score) of the full-text matches, newest first, ending in LIMIT %s; the
+        parameters before those of `condition`)."""
+        raise NotImplementedError
+
+    def substring(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
+        """(SQL selecting the ids of documents whose identifiers hold `query.substring`, as `full_text`)."""
+        raise NotImplementedError
+
+    def highlights(self, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(title, snippet) of each document, the matched words between START and STOP."""
+        raise NotImplementedError
+
+    def sizes(self) -> dict[str, int]:
+        """Bytes: "text" (what is indexed), "index" (the full-text and substring indexes)."""
+        raise NotImplementedError
+
+    def insert(self, rows: list[tuple]) -> None:
+        """New documents (tuples of INSERTED), skipping any already indexed."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
+                "ON CONFLICT (source, object_id) DO NOTHING", rows)
+
+    differs = "IS NOT"  # SQL: "the values differ", NULL being a value
+
+    def upsert(self, rows: list[tuple]) -> None:
+        """Documents (tuples of INSERTED) inserted, or rewritten where they differ from what is indexed."""
+        if not rows:
+            return
+        changed = " OR ".join(f"search_searchdocument.{name} {self.differs} excluded.{name}" for name in INSERTED[2:])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
+                f"ON CONFLICT (source, object_id) DO UPDATE SET "
+                f"{', '.join(f'{name} = excluded.{name}' for name in INSERTED[2:])} WHERE {changed}", rows)
+
+    def clear_all(self) -> None:
+        """Every document out of the index."""
+        raise NotImplementedError
+
+    def optimize(self) -> None:
+        """Compact the index after a build."""

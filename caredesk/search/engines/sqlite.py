@@ -1,0 +1,141 @@
+"""SQLite: FTS5 tables over search_searchdocument (external content, kept in step by the triggers the
+migration creates), ranked by bm25; a trigram FTS5 table over the identifiers for substring search."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from django.db import connection
+
+from caredesk.search.engines import base
+from caredesk.search.text import Query
+
+MINIMUM = (3, 34, 0)  # the trigram tokenizer
+# bm25 weights of the columns title, body, keys: a match in the subject ranks above matches in bodies.
+WEIGHTS = "10.0, 1.0, 4.0"
+SUBSTRING_SCORE = 1.0
+
+
+def missing_features() -> list[str]:
+    """What this Python's SQLite library lacks for search, in words; empty when nothing."""
+    version = sqlite3.sqlite_version_info
+    problems = []
+    if version < MINIMUM:
+        problems.append(f"SQLite {sqlite3.sqlite_version} is older than {'.'.join(map(str, MINIMUM))}: its FTS5 "
+                        "has no trigram tokenizer, so substring search of emails, phones and order references "
+                        "cannot work. Use a Python built with a newer SQLite, or PostgreSQL.")
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+    except sqlite3.OperationalError:
+        problems.append(f"SQLite {sqlite3.sqlite_version} was built without FTS5: full-text search cannot "
+                        "work. Use a Python whose SQLite has FTS5 (most do), or PostgreSQL.")
+    else:
+        try:
+            probe.execute("CREATE VIRTUAL TABLE probe_trigram USING fts5(x, tokenize='trigram')")
+        except sqlite3.OperationalError:
+            if version >= MINIMUM:
+                problems.append(f"SQLite {sqlite3.sqlite_version}'s FTS5 has no trigram tokenizer: substring "
+                                "search of identifiers cannot work.")
+    finally:
+        probe.close()
+    return problems
+
+
+def fts_expression(query: Query) -> str:
+    """The FTS5 MATCH expression: every phrase required; a phone number by its digits in `keys`."""
+    if query.phone:
+        return "keys : (" + " OR ".join(f'"{form}"' for form in query.phone_forms) + ")"
+    # Words are \w+ runs (no quote inside): a quoted FTS5 string is a phrase of them.
+    return " AND ".join('"' + " ".join(words) + '"' for words in query.phrases)
+
+
+def like_pattern(text: str) -> str:
+    """The LIKE pattern the trigram table answers from its index ("_" and "%" typed stay wildcards: a few
+    more hits at worst)."""
+    return f"%{text}%"
+
+
+class SqliteEngine(base.Engine):
+    vendor = "sqlite"
+
+    substring_score = SUBSTRING_SCORE
+
+    # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
+    # documents (by source) and run the full-text lookup once per document.
+    def full_text(self, query, joined, condition):
+        return (f"SELECT f.rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts f "
+                f"CROSS JOIN search_searchdocument d ON d.id = f.rowid {joined} "
+                f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s"), [fts_expression(query)]
+
+    def substring(self, query, joined, condition):
+        return (f"SELECT g.rowid FROM search_trigram g CROSS JOIN search_searchdocument d ON d.id = g.rowid {joined} "
+                f"WHERE g.ids LIKE %s AND {condition} ORDER BY g.rowid DESC LIMIT %s"), [like_pattern(query.substring)]
+
+    def highlights(self, query, ids):
+        if not ids:
+            return {}
+        marks = {}
+        with connection.cursor() as cursor:
+            if query.phrases:
+                cursor.execute(
+                    f"SELECT rowid, highlight(search_fts, 0, %s, %s), snippet(search_fts, 1, %s, %s, '…', 24) "
+                    f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                    [base.START, base.STOP, base.START, base.STOP, fts_expression(query), *ids])
+                marks = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        return marks
+
+    def sizes(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB)) "
+                           "+ length(CAST(keys AS BLOB)) + length(CAST(ids AS BLOB))), 0) FROM search_searchdocument")
+            text = cursor.fetchone()[0]
+            try:
+                cursor.execute("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search_fts%%' "
+                               "OR name LIKE 'search_trigram%%'")
+                index = cursor.fetchone()[0]
+            except Exception:  # dbstat is an optional SQLite module
+                index = -1
+        return {"text": text, "index": index}
+
+    def clear_all(self):
+        """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
+        FTS5 tables at once."""
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER search_document_ad")
+            cursor.execute("DELETE FROM search_searchdocument")
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+            cursor.execute("INSERT INTO search_trigram(search_trigram) VALUES ('delete-all')")
+            cursor.execute(DELETE_TRIGGER)
+
+    def optimize(self):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("INSERT INTO search_trigram(search_trigram) VALUES ('optimize')")
+
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+CREATE = [
+    f"CREATE VIRTUAL TABLE search_fts USING fts5(title, body, keys, content='search_searchdocument', "
+    f"content_rowid='id', tokenize='{TOKENIZER}')",
+    "CREATE VIRTUAL TABLE search_trigram USING fts5(ids, content='search_searchdocument', content_rowid='id', "
+    "tokenize='trigram', detail='none')",
+]
+DELETE_TRIGGER = (
+    "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
+    "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; END")
+TRIGGERS = [
+    "CREATE TRIGGER search_document_ai AFTER INSERT ON search_searchdocument BEGIN "
+    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
+    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
+    DELETE_TRIGGER,
+    "CREATE TRIGGER search_document_au AFTER UPDATE ON search_searchdocument BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
+    "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; "
+    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
+    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
+]
+DROP = ["DROP TRIGGER IF EXISTS search_document_ai", "DROP TRIGGER IF EXISTS search_document_ad",
+        "DROP TRIGGER IF EXISTS search_document_au", "DROP TABLE IF EXISTS search_fts",
+        "DROP TABLE IF EXISTS search_trigram"]

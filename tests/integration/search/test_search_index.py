@@ -1,0 +1,125 @@
+"""The search index follows every change in its transaction, on the database the tests run on (SQLite
+FTS5 or PostgreSQL): found at once, phone numbers by digits, removed text gone, subject first, roles."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from caredesk.core import roles
+from caredesk.core.audit import Actor
+from caredesk.core.errors import ValidationFailed
+from caredesk.customers import actions as customer_actions
+from caredesk.search import actions, queries
+from caredesk.search.engines import Filters
+from caredesk.search.models import IndexBuild, SearchDocument
+from caredesk.tickets import use_cases
+from caredesk.tickets.actions import update_ticket
+from caredesk.tickets.models import Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def actor(agent):
+    return Actor.of_agent(agent)
+
+
+def open_ticket(actor, customer, subject, description="The customer wrote in."):
+    return use_cases.open_ticket(actor=actor, requester=customer, subject=subject, description=description)
+
+
+def found(agent, query, **options):
+    return [(hit.source, hit.object_id) for hit in queries.search(query, agent=agent, **options).hits]
+
+
+def test_a_ticket_created_is_found_at_once(agent, actor, customer):
+    ticket = open_ticket(actor, customer, "Passport renewal stuck at the agency")
+    assert ("ticket", ticket.pk) in found(agent, "renewal agency")
+
+
+def test_a_reply_is_found_as_soon_as_its_transaction_commits(agent, actor, customer):
+    ticket = open_ticket(actor, customer, "Question")
+    with transaction.atomic():
+        note = use_cases.add_note(ticket, actor=actor, body="The courier lost the parcel near Fresno.")
+    assert ("interaction", note.pk) in found(agent, "fresno")
+
+
+def test_a_rolled_back_change_is_not_indexed(agent, actor, customer):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        open_ticket(actor, customer, "Zanzibar shipment")
+        raise RuntimeError
+    assert found(agent, "zanzibar") == []
+
+
+def test_a_phone_number_in_a_body_is_found_by_its_digits_in_any_format(agent, actor, customer):
+    ticket = open_ticket(actor, customer, "Call me back", description="Please call me at (415) 555-0199 today.")
+    for typed in ("4155550199", "(415) 555-0199", "+1 415 555 0199", "415.555.0199", "555-0199"):
+        assert ("ticket", ticket.pk) in found(agent, typed), typed
+    page = queries.search("4155550199", agent=agent)
+    assert "<mark>(415) 555-0199</mark>" in page.hits[0].snippet
+
+
+def test_a_customers_phone_and_email_are_found_whole_and_by_part(agent, customer):
+    for typed in ("4155550132", "dana@example.com", "dana", "example.com", "555-0132", "ple.co"):
+        assert ("customer", customer.pk) in found(agent, typed), typed
+
+
+def test_a_removed_contact_point_is_no_longer_found(agent, actor, customer):
+    customer_actions.remove_contact_point(customer, actor=actor, value="dana@example.com")
+    assert ("customer", customer.pk) not in found(agent, "dana@example.com")
+    assert ("customer", customer.pk) in found(agent, "4155550132")
+
+
+def test_a_changed_subject_is_found_by_its_new_words_only(agent, actor, customer):
+    ticket = open_ticket(actor, customer, "Refund for a lost parcel")
+    update_ticket(ticket, actor=actor, subject="Replacement label")
+    assert ("ticket", ticket.pk) not in found(agent, "refund")
+    assert ("ticket", ticket.pk) in found(agent, "replacement")
+
+
+def test_a_subject_match_ranks_above_body_matches(agent, actor, customer):
+    body_only = [open_ticket(actor, customer, f"Question {n}", description="Where is my voucher? voucher voucher")
+                 for n in range(3)]
+    subject = open_ticket(actor, customer, "Voucher", description="Nothing else here.")
+    hits = queries.search("voucher", agent=agent).hits
+    assert (hits[0].source, hits[0].object_id) == ("ticket", subject.pk)
+    assert {hit.object_id for hit in hits[1:]} >= {t.pk for t in body_only}
+
+
+def test_a_role_without_tickets_finds_nothing(make_agent, agent, actor, customer):
+    open_ticket(actor, customer, "Visible to agents")
+    outsider = make_agent("nobody", roles.AGENT)
+    outsider.groups.clear()
+    assert found(outsider, "visible") == []
+    assert found(None, "visible") == []
+    assert found(agent, "visible") != []
+
+
+def test_filters_and_cursor_pages(agent, actor, customer):
+    tickets = [open_ticket(actor, customer, f"Gadget {n}") for n in range(5)]
+    update_ticket(tickets[0], actor=actor, status=Status.OPEN)
+    assert found(agent, "gadget", filters=Filters(status=[Status.OPEN])) == [("ticket", tickets[0].pk)]
+    seen, cursor = [], None
+    while True:
+        page = queries.search("gadget", agent=agent, limit=2, cursor=cursor)
+        seen += [hit.object_id for hit in page.hits]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(t.pk for t in tickets)
+    with pytest.raises(ValidationFailed):
+        queries.search("gadget", agent=agent, cursor="nonsense")
+
+
+def test_a_build_indexes_an_existing_database_and_resumes(agent, actor, customer):
+    tickets = [open_ticket(actor, customer, f"Widget {n}") for n in range(5)]
+    actions.clear()
+    assert found(agent, "widget") == []
+    calls = []
+    state = actions.build("ticket", progress=calls.append, stop=lambda: len(calls) == 1)
+    assert state.finished_at is None
+    state = actions.build("ticket")
+    assert state.finished_at is not None and IndexBuild.objects.get(source="ticket").last_id == tickets[-1].pk
+    assert sorted(object_id for _, object_id in found(agent, "widget")) == sorted(t.pk for t in tickets)
+    assert SearchDocument.objects.filter(source="ticket").count() == 5
