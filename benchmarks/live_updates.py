@@ -260,6 +260,10 @@ def main() -> None:
     print(figures("CHANGE SHOWN (sent -> page shows it)", run.delays) + f"  shown {shown}/{expected}")
     print(f"\nserver CPU (both workers, of 2 CPUs = 200%): polling only {cost['idle']['cpu'] * 100:.0f}%, "
           f"with changes {cost['busy']['cpu'] * 100:.0f}%")
+    polls_per_second = len(cost["idle"]["polls"]) / options.idle_seconds
+    print(f"server CPU per operation: a poll {cost['idle']['cpu'] / polls_per_second * 1000:.2f} ms "
+          f"({polls_per_second:.0f} polls/s); a change (its API call and its page's refetch) "
+          f"{(cost['busy']['cpu'] - cost['idle']['cpu']) / options.rate * 1000:.1f} ms")
     print(f"server memory (RSS, all processes): at start {rss_start / 1024:.0f} MiB, after polling "
           f"{cost['idle']['rss'] / 1024:.0f} MiB, after the changes {cost['busy']['rss'] / 1024:.0f} MiB")
     within = sum(1 for delay in run.delays if delay <= 2.0)

@@ -25,8 +25,8 @@ from functools import cached_property
 from typing import Any
 
 from django.utils.html import conditional_escape, format_html
-from django.utils.timezone import get_current_timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone
 
 
 class UndeclaredEvent(Exception):

@@ -72,7 +72,7 @@ def test_a_customer_email_appears_on_the_open_ticket_without_a_reload(page, sign
     expect(page.get_by_label("Reply to the requester")).to_have_value("A draft the refresh must keep")
 
 
-def test_a_change_by_a_colleague_updates_the_properties_and_a_view(page, sign_in, dana_ticket, dana, sam):
+def test_a_change_by_a_colleague_updates_the_ticket_a_view_and_my_work(page, sign_in, dana_ticket, dana, sam):
     from caredesk.tickets.actions import create_ticket, update_ticket
 
     sign_in("maria")
@@ -83,8 +83,17 @@ def test_a_change_by_a_colleague_updates_the_properties_and_a_view(page, sign_in
 
     page.goto("/views/")
     expect(page.locator("#view-results")).to_contain_text("Passport photo rejected")
+    expect(page.locator("#view-total")).to_have_text("1")
     create_ticket(actor=Actor.of_agent(sam), requester=dana, subject="Refund for the second application")
     expect(page.locator("#view-results")).to_contain_text("Refund for the second application", timeout=5000)
+    expect(page.locator("#view-total")).to_have_text("2")
+
+    page.goto("/")
+    expect(page.locator("main")).not_to_contain_text("Renewal form missing")
+    create_ticket(actor=Actor.of_agent(sam), requester=dana, subject="Renewal form missing",
+                  assignee=dana_ticket.assignee)
+    expect(page.locator("main")).to_contain_text("Renewal form missing", timeout=5000)
+    expect(page.locator("#bell-count")).to_have_text("1")
 
 
 # --- presence ---------------------------------------------------------------------------------------------
@@ -111,6 +120,7 @@ def test_agents_see_each_other_viewing_and_replying(page, sign_in, other_page, d
 
 
 def test_the_bell_counts_an_assignment_and_opens_the_ticket(page, sign_in, maria, dana, sam):
+    from caredesk.notifications.actions import notify
     from caredesk.tickets.actions import create_ticket
 
     sign_in("maria")
@@ -121,9 +131,12 @@ def test_the_bell_counts_an_assignment_and_opens_the_ticket(page, sign_in, maria
     panel = page.locator("#notifications")
     expect(panel).to_contain_text("Assigned to you")
     expect(panel).to_contain_text(f"sam assigned #{ticket.pk} “Renewal form missing” to you")
+    notify([maria], "sla_warning", ticket, text="First reply due in 30 minutes")  # while the list is open
+    expect(panel).to_contain_text("First reply due in 30 minutes", timeout=5000)
+    expect(page.locator("#bell-count")).to_have_text("2")
     panel.get_by_role("button", name=re.compile("Renewal form missing")).click()
     expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
-    expect(page.locator("#bell-count")).to_be_hidden()
+    expect(page.locator("#bell-count")).to_have_text("1")  # the SLA warning is still unread
 
 
 def test_a_mention_in_a_note_notifies_the_colleague(page, sign_in, other_page, dana_ticket, sam):

@@ -15,7 +15,9 @@ register = template.Library()
 
 @register.simple_tag
 def unread_notifications(agent) -> int:
-    return unread_count(agent)
+    """The bell's count: the one `live_attributes` read for the page's <body>, else its own query."""
+    known = getattr(agent, "live_unread", None)
+    return unread_count(agent) if known is None else known
 
 
 @register.simple_tag
@@ -35,7 +37,9 @@ def live_attributes(agent, ticket: int | None = None, refresh: str = "") -> str:
     when `refresh` names the element to refresh) and the state it was rendered with, so a change made while it
     loads is not missed."""
     ticket = int(ticket) if ticket else None
-    state, etag = encode(poll_state(agent.pk, ticket_id=ticket, tickets=bool(refresh)) or {})
+    watched = poll_state(agent.pk, ticket_id=ticket, tickets=bool(refresh)) or {}
+    agent.live_unread = watched.get("unread")  # the bell below shows the same count
+    state, etag = encode(watched)
     return format_html(' data-live-token="{}" data-live-ticket="{}" data-live-list="{}" data-live-state="{}" '
                        'data-live-etag="{}"', poll_token(agent.pk, ticket, bool(refresh)), ticket or "", refresh,
                        state, etag)

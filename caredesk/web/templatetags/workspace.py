@@ -42,8 +42,8 @@ def ago(value: datetime | None) -> str:
 
 @register.filter
 def local_time(value: datetime | None, zone: str = "") -> str:
-    """"Mar 4, 9:00 AM EST": the time in the agent's zone (activated for the page), or in `zone` if given,
-    with UTC in a tooltip."""
+    """"Mar 4, 9:00 AM EST": the time in the agent's zone (activated for the page), with UTC in a tooltip.
+    `zone` names another zone, for the rare time that must read in it; the workspace passes none."""
     if not value:
         return ""
     local = value.astimezone(ZoneInfo(zone)) if zone else timezone.localtime(value)

@@ -7,7 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from caredesk.core import clock, roles
@@ -159,3 +160,41 @@ def test_the_live_panels_come_in_one_answer_with_bounded_queries(signed_in, tick
     _, many = panels()
     assert many == few
     assert signed_in.get("/tickets/999999/live/").status_code == 404
+
+
+def test_caredesk_serve_answers_the_poll_before_django_with_the_same_answers(client, agent, ticket):
+    """caredesk.wsgi's FastPoll: the poll without Django's request handling; anything else goes to Django."""
+    from caredesk.live.poll import FastPoll
+
+    passed_on = []
+
+    def django_app(environ, start_response):
+        passed_on.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"django"]
+
+    def call(path: str, query: str = "", etag: str = "", method: str = "GET"):
+        answered = {}
+        body = b"".join(FastPoll(django_app)(
+            {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": method, "HTTP_IF_NONE_MATCH": etag},
+            lambda status, headers: answered.update(status=status, headers=dict(headers))))
+        return answered["status"], answered["headers"], body
+
+    # As Django's test client does: the test's transaction must outlive the request's end.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        token = queries.poll_token(agent.pk, ticket.pk, False)
+        status, headers, body = call("/live/", f"token={token}")
+        etag_again = call("/live/", f"token={token}", headers["ETag"])
+        forged = call("/live/", "token=forged")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    view = _poll(client, token)
+    assert (status, headers["ETag"], body) == ("200 OK", view["ETag"], view.content)
+    assert headers["Cache-Control"] == "private, no-cache" and headers["X-Content-Type-Options"] == "nosniff"
+    assert etag_again[::2] == ("304 Not Modified", b"")
+    assert forged[0] == "403 Forbidden"
+    assert not passed_on
+    assert call("/live/", method="POST")[2] == b"django" and call("/tickets/1/")[2] == b"django"

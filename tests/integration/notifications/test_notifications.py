@@ -90,3 +90,21 @@ def test_the_api_lists_and_marks_read(ticket, sam, actor, api_client_for):
     assert api.get("/api/v1/notifications?unread=true").json()["items"] == []
     bad = api.post("/api/v1/notifications/read", {"ids": ["x"]}, content_type="application/json")
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
+
+
+def test_the_bell_the_list_and_marking_read_in_the_workspace(client, ticket, agent, sam, actor):
+    client.force_login(sam)
+    assert 'id="bell-count" hidden' in client.get("/").content.decode()
+    first, second = (actions.notify([sam], "mentioned", ticket, text=f"look {n}", actor=actor)[0] for n in (1, 2))
+    page = client.get("/").content.decode()
+    assert 'aria-label="Notifications, 2 unread"' in page and 'id="bell-count">2<' in page
+    panel = client.get("/notifications/panel/").content.decode()
+    assert panel.count('class="notification unread"') == 2 and "Mark all read" in panel
+    opened = client.post("/notifications/read/", {"id": first.pk})
+    assert opened.status_code == 302 and opened["Location"] == f"/tickets/{ticket.pk}/"
+    assert queries.unread_count(sam) == 1
+    assert client.post("/notifications/read/", {"id": 999999}).status_code == 302  # not theirs: nothing
+    answer = client.post("/notifications/read/", HTTP_HX_REQUEST="true")
+    assert 'class="notification unread"' not in answer.content.decode() and second.text in answer.content.decode()
+    assert queries.unread_count(sam) == 0
+    assert client.get("/notifications/read/").status_code == 405

@@ -19,7 +19,9 @@ def test_ticket_page_queries_do_not_grow_with_the_timeline(signed_in, make_ticke
     short_count = _queries(signed_in, f"/tickets/{short.pk}/")
     long_count = _queries(signed_in, f"/tickets/{long.pk}/")
     assert long_count == short_count
-    assert long_count <= 30
+    # 30 until the resolution panel's lists (main was at 32) and the live workspace (the agent's time zone; the
+    # page's live state, which also gives the bell its count) came.
+    assert long_count <= 34
 
 
 def test_timeline_fragment_queries_are_bounded(signed_in, make_ticket):

@@ -16,6 +16,7 @@
   var list = body.dataset.liveList || "";
   // The state the page was rendered with: a change made while it loads shows on the first poll.
   var last = null, etag = body.dataset.liveEtag || "", absorbing = false, timer = null, listPending = false;
+  var hiddenTicket = false;
   try { last = JSON.parse(body.dataset.liveState || "null"); } catch (e) { last = null; }
 
   function pollUrl() {
@@ -64,12 +65,29 @@
       !!element.querySelector("input[type=checkbox]:checked");
   }
 
+  // Any ticket changed: the page comes again and each part named by data-live-list ("#view-results, #view-total")
+  // is replaced from it, unless the agent is busy in it (then when they leave it).
   function refreshList() {
-    var target = document.querySelector(list);
-    if (!target) return;
-    if (busy(target)) { listPending = true; return; }
+    var parts = list.split(",").map(function (selector) { return selector.trim(); });
+    if (parts.some(function (selector) {
+      var part = document.querySelector(selector);
+      return part && busy(part);
+    })) { listPending = true; return; }
     listPending = false;
-    htmx.ajax("GET", location.pathname + location.search, { target: list, select: list, swap: "outerHTML" });
+    fetch(location.href, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        parts.forEach(function (selector) {
+          var current = document.querySelector(selector), replacement = fresh.querySelector(selector);
+          if (!current || !replacement || busy(current)) return;
+          replacement = document.importNode(replacement, true);
+          current.replaceWith(replacement);
+          htmx.process(replacement);
+        });
+      })
+      .catch(function () { /* the next change refreshes again */ });
   }
 
   // A ticket changed elsewhere: one request for its panels (/tickets/<n>/live/), then each panel of the page that
@@ -105,10 +123,12 @@
     last = state;
     setUnread(state.unread);
     if (!previous) return;
-    if (previous.unread !== state.unread) htmx.trigger(body, "notificationsChanged");
+    var bell = document.getElementById("bell");
+    if (previous.unread !== state.unread && bell && bell.open) htmx.trigger(bell.querySelector(".bell-panel"), "notificationsChanged");
     if (absorbing) return;  // the agent's own change: its panels refreshed already
-    if (ticket && previous.ticket !== state.ticket) refreshTicket();
-    if (list && previous.tickets !== state.tickets) refreshList();
+    // A tab in the background refreshes when it comes back: the server renders nothing nobody sees.
+    if (ticket && previous.ticket !== state.ticket) { if (document.hidden) hiddenTicket = true; else refreshTicket(); }
+    if (list && previous.tickets !== state.tickets) { if (document.hidden) listPending = true; else refreshList(); }
   }
 
   if (liveUrl) {
@@ -127,7 +147,12 @@
     body.addEventListener("change", function () {
       if (listPending) setTimeout(refreshList, 0);
     });
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) return;
+      if (hiddenTicket) { hiddenTicket = false; refreshTicket(); }
+      if (listPending) refreshList();
+      poll();
+    });
   }
 
   // --- presence ----------------------------------------------------------------------------------------
