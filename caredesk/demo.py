@@ -297,23 +297,24 @@ def _escalations(ticket, maria: Actor, general) -> None:
     escalation_actions.record_choice(escalation, agent=agent, waits=False)
 
 
-# Over the last three weeks: (agent, customer, subject, hours to solve, CSAT answer, bad reason, comment, NPS)
+# Over the last three weeks: (agent, customer, subject, hours to solve, CSAT answer, bad reason, comment, NPS,
+# root cause)
 SOLVED = [
-    ("maria", "Sofia Martins", "Add a gallery page", 5, "good", "", "Sofia loved the new page.", 10),
-    ("devon", "Dana Whitfield", "Passport renewal: which form?", 2, "good", "", "", 9),
-    ("devon", "Tom Okafor", "TSA PreCheck appointment", 30, "bad", "took_too_long", "Three days for an answer.", 4),
-    ("maria", "Elena Rossi", "Receipt for my Global Entry fee", 1, "good", "", "Quick, thanks!", 8),
-    ("roxy", "Grace Kim", "NEXUS card not received", 50, "bad", "not_resolved", "Still no card.", 2),
-    ("vincent", "Ken Watanabe", "EIN confirmation letter", 4, "good", "", "", 9),
-    ("devon", "Jamal Carter", "Change the delivery address", 8, "good", "", "", None),
-    ("maria", "Priya Natarajan", "Update my phone number", 1, "good", "", "", 10),
+    ("maria", "Sofia Martins", "Add a gallery page", 5, "good", "", "Sofia loved the new page.", 10, "documentation_gap"),
+    ("devon", "Dana Whitfield", "Passport renewal: which form?", 2, "good", "", "", 9, "customer_misunderstanding"),
+    ("devon", "Tom Okafor", "TSA PreCheck appointment", 30, "bad", "took_too_long", "Three days for an answer.", 4, "process_delay"),
+    ("maria", "Elena Rossi", "Receipt for my Global Entry fee", 1, "good", "", "Quick, thanks!", 8, "billing_error"),
+    ("roxy", "Grace Kim", "NEXUS card not received", 50, "bad", "not_resolved", "Still no card.", 2, "process_delay"),
+    ("vincent", "Ken Watanabe", "EIN confirmation letter", 4, "good", "", "", 9, "documentation_gap"),
+    ("devon", "Jamal Carter", "Change the delivery address", 8, "good", "", "", None, "customer_misunderstanding"),
+    ("maria", "Priya Natarajan", "Update my phone number", 1, "good", "", "", 10, "other"),
 ]
 
 
 def _satisfaction(ticket, agents, general, care, clarification) -> None:
     """Solved tickets with their CSAT and NPS answers, and Care Clarifications Form entries."""
     start = clock.now() - timedelta(days=21)
-    for index, (username, name, subject, hours, rating, reason, comment, score) in enumerate(SOLVED):
+    for index, (username, name, subject, hours, rating, reason, comment, score, root_cause) in enumerate(SOLVED):
         actor = Actor.of_agent(agents[username])
         with clock.frozen_at(start + timedelta(days=2 * index, hours=index)):
             care_ticket = name == "Sofia Martins"
@@ -322,7 +323,9 @@ def _satisfaction(ticket, agents, general, care, clarification) -> None:
             clock.advance(timedelta(hours=hours / 2))
             use_cases.reply(created, actor=actor, body="Here is what we did for you.")
             clock.advance(timedelta(hours=hours / 2))
-            ticket_actions.update_ticket(created, actor=actor, status=Status.SOLVED)
+            resolution_actions.solve(created, actor=actor, resolution=resolution_actions.NewResolution(
+                root_cause=root_cause, resolution_code="information_provided", summary="Answered by email.",
+                confirmation="confirmed", confirmed_by="email"))
             clock.advance(timedelta(hours=25))
             survey_actions.send_due()
             survey = Survey.objects.get(ticket=created)

@@ -43,6 +43,7 @@ from caredesk.sla.models import ContractTier, SlaEvent, SlaTargetSpec
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
+from tests.integration.helpers import record_resolution
 
 ROOT = Path(__file__).parents[2]
 # Between them, these write every playbook kind: runs started, ended and cancelled, tasks planned, completed,
@@ -266,8 +267,10 @@ def _surveys_and_clarifications(agent) -> None:
     customer = customer_actions.create_customer(actor=actor, name="Sue Veyed", emails=["sue@example.net"])
     with clock.frozen_at(clock.now()):
         ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Survey me")
+        record_resolution(ticket, actor)
         ticket_actions.update_ticket(ticket, actor=actor, status="solved")
         ticket_actions.update_ticket(ticket, actor=actor, status="open")
+        record_resolution(ticket, actor)
         ticket_actions.update_ticket(ticket, actor=actor, status="solved")
         clock.advance(timedelta(hours=25))
         survey_actions.send_due()
@@ -279,6 +282,7 @@ def _surveys_and_clarifications(agent) -> None:
         survey_actions.record_nps(NpsSurvey.objects.get(ticket=ticket), score=4, comment="")
         no_email = customer_actions.create_customer(actor=actor, name="Phone Only", phones=["+1 415 555 0111"])
         unreachable = ticket_actions.create_ticket(actor=actor, requester=no_email, subject="By phone")
+        record_resolution(unreachable, actor)
         ticket_actions.update_ticket(unreachable, actor=actor, status="solved")
         clock.advance(timedelta(hours=25))
         survey_actions.send_due()

@@ -36,10 +36,12 @@ def make_ticket(customer, actor):
 
 
 def trail(ticket):
-    """A ticket's audit trail without ids: what a reader of the timeline sees."""
+    """A ticket's audit trail without ids: what a reader of the timeline sees (but the satisfaction survey a solve
+    schedules, which names its survey by id)."""
+    events = TicketEvent.objects.filter(ticket=ticket).exclude(action__startswith="survey.")
     return [(event.at, event.actor_kind, event.actor_label, event.action, event.field, event.before, event.after,
              event.interaction.body if event.interaction_id else None)
-            for event in TicketEvent.objects.filter(ticket=ticket).select_related("interaction").order_by("at", "id")]
+            for event in events.select_related("interaction").order_by("at", "id")]
 
 
 def state(ticket):

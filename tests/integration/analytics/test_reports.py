@@ -15,6 +15,7 @@ from caredesk.analytics.models import TicketFacts
 from caredesk.core import clock, roles
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Category, Status
+from tests.integration.helpers import record_resolution
 
 
 @pytest.fixture
@@ -28,7 +29,9 @@ def worked(frozen_clock, actor, customer, agent):
     clock.advance(timedelta(hours=2))
     ticket_actions.add_interaction(quick, actor=actor, channel="email", direction="outbound", kind="message",
                                    body="Done.")
+    record_resolution(quick, actor)
     ticket_actions.update_ticket(quick, actor=actor, status=Status.SOLVED)
+    record_resolution(reopened, actor)
     ticket_actions.update_ticket(reopened, actor=actor, status=Status.SOLVED)
     clock.advance(timedelta(days=1))
     ticket_actions.update_ticket(reopened, actor=actor, status=Status.OPEN)

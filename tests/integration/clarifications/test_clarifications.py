@@ -11,7 +11,7 @@ from caredesk.clarifications.models import Clarification, SubCategory
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Status, Ticket
-from tests.integration.helpers import assert_problem, events_of, nothing_written, post_json
+from tests.integration.helpers import assert_problem, events_of, nothing_written, post_json, record_resolution
 
 
 def sub(key: str) -> int:
@@ -31,6 +31,7 @@ def test_refused_on_an_open_ticket_with_the_reason(ticket, agent):
 
 
 def test_accepted_on_a_solved_ticket_and_written_on_its_timeline(ticket, agent, actor):
+    record_resolution(ticket, actor)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
     entry = file(ticket, agent)
     assert (entry.category, entry.sub_category.name, entry.agent) == (
@@ -39,11 +40,13 @@ def test_accepted_on_a_solved_ticket_and_written_on_its_timeline(ticket, agent, 
 
 
 def test_refused_when_the_latest_customer_event_is_a_reply_to_a_closed_ticket(ticket, agent, actor, customer):
+    record_resolution(ticket, actor)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.CLOSED)
     ticket_actions.receive_customer_message(ticket, customer=customer, channel="email",
                                             body="The contact form you built does not send anything.")
     follow_up = Ticket.objects.get(follows_up=ticket)
+    record_resolution(follow_up, actor)
     ticket_actions.update_ticket(follow_up, actor=actor, status=Status.SOLVED)
     for refused_ticket in (ticket, follow_up):  # the closed ticket, and the follow-up its reply opened
         refused_ticket.refresh_from_db()
@@ -52,11 +55,13 @@ def test_refused_when_the_latest_customer_event_is_a_reply_to_a_closed_ticket(ti
         assert "NOT a clarification" in refused.value.detail
     # the customer writes again on the follow-up: the latest event is no longer the reply to the closed ticket
     ticket_actions.receive_customer_message(follow_up, customer=customer, channel="email", body="And the footer?")
+    record_resolution(follow_up, actor)
     ticket_actions.update_ticket(follow_up, actor=actor, status=Status.SOLVED)
     assert file(follow_up, agent).ticket == follow_up
 
 
 def test_only_the_two_categories_and_their_own_sub_categories(ticket, agent, actor):
+    record_resolution(ticket, actor)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
     assert set(SubCategory.objects.values_list("category", flat=True)) == {"builder_agent_feedback",
                                                                           "care_clarification"}
@@ -76,6 +81,7 @@ def test_the_api_refuses_with_problem_json_and_accepts_on_a_solved_ticket(api, t
         problem = assert_problem(post_json(api, path, payload), 409)
     assert "RESOLVED" in problem["detail"]
     assert_problem(post_json(api, path, {**payload, "category": "process"}), 422, "category")
+    record_resolution(ticket, actor)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
     created = post_json(api, path, payload)
     assert created.status_code == 201, created.content
@@ -90,6 +96,7 @@ def test_the_workspace_form_shows_errors_beside_fields_and_the_refusal(client, a
     refused = client.post(url, {"category": "care_clarification", "sub_category": sub("care_scope"),
                                 "details": "Asked what the plan covers."})
     assert refused.status_code == 422 and b"RESOLVED tickets only" in refused.content
+    record_resolution(ticket, actor)
     ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
     missing = client.post(url, {"category": "care_clarification", "details": "No sub-category."})
     assert missing.status_code == 422 and missing.context["clarification_form"].errors["sub_category"]

@@ -64,7 +64,7 @@ def test_solving_records_the_resolution_and_solves_in_one_step(ticket, actor, fr
     [event] = events_of(ticket, action="resolution.recorded")
     assert event.after["root_cause"]["name"] == "Product defect"
     assert event.after["knowledge_base_reference"] == "https://kb.example.com/chargers"
-    assert [e.action for e in events_of(ticket)][-2:] == ["resolution.recorded", "status.changed"]
+    assert [e.action for e in events_of(ticket)][-3:] == ["resolution.recorded", "status.changed", "survey.scheduled"]
 
 
 @pytest.mark.parametrize(("fields", "field"), [

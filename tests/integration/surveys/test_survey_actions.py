@@ -17,11 +17,12 @@ from caredesk.surveys import actions, links
 from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey, SurveyPolicy
 from caredesk.tickets.actions import update_ticket
 from caredesk.tickets.models import Status
-from tests.integration.helpers import events_of
+from tests.integration.helpers import events_of, record_resolution
 
 
 @pytest.fixture
 def solved(ticket, actor, frozen_clock):
+    record_resolution(ticket, actor)
     update_ticket(ticket, actor=actor, status=Status.SOLVED)
     ticket.refresh_from_db()
     return ticket
@@ -56,6 +57,7 @@ def test_reopened_before_the_delay_cancels_then_solved_again_reschedules(solved,
     assert Survey.objects.get(ticket=solved).status == "cancelled"
     clock.advance(timedelta(days=2))
     assert actions.send_due() == 0
+    record_resolution(solved, actor)
     update_ticket(solved, actor=actor, status=Status.SOLVED)
     assert Survey.objects.get(ticket=solved).next_due_at == clock.now() + timedelta(hours=24)
 
@@ -139,6 +141,7 @@ def test_nps_is_asked_at_most_once_a_period(solved, actor, customer):
     sent_survey(solved)
     nps = NpsSurvey.objects.get()
     second = create_ticket(actor=actor, requester=customer, subject="Another question")
+    record_resolution(second, actor)
     update_ticket(second, actor=actor, status=Status.SOLVED)
     clock.advance(timedelta(hours=24))
     actions.send_due()

@@ -10,11 +10,12 @@ from caredesk.surveys import actions
 from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey
 from caredesk.tickets.actions import update_ticket
 from caredesk.tickets.models import Status
-from tests.integration.helpers import assert_problem, post_json
+from tests.integration.helpers import assert_problem, post_json, record_resolution
 
 
 def test_survey_reviews_and_detractors(api, api_client_for, make_agent, ticket, actor, frozen_clock):
     assert_problem(api.get(f"/api/v1/tickets/{ticket.pk}/survey"), 404)
+    record_resolution(ticket, actor)
     update_ticket(ticket, actor=actor, status=Status.SOLVED)
     assert api.get(f"/api/v1/tickets/{ticket.pk}/survey").json()["status"] == "scheduled"
     clock.advance(timedelta(hours=24))

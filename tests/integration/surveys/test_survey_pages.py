@@ -13,10 +13,12 @@ from caredesk.surveys import actions, links
 from caredesk.surveys.models import NpsSurvey, RatingReview, Survey
 from caredesk.tickets.actions import update_ticket
 from caredesk.tickets.models import Status
+from tests.integration.helpers import record_resolution
 
 
 @pytest.fixture
 def sent(ticket, actor, frozen_clock):
+    record_resolution(ticket, actor)
     update_ticket(ticket, actor=actor, status=Status.SOLVED)
     clock.advance(timedelta(hours=24))
     actions.send_due()
