@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 from typing import Optional
@@ -147,24 +148,47 @@ def worker(
     background.run_forever(interval if interval is not None else settings.WORKER_SWEEP_SECONDS)
 
 
+def _check_port_free(host: str, port: int, what: str, option: str) -> None:
+    """Stop with a plain message when `host:port` cannot be listened on (another demo holds it)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"{host}:{port} is not free for {what} ({error.strerror or error}); another caredesk demo may be "
+                 f"running. Stop it, or choose another port with {option}.")
+
+
 @app.command()
 def demo(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after loading the demo."),
+    mail_port: Optional[int] = typer.Option(
+        None, "--mail-port", help="Port of the demo's SMTP receiver (default: CAREDESK_SMTPD_PORT, else 2525).",
+    ),
 ):
     """Create a fresh demo database (in ./caredesk-demo unless CAREDESK_HOME is set), then serve it.
 
     The demo has agents in every role, customers, orders and tickets for every SOP; the URL and the sign-ins
-    are printed. The SMTP receiver is on: mail sent to it becomes tickets.
+    are printed. The SMTP receiver is on: mail sent to it becomes tickets. When a port it needs is taken
+    (another demo is running), it stops before touching anything and says which option to change.
     """
     home = Path(os.environ.setdefault("CAREDESK_HOME", str(Path("caredesk-demo").resolve())))
     os.environ.setdefault("CAREDESK_SMTPD_ENABLED", "true")  # mail to the demo becomes tickets
+    if mail_port is not None:
+        os.environ["CAREDESK_SMTPD_PORT"] = str(mail_port)
     if os.environ.get("CAREDESK_DATABASE_URL"):
         fail("the demo runs on its own SQLite database; unset CAREDESK_DATABASE_URL.")
+    setup_django()
+    from django.conf import settings
+
+    if serve_after:
+        _check_port_free(host, port, "the workspace", "--port")
+        if settings.SMTPD_ENABLED:
+            _check_port_free(settings.SMTPD_HOST, settings.SMTPD_PORT, "the demo's SMTP receiver", "--mail-port")
     for suffix in ("", "-wal", "-shm"):
         (home / f"caredesk.sqlite3{suffix}").unlink(missing_ok=True)
-    setup_django()
     from caredesk.demo import DEMO_PASSWORD, load_demo
 
     migrate()
@@ -174,8 +198,6 @@ def demo(
     console.print(f"Sign in with any of these; the password is [bold]{DEMO_PASSWORD}[/]:")
     for username, role in agents:
         console.print(f"  {username:<12} {role}")
-    from django.conf import settings
-
     if settings.SMTPD_ENABLED:
         console.print(f"Mail sent to any address at {settings.SMTPD_HOST}:{settings.SMTPD_PORT} (SMTP) becomes a "
                       f"ticket; replies go to the outbox (recorded, not sent, until CAREDESK_SMTP_HOST is set).")

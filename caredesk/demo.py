@@ -12,6 +12,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.models import Agent
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
+from caredesk.desk import actions as desk_actions
 from caredesk.escalations import actions as escalation_actions
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
@@ -107,7 +108,41 @@ def load_demo() -> list[tuple[str, str]]:
                 industry=_entry(Industry, industry_key), status=status,
             )
     _demo_tickets(agents, customers, orders)
+    _responses(admin)
     return [(username, role) for username, _, _, role, _ in AGENTS]
+
+
+# Canned responses (name, composer tabs, text) and macros the demo ships beside "Call Notes".
+CANNED_RESPONSES = [
+    ("Follow-up: trying to reach you", ["reply", "text"],
+     "Hi, this is caredesk support following up on your request. We tried to reach you and would like to help "
+     "you finish it. Reply to this message or call us back at your convenience."),
+    ("Unresponsive: closing the ticket", ["reply"],
+     "We have not heard back after several attempts, so we are closing this request for now. Reply at any time "
+     "and we will pick it up again."),
+    ("Refund request received", ["reply", "text"],
+     "We received your refund request. A Resolution Specialist reviews it and we will write to you within two "
+     "business days."),
+    ("Documents needed", ["reply", "text", "note"],
+     "To continue, we need a clear copy of the following document(s): "),
+    ("Left a voicemail", ["note", "call"], "Called the customer, no answer; left a voicemail asking them to call back."),
+]
+MACROS = [
+    {"name": "Waiting on documents", "tab": "reply", "status": "pending", "add_tags": ["documents-needed"],
+     "body": "To continue with your application we need a clear copy of your documents. Reply to this email "
+             "with them attached, and we will take it from there."},
+    {"name": "Escalate to Resolution", "tab": "note", "group_key": "resolution", "priority": 3,
+     "add_tags": ["escalated"], "body": "Escalated to Resolution: the customer needs a Resolution Specialist."},
+]
+
+
+def _responses(actor: Actor) -> None:
+    for name, tabs, body in CANNED_RESPONSES:
+        desk_actions.create_canned_response(actor=actor, name=name, tabs=tabs, body=body)
+    for macro in MACROS:
+        values = dict(macro)
+        group_key = values.pop("group_key", None)
+        desk_actions.create_macro(actor=actor, group=_entry(Group, group_key) if group_key else None, **values)
 
 
 def _demo_tickets(agents, customers, orders) -> None:

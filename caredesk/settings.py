@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "caredesk.cases",
     "caredesk.recordings",
     "caredesk.search",
+    "caredesk.desk",
     "caredesk.web",
 ]
 

@@ -2,8 +2,8 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, escalations, lists, playbooks, problems, recordings, review,
-                          tickets)
+from caredesk.api import (cases, channels, customers, desk, escalations, lists, playbooks, problems, recordings,
+                          review, tickets)
 from caredesk.api import search as search_api
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
@@ -34,6 +34,7 @@ def health(request):
 
 
 api.add_router("", customers.router)
+api.add_router("", desk.router)  # before tickets: /tickets/bulk is not /tickets/{ticket_id}
 api.add_router("", tickets.router)
 api.add_router("", lists.router)
 api.add_router("", playbooks.router)

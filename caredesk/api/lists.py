@@ -1,4 +1,4 @@
-"""The configured lists (ticket types, groups, industries...), agents and canned responses."""
+"""The configured lists (ticket types, groups, industries...) and agents (canned responses: api/desk.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from caredesk.api.customers import EntryOut
 from caredesk.core.models import Agent
 from caredesk.core.roles import WORK_TICKETS
 from caredesk.customers.models import CustomerType, Industry
-from caredesk.tickets.models import CannedResponse, Category, Group, TicketType
+from caredesk.tickets.models import Category, Group, TicketType
 
 router = Router(tags=["configuration"])
 
@@ -43,14 +43,6 @@ class AgentOut(Schema):
         return [skill.name for skill in agent.skills.all()]
 
 
-class CannedResponseOut(Schema):
-    id: int
-    name: str
-    use: str
-    body: str
-    fields: list[str]
-
-
 @router.get("/lists", response=ListsOut)
 def lists(request):
     require(request, WORK_TICKETS)
@@ -74,8 +66,3 @@ def agents(request):
 def me(request):
     return request.auth
 
-
-@router.get("/canned-responses", response=list[CannedResponseOut])
-def canned_responses(request):
-    require(request, WORK_TICKETS)
-    return list(CannedResponse.objects.filter(active=True))

@@ -199,6 +199,25 @@ def complete_task(task: FollowUpTask, *, agent, channels_tried: list[str], reach
     return task
 
 
+def tick_channel_tried(ticket: Ticket, channel: str, *, actor: Actor, interaction=None) -> list[FollowUpTask]:
+    """An agent reached out on `channel` from the ticket (an email reply, a text) while an attempt is open:
+    the channel is ticked on each open attempt that planned it (or planned none), so the checklist shows it
+    and the agent does not record it twice. Completing the attempt stays the agent's (`complete_task`)."""
+    with transaction.atomic():
+        tasks = [task for task in FollowUpTask.objects.select_for_update().filter(
+            ticket=ticket, status=FollowUpTask.Status.OPEN).order_by("id")
+            if channel not in task.channels_tried
+            and (not task.channels or channel in {entry["channel"] for entry in task.channels})]
+        for task in tasks:
+            task.channels_tried = [*task.channels_tried, channel]
+            task.save(update_fields=["channels_tried"])
+        record_events([TicketEvent.build(actor, "task.channel_tried", ticket=ticket, interaction=interaction,
+                                         field="task", after={"task": task.task_key, "title": task.title,
+                                                              "channel": channel})
+                       for task in tasks])
+    return tasks
+
+
 @transaction.atomic
 def cancel_run(run: PlaybookRun, *, agent, reason: str = "") -> PlaybookRun:
     """An agent stops a running playbook (e.g. it was started by mistake)."""
@@ -252,3 +271,19 @@ def clear_flag(ticket: Ticket, flag: str, *, agent) -> None:
     row.cleared_at = clock.now()
     row.save(update_fields=["cleared_at"])
     record_event(Actor.of_agent(agent), ticket, "flag.cleared", field="flags", before=flag)
+
+
+@transaction.atomic
+def move_follow_ups(source: Ticket, target: Ticket, *, actor: Actor) -> int:
+    """A merge moves the duplicate's follow-ups (its playbook runs with their tasks, and its raised flags) to
+    the ticket it is merged into; `target` records "playbook.moved" for each run. Returns how many runs moved."""
+    runs = list(PlaybookRun.objects.select_for_update().filter(ticket=source).select_related("definition")
+                .order_by("id"))
+    PlaybookRun.objects.filter(pk__in=[run.pk for run in runs]).update(ticket=target)
+    FollowUpTask.objects.filter(ticket=source).update(ticket=target)
+    TicketFlag.objects.filter(ticket=source, cleared_at__isnull=True).exclude(
+        flag__in=TicketFlag.objects.filter(ticket=target, cleared_at__isnull=True).values("flag")
+    ).update(ticket=target)
+    record_events([TicketEvent.build(actor, "playbook.moved", ticket=target, field="playbook", after={
+        "playbook": run.definition.name, "ticket": source.pk, "status": run.status}) for run in runs])
+    return len(runs)

@@ -10,6 +10,16 @@ from caredesk.playbooks import engine, registry
 from caredesk.playbooks.models import PlaybookRun
 
 
+def last_step_done(steps, state: engine.RunState):
+    """The latest step of the current cycle that is behind us: a step needing no action once passed, an
+    attempt once its checklist was completed (one still open, missed or cancelled is not done)."""
+    outcomes = {record.task_key: record.status for record in state.attempts if record.cycle == state.cycle}
+    for step in reversed(steps[:state.step_index]):
+        if step.attempt is None or outcomes.get(f"cycle-{state.cycle}/{step.key}") == engine.DONE:
+            return step
+    return None
+
+
 def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
     """The run's playbook, version, status, cycle, current day, last and next step (with its day), the day of
     the next attempt, and the next due time.
@@ -20,7 +30,7 @@ def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
     state = engine.state_from_dict(run.state)
     running = run.status == PlaybookRun.Status.RUNNING
     steps = playbook.steps
-    last = next((step for step in steps if step.day == state.day), None)
+    last = last_step_done(steps, state)
     upcoming = steps[state.step_index] if state.step_index < len(steps) else playbook.end
     return {
         "id": run.pk, "ticket_id": run.ticket_id, "playbook": playbook.name, "version": playbook.version,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from caredesk.core.events import (
-    VALUE, EventKind, Moment, Quoted, Reading, TaskMention, record, register, value_text,
+    VALUE, EventKind, Moment, Quoted, Reading, TaskMention, TicketMention, record, register, value_text,
 )
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.tickets.models import TicketEvent
@@ -58,6 +58,11 @@ def _completed(reading: Reading) -> dict:
             "reached": "reached" if after["reached"] else "not reached", "late": " (late)" if after["late"] else ""}
 
 
+def _tried(reading: Reading) -> dict:
+    after = reading.after
+    return {"task": _mention(reading, after["task"], after["title"]), "channel": after["channel"]}
+
+
 def _closed(status: str):
     def values(reading: Reading) -> dict:
         after = reading.after
@@ -86,6 +91,10 @@ def declare() -> None:
                   field="playbook", after=record("playbook", "version", "title", "trigger"), values=_playbook),
         EventKind("playbook.ended", "ended the playbook {playbook}: {outcome}", field="playbook",
                   after=record("playbook", "outcome"), values=_playbook),
+        EventKind("playbook.moved", "moved the follow-up {playbook} ({status}) here from {ticket}, merged into "
+                  "this ticket", field="playbook", after=record("playbook", "ticket", "status"),
+                  values=lambda reading: {"playbook": reading.after["playbook"], "status": reading.after["status"],
+                                          "ticket": TicketMention(reading.after["ticket"])}),
         EventKind("playbook.cancelled", "cancelled the playbook {playbook}{reason}", field="playbook",
                   after=record("playbook", "reason"), values=_playbook),
         EventKind("task.created", "planned the follow-up {task}: {channels}; due {due_at}, overdue {overdue_at}",
@@ -94,6 +103,8 @@ def declare() -> None:
         EventKind("task.completed", "completed the follow-up {task}: tried {tried}; {reached}{late}", field="task",
                   after=record("task", "title", "channels_tried", "reached", "late"), values=_completed,
                   load=_task_titles),
+        EventKind("task.channel_tried", "ticked {channel} on the follow-up {task}: sent from the ticket", field="task",
+                  after=record("task", "title", "channel"), values=_tried, load=_task_titles),
         EventKind("task.done", "completed the follow-up {tasks}: {reason}", field="task", after=CLOSED_TASKS,
                   values=_closed("done"), load=_task_titles),
         EventKind("task.missed", "marked the follow-up {tasks} missed: {reason}", field="task", after=CLOSED_TASKS,

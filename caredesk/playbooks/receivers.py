@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from caredesk.playbooks import runner
+from caredesk.playbooks import actions, runner
 from caredesk.tickets.models import Interaction
 from caredesk.tickets.signals import interaction_added, ticket_changed
+
+# An agent's outbound message on these channels ticks the same channel of an open attempt's checklist.
+TICKED_CHANNELS = {"email": "email", "sms": "text"}
 
 CALL_OUTCOME_EVENTS = {
     Interaction.CallOutcome.MISSED: "call_missed",
@@ -49,6 +52,9 @@ def on_interaction(sender, ticket, interaction, actor, **kwargs):
     )
     if is_customer_email:
         runner.start_triggered(ticket, "customer_email_on_ticket")
+    if (actor.kind == "agent" and interaction.kind == Interaction.Kind.MESSAGE
+            and interaction.direction == Interaction.Direction.OUTBOUND and interaction.channel in TICKED_CHANNELS):
+        actions.tick_channel_tried(ticket, TICKED_CHANNELS[interaction.channel], actor=actor, interaction=interaction)
 
 
 @receiver(ticket_changed, dispatch_uid="playbooks.on_ticket_changed")

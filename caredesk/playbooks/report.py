@@ -52,12 +52,14 @@ class ComplianceRow:
 COUNTED = [field.name for field in fields(ComplianceRow)][3:]
 
 
-def period(since: date | None, until: date | None, timezone: str = "UTC") -> tuple[date, date]:
-    """The days a report covers: `until` defaults to today in `timezone`, `since` to a week up to `until`."""
+def period(since: date | None, until: date | None, timezone: str = "UTC", *,
+           names: tuple[str, str] = ("since", "until")) -> tuple[date, date]:
+    """The days a report covers: `until` defaults to today in `timezone`, `since` to a week up to `until`.
+    `names` are what the door calls the two dates, for its errors (the workspace's "From" and "To")."""
     until = until or clock.now().astimezone(ZoneInfo(timezone)).date()
     since = since or until - timedelta(days=DEFAULT_DAYS - 1)
     if since > until:
-        raise ValidationFailed("since must not be after until.", field="since")
+        raise ValidationFailed(f"{names[0]} must not be after {names[1]}.", field="since")
     if (until - since).days > MAX_DAYS:
         raise ValidationFailed(f"A report covers at most {MAX_DAYS} days.", field="since")
     return since, until

@@ -677,3 +677,32 @@ def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int
             with batch.changing(ticket_id) as change:
                 change.set(status=Status.CLOSED)
     return len(closing)
+
+
+def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: int = 0) -> Ticket:
+    """Merge a duplicate (`source`) into `target`: its interactions and documents move to `target`, each
+    ticket records the merge ("ticket.merged_from", "ticket.merged_into"), and `source` is closed with a
+    note pointing at `target`. `follow_ups` is how many follow-ups the caller moved with it (playbooks)."""
+    if source.pk == target.pk:
+        raise ValidationFailed("A ticket cannot be merged into itself.", field="target")
+    with ticket_changes([source.pk, target.pk], actor) as batch:
+        duplicate, kept = batch.ticket(source.pk), batch.ticket(target.pk)
+        if kept.is_closed:
+            raise Conflict(f"Ticket #{kept.pk} is closed; merge into a ticket that is still open.", field="target")
+        if duplicate.is_closed:
+            raise Conflict(f"Ticket #{duplicate.pk} is closed already; there is nothing left to merge.",
+                           field="source")
+        moved = Interaction.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
+        Attachment.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
+        with batch.changing(kept.pk) as change:
+            change.record("ticket.merged_from", field="merge",
+                          after={"ticket": duplicate.pk, "interactions": moved, "follow_ups": follow_ups})
+            change._touch()
+        with batch.changing(duplicate.pk) as change:
+            change.record("ticket.merged_into", field="merge",
+                          after={"ticket": kept.pk, "interactions": moved, "follow_ups": follow_ups})
+            change.note(f"Merged into #{kept.pk}: its conversation continues there.")
+            if duplicate.status != Status.SOLVED:
+                change.set(status=Status.SOLVED)
+            change.set(status=Status.CLOSED)
+    return batch.ticket(target.pk)

@@ -10,6 +10,6 @@ admin.site.register([TicketType, Category, Group], ConfigurableEntryAdmin)
 
 @admin.register(CannedResponse)
 class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ("name", "use", "active")
-    list_filter = ("use", "active")
+    list_display = ("name", "tabs", "active")
+    list_filter = ("active",)
     search_fields = ("name", "body")

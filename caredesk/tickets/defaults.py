@@ -21,6 +21,10 @@ def seed(apps, schema_editor=None) -> None:
     seed_entries(apps, "tickets.TicketType", TICKET_TYPES)
     seed_entries(apps, "tickets.Category", CATEGORIES)
     seed_entries(apps, "tickets.Group", GROUPS)
-    apps.get_model("tickets.CannedResponse").objects.get_or_create(name="Call Notes", defaults={
-        "use": "call", "body": "\n".join(f"{field}:" for field in CALL_NOTES_FIELDS), "fields": CALL_NOTES_FIELDS,
+    canned = apps.get_model("tickets.CannedResponse")
+    if not any(field.name == "tabs" for field in canned._meta.get_fields()):
+        return  # migration 0002's model, before composer tabs: seeded after the migrations that add them
+    canned.objects.get_or_create(name="Call Notes", defaults={
+        "tabs": ["call", "note"], "body": "\n".join(f"{field}:" for field in CALL_NOTES_FIELDS),
+        "fields": CALL_NOTES_FIELDS,
     })

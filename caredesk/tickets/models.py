@@ -238,17 +238,20 @@ class TicketEvent(AuditEvent):
         indexes = [models.Index(fields=["ticket", "at", "id"], name="ticket_event_timeline")]
 
 
-class CannedResponse(models.Model):
-    """A macro agents insert into a composer. `fields` lists the labelled lines of a structured one."""
+COMPOSER_TABS = ("reply", "note", "call", "text")
 
-    class Use(models.TextChoices):
-        REPLY = "reply"
-        NOTE = "note"
-        CALL = "call"
-        ANY = "any"
+
+def all_composer_tabs() -> list[str]:
+    return list(COMPOSER_TABS)
+
+
+class CannedResponse(models.Model):
+    """Text agents insert into a composer, offered only in the composer tabs it names (`tabs`: reply, note,
+    call, text). `fields` lists the labelled lines of a structured one."""
 
     name = models.CharField(max_length=100, unique=True)
-    use = models.CharField(max_length=8, choices=Use.choices, default=Use.ANY)
+    tabs = models.JSONField(default=all_composer_tabs, blank=True,
+                            help_text="The composer tabs it is offered in: reply, note, call, text.")
     body = models.TextField()
     fields = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from caredesk.channels.models import OutboundMessage
-from caredesk.tickets.models import Ticket
+from caredesk.tickets.models import Interaction, Ticket
 
 
 @dataclass
@@ -16,10 +18,13 @@ class Deliveries:
 
 
 def ticket_deliveries(ticket: Ticket) -> Deliveries:
-    """The ticket's outbound messages, oldest first: under the reply or text they send, else on their own."""
+    """The ticket's outbound messages, oldest first: under the reply or text they send, else on their own.
+    A reply that came with a merged duplicate keeps its delivery state: its message is found by interaction."""
     by_interaction: dict[int, list[OutboundMessage]] = defaultdict(list)
     unlinked = []
-    messages = OutboundMessage.objects.filter(ticket=ticket).defer("body", "references").order_by("created_at", "id")
+    interactions = Interaction.objects.filter(ticket=ticket).values("id")
+    messages = (OutboundMessage.objects.filter(Q(ticket=ticket) | Q(interaction_id__in=interactions))
+                .defer("body", "references").order_by("created_at", "id"))
     for message in messages:
         if message.interaction_id is None:
             unlinked.append(message)

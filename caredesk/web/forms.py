@@ -12,11 +12,11 @@ from caredesk.core import roles
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
 from caredesk.customers.contact import display_phone
-from caredesk.customers.models import Customer
+from caredesk.customers.models import Customer, Order
 from caredesk.playbooks.spec import CHANNELS
 from caredesk.tickets import lifecycle, use_cases
 from caredesk.tickets.actions import NewAttachment
-from caredesk.tickets.models import CannedResponse, Category, Channel, Group, Interaction, Priority, Status, TicketType
+from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
 from caredesk.web import queries
 
 
@@ -61,9 +61,14 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 # --- ticket properties, edited in place ------------------------------------------------------------
 
-PROPERTY_FIELDS = ("status", "priority", "ticket_type", "category", "group", "assignee", "tags")
+PROPERTY_FIELDS = ("status", "priority", "ticket_type", "category", "group", "assignee", "tags", "order")
 PROPERTY_LABELS = {"ticket_type": "Type", "group": "Group", "assignee": "Assignee", "tags": "Tags",
-                   "status": "Status", "priority": "Priority", "category": "Category"}
+                   "status": "Status", "priority": "Priority", "category": "Category", "order": "Linked order"}
+
+
+class OrderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.external_reference} ({obj.status})" if obj.status else obj.external_reference
 
 
 def property_form(name: str, ticket, data=None, agents=None) -> forms.Form:
@@ -86,6 +91,10 @@ def property_form(name: str, ticket, data=None, agents=None) -> forms.Form:
         field = AgentChoiceField(label=label, required=False, empty_label="Unassigned",
                                  queryset=agents if agents is not None else agent_choices())
         initial = ticket.assignee_id
+    elif name == "order":  # the requester's orders: the follow-up's channels depend on the linked one
+        field = OrderChoiceField(label=label, required=False, empty_label="No order linked",
+                                 queryset=Order.objects.filter(customer_id=ticket.requester_id).order_by("-id"))
+        initial = ticket.order_id
     else:
         model = {"ticket_type": TicketType, "category": Category, "group": Group}[name]
         current = getattr(ticket, f"{name}_id")
@@ -110,12 +119,10 @@ THEN_STATUS_CHOICES = [("", "Keep the status"), (lifecycle.OPEN, "Open"), (lifec
 
 class ComposerForm(forms.Form):
     tab = ""
-    canned_uses: tuple[str, ...] = (CannedResponse.Use.ANY,)
 
 
 class ReplyForm(ComposerForm):
     tab = "reply"
-    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
     body = forms.CharField(label="Reply to the requester", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Sent to the requester by email.")
     attachments = MultipleFileField(label="Attach supporting documents")
@@ -124,10 +131,10 @@ class ReplyForm(ComposerForm):
 
 class NoteForm(ComposerForm):
     tab = "note"
-    canned_uses = (CannedResponse.Use.NOTE, CannedResponse.Use.ANY)
     body = forms.CharField(label="Note for agents", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Only agents see internal notes.")
     attachments = MultipleFileField(label="Attach supporting documents")
+    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
 
 class CallForm(ComposerForm):
@@ -135,7 +142,6 @@ class CallForm(ComposerForm):
     beside every missing line at once."""
 
     tab = "call"
-    canned_uses = (CannedResponse.Use.CALL, CannedResponse.Use.ANY)
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Outbound (we called)"),
                                                               ("inbound", "Inbound (they called)")])
     call_outcome = forms.ChoiceField(
@@ -169,7 +175,6 @@ class CallForm(ComposerForm):
 
 class TextForm(ComposerForm):
     tab = "text"
-    canned_uses = (CannedResponse.Use.REPLY, CannedResponse.Use.ANY)
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Sent to the customer"),
                                                               ("inbound", "Received from the customer")])
     body = forms.CharField(label="Text message", max_length=1600, widget=forms.Textarea(attrs={"rows": 4}))
@@ -217,6 +222,9 @@ class NewTicketForm(forms.Form):
                                 empty_label="Unassigned")
     tags = forms.CharField(label="Tags", required=False, max_length=1000,
                            help_text="Separate tags with commas or spaces.")
+    order = forms.CharField(label="Linked order", required=False, max_length=100,
+                            widget=forms.TextInput(attrs={"list": "order-suggestions", "autocomplete": "off"}),
+                            help_text="The reference of one of the customer's orders (suggested once they are chosen).")
 
     def __init__(self, *args, may_create_customer: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -417,6 +425,7 @@ class TaskCompletionForm(forms.Form):
         self.task = task
         planned = task.channels or [{"channel": channel} for channel in CHANNELS]
         self.fields["channels_tried"].choices = [channel_choice(entry) for entry in planned]
+        self.fields["channels_tried"].initial = list(task.channels_tried)  # ticked by a reply sent meanwhile
 
 
 class ClearReviewFlagForm(forms.Form):

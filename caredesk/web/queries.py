@@ -5,13 +5,14 @@ timeline, My work and search. Each function runs a fixed number of SQL queries w
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 
 from caredesk.core import clock, events
@@ -297,19 +298,31 @@ def ticket_for_page(pk: int) -> Ticket | None:
 
 
 def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
-    """Interactions and audit events in time order. 2 queries for interactions (+attachments), 1 for
-    events (without the `interaction.*` ones, which the interactions show) and 1 for the follow-up tasks
-    they name, if any. Consecutive field changes by the same actor within a minute are grouped into one
-    entry."""
-    entries = [TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
-               for item in ticket_queries.timeline(ticket)]
+    """Interactions and audit events in the order they happened. 2 queries for interactions (+attachments,
+    each with the id of its own audit event), 1 for events (without the `interaction.*` ones, which the
+    interactions show) and 1 for the follow-up tasks they name, if any. Consecutive field changes by the same
+    actor within a minute are grouped into one entry.
+
+    Things recorded together (a status change, the playbook it starts, the task it plans, the note "1/3")
+    carry timestamps a few microseconds apart, in no reliable order: they are ordered by their audit event's
+    id, the sequence they were written in. An interaction recorded after it happened (a call logged later,
+    an email dated before it arrived) takes its place by the time it happened instead.
+    """
+    sequence = Subquery(TicketEvent.objects.filter(interaction=OuterRef("pk")).order_by("id").values("id")[:1])
+    recorded, backdated = [], []
+    for item in ticket_queries.timeline(ticket).annotate(sequence=sequence):
+        entry = TimelineEntry(at=item.occurred_at, kind="interaction", interaction=item)
+        if item.occurred_at < item.created_at or item.sequence is None:
+            backdated.append(entry)
+        else:
+            recorded.append((item.sequence, entry))
     if with_audit:
         # Interactions' own events are left in the database: half the rows of a long timeline.
         hidden = Q()
         for prefix in HIDDEN_EVENT_PREFIXES:
             hidden |= Q(action__startswith=prefix)
         shown = list(TicketEvent.objects.filter(ticket=ticket).exclude(hidden).select_related("actor")
-                     .order_by("at", "id"))
+                     .order_by("id"))
         previous: TimelineEntry | None = None
         for event, sentence in zip(shown, events.describe_all(shown)):
             line = sentence.render(EVENT_STYLE)
@@ -317,16 +330,16 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
                 previous is not None and previous.events and event.action.endswith(".changed")
                 and previous.events[-1].action.endswith(".changed")
                 and previous.events[-1].actor_label == event.actor_label
-                and (event.at - previous.events[-1].at) <= timedelta(minutes=1)
+                and abs(event.at - previous.events[-1].at) <= timedelta(minutes=1)
             ):
                 previous.events.append(event)
                 previous.lines.append(line)
                 continue
             previous = TimelineEntry(at=event.at, kind="event", event=event, events=[event], lines=[line])
-            entries.append(previous)
-    # Stable sort keeps an event after the interaction that happened at the same instant.
-    entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "interaction" else 1))
-    return entries
+            recorded.append((event.pk, previous))
+    recorded.sort(key=lambda pair: pair[0])
+    # Both lists keep their own order; a backdated interaction goes before the first later entry.
+    return list(heapq.merge([entry for _, entry in recorded], backdated, key=lambda entry: entry.at))
 
 
 # --- My work --------------------------------------------------------------------------------------

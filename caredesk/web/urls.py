@@ -1,11 +1,12 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, escalation, follow_up, home, new_ticket, original,
-                                 quarantine, queues, recording, reports, review, search, ticket)
+from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket,
+                                 original, quarantine, queues, recording, reports, review, search, site, ticket)
 
 app_name = "web"
 
 urlpatterns = [
+    path("favicon.ico", site.favicon, name="favicon"),
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth.sign_out, name="logout"),
     path("", home.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("tickets/<int:pk>/head/", ticket.ticket_head, name="ticket-head"),
     path("tickets/<int:pk>/timeline/", ticket.ticket_timeline, name="ticket-timeline"),
     path("tickets/<int:pk>/properties/", ticket.ticket_properties, name="ticket-properties"),
+    path("tickets/<int:pk>/order/", ticket.linked_order, name="linked-order"),
     path("tickets/<int:pk>/properties/<str:name>/", ticket.edit_property, name="edit-property"),
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
@@ -52,6 +54,15 @@ urlpatterns = [
     path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
+    path("views/bulk/", desk.bulk, name="bulk"),
+    path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
+    path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
+    path("tickets/<int:pk>/merge/", desk.merge, name="merge"),
+    path("responses/", desk.library, name="responses"),
+    path("responses/canned/new/", desk.edit_canned, name="new-canned"),
+    path("responses/canned/<int:pk>/", desk.edit_canned, name="edit-canned"),
+    path("responses/macros/new/", desk.edit_macro, name="new-macro"),
+    path("responses/macros/<int:pk>/", desk.edit_macro, name="edit-macro"),
     path("reports/compliance/", reports.compliance, name="compliance"),
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),

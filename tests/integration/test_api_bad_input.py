@@ -39,6 +39,8 @@ ROUTES = [
     ("post", "/api/v1/tickets/{ticket}/interactions", {"type": "note", "body": "x"}, roles.WORK_TICKETS),
     ("get", "/api/v1/tickets/{ticket}/timeline", None, roles.WORK_TICKETS),
     ("get", "/api/v1/tickets/{ticket}/events", None, roles.VIEW_AUDIT),
+    ("post", "/api/v1/tickets/{ticket}/assign-to-me", None, roles.WORK_TICKETS),
+    ("get", "/api/v1/macros", None, roles.WORK_TICKETS),
     ("post", "/api/v1/tickets/{ticket}/attachments", "upload", roles.WORK_TICKETS),
     ("get", "/api/v1/tickets/{ticket}/attachments", None, roles.WORK_TICKETS),
     ("get", "/api/v1/attachments/{attachment}/content", None, roles.WORK_TICKETS),

@@ -40,6 +40,6 @@ def test_agents_me(api, agent):
 def test_canned_responses_ship_call_notes(api):
     body = api.get("/api/v1/canned-responses").json()
     call_notes = next(r for r in body if r["name"] == "Call Notes")
-    assert call_notes["use"] == "call"
+    assert call_notes["tabs"] == ["call", "note"]  # never offered in Public reply
     assert call_notes["fields"] == ["Caller Name", "Call Type", "Customer Type", "Reason for Call", "Actions Taken"]
     assert call_notes["body"].splitlines()[0] == "Caller Name:"

@@ -19,6 +19,9 @@ from caredesk.core import events
 from caredesk.core.audit import Actor
 from caredesk.core.models import Agent, AgentEvent
 from caredesk.customers import actions as customer_actions
+from caredesk.desk import actions as desk_actions
+from caredesk.desk.models import DeskEvent
+from caredesk.tickets import use_cases
 from caredesk.escalations import actions as escalation_actions
 from caredesk.escalations.models import Escalation
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
@@ -39,7 +42,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent)
 
 
 def _scenarios(agent) -> list:
@@ -117,6 +120,27 @@ def _ticket_changes(agent, customer, order) -> Ticket:
     [flag] = review_actions.review_texts(ticket, ["Our attorney will call you."])
     review_actions.clear_flag(flag, agent=agent, reason="A quote from an earlier ticket.")
     return ticket
+
+
+def _desk(agent, customer) -> None:
+    """The responses library, a macro applied, a bulk change, a round robin, a merge with its follow-up, and
+    an email reply ticking the open attempt's email box."""
+    actor = Actor.of_agent(agent)
+    canned = desk_actions.create_canned_response(actor=actor, name="Thanks", tabs=["reply"], body="Thank you.")
+    desk_actions.update_canned_response(canned, actor=actor, tabs=["reply", "text"])
+    macro = desk_actions.create_macro(actor=actor, name="Pending docs", tab="note", body="Asked for documents.",
+                                      status="pending")
+    desk_actions.update_macro(macro, actor=actor, add_tags=["documents"])
+    general = TicketType.objects.get(key="general_inquiry")
+    duplicate = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport?", ticket_type=general)
+    desk_actions.apply_macro(duplicate, macro, actor=actor)  # pending: the general follow-up starts
+    use_cases.reply(duplicate, actor=actor, body="We wrote to you.")  # ticks the open attempt's email box
+    kept = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Passport")
+    desk_actions.bulk_change([kept.pk], actor=actor, add_tags=["duplicate"])
+    desk_actions.merge(duplicate, kept, actor=actor)
+    group = Group.objects.filter(active=True).first()
+    desk_actions.set_round_robin(group, actor=actor, agents=[agent])
+    ticket_actions.create_ticket(actor=actor, requester=customer, subject="Round robin", group=group)
 
 
 def _outbox(ticket) -> None:
@@ -212,6 +236,7 @@ def every_kind(agent, customer, order, settings):
     _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
     _customer_and_agent_changes(agent, customer, order)
+    _desk(agent, customer)
     return results
 
 

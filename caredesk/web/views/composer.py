@@ -31,7 +31,7 @@ def _write(ticket, actor: Actor, tab: str, form) -> None:
     if tab == "reply":
         use_cases.reply(ticket, actor=actor, body=data["body"], attachments=attachments, then_status=then_status)
     elif tab == "note":
-        use_cases.add_note(ticket, actor=actor, body=data["body"], attachments=attachments)
+        use_cases.add_note(ticket, actor=actor, body=data["body"], attachments=attachments, then_status=then_status)
     elif tab == "call":
         use_cases.log_call(ticket, actor=actor, direction=data["direction"], outcome=data["call_outcome"],
                            call_notes=form.call_notes(), body=data["body"], then_status=then_status)

@@ -16,6 +16,7 @@ from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
 from caredesk.tickets.models import Category, Group, Priority, TicketType
 from caredesk.web import actions, queries
+from caredesk.web.desk_forms import BulkForm
 from caredesk.web.forms import SaveViewForm, ViewFilterForm, show_domain_error
 from caredesk.web.models import SavedView
 from caredesk.web.permissions import requires
@@ -111,6 +112,7 @@ def views_page(request):
         "first_page": not params.get("cursor"),
         "next_href": "?" + urlencode({**current, "cursor": page.next_cursor}) if page.next_cursor else "",
         "first_href": "?" + urlencode(current),
+        "bulk_form": BulkForm(agents=lookup_lists["agents"], auto_id="bulk-%s"),
     }
     template = "web/partials/view_results.html" if request.htmx and request.htmx.target == "view-results" \
         else "web/views.html"

@@ -29,7 +29,8 @@ def compliance(request):
     filters = form.cleaned_data if form.is_bound else {}
     timezone = filters.get("timezone") or "UTC"
     try:
-        since, until = report.period(filters.get("since"), filters.get("until"), timezone)
+        since, until = report.period(filters.get("since"), filters.get("until"), timezone,
+                                     names=("The From date", "the To date"))
     except DomainError as error:
         forms.show_domain_error(form, error)
         return _render(request, context)

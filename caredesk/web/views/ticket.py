@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
+from caredesk.desk.models import Macro
 from caredesk.review.queries import open_flags
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
@@ -111,7 +112,8 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         "active_tab": active_tab,
         "composer_message": composer_message,
         "canned": canned,
-        "canned_data": [{"id": c.pk, "name": c.name, "use": c.use, "body": c.body} for c in canned],
+        "macros": list(Macro.objects.filter(active=True)),
+        "canned_data": [{"id": c.pk, "name": c.name, "tabs": c.tabs, "body": c.body} for c in canned],
         "documents_form": forms.SupportingDocumentsForm(),
         "other_tickets": list(
             Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
@@ -139,6 +141,12 @@ def ticket_timeline(request, pk: int):
 @requires(roles.WORK_TICKETS)
 def ticket_head(request, pk: int):
     return render(request, "web/partials/ticket_head.html", {"ticket": load_ticket(pk)})
+
+
+@requires(roles.WORK_TICKETS)
+def linked_order(request, pk: int):
+    """The Linked order card, refreshed when the ticket changes (its order is a property)."""
+    return render(request, "web/partials/linked_order.html", {"ticket": load_ticket(pk)})
 
 
 @requires(roles.WORK_TICKETS)

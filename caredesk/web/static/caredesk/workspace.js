@@ -15,6 +15,21 @@
     if (focus) tab.focus();
   }
 
+  // A view's bulk bar: "select all" ticks every row of the page; the bar counts the selected rows.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll("input[type=checkbox][name=" + all.dataset.selectAll + "]").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+    if (all || (event.target.name === "tickets" && event.target.type === "checkbox")) {
+      var count = document.querySelectorAll("input[type=checkbox][name=tickets]:checked").length;
+      var label = document.querySelector("[data-selected-count]");
+      if (label) label.textContent = count ? count + " selected" : "Select tickets to change several at once.";
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var tab = event.target.closest("[role=tab]");
     if (tab) { selectTab(tab, true); return; }
@@ -40,6 +55,15 @@
       change.textContent = "Change";
       box.append(name, contacts, change);
       chosen.append(box);
+      var suggestions = document.getElementById("order-suggestions");
+      if (suggestions) {
+        suggestions.innerHTML = "";
+        (pick.dataset.orders || "").split("|").filter(Boolean).forEach(function (reference) {
+          var option = document.createElement("option");
+          option.value = reference;
+          suggestions.append(option);
+        });
+      }
       document.getElementById("customer-matches").innerHTML = "";
       document.getElementById("customer-lookup").value = "";
       var fresh = document.querySelector(".new-customer");

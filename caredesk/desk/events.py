@@ -1,0 +1,45 @@
+"""The audit event kinds of the desk: the responses library and round robins (DeskEvent), and macros,
+merges and bulk changes as the tickets they touch record them (TicketEvent). See caredesk.core.events."""
+
+from __future__ import annotations
+
+from caredesk.core.events import EventKind, Reading, TicketMention, record, register
+from caredesk.desk.models import DeskEvent
+from caredesk.tickets.models import TicketEvent
+
+CANNED = record("name", "tabs", "body", "fields", "active")
+MACRO = record("name", "tab", "body", "status", "priority", "ticket_type", "category", "group", "assignee",
+               "add_tags", "active")
+
+
+def _merged(reading: Reading) -> dict:
+    after = reading.after
+    return {"ticket": TicketMention(after["ticket"]), "interactions": after["interactions"],
+            "follow_ups": after["follow_ups"]}
+
+
+def declare() -> None:
+    register(
+        DeskEvent,
+        EventKind("canned_response.created", "created the canned response {name}", field="canned_response",
+                  after=CANNED),
+        EventKind("canned_response.changed", "changed the canned response {name}", field="canned_response",
+                  before=CANNED, after=CANNED),
+        EventKind("macro.created", "created the macro {name}", field="macro", after=MACRO),
+        EventKind("macro.changed", "changed the macro {name}", field="macro", before=MACRO, after=MACRO),
+        EventKind("round_robin.changed", "changed the round robin: on {active}, agents {agents}",
+                  field="round_robin", before=record("active", "agents", nullable=True),
+                  after=record("active", "agents")),
+        EventKind("round_robin.assigned", "assigned by round robin in {group}: {agent}", field="round_robin",
+                  after=record("group", "agent", "ticket")),
+    )
+    register(
+        TicketEvent,
+        EventKind("macro.applied", "applied the macro {name}", field="macro", after=record("macro", "name")),
+        EventKind("ticket.merged_into", "merged this ticket into {ticket}: {interactions} interactions and "
+                  "{follow_ups} follow-ups moved there", field="merge",
+                  after=record("ticket", "interactions", "follow_ups"), values=_merged),
+        EventKind("ticket.merged_from", "merged {ticket} into this ticket: {interactions} interactions and "
+                  "{follow_ups} follow-ups moved here", field="merge",
+                  after=record("ticket", "interactions", "follow_ups"), values=_merged),
+    )
