@@ -77,10 +77,12 @@ def day_start(playbook, start, day):
     return playbook.days.day_start(start, day) + timedelta(hours=1)
 
 
-def measure_empty_sweeps(at: datetime, repeats: int = 2000) -> list[float]:
+def measure_empty_sweeps(at: datetime, repeats: int = 2000, sweep=None) -> list[float]:
+    """Timings of `sweep` (the playbook runner's by default) with nothing due at `at`."""
     from caredesk.core import clock
-    from caredesk.playbooks.runner import sweep
+    from caredesk.playbooks import runner
 
+    sweep = sweep or runner.sweep
     timings = []
     with clock.frozen_at(at):
         for _ in range(repeats):
@@ -177,11 +179,22 @@ def lateness_and_memory(playbook, runs: int, spread_seconds: float):
         for run_id, at in due.items():
             cursor.execute("UPDATE playbooks_playbookrun SET next_due_at = %s, state = %s, status = 'running' "
                            "WHERE id = %s", [at, state, run_id])
-    env = {key: value for key, value in os.environ.items()}
+    samples = run_worker(spread_seconds + 15)
+    from caredesk.playbooks.models import PlaybookRun
+
+    lateness = [(updated_at - due[run_id]).total_seconds()
+                for run_id, updated_at in PlaybookRun.objects.filter(pk__in=ids).values_list("pk", "updated_at")]
+    processed = [seconds for seconds in lateness if seconds >= 0]  # updated_at before due: never stepped
+    return processed, samples, len(ids)
+
+
+def run_worker(seconds: float) -> list[float]:
+    """The real `caredesk worker` (default interval) for `seconds`; returns its RSS samples (MB)."""
     caredesk = str(Path(sys.executable).with_name("caredesk"))
-    worker = subprocess.Popen([caredesk, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen([caredesk, "worker"], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
     samples = []
-    deadline = time.monotonic() + spread_seconds + 15
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and worker.poll() is None:
         samples.append(rss_megabytes(worker.pid))
         time.sleep(0.5)
@@ -189,12 +202,7 @@ def lateness_and_memory(playbook, runs: int, spread_seconds: float):
         raise SystemExit(f"the worker exited early ({worker.returncode}): {worker.stderr.read()}")
     worker.terminate()
     worker.wait(timeout=60)
-    from caredesk.playbooks.models import PlaybookRun
-
-    lateness = [(updated_at - due[run_id]).total_seconds()
-                for run_id, updated_at in PlaybookRun.objects.filter(pk__in=ids).values_list("pk", "updated_at")]
-    processed = [seconds for seconds in lateness if seconds >= 0]  # updated_at before due: never stepped
-    return processed, samples, len(ids)
+    return samples
 
 
 def rss_megabytes(pid: int) -> float:

@@ -146,3 +146,26 @@ def seed_timeline(ticket_id: int, *, agent_id: int, customer_id: int, interactio
         _insert("tickets_ticketevent", ["at", "actor_kind", "actor_label", "actor_id", "action", "field",
                                         "before", "after", "ticket_id", "interaction_id"], event_rows)
     return total
+
+
+def seed_sla_clocks(policy_id: int, *, now, spread_days: int = 30, seed: int = 11) -> int:
+    """A running first-reply clock on every ticket of the seed, due at a random time over the next
+    `spread_days` days and warned an hour before (caredesk.sla's TicketSla and SlaTarget rows)."""
+    generator = random.Random(seed)
+    ticket_ids = _ids("tickets_ticket")
+    with transaction.atomic():
+        for offset in range(0, len(ticket_ids), BATCH):
+            clocks, targets = [], []
+            for ticket_id in ticket_ids[offset:offset + BATCH]:
+                due = now + timedelta(days=1, minutes=generator.randrange(spread_days * 24 * 60))
+                warn = due - timedelta(hours=1)
+                clocks.append((ticket_id, policy_id, warn, due, now, False))
+                targets.append((ticket_id, policy_id, "first_reply", 1, 480, "[]", "running", "", now, 0, due, warn))
+            _insert("sla_ticketsla", ["ticket_id", "policy_id", "next_due_at", "next_breach_at", "computed_at",
+                                      "stale"], clocks)
+            _insert("sla_slatarget", ["ticket_id", "policy_id", "metric", "cycle", "target_minutes",
+                                      "pausing_statuses", "state", "paused_by", "started_at", "used_seconds",
+                                      "due_at", "warn_at"], targets)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return len(ticket_ids)

@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
+from caredesk.analytics import cli as analytics_cli
 from caredesk.channels import cli as channels_cli
 from caredesk.core.commands import (caredesk_command, console, ensure_database_ready, errors, fail, migrate,
                                     setup_django)
@@ -353,6 +354,7 @@ def report_compliance(
 channels_cli.register(app)  # smtpd, imap
 playbooks_cli.register(app)  # simulate
 search_cli.register(app)  # search-index
+analytics_cli.register(report_app)  # report facts
 
 
 @app.command("cli-reference", hidden=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from caredesk.analytics import actions as analytics_actions
+from caredesk.clarifications import actions as clarification_actions
+from caredesk.clarifications.models import SubCategory
 from caredesk.cases import actions as case_actions
 from caredesk.cases.models import PrimaryReason
 from caredesk.core import actions as agent_actions
@@ -14,10 +17,14 @@ from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import CustomerType, Industry
 from caredesk.desk import actions as desk_actions
 from caredesk.escalations import actions as escalation_actions
+from caredesk.knowledge.demo import load_articles
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks import registry, runner
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
+from caredesk.surveys import actions as survey_actions
+from caredesk.surveys.models import BadRatingReason, NpsSurvey, Survey
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Category, Channel, Group, Interaction, Priority, Status, TicketType
@@ -109,6 +116,9 @@ def load_demo() -> list[tuple[str, str]]:
             )
     _demo_tickets(agents, customers, orders)
     _responses(admin)
+    load_articles(agents)  # the knowledge base: common inquiries of the demo's industries
+    while analytics_actions.refresh_due():  # the reports' facts, as the worker would compute them
+        pass
     return [(username, role) for username, _, _, role, _ in AGENTS]
 
 
@@ -214,8 +224,12 @@ def _demo_tickets(agents, customers, orders) -> None:
             call_notes={"caller_name": "Sofia Martins", "call_type": "Outbound", "customer_type": "Website Care",
                         "reason_for_call": "Confirm the new Saturday hours",
                         "actions_taken": "Updated hours on the homepage; customer confirmed on the call"},
-            then_status=Status.SOLVED,
         )
+        resolution_actions.solve(closed, actor=maria, resolution=resolution_actions.NewResolution(
+            root_cause="documentation_gap", resolution_code="fixed", confirmation="confirmed", confirmed_by="phone",
+            summary="Updated the Saturday hours on the homepage; the customer confirmed them on the call."))
+        resolution_actions.share_feedback(closed, actor=maria, team="product", body=(
+            "Customers cannot change their opening hours themselves; a self-service form would save this call."))
         recording_actions.record_console_recording(call, duration_seconds=3)  # the console provider's audio
     with clock.frozen_at(started + timedelta(days=5)):
         ticket_actions.close_solved_tickets()
@@ -229,6 +243,7 @@ def _demo_tickets(agents, customers, orders) -> None:
            tags=["irate", "sensitive"], priority=Priority.URGENT, group=_entry(Group, "resolution"),
            channel=Channel.PHONE)
     _escalations(ticket, maria, general)
+    _satisfaction(ticket, agents, general, care, clarification)
 
 
 def _case(ticket, maria: Actor) -> None:
@@ -280,3 +295,49 @@ def _escalations(ticket, maria: Actor, general) -> None:
                      channel=Channel.PHONE, priority=Priority.URGENT)
     escalation = escalation_actions.record_request(ringing, agent=agent, reason="I want to talk to someone in charge.")
     escalation_actions.record_choice(escalation, agent=agent, waits=False)
+
+
+# Over the last three weeks: (agent, customer, subject, hours to solve, CSAT answer, bad reason, comment, NPS)
+SOLVED = [
+    ("maria", "Sofia Martins", "Add a gallery page", 5, "good", "", "Sofia loved the new page.", 10),
+    ("devon", "Dana Whitfield", "Passport renewal: which form?", 2, "good", "", "", 9),
+    ("devon", "Tom Okafor", "TSA PreCheck appointment", 30, "bad", "took_too_long", "Three days for an answer.", 4),
+    ("maria", "Elena Rossi", "Receipt for my Global Entry fee", 1, "good", "", "Quick, thanks!", 8),
+    ("roxy", "Grace Kim", "NEXUS card not received", 50, "bad", "not_resolved", "Still no card.", 2),
+    ("vincent", "Ken Watanabe", "EIN confirmation letter", 4, "good", "", "", 9),
+    ("devon", "Jamal Carter", "Change the delivery address", 8, "good", "", "", None),
+    ("maria", "Priya Natarajan", "Update my phone number", 1, "good", "", "", 10),
+]
+
+
+def _satisfaction(ticket, agents, general, care, clarification) -> None:
+    """Solved tickets with their CSAT and NPS answers, and Care Clarifications Form entries."""
+    start = clock.now() - timedelta(days=21)
+    for index, (username, name, subject, hours, rating, reason, comment, score) in enumerate(SOLVED):
+        actor = Actor.of_agent(agents[username])
+        with clock.frozen_at(start + timedelta(days=2 * index, hours=index)):
+            care_ticket = name == "Sofia Martins"
+            created = ticket(actor, name, subject, subject + ".", clarification if care_ticket else general,
+                             order=False, **({"group": care} if care_ticket else {}))
+            clock.advance(timedelta(hours=hours / 2))
+            use_cases.reply(created, actor=actor, body="Here is what we did for you.")
+            clock.advance(timedelta(hours=hours / 2))
+            ticket_actions.update_ticket(created, actor=actor, status=Status.SOLVED)
+            clock.advance(timedelta(hours=25))
+            survey_actions.send_due()
+            survey = Survey.objects.get(ticket=created)
+            if survey.status == Survey.Status.SENT:
+                survey_actions.record_rating(survey, rating=rating, comment=comment,
+                                             reason=BadRatingReason.objects.get(key=reason).pk if reason else None)
+            nps = NpsSurvey.objects.filter(ticket=created).first()
+            if nps is not None and score is not None:
+                survey_actions.record_nps(nps, score=score, comment=comment)
+            if care_ticket:
+                clarification_actions.file_clarification(
+                    created, agent=agents[username], category="care_clarification", details="Wanted a gallery.",
+                    sub_category=SubCategory.objects.get(key="care_content_change").pk)
+            if index == 2:
+                clarification_actions.file_clarification(
+                    created, agent=agents[username], category="builder_agent_feedback",
+                    details="The first answer missed the appointment date.",
+                    sub_category=SubCategory.objects.get(key="agent_missed_instructions").pk)

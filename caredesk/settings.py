@@ -122,8 +122,17 @@ INSTALLED_APPS = [
     "caredesk.escalations",
     "caredesk.cases",
     "caredesk.recordings",
-    "caredesk.search",
+    "caredesk.resolutions",
     "caredesk.desk",
+    "caredesk.search",
+    "caredesk.knowledge",
+    "caredesk.calendars",
+    "caredesk.sla",
+    "caredesk.notifications",
+    "caredesk.live",
+    "caredesk.surveys",
+    "caredesk.clarifications",
+    "caredesk.analytics",
     "caredesk.web",
 ]
 
@@ -142,6 +151,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "caredesk.web.permissions.AdminCapabilityMiddleware",
+    "caredesk.live.middleware.AgentTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "caredesk.urls"
@@ -255,13 +265,21 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # Business rules with a team-configurable default.
 SOLVED_TICKET_CLOSE_DAYS = env_int("SOLVED_CLOSE_DAYS", 4)
+RESOLUTION_LINK_DAYS = env_int("RESOLUTION_LINK_DAYS", 30)  # how long a customer's confirmation link works
 WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 5)
+SLA_PANEL_REFRESH_SECONDS = env_int("SLA_PANEL_REFRESH_SECONDS", 60)  # the ticket page's SLA clocks (docs/sla.md)
 
 # Supervision and health (docs/configuration.md, "Processes and health").
 SUPERVISOR_RESTART_SECONDS = env_seconds("SUPERVISOR_RESTART_SECONDS", 1)  # first delay before a restart
 SUPERVISOR_RESTART_MAX_SECONDS = env_seconds("SUPERVISOR_RESTART_MAX_SECONDS", 60)  # the doubling stops here
 SUPERVISOR_STABLE_SECONDS = env_seconds("SUPERVISOR_STABLE_SECONDS", 30)  # up this long: the backoff resets
 HEARTBEAT_SECONDS = env_seconds("HEARTBEAT_SECONDS", 5)
+
+# The live workspace (caredesk/live): the team's time zone (an agent without their own uses it), how often an open
+# page asks whether anything changed, and how long a ticket page's presence lasts without a heartbeat.
+TEAM_TIME_ZONE = env("TEAM_TIME_ZONE", "America/New_York")
+LIVE_POLL_SECONDS = env_seconds("LIVE_POLL_SECONDS", 1)
+PRESENCE_SECONDS = env_int("PRESENCE_SECONDS", 45)
 HEALTH_SWEEP_SECONDS = env_seconds("HEALTH_SWEEP_SECONDS", 120)
 HEALTH_HEARTBEAT_SECONDS = env_seconds("HEALTH_HEARTBEAT_SECONDS", 60)
 HEALTH_OUTBOX_SECONDS = env_seconds("HEALTH_OUTBOX_SECONDS", 900)
@@ -324,3 +342,6 @@ RECORDING_DOWNLOAD_ATTEMPTS = env_int("RECORDING_DOWNLOAD_ATTEMPTS", 8)  # then 
 # other host is refused, so a recording callback never makes caredesk fetch, or send credentials, elsewhere.
 RECORDING_SOURCE_HOSTS = [host.strip().lower() for host in (env("RECORDING_SOURCE_HOSTS", "api.twilio.com") or "")
                           .split(",") if host.strip()]
+
+# The knowledge base's public "was this helpful?" votes: at most this many per visitor address and hour.
+KNOWLEDGE_VOTES_PER_HOUR = env_int("KNOWLEDGE_VOTES_PER_HOUR", 20)

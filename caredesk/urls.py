@@ -9,6 +9,8 @@ urlpatterns = [
     path("channels/twilio/escalations/", include("caredesk.escalations.urls")),
     path("channels/twilio/recordings/", include("caredesk.recordings.urls")),
     path("channels/", include("caredesk.channels.urls")),
+    path("resolution/", include("caredesk.resolutions.urls")),
+    path("survey/", include("caredesk.surveys.urls")),
     path("", include("caredesk.web.urls")),
 ]
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 from django.db import close_old_connections
 
+from caredesk.analytics.actions import refresh_due as refresh_report_facts
 from caredesk.channels.inbound import process_pending as process_inbound_email
 from caredesk.channels.outbox import deliver_due as deliver_outbound_messages
 from caredesk.core import heartbeats
@@ -21,6 +22,8 @@ from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.recordings.actions import delete_expired as delete_expired_recordings
 from caredesk.recordings.actions import download_due as download_recordings
+from caredesk.sla.actions import sweep_due as record_due_sla_warnings_and_breaches
+from caredesk.surveys.actions import send_due as send_due_surveys
 from caredesk.tickets.actions import close_solved_tickets
 
 logger = logging.getLogger("caredesk.worker")
@@ -35,7 +38,10 @@ def jobs() -> list[tuple[str, Job]]:
         ("inbound email", process_inbound_email),
         ("escalation transfers", move_on_due_transfers),
         ("playbook steps", lambda: run_due_playbook_steps(budget_seconds=PASS_BUDGET_SECONDS)),
+        ("SLA warnings and breaches", lambda: record_due_sla_warnings_and_breaches(budget_seconds=PASS_BUDGET_SECONDS)),
         ("close solved tickets", close_solved_tickets),
+        ("satisfaction surveys", send_due_surveys),
+        ("report facts", refresh_report_facts),
         ("outbound messages", deliver_outbound_messages),
         ("recording downloads", download_recordings),
         ("recording retention", delete_expired_recordings),

@@ -2,9 +2,10 @@
 
 from ninja import Status
 
-from caredesk.api import (cases, channels, customers, desk, escalations, lists, playbooks, problems, recordings,
-                          review, tickets)
+from caredesk.api import (analytics, cases, channels, clarifications, customers, desk, escalations, lists, live,
+                          notifications, playbooks, problems, recordings, resolutions, review, sla, surveys, tickets)
 from caredesk.api import search as search_api
+from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
 from caredesk.health import check as installation_health
 
@@ -43,4 +44,12 @@ api.add_router("", review.router)
 api.add_router("", escalations.router)
 api.add_router("", cases.router)
 api.add_router("", recordings.router)
+api.add_router("", surveys.router)
+api.add_router("", clarifications.router)
+api.add_router("", analytics.router)
+api.add_router("", sla.router)
+api.add_router("", notifications.router)
+api.add_router("", live.router)
 api.add_router("", search_api.router)
+api.add_router("", knowledge.router)
+api.add_router("", resolutions.router)

@@ -174,7 +174,9 @@ def bulk_change(request, payload: BulkIn):
         changes["assignee"] = agent if payload.assignee == "me" else lookups.agent(payload.assignee)
     macro = None
     if payload.macro_id is not None:
-        macro = lookups.get_or_404(Macro.objects.filter(active=True), payload.macro_id)
+        macro = Macro.objects.filter(active=True, pk=payload.macro_id).first()
+        if macro is None:  # a field of the body, not the path: 422 naming it
+            raise ValidationFailed(f"No macro #{payload.macro_id}.", field="macro_id")
     result = actions.bulk_change(payload.ticket_ids, actor=Actor.of_agent(agent), status=payload.status or "",
                                  add_tags=payload.add_tags, macro=macro, **changes)
     return {"changed": result.changed, "refused": result.refused}

@@ -84,6 +84,7 @@ class OutboundMessage(models.Model):
     class Origin(models.TextChoices):
         AGENT_REPLY = "agent_reply", "agent's reply"
         PLAYBOOK = "playbook"
+        SURVEY = "survey"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="outbound_messages")
     interaction = models.ForeignKey(

@@ -51,19 +51,29 @@ def queue_playbook_message(*, run, ticket: Ticket, message_key: str, channel: st
         return actions.queue_message(ticket=ticket, actor=actor, channel=OutboundMessage.Channel.EMAIL,
                                      origin=OutboundMessage.Origin.PLAYBOOK, idempotency_key=key, template=template,
                                      failure_reason=f'a playbook cannot send on the "{channel}" channel')
-    fields = _email_fields(ticket) if outbound_channel == OutboundMessage.Channel.EMAIL else _sms_fields(ticket)
+    return queue_template_message(ticket=ticket, actor=actor, channel=outbound_channel, template=template,
+                                  origin=OutboundMessage.Origin.PLAYBOOK, idempotency_key=key, to=to)
+
+
+def queue_template_message(*, ticket: Ticket, actor: Actor, channel: str, template: str, origin: str,
+                           idempotency_key: str, to: tuple[str, ...] = (), extra: dict | None = None
+                           ) -> OutboundMessage:
+    """Queue an automatic message rendered from the message template `template` (with `extra` names); a
+    template that is missing or does not render writes the row failed, with the reason."""
+    fields = _email_fields(ticket) if channel == OutboundMessage.Channel.EMAIL else _sms_fields(ticket)
     if to:
         fields["to"] = list(to)
+    template_channel = "text" if channel == OutboundMessage.Channel.SMS else channel
     try:
-        subject, body = render_message_template(template, channel, ticket)
+        subject, body = render_message_template(template, template_channel, ticket, extra)
     except TemplateUnavailable as error:
-        return actions.queue_message(ticket=ticket, actor=actor, channel=outbound_channel, template=template,
-                                     origin=OutboundMessage.Origin.PLAYBOOK, idempotency_key=key,
+        return actions.queue_message(ticket=ticket, actor=actor, channel=channel, template=template,
+                                     origin=origin, idempotency_key=idempotency_key,
                                      to=fields["to"], failure_reason=str(error))
-    if outbound_channel == OutboundMessage.Channel.EMAIL and subject:
+    if channel == OutboundMessage.Channel.EMAIL and subject:
         fields["subject"] = make_subject(subject, ticket.pk)
-    return _queue(ticket=ticket, actor=actor, channel=outbound_channel, origin=OutboundMessage.Origin.PLAYBOOK,
-                  idempotency_key=key, body=body, template=template, automatic=True, **fields)
+    return _queue(ticket=ticket, actor=actor, channel=channel, origin=origin,
+                  idempotency_key=idempotency_key, body=body, template=template, automatic=True, **fields)
 
 
 def _queue(**row) -> OutboundMessage:

@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from django.utils.html import conditional_escape, format_html
+from django.utils.timezone import get_current_timezone
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -167,7 +168,7 @@ class Style:
     """How a sentence renders: as text or HTML, times in a zone, and how it names tickets and tasks."""
 
     html: bool = False
-    zone: tzinfo = UTC
+    zone: tzinfo | None = UTC  # None: the zone activated for the request (the agent's, on workspace pages)
     ticket_url: Callable[[int], str] | None = None  # HTML: a mentioned ticket links there
     name_ticket: Callable[[int], str] = lambda ticket_id: f"#{ticket_id}"
     name_task: Callable[[TaskMention], str] | None = None  # default: the task's title, quoted
@@ -199,7 +200,7 @@ class Style:
             value = datetime.fromisoformat(value)
         if value is None:
             return "none"
-        local = value.astimezone(self.zone)
+        local = value.astimezone(self.zone or get_current_timezone())
         return f"{local:%a %d %b %H:%M} {local.tzname()}"
 
     def _escape(self, text: str) -> str:

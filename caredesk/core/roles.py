@@ -22,16 +22,18 @@ MANAGE_AGENTS = "manage_agents"  # agents, roles and API tokens of others
 CONFIGURE = "configure"  # lists, canned responses, playbooks: the admin site
 MANAGE_INBOUND = "manage_inbound"  # quarantined inbound mail: see it, retry it, discard it
 AUDIT_RECORDINGS = "audit_recordings"  # who played or downloaded which call recording, and why
+WRITE_ARTICLES = "write_articles"  # write, revise and publish knowledge base articles
 MANAGE_RESPONSES = "manage_responses"  # canned responses and macros, edited in the workspace
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    AGENT: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
+    AGENT: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, WRITE_ARTICLES}),
     BACK_OFFICE: frozenset({WORK_TICKETS, VIEW_AUDIT}),
     RESOLUTION_SPECIALIST: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
     RESOLUTION_LEAD: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
-    TEAM_SUPERVISOR: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_RESPONSES}),
+    TEAM_SUPERVISOR: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_RESPONSES,
+                                WRITE_ARTICLES}),
     ADMIN: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_AGENTS, CONFIGURE,
-                      MANAGE_INBOUND, AUDIT_RECORDINGS, MANAGE_RESPONSES}),
+                      MANAGE_INBOUND, AUDIT_RECORDINGS, MANAGE_RESPONSES, WRITE_ARTICLES}),
 }
 
 

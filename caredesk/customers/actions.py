@@ -22,6 +22,11 @@ def _record(actor: Actor, customer: Customer, action: str, **details) -> Custome
     return audit.write(CustomerEvent.build(actor, action, customer=customer, **details))
 
 
+def record_event(actor: Actor, customer: Customer, action: str, **details) -> CustomerEvent:
+    """One audit event about a customer, for the actions of other apps (a contract tier, caredesk.sla)."""
+    return _record(actor, customer, action, **details)
+
+
 def _check_choice(value: str, choices, field: str) -> None:
     if value not in choices.values:
         raise ValidationFailed(f"{field} must be one of {', '.join(choices.values)}, not {value!r}.", field=field)

@@ -16,6 +16,7 @@ from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.core.models import Agent
 from caredesk.desk.models import DeskEvent, Macro, RoundRobin
 from caredesk.playbooks import actions as playbook_actions
+from caredesk.resolutions import actions as resolution_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import lifecycle
 from caredesk.tickets.actions import TicketChange, normalize_tags, ticket_changes
@@ -259,6 +260,9 @@ def merge(source: Ticket, target: Ticket, *, actor: Actor) -> Ticket:
     if source.pk == target.pk:
         raise ValidationFailed("A ticket cannot be merged into itself.", field="target")
     moved = playbook_actions.move_follow_ups(source, target, actor=actor)
+    if source.status in lifecycle.ACTIVE_STATUSES:  # the duplicate is closed: its resolution says why (SOP 004)
+        resolution_actions.solve(source, actor=actor, solve=False, resolution=resolution_actions.NewResolution(
+            root_cause="duplicate_request", resolution_code="duplicate", summary=f"Merged into #{target.pk}."))
     return ticket_actions.merge_tickets(source, target, actor=actor, follow_ups=moved)
 
 

@@ -7,35 +7,25 @@ holidays for business days. Day N runs from local midnight to the next local mid
 that falls between two counted days (a weekend, a holiday) still belongs to the previous day: the
 run is "on day N" until day N+1 starts.
 
+Business days are the days with working hours of a business-hours calendar (caredesk.calendars.hours, the
+code the SLA clocks count with): Monday to Friday without the configured country's public holidays.
+
 All instants given to and returned by this module are timezone-aware; returned instants are UTC.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import holidays
+from caredesk.calendars.hours import BusinessHours, holiday_calendar, require_aware
+
+__all__ = ["BUSINESS_DAYS", "CALENDAR_DAYS", "COUNTING_KINDS", "DayCalendar", "holiday_calendar", "require_aware"]
 
 CALENDAR_DAYS = "calendar"
 BUSINESS_DAYS = "business"
 COUNTING_KINDS = (CALENDAR_DAYS, BUSINESS_DAYS)
-_SATURDAY = 5
-
-
-@functools.lru_cache(maxsize=64)
-def holiday_calendar(country: str, subdivision: str | None) -> holidays.HolidayBase:
-    """The public holidays of a country (and subdivision); raises NotImplementedError if unknown."""
-    return holidays.country_holidays(country, subdiv=subdivision)
-
-
-def require_aware(instant: datetime, name: str = "instant") -> datetime:
-    """Return the instant in UTC; a naive datetime is a programming error."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {instant!r}")
-    return instant.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -46,15 +36,18 @@ class DayCalendar:
     timezone: str = "UTC"
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
+    hours: BusinessHours | None = None  # a team's calendar (`days.calendar`); else Monday to Friday, all day
 
     def __post_init__(self) -> None:
         if self.counting not in COUNTING_KINDS:
             raise ValueError(f"counting must be one of {COUNTING_KINDS}, got {self.counting!r}")
-        ZoneInfo(self.timezone)  # raises ZoneInfoNotFoundError for an unknown zone
-        if self.holiday_subdivision and not self.holiday_country:
-            raise ValueError("a holiday subdivision needs a holiday country")
-        if self.holiday_country:
-            holiday_calendar(self.holiday_country, self.holiday_subdivision)
+        if self.hours is None:  # checks the zone and the holidays
+            object.__setattr__(self, "hours", BusinessHours(
+                timezone=self.timezone, holiday_country=self.holiday_country,
+                holiday_subdivision=self.holiday_subdivision))
+        elif (self.hours.timezone, self.hours.holiday_country, self.hours.holiday_subdivision) != (
+                self.timezone, self.holiday_country, self.holiday_subdivision):
+            raise ValueError("a day calendar's time zone and holidays are those of its business hours")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -62,13 +55,7 @@ class DayCalendar:
 
     def counts(self, day: date) -> bool:
         """Whether this date is a counted day."""
-        if self.counting == CALENDAR_DAYS:
-            return True
-        if day.weekday() >= _SATURDAY:
-            return False
-        if self.holiday_country:
-            return day not in holiday_calendar(self.holiday_country, self.holiday_subdivision)
-        return True
+        return self.counting == CALENDAR_DAYS or self.hours.is_business_day(day)
 
     def local_date(self, instant: datetime) -> date:
         return require_aware(instant).astimezone(self.zone).date()

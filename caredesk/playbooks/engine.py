@@ -68,6 +68,7 @@ class TicketFacts:
     phones_in_customer_emails: tuple[str, ...] = ()  # E.164 numbers found in the customer's emails
     tags: frozenset[str] = frozenset()
     last_noted_call_at: datetime | None = None  # the latest call an agent logged with its call notes
+    preferred_channel: str = ""  # the customer's: email, phone or sms
 
 
 @dataclass(frozen=True)
@@ -232,16 +233,29 @@ def plan_channels(facts: TicketFacts) -> tuple[PlannedChannel, ...]:
     Linked order: email + call + text. No order: a phone number only, call + text; an email address
     only, email; a phone number written in the customer's email, call + text to that number. Not in
     the SOP: with both an email address and a phone number on file, every channel (email + call + text).
+    The customer's preferred channel comes first.
     """
     emails, phones = facts.customer_emails, _phones(facts)
     email, call, text = PlannedChannel("email", emails), PlannedChannel("call", phones), PlannedChannel("text", phones)
     if facts.has_linked_order or (facts.customer_phones and emails):
-        return (email, call, text)
-    if phones:
-        return (call, text)
-    if emails:
-        return (email,)
-    return ()
+        planned = (email, call, text)
+    elif phones:
+        planned = (call, text)
+    elif emails:
+        planned = (email,)
+    else:
+        return ()
+    return preferred_first(planned, facts.preferred_channel)
+
+
+PREFERRED_PLAN_CHANNEL = {"email": "email", "phone": "call", "sms": "text"}
+
+
+def preferred_first(planned: tuple[PlannedChannel, ...], preferred: str) -> tuple[PlannedChannel, ...]:
+    """SOP 001 names an attempt's channels, not their order: the customer's preferred channel comes first
+    (SOP 004 "their preferred communication channel"). It never adds or removes a channel."""
+    wanted = PREFERRED_PLAN_CHANNEL.get(preferred)
+    return tuple(sorted(planned, key=lambda channel: channel.channel != wanted))
 
 
 def conditions_match(conditions: Conditions, facts: TicketFacts) -> bool:

@@ -85,4 +85,5 @@ def _facts(ticket, tags, contacts, phones_in_emails, last_noted_call_at) -> Tick
         phones_in_customer_emails=phones_in_emails,
         tags=frozenset(tags),
         last_noted_call_at=last_noted_call_at,
+        preferred_channel=requester.preferred_channel,
     )

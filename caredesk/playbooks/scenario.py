@@ -36,8 +36,11 @@ INBOUND_CALL_OUTCOMES = ("missed", "abandoned", "voicemail_left", "answered")
 LOGGED_CALL_OUTCOMES = ("answered", "no_answer", "busy", "failed", "voicemail_left")
 EXPECTED_DAY_FIELDS = (
     "date", "notes", "status", "group", "assignee", "order_status", "flags", "tasks", "runs", "tickets", "messages",
-    "escalation",
+    "escalation", "sla", "priority",
 )
+# Day fields a scenario shows only when it asks for them (`report: [sla, priority]`), so a playbook's scenario
+# is not made to list the SLA clocks every ticket has.
+REPORTED_ON_REQUEST = ("sla", "priority")
 PRESENCES = ("available", "busy", "offline")
 EXPECTED_FINAL_FIELDS = ("status", "group", "assignee", "order_status", "flags", "open_tasks")
 ABSOLUTE_TIME = "a date-time with an offset (2025-07-07T09:00-04:00) or a time zone (2025-07-07 09:00 America/New_York)"
@@ -160,6 +163,7 @@ class Scenario:
     description: str = ""
     agents: tuple[AgentSpec, ...] = ()
     expect: dict | None = None  # the expected summary, see timeline.summarize
+    report: tuple[str, ...] = ()  # of REPORTED_ON_REQUEST
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # field path -> line, for later errors
 
     def owners(self) -> tuple[str, ...]:
@@ -194,7 +198,7 @@ class _ScenarioSchema(YamlReader):
             self.fail(None, "", "a scenario mapping", "an empty file")
         fields = self.mapping(
             root, "", required=("title", "start", "ticket", "events", "until"),
-            optional=("description", "playbooks", "days_of", "expect", "agents"),
+            optional=("description", "playbooks", "days_of", "expect", "agents", "report"),
         )
         start = self.absolute_time(fields["start"], "start")
         playbook_files = self.playbook_files(fields.get("playbooks"))
@@ -218,6 +222,7 @@ class _ScenarioSchema(YamlReader):
             events=events,
             agents=self.agents(fields["agents"]) if "agents" in fields else (),
             expect=self.expectation(fields["expect"]) if "expect" in fields else None,
+            report=self.choices(fields["report"], "report", REPORTED_ON_REQUEST) if "report" in fields else (),
             lines=self.lines,
         )
 

@@ -53,6 +53,12 @@ STATUS_CHANGES_TO = {"solved": ("solved",), "closed": ("solved", "closed")}  # f
 # -> the first due instant or None, with the sweep the worker runs for them.
 EVENT_APPLIERS: dict[type, Callable] = {}
 CLOCKS: list[tuple[Callable, Callable[[], int]]] = []
+# What an agent does before solving a ticket, solve_preparations(ticket, actor): the resolution they record.
+SOLVE_PREPARATIONS: list[Callable] = []
+
+
+def register_solve_preparation(prepare: Callable) -> None:
+    SOLVE_PREPARATIONS.append(prepare)
 
 
 def register_event_applier(action_type: type, apply: Callable) -> None:
@@ -90,7 +96,15 @@ def run_scenario(scenario: Scenario) -> SimulationResult:
         return read_result(
             title=scenario.title, file=scenario.file, start=scenario.start, until=scenario.until,
             calendar=scenario.calendar, tickets=simulation.tickets, cycle_starts=simulation.cycle_starts,
+            report=scenario.report,
         )
+
+
+def _agent_sets_status(ticket: Ticket, actor: Actor, status: str) -> None:
+    if status == "solved" and ticket.status != "solved":
+        for prepare in SOLVE_PREPARATIONS:
+            prepare(ticket, actor)
+    ticket_actions.update_ticket(ticket, actor=actor, status=status)
 
 
 class _Simulation:
@@ -150,7 +164,7 @@ class _Simulation:
             ticket_actions.receive_customer_message(ticket, customer=customer, channel="email", body=spec.message,
                                                     details={"thread": "new"})
         for status in STATUS_CHANGES_TO.get(spec.status, ()):
-            ticket_actions.update_ticket(ticket, actor=actor, status=status)
+            _agent_sets_status(ticket, actor, status)
         return ticket
 
     def _domain(self, write, path: str):
@@ -202,7 +216,7 @@ class _Simulation:
         action, ticket, actor = event.action, self.current, Actor.of_agent(self.agent)
         try:
             if isinstance(action, AgentSetsStatus):
-                ticket_actions.update_ticket(ticket, actor=actor, status=action.status)
+                _agent_sets_status(ticket, actor, action.status)
             elif isinstance(action, AgentCompletesTask):
                 playbook_actions.complete_task(self._open_task(ticket, action, event), agent=self.agent,
                                                channels_tried=list(action.channels_tried), reached=action.reached)

@@ -22,7 +22,7 @@ from caredesk.core import events
 from caredesk.playbooks.calendar import DayCalendar
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun, TicketFlag
 from caredesk.playbooks.registry import playbook_of
-from caredesk.playbooks.scenario import EXPECTED_DAY_FIELDS
+from caredesk.playbooks.scenario import EXPECTED_DAY_FIELDS, REPORTED_ON_REQUEST
 from caredesk.tickets.models import Ticket, TicketEvent
 
 ORIGINAL = "ticket"
@@ -179,6 +179,7 @@ class SimulationResult:
     runs: tuple[RunView, ...]
     tasks: tuple[TaskView, ...]
     entries: tuple[Entry, ...]
+    report: tuple[str, ...] = ()  # the day fields of REPORTED_ON_REQUEST the scenario asked for
 
     def days(self) -> tuple[Day, ...]:
         """Every counted day from the start to `until`, and any other date something happened on."""
@@ -201,14 +202,15 @@ class SimulationResult:
     def summary(self) -> dict:
         """What a scenario's `expect:` section states: per day, then the outcomes and the final state."""
         days = {}
+        shown = [name for name in EXPECTED_DAY_FIELDS if name not in REPORTED_ON_REQUEST or name in self.report]
         for day in self.days():
             fields: dict[str, list[str]] = defaultdict(list)
             for entry in day.entries:
                 if entry.summary_field:
                     fields[entry.summary_field].append(entry.summary)
-            if fields:
+            if set(fields) & set(shown):
                 days[day.key] = {"date": f"{day.date:%a %Y-%m-%d}"}
-                days[day.key].update((name, fields[name]) for name in EXPECTED_DAY_FIELDS if name in fields)
+                days[day.key].update((name, fields[name]) for name in shown if name in fields)
         prefix = {ticket.label: "" if ticket.label == ORIGINAL else f"{ticket.label}: " for ticket in self.tickets}
         return {
             "days": days,
@@ -351,6 +353,10 @@ class _DatabaseReader:
             return self.entry(event, text, "run", "runs", summary)
         if action.startswith("escalation."):
             return self.entry(event, text, "escalation", "escalation", reading.after["description"])
+        if action.startswith("sla."):  # SLA clocks (caredesk.sla)
+            return self.entry(event, text, "sla", "sla", reading.after["description"])
+        if action.startswith("priority.") and action != "priority.changed":  # how it was reached (caredesk.sla)
+            return self.entry(event, text, "priority", "priority", reading.after["explanation"])
         if action == "flag.raised":
             return self.entry(event, text, "flag", "flags", reading.after)
         if action.startswith("review."):  # SOP 002's "additional review" (caredesk.review)
@@ -435,7 +441,8 @@ class _DatabaseReader:
 
 
 def read_result(*, title: str, file: str, start: datetime, until: datetime, calendar: DayCalendar,
-                tickets: list[Ticket], cycle_starts: dict[int, dict[int, datetime]]) -> SimulationResult:
+                tickets: list[Ticket], cycle_starts: dict[int, dict[int, datetime]],
+                report: tuple[str, ...] = ()) -> SimulationResult:
     """The result of a simulation of `tickets` (the scenario's ticket first, then its follow-ups)."""
     reader = _DatabaseReader(tickets, cycle_starts, until)
     runs = reader.runs()
@@ -443,7 +450,7 @@ def read_result(*, title: str, file: str, start: datetime, until: datetime, cale
     return SimulationResult(
         title=title, file=file, start=start, until=until, calendar=calendar, tickets=tuple(reader.ticket_views()),
         runs=tuple(runs), tasks=tuple(sorted(tasks, key=lambda task: (task.due_at, task.key))),
-        entries=tuple(reader.entries(calendar, runs)),
+        entries=tuple(reader.entries(calendar, runs)), report=report,
     )
 
 

@@ -384,6 +384,8 @@ class TicketChange:
         tag_names = changes.pop("tags", None)
         if "status" in changes:
             lifecycle.check_transition(ticket.status, changes["status"])
+            if changes["status"] == Status.SOLVED != ticket.status:
+                signals.ticket_solving.send(sender=Ticket, ticket=ticket, actor=self.actor)
             if changes["status"] != ticket.status:
                 _apply_status_timestamps(ticket, changes["status"], now)
         changed = apply_changes(ticket, changes)
@@ -661,13 +663,14 @@ def check_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttachmen
 
 def close_solved_tickets(*, older_than: timedelta | None = None, batch_size: int = 500) -> int:
     """Close tickets solved longer ago than the configured delay. Safe to run from several workers: a ticket
-    another transaction holds is left for the next run."""
+    another transaction holds is left for the next run; one an app holds open (`signals.auto_close_holds`:
+    a resolution waiting for the customer's confirmation) waits."""
     delay = older_than if older_than is not None else timedelta(days=settings.SOLVED_TICKET_CLOSE_DAYS)
     cutoff = clock.now() - delay
-    ids = list(
-        Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff)
-        .order_by("solved_at").values_list("pk", flat=True)[:batch_size]
-    )
+    closable = Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff)
+    for _, held in signals.auto_close_holds.send(sender=Ticket, cutoff=cutoff):
+        closable = closable.exclude(held)
+    ids = list(closable.order_by("solved_at").values_list("pk", flat=True)[:batch_size])
     if not ids:
         return 0
     with ticket_changes(ids, Actor.system("auto-close"), related=(), skip_locked=True) as batch:

@@ -11,3 +11,9 @@ interaction_added = Signal()
 ticket_changed = Signal()
 # sender=Ticket, ticket=Ticket, actor=Actor
 ticket_created = Signal()
+# Sent while a change to "solved" is staged, before anything is written: a receiver refuses the solve by raising
+# a DomainError (resolutions: the resolution fields the team requires). sender=Ticket, ticket=Ticket, actor=Actor
+ticket_solving = Signal()
+# Sent by the auto-close sweep: each receiver returns a condition (a Q or an expression) on Ticket of the
+# solved tickets it holds open past the delay (resolutions: a confirmation awaited). sender=Ticket, cutoff=datetime
+auto_close_holds = Signal()

@@ -50,6 +50,11 @@ def show_domain_error(form: forms.Form, error: DomainError, field_map: dict[str,
     form.add_error(name if name in form.fields else None, error.detail)
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, sorted."""
+    return [(zone, zone) for zone in sorted(available_timezones())]
+
+
 def agent_choices():
     return Agent.objects.filter(is_active=True).order_by("first_name", "username")
 
@@ -259,6 +264,7 @@ class ViewFilterForm(forms.Form):
     tag = forms.CharField(label="Tag", required=False, max_length=64)
     age = forms.ChoiceField(label="Age", choices=queries.AGE_CHOICES, required=False)
     review = forms.ChoiceField(label="Review", choices=queries.REVIEW_CHOICES, required=False)
+    breach = forms.ChoiceField(label="SLA", choices=queries.BREACH_CHOICES, required=False)
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=[(key, label) for key, (_, label) in queries.SORTS.items()])
     dir = forms.ChoiceField(label="Order", required=False, choices=[("desc", "Newest / highest first"),
@@ -462,6 +468,6 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, playbooks, agents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(zone, zone) for zone in sorted(available_timezones())]
+        self.fields["timezone"].choices = time_zone_choices()
         self.fields["playbook"].choices = [("", "All playbooks"), *[(p.name, p.title) for p in playbooks]]
         self.fields["agent"].choices = [("", "All agents"), *[(a.username, a.display_name) for a in agents]]

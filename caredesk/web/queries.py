@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (BooleanField, DateTimeField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery,
+                              Value)
 from django.urls import reverse
 
 from caredesk.core import clock, events
@@ -57,7 +58,10 @@ SORTS = {
     "number": ("id", "Ticket number"),
     "created": ("created_at", "Created"),
     "priority": ("priority", "Priority"),
+    "breach": ("next_breach_at", "Next SLA breach"),  # only tickets with a running SLA clock (caredesk.sla)
 }
+BREACH_CHOICES = [("", "Any SLA"), ("breached", "SLA breached"), ("4h", "Breaches within 4 hours"),
+                  ("24h", "Breaches within 24 hours"), ("running", "Any running SLA clock")]
 
 
 @dataclass
@@ -76,12 +80,13 @@ class ViewFilters:
     page_size: int = 25
     category: int | None = None
     review: str = ""  # "needed": only tickets flagged for additional review (SOP 002)
+    breach: str = ""  # of BREACH_CHOICES: when the next SLA breach is
 
     def as_query(self) -> dict[str, str]:
         query = {
             "status": self.status, "type": self.ticket_type, "group": self.group, "assignee": self.assignee,
             "tag": self.tag, "priority": self.priority, "age": self.age, "category": self.category,
-            "review": self.review,
+            "review": self.review, "breach": self.breach,
             "sort": self.sort if self.sort != "updated" else "", "dir": self.direction if self.direction != "desc" else "",
             "size": self.page_size if self.page_size != 25 else "",
         }
@@ -108,6 +113,7 @@ def parse_filters(params) -> ViewFilters:
     size = _int_or_none(params.get("size")) or 25
     age = params.get("age") or ""
     review = params.get("review") or ""
+    breach = params.get("breach") or ""
     return ViewFilters(
         status=status,
         ticket_type=_int_or_none(params.get("type")),
@@ -121,6 +127,7 @@ def parse_filters(params) -> ViewFilters:
         direction=direction if direction in ("asc", "desc") else "desc",
         page_size=size if size in PAGE_SIZES else 25,
         review=review if review in dict(REVIEW_CHOICES) else "",
+        breach=breach if breach in dict(BREACH_CHOICES) else "",
     )
 
 
@@ -140,6 +147,11 @@ def _conditions(filters: ViewFilters, agent: Agent) -> list[tuple[str, str, Any]
     )
     if filters.review == "needed":
         conditions.append(("id", "in", review_queries.needing_review()))
+    if filters.breach or filters.sort == "breach":
+        conditions.append(("sla__next_breach_at", "isnull", False))
+    if filters.breach in ("breached", "4h", "24h"):
+        within = {"breached": timedelta(0), "4h": timedelta(hours=4), "24h": timedelta(hours=24)}[filters.breach]
+        conditions.append(("sla__next_breach_at", "lte", now + within))
     return conditions
 
 
@@ -161,7 +173,7 @@ class RowAfter(Func):
     output_field = BooleanField()
 
     def __init__(self, column: str, value: Any, pk: int, *, descending: bool):
-        field = type(Ticket._meta.get_field(column))()
+        field = DateTimeField() if column == "next_breach_at" else type(Ticket._meta.get_field(column))()
         super().__init__(F(column), F("id"), Value(value, output_field=field), Value(pk, output_field=IntegerField()))
         self.operator = "<" if descending else ">"
 
@@ -183,7 +195,7 @@ def filtered_tickets(filters: ViewFilters, agent: Agent, queryset: QuerySet[Tick
     queryset = Ticket.objects.all() if queryset is None else queryset
     unindexed = walking is not None and connection.vendor == "sqlite"
     for column, lookup, value in _conditions(filters, agent):
-        if unindexed and (column != walking or column == "id"):
+        if unindexed and (column != walking or column == "id") and "__" not in column:  # (joined: as is)
             name = f"unindexed_{column}"
             queryset = queryset.alias(**{name: Unindexed(column)}).filter(**{f"{name}__{lookup}": value})
         else:
@@ -229,8 +241,8 @@ def ticket_page(filters: ViewFilters, agent: Agent, cursor: str = "") -> TicketP
     column = SORTS[filters.sort][0]
     descending = filters.direction == "desc"
     total, capped = capped_counts([filtered_tickets(filters, agent)])[0]
-    queryset = filtered_tickets(filters, agent, ticket_queries.tickets_for_display(),
-                                walking=column if capped else None)
+    queryset = filtered_tickets(filters, agent, ticket_queries.tickets_for_display().annotate(
+        next_breach_at=F("sla__next_breach_at")), walking=column if capped else None)
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         value, pk = position
@@ -272,8 +284,10 @@ def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple
 # --- the ticket page ------------------------------------------------------------------------------
 
 HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline
-# How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked.
-EVENT_STYLE = events.Style(html=True, ticket_url=lambda ticket_id: reverse("web:ticket", args=[ticket_id]))
+# How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked, times in the
+# agent's zone (activated for the request by caredesk.live.middleware).
+EVENT_STYLE = events.Style(html=True, zone=None,
+                           ticket_url=lambda ticket_id: reverse("web:ticket", args=[ticket_id]))
 
 
 @dataclass

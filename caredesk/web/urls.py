@@ -1,7 +1,9 @@
 from django.urls import path
 
-from caredesk.web.views import (auth, cases, composer, customer, desk, escalation, follow_up, home, new_ticket,
-                                 original, quarantine, queues, recording, reports, review, search, site, ticket)
+from caredesk.web.views import (analytics, auth, cases, composer, customer, desk, escalation, follow_up, home,
+                                 new_ticket, original, quarantine, queues, recording, reports, resolution, review,
+                                 satisfaction, search, site, sla, ticket)
+from caredesk.web.views import help_center, knowledge, live
 
 app_name = "web"
 
@@ -37,6 +39,24 @@ urlpatterns = [
     path("tickets/<int:pk>/escalation/", escalation.escalation_panel, name="escalation"),
     path("tickets/<int:pk>/escalation/<str:step>/", escalation.escalation_step, name="escalation-step"),
     path("tickets/<int:pk>/cases/new/", cases.new_case, name="new-case"),
+    path("tickets/<int:pk>/resolution/", resolution.solve, name="solve"),
+    path("tickets/<int:pk>/resolution/confirmation/", resolution.record_confirmation, name="record-confirmation"),
+    path("tickets/<int:pk>/resolution/confirmation-message/", resolution.send_confirmation,
+         name="send-confirmation"),
+    path("tickets/<int:pk>/feedback/", resolution.share_feedback, name="share-feedback"),
+    path("feedback/", resolution.feedback_teams, name="feedback"),
+    path("feedback/<slug:key>/", resolution.team_feedback, name="team-feedback"),
+    path("resolutions/", resolution.resolutions_report, name="resolutions"),
+    path("resolutions/export.csv", resolution.resolutions_export, name="resolutions-export"),
+    path("tickets/<int:pk>/satisfaction/", satisfaction.satisfaction_panel, name="satisfaction"),
+    path("tickets/<int:pk>/clarifications/", satisfaction.file_clarification, name="file-clarification"),
+    path("tickets/<int:pk>/rating-reviews/<int:review_id>/finish/", satisfaction.finish_review,
+         name="finish-rating-review"),
+    path("tickets/<int:pk>/sla/", sla.sla_panel, name="sla"),
+    path("tickets/<int:pk>/sla/priority/", sla.assess, name="sla-assess"),
+    path("tickets/<int:pk>/sla/priority/override/", sla.override, name="sla-override"),
+    path("tickets/<int:pk>/sla/priority/override/clear/", sla.clear_override, name="sla-clear-override"),
+    path("reports/sla/", sla.sla_report, name="sla-report"),
     path("cases/", cases.case_queues, name="cases"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/edit/", cases.edit_case, name="edit-case"),
@@ -54,6 +74,7 @@ urlpatterns = [
     path("customers/<int:pk>/orders/", customer.add_order, name="add-order"),
     path("customers/<int:pk>/orders/<int:order_id>/", customer.edit_order, name="edit-order"),
     path("search/", search.search, name="search"),
+    path("reports/", analytics.reports_page, name="reports"),
     path("views/bulk/", desk.bulk, name="bulk"),
     path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
     path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
@@ -67,4 +88,25 @@ urlpatterns = [
     path("mail/quarantine/", quarantine.quarantine, name="quarantine"),
     path("mail/quarantine/<int:pk>/retry/", quarantine.retry, name="quarantine-retry"),
     path("mail/quarantine/<int:pk>/discard/", quarantine.discard, name="quarantine-discard"),
+    # the live workspace (caredesk/web/views/live.py)
+    path("live/", live.poll, name="live"),
+    path("tickets/<int:pk>/presence/", live.presence, name="ticket-presence"),
+    path("tickets/<int:pk>/live/", live.ticket_panels, name="ticket-live"),
+    path("notifications/", live.notifications_page, name="notifications"),
+    path("notifications/panel/", live.notifications_panel, name="notifications-panel"),
+    path("notifications/read/", live.read_notifications, name="read-notifications"),
+    path("settings/", live.my_settings, name="settings"),
+    # The knowledge base: the workspace's articles, the composer's suggestions, and the public help pages.
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.new_article, name="new-article"),
+    path("knowledge/preview/", knowledge.preview, name="article-preview"),
+    path("knowledge/<int:pk>/", knowledge.article_page, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
+    path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
+    path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
+    path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
+    path("help/", help_center.help_index, name="help"),
+    path("help/<slug:slug>/", help_center.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", help_center.vote, name="help-vote"),
 ]

@@ -81,6 +81,7 @@ def test_a_supervisor_reads_the_compliance_report(page, sign_in, followed_ticket
     e2e_agent("sam", roles.TEAM_SUPERVISOR, first_name="Sam", last_name="Reyes")
     sign_in("sam")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Follow-up compliance").click()
     expect(page.get_by_role("heading", name="Follow-up compliance")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("General inquiry follow-up"))
     expect(row).to_contain_text("Maria Lopez")
@@ -90,8 +91,10 @@ def test_a_supervisor_reads_the_compliance_report(page, sign_in, followed_ticket
     expect(page).to_have_url(re.compile(r"agent=sam"))
 
 
-def test_an_agent_does_not_see_reports(page, sign_in, maria):
+def test_an_agent_sees_only_their_own_reports(page, sign_in, maria):
     sign_in("maria")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports")).to_have_count(0)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(page.get_by_text("Your own figures")).to_be_visible()
+    expect(page.get_by_role("link", name="Follow-up compliance")).to_have_count(0)
     page.goto("/reports/compliance/")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()

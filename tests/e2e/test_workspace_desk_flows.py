@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from caredesk.core import roles
 from caredesk.core.audit import Actor
+from tests.integration.helpers import record_resolution
 
 pytestmark = pytest.mark.e2e
 
@@ -273,6 +274,7 @@ def test_bulk_assign_and_tag_from_a_view_each_ticket_audited(page, sign_in, mari
     closed = _ticket(maria, dana, "Old request", status="open")
     from caredesk.tickets.actions import update_ticket
 
+    record_resolution(closed, Actor.of_agent(maria))
     update_ticket(closed, actor=Actor.of_agent(maria), status="solved")
     sign_in("maria")
     page.goto("/views/?status=any")

@@ -48,7 +48,10 @@ def demo(e2e_db):
     add_interaction(passport, actor=actor, channel="email", direction="outbound", kind="message",
                     body="Hi Dana,\n\nThe passport office rejected the photo because of the shadow behind you. "
                          "Could you send us a new one taken against a plain white wall?\n\nMaria")
-    return {"password": DEMO_PASSWORD, "ticket": ticket, "followed": passport}
+    from caredesk.surveys.models import Survey
+
+    rated = Survey.objects.filter(rating="bad").select_related("ticket").first().ticket
+    return {"password": DEMO_PASSWORD, "ticket": ticket, "followed": passport, "rated": rated}
 
 
 def test_write_screenshots(page, demo):
@@ -89,5 +92,15 @@ def test_write_screenshots(page, demo):
     page.get_by_label("Password").fill(demo["password"])
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Follow-up compliance").click()
     expect(page.get_by_role("heading", name="Follow-up compliance")).to_be_visible()
     page.screenshot(path=OUT / "compliance.png", full_page=True)
+
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Overview").click()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector("
+                           "'[data-report=volume] canvas')) !== undefined")
+    page.screenshot(path=OUT / "reports.png", full_page=True)
+    page.locator("[data-report=volume]").screenshot(path=OUT / "report-volume.png")
+    page.locator("[data-report=csat_by_agent]").screenshot(path=OUT / "report-csat.png")
+    page.goto(f"/tickets/{demo['rated'].pk}/")
+    page.locator("#satisfaction").screenshot(path=OUT / "ticket-satisfaction.png")

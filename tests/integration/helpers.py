@@ -54,3 +54,12 @@ def events_of(ticket, **filters) -> list[TicketEvent]:
 
 def customer_events_of(customer, **filters) -> list[CustomerEvent]:
     return list(CustomerEvent.objects.filter(customer=customer, **filters).order_by("id"))
+
+
+def record_resolution(ticket, actor, **fields):
+    """The agent documents the resolution (SOP 004) the shipped rule requires before solving (root cause and
+    summary), without solving: the test solves the ticket its own way."""
+    from caredesk.resolutions.actions import NewResolution, solve
+
+    return solve(ticket, actor=actor, solve=False,
+                 resolution=NewResolution(**{"root_cause": "other", "summary": "Solved in a test.", **fields}))

@@ -158,7 +158,15 @@ def test_update_ticket_bad_input(api, ticket, payload, status, field):
     assert Ticket.objects.get(pk=ticket.pk).subject == "Where is my passport?"
 
 
+def _record_resolution(api, ticket):
+    """The resolution the shipped rule requires before an agent solves (docs/resolution.md)."""
+    response = post_json(api, f"/api/v1/tickets/{ticket.pk}/resolution",
+                         {"root_cause": "other", "summary": "Answered.", "solve": False})
+    assert response.status_code == 201, response.content
+
+
 def test_a_closed_ticket_cannot_be_updated_through_the_api(api, ticket):
+    _record_resolution(api, ticket)
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "solved"})
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "closed"})
     with nothing_written():
@@ -274,6 +282,7 @@ def test_reply_then_set_status_is_one_change(api, ticket, agent):
 
 
 def test_a_refused_status_leaves_no_reply_behind(api, ticket):
+    _record_resolution(api, ticket)
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "solved"})
     with nothing_written():
         assert_problem(_interact(api, ticket, {"type": "reply", "body": "x", "then_status": "pending"}), 409,
@@ -300,6 +309,7 @@ def test_customer_message_reopens_a_pending_ticket(api, ticket, agent):
 
 
 def test_customer_message_to_a_closed_ticket_lands_on_a_follow_up(api, ticket, agent):
+    _record_resolution(api, ticket)
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "solved"})
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "closed"})
     response = _interact(api, ticket, {"type": "customer_message", "body": "Still waiting"})
@@ -416,6 +426,7 @@ def test_upload_with_a_nul_in_the_filename_and_type(api, ticket):
 
 
 def test_upload_to_a_closed_ticket_is_a_conflict(api, ticket):
+    _record_resolution(api, ticket)
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "solved"})
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "closed"})
     with nothing_written():

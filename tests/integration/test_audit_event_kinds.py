@@ -23,14 +23,23 @@ from caredesk.desk import actions as desk_actions
 from caredesk.desk.models import DeskEvent
 from caredesk.tickets import use_cases
 from caredesk.escalations import actions as escalation_actions
+from caredesk.live import actions as live_actions
+from caredesk.notifications import actions as notification_actions
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import actions as knowledge_actions
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import ArticleCategory, ArticleEvent
 from caredesk.customers.models import ContactPoint, Customer, CustomerEvent, CustomerType, Industry
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.playbooks.models import PlaybookRun
 from caredesk.playbooks.simulate import load_scenario, run_scenario
 from caredesk.recordings import actions as recording_actions
+from caredesk.resolutions import actions as resolution_actions
+from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
+from caredesk.sla import actions as sla_actions
+from caredesk.sla.models import ContractTier
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -41,8 +50,9 @@ ROOT = Path(__file__).parents[2]
 SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_notes",
              "general_inquiry_attempt_missed_then_next", "general_inquiry_restart_on_missed_call",
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
-             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent)
+             "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
+             "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent)
 
 
 def _scenarios(agent) -> list:
@@ -52,6 +62,17 @@ def _scenarios(agent) -> list:
             customer_actions.remove_contact_point(point.customer, actor=Actor.of_agent(agent), value=point.value)
         results.append(run_scenario(load_scenario(ROOT / "tests" / "scenarios" / f"{name}.yaml")))
     return results
+
+
+def _sla(agent, customer) -> None:
+    """What the SLA scenarios leave out: an override and its clearing, a solved ticket's stopped clocks, a
+    contract tier."""
+    actor = Actor.of_agent(agent)
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="SLA kinds", status="open")
+    sla_actions.override_priority(ticket, actor=actor, priority_value=Priority.HIGH, reason="Launch day")
+    sla_actions.clear_override(ticket, actor=actor)
+    ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+    sla_actions.set_contract_tier(customer, ContractTier.objects.get(key="premium"), actor=actor)
 
 
 def _escalation_ladder_ends(agent, customer) -> None:
@@ -199,6 +220,10 @@ def _customer_and_agent_changes(agent, customer, order) -> None:
     view = web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me"})
     web_actions.save_view(agent=agent, name="Mine", filters={"assignee": "me", "status": "open"})
     web_actions.delete_view(view, agent=agent)
+    colleague = agent_actions.create_agent(username="colleague")
+    notification_actions.notify([colleague], "sla_warning", text="First reply due in 30 minutes", actor=actor)
+    notification_actions.mark_read(colleague)
+    live_actions.set_time_zone(agent, "America/Chicago")
 
 
 def _recordings(ticket, agent, settings) -> None:
@@ -225,18 +250,93 @@ def _recordings(ticket, agent, settings) -> None:
     recording_actions.delete_expired()
 
 
+def _surveys_and_clarifications(agent) -> None:
+    """A survey scheduled, cancelled, scheduled again, sent with the NPS question, rated good then bad (a review
+    opened and finished), the NPS answered; another skipped (no email address); a clarification filed."""
+    from datetime import timedelta
+
+    from caredesk.clarifications import actions as clarification_actions
+    from caredesk.clarifications.models import SubCategory
+    from caredesk.core import clock
+    from caredesk.surveys import actions as survey_actions
+    from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey
+
+    actor = Actor.of_agent(agent)
+    customer = customer_actions.create_customer(actor=actor, name="Sue Veyed", emails=["sue@example.net"])
+    with clock.frozen_at(clock.now()):
+        ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Survey me")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        ticket_actions.update_ticket(ticket, actor=actor, status="open")
+        ticket_actions.update_ticket(ticket, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        survey = Survey.objects.get(ticket=ticket)
+        survey_actions.record_rating(survey, rating="good", comment="")
+        survey_actions.record_rating(survey, rating="bad", reason=BadRatingReason.objects.get(key="other").pk,
+                                     comment="Slow.")
+        survey_actions.finish_review(RatingReview.objects.get(survey=survey), agent=agent, note="Called back.")
+        survey_actions.record_nps(NpsSurvey.objects.get(ticket=ticket), score=4, comment="")
+        no_email = customer_actions.create_customer(actor=actor, name="Phone Only", phones=["+1 415 555 0111"])
+        unreachable = ticket_actions.create_ticket(actor=actor, requester=no_email, subject="By phone")
+        ticket_actions.update_ticket(unreachable, actor=actor, status="solved")
+        clock.advance(timedelta(hours=25))
+        survey_actions.send_due()
+        clarification_actions.file_clarification(
+            ticket, agent=agent, category="care_clarification", details="Wanted the menu renamed.",
+            sub_category=SubCategory.objects.get(key="care_content_change").pk)
+
+
+def _knowledge(agent, ticket) -> None:
+    """An article written, revised, restored, published and back to draft, used in a reply, voted on, and an
+    unhelpful vote that opens a ticket."""
+    category = ArticleCategory.objects.get(key="us_passport")
+    draft = knowledge_actions.Draft(title="Renew by mail", body="Use form DS-82.", category=category.pk,
+                                    visibility="public")
+    article = knowledge_actions.create_article(agent=agent, draft=draft)
+    knowledge_actions.revise_article(article, agent=agent, draft=knowledge_actions.Draft(
+        **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
+    knowledge_actions.restore_version(article, agent=agent, version=1)
+    article = knowledge_actions.publish(article, agent=agent)
+    reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
+                                           kind="message", body=f"See {knowledge_queries.public_url(article)}")
+    knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=True, visitor="v1", address="a1"))
+    knowledge_actions.vote(article, vote=knowledge_actions.Vote(helpful=False, visitor="v2", address="a1",
+                                                                email="ann@example.com", question="From abroad?"))
+    knowledge_actions.unpublish(article, agent=agent)
+def _resolutions(agent, customer) -> None:
+    """Solved with a resolution and the confirmation message sent; the customer's "still not fixed"; solved again,
+    reusing another ticket, with the customer's confirmation; a note shared as feedback for a team."""
+    actor = Actor.of_agent(agent)
+    customer_actions.add_contact_points(customer, actor=actor, emails=["dana.w@example.com"])  # the scenarios took hers
+    earlier = ticket_actions.create_ticket(actor=actor, requester=customer, subject="The same fault")
+    ticket = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Resolved?")
+    first = resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="product_defect", resolution_code="fixed", summary="Replaced the part.",
+        knowledge_base_reference="KB-12", confirmation="send"))
+    resolution_actions.customer_not_fixed(tokens.sign(tokens.CONFIRMATION, first.pk), comment="It broke again.")
+    resolution_actions.solve(ticket, actor=actor, resolution=resolution_actions.NewResolution(
+        root_cause="other", summary="Replaced the board.", linked_ticket=earlier.pk, confirmation="confirmed",
+        confirmed_by="phone"))
+    resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
     results = _scenarios(agent)
     _escalation_ladder_ends(agent, customer)
     _cases(agent, customer)
+    _sla(agent, customer)
     ticket = _ticket_changes(agent, customer, order)
     _outbox(ticket)
     _inbound(ticket, agent)
     _recordings(ticket, agent, settings)
+    _resolutions(agent, customer)
+    _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
+    _knowledge(agent, ticket)
     return results
 
 

@@ -11,7 +11,7 @@ from caredesk.core.audit import AppendOnlyViolation
 from caredesk.core.models import AgentEvent
 from caredesk.customers.models import CustomerEvent
 from caredesk.tickets.models import TicketEvent
-from tests.integration.helpers import assert_problem, nothing_written, patch_json, post_json
+from tests.integration.helpers import assert_problem, nothing_written, patch_json, post_json, record_resolution
 
 EVENT_MODELS = [TicketEvent, CustomerEvent, AgentEvent]
 
@@ -96,6 +96,7 @@ def test_no_action_changes_an_earlier_event(frozen_clock, api, ticket, customer,
     revoke_api_token(row)
     actions.update_ticket(ticket, actor=actor, priority=4, tags=["x"], status="pending")
     actions.receive_customer_message(ticket, customer=customer, channel="email", body="hi")
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     frozen_clock.advance(timedelta(days=5))
     actions.close_solved_tickets()

@@ -15,6 +15,7 @@ from caredesk.playbooks.models import FollowUpTask, PlaybookRun
 from caredesk.tickets import use_cases
 from caredesk.tickets.actions import create_ticket, update_ticket
 from caredesk.tickets.models import CannedResponse, Group, Interaction, Ticket, TicketEvent, TicketType
+from tests.integration.helpers import record_resolution
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ def test_a_macro_writes_its_text_and_fields_together_or_not_at_all(actor, custom
     assert TicketEvent.objects.filter(ticket=ticket, action="macro.applied").get().after["name"] == "Docs"
 
     solved = _ticket(actor, customer, subject="Solved")
+    record_resolution(solved, actor)
     update_ticket(solved, actor=actor, status="solved")
     with pytest.raises(Conflict):
         actions.apply_macro(solved, macro, actor=actor)  # solved cannot become pending
@@ -88,6 +90,7 @@ def test_a_macro_writes_its_text_and_fields_together_or_not_at_all(actor, custom
 def test_a_bulk_change_audits_each_ticket_and_reports_each_refusal(actor, customer, agent, make_agent):
     devon = make_agent("devon")
     first, second, solved = (_ticket(actor, customer, subject=subject) for subject in ("One", "Two", "Three"))
+    record_resolution(solved, actor)
     update_ticket(solved, actor=actor, status="solved")
     result = actions.bulk_change([first.pk, second.pk, solved.pk, 999999], actor=actor, assignee=devon,
                                  status="pending", add_tags=["Photo"])
@@ -215,6 +218,7 @@ def test_the_api_bulk_merge_assign_and_macros(api, agent, actor, customer, super
     patched = tess.patch(f"/api/v1/macros/{macro_id}", {"priority": "high"}, content_type="application/json")
     assert patched.json()["priority"] == "high"
     assert [row["name"] for row in api.get("/api/v1/macros").json()] == ["Close out"]
+    record_resolution(second, actor)  # a macro that solves obeys the resolution rule (docs/resolution.md)
     applied = api.post(f"/api/v1/tickets/{second.pk}/macros/{macro_id}")
     assert applied.status_code == 200 and applied.json()["status"] == "solved"
 

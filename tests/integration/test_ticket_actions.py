@@ -18,6 +18,7 @@ from caredesk.tickets import actions, signals
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import Attachment, Category, Group, Interaction, Ticket, TicketType
 from tests.integration.helpers import events_of, nothing_written
+from tests.integration.helpers import record_resolution
 
 
 def entry(model, key):
@@ -191,12 +192,14 @@ def test_refused_update_leaves_the_tags_alone(ticket, actor):
 
 
 def test_solving_stamps_solved_at_and_reopening_clears_it(frozen_clock, ticket, actor):
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     assert Ticket.objects.get(pk=ticket.pk).solved_at == frozen_clock.now()
     frozen_clock.advance(timedelta(hours=1))
     actions.update_ticket(ticket, actor=actor, status="open")
     reopened = Ticket.objects.get(pk=ticket.pk)
     assert reopened.solved_at is None and reopened.status == "open"
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     frozen_clock.advance(timedelta(hours=1))
     actions.update_ticket(ticket, actor=actor, status="closed")
@@ -207,6 +210,7 @@ def test_solving_stamps_solved_at_and_reopening_clears_it(frozen_clock, ticket, 
 
 
 def test_a_closed_ticket_cannot_change(ticket, actor):
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     actions.update_ticket(ticket, actor=actor, status="closed")
     attempts = [
@@ -305,6 +309,7 @@ def test_add_interaction_refuses_bad_input_and_writes_nothing(ticket, actor, fie
 
 @pytest.mark.parametrize("status", ["pending", "solved"])
 def test_customer_reply_reopens_a_pending_or_solved_ticket(frozen_clock, ticket, customer, actor, status):
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status=status)
     frozen_clock.advance(timedelta(hours=3))
     message = actions.receive_customer_message(ticket, customer=customer, channel="email", body="Any news?")
@@ -339,6 +344,7 @@ def test_customer_message_to_a_closed_ticket_creates_a_linked_follow_up(
     ticket = actions.create_ticket(actor=actor, requester=customer, subject="Passport", order=order,
                                    ticket_type=entry(TicketType, "general_inquiry"), tags=["passport"],
                                    group=entry(Group, "general_support"), assignee=agent)
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     actions.update_ticket(ticket, actor=actor, status="closed")
     frozen_clock.advance(timedelta(days=10))
@@ -362,6 +368,7 @@ def test_customer_message_to_a_closed_ticket_creates_a_linked_follow_up(
 def test_a_follow_up_of_a_deactivated_agents_ticket_is_left_unassigned(frozen_clock, customer, actor, make_agent):
     leaver = make_agent("leaver")
     ticket = actions.create_ticket(actor=actor, requester=customer, subject="Passport", assignee=leaver)
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     actions.update_ticket(ticket, actor=actor, status="closed")
     deactivate_agent(leaver)
@@ -411,6 +418,7 @@ def test_an_interaction_with_an_attachment_over_the_limit_writes_nothing(ticket,
 
 
 def _solved(ticket, actor):
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     return Ticket.objects.get(pk=ticket.pk)
 

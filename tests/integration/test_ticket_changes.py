@@ -18,7 +18,7 @@ from caredesk.customers.models import CustomerEvent
 from caredesk.tickets import actions, signals
 from caredesk.tickets.actions import ticket_changes
 from caredesk.tickets.models import Group, Interaction, Ticket, TicketEvent
-from tests.integration.helpers import nothing_written
+from tests.integration.helpers import nothing_written, record_resolution
 
 PLAYBOOK = Actor.playbook("general_inquiry_follow_up", 1)
 
@@ -65,8 +65,8 @@ def test_many_tickets_end_as_one_ticket_does(frozen_clock, make_ticket, agent, u
         batch.set(**fields)
 
     expected = trail(one)
-    assert [row[3] for row in expected[-4:]] == ["interaction.note", "group.changed", "assignee.changed",
-                                                 "status.changed"]
+    assert [row[3] for row in expected[-5:]] == ["interaction.note", "group.changed", "assignee.changed",
+                                                 "status.changed", "resolution.recorded"]  # the playbook's outcome
     for ticket in many:
         assert trail(ticket) == expected
         assert state(ticket) == state(one)
@@ -151,6 +151,7 @@ def test_two_tickets_on_one_order_change_it_once(frozen_clock, make_ticket, cust
 
 def test_a_closed_ticket_is_refused_and_left_untouched(make_ticket, actor):
     ticket = make_ticket()
+    record_resolution(ticket, actor)
     actions.update_ticket(ticket, actor=actor, status="solved")
     actions.update_ticket(ticket, actor=actor, status="closed")
     before = (trail(ticket), state(ticket), notes(ticket))
@@ -200,10 +201,11 @@ def test_changes_staged_twice_on_one_ticket_accumulate(frozen_clock, make_ticket
         batch.set(status="solved", group=unresponsive)
         with pytest.raises(Conflict):  # solved cannot become pending: the first block is seen
             batch.set(status="pending")
-    assert [row[3:7] for row in trail(ticket)[-2:]] == [
+    assert [row[3:7] for row in trail(ticket)[-3:-1]] == [
         ("status.changed", "status", "pending", "solved"),
         ("group.changed", "group", None, {"id": unresponsive.pk, "name": "Unresponsive Customers"}),
     ]
+    assert trail(ticket)[-1][3] == "resolution.recorded"  # the playbook's outcome, once
     assert state(ticket)[:2] == ("solved", unresponsive.pk)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
@@ -21,28 +22,34 @@ def can(user, capability: str) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.can(capability))
 
 
+def _exact(value: datetime) -> str:
+    """The tooltip of a time: the exact moment in the agent's zone (activated for the page)."""
+    local = timezone.localtime(value)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
 @register.filter
 def ago(value: datetime | None) -> str:
-    """"3 hours ago" measured on caredesk's clock, with the exact time in a tooltip."""
+    """"3 hours ago" measured on caredesk's clock, with the exact time in the agent's zone in a tooltip."""
     if not value:
         return ""
     now = clock.now()
     text = "just now" if abs((now - value).total_seconds()) < 60 else (
         f"{timesince(value, now).split(',')[0]} ago" if value <= now else f"in {timesince(now, value).split(',')[0]}"
     )
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
-                       value.strftime("%Y-%m-%d %H:%M UTC"), text)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), _exact(value), text)
 
 
 @register.filter
-def local_time(value: datetime | None, zone: str = "UTC") -> str:
-    """"Mar 4, 9:00 AM EST": the time in a team's time zone (a playbook's days), UTC in a tooltip."""
+def local_time(value: datetime | None, zone: str = "") -> str:
+    """"Mar 4, 9:00 AM EST": the time in the agent's zone (activated for the page), or in `zone` if given,
+    with UTC in a tooltip."""
     if not value:
         return ""
-    local = value.astimezone(ZoneInfo(zone or "UTC"))
+    local = value.astimezone(ZoneInfo(zone)) if zone else timezone.localtime(value)
     text = f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M %p %Z}"
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
-                       value.strftime("%Y-%m-%d %H:%M UTC"), text)
+                       value.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC"), text)
 
 
 @register.filter

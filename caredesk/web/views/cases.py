@@ -20,6 +20,7 @@ from caredesk.recordings.models import Recording
 from caredesk.tickets.actions import NewAttachment
 from caredesk.tickets.models import Attachment, TicketEvent
 from caredesk.web.permissions import requires
+from caredesk.web.queries import EVENT_STYLE
 from caredesk.web.views.ticket import load_ticket
 
 CHOICES = {"yes": True, "no": False}
@@ -120,7 +121,7 @@ def edit_case(request, case_id: int):
 def _timeline(case: Case) -> list:
     rows = [event for event in TicketEvent.objects.filter(ticket=case.ticket, action__startswith="case.")
             .order_by("at", "id") if (event.after or {}).get("case") == case.pk]
-    return [(event, sentence.render(events.HTML)) for event, sentence in zip(rows, events.describe_all(rows))]
+    return [(event, sentence.render(EVENT_STYLE)) for event, sentence in zip(rows, events.describe_all(rows))]
 
 
 @requires(roles.WORK_TICKETS)

@@ -6,6 +6,7 @@ one transaction, so a refused status change leaves no half-logged call behind.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
+from caredesk.knowledge import actions as knowledge_actions
 from caredesk.tickets import use_cases
 from caredesk.web import forms
 from caredesk.web.permissions import requires
@@ -24,12 +26,26 @@ FIELD_MAP = {f"call_notes.{key}": key for key in use_cases.CALL_NOTES} | {"call_
 SUCCESS = {"reply": "Reply sent.", "note": "Internal note added.", "call": "Call logged.", "text": "Text logged."}
 
 
-def _write(ticket, actor: Actor, tab: str, form) -> None:
+def _article_uses(post) -> dict[int, str]:
+    """The knowledge base articles the agent inserted into a reply: `articles` holds "<id>:link" or "<id>:text"."""
+    uses = {}
+    for value in post.getlist("articles")[:50]:
+        article_id, _, how = value.partition(":")
+        if article_id.isdigit():
+            uses[int(article_id)] = how
+    return uses
+
+
+def _write(ticket, actor: Actor, tab: str, form, articles: dict[int, str]) -> None:
     data = form.cleaned_data
     then_status = data.get("then_status", "")
     attachments = forms.as_attachments(data.get("attachments"))
     if tab == "reply":
-        use_cases.reply(ticket, actor=actor, body=data["body"], attachments=attachments, then_status=then_status)
+        with transaction.atomic():  # the reply and the articles it carried are recorded together
+            sent = use_cases.reply(ticket, actor=actor, body=data["body"], attachments=attachments,
+                                   then_status=then_status)
+            if articles:
+                knowledge_actions.record_uses(articles, interaction=sent, agent=actor.agent)
     elif tab == "note":
         use_cases.add_note(ticket, actor=actor, body=data["body"], attachments=attachments, then_status=then_status)
     elif tab == "call":
@@ -49,7 +65,7 @@ def compose(request, pk: int, tab: str):
     form = form_class(request.POST, request.FILES, prefix=tab)
     if form.is_valid():
         try:
-            _write(ticket, Actor.of_agent(request.user), tab, form)
+            _write(ticket, Actor.of_agent(request.user), tab, form, _article_uses(request.POST))
         except DomainError as error:
             forms.show_domain_error(form, error, FIELD_MAP)
         else:

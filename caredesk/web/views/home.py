@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from caredesk.core import clock, roles
+from caredesk.sla import queries as sla_queries
 from caredesk.tickets import lifecycle
 from caredesk.tickets.models import Ticket
 from caredesk.web import queries
@@ -34,5 +35,6 @@ def home(request):
         "open_tickets": open_tickets, "open_count": open_count, "open_capped": open_capped,
         "waiting": waiting, "waiting_count": waiting_count, "waiting_capped": waiting_capped,
         "tasks": tasks, "list_limit": LIST_LIMIT,
+        "breaching_soon": sla_queries.breaching_soon(agent), "sla_soon_hours": int(sla_queries.SOON.total_seconds() // 3600),
         **my_escalations_context(agent),
     })

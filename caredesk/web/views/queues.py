@@ -32,6 +32,7 @@ BUILT_IN_VIEWS = [
     ("On hold", {"status": "on_hold"}),
     ("Urgent", {"priority": str(Priority.URGENT.value)}),
     ("Needs additional review", {"review": "needed"}),
+    ("SLA breaching next", {"breach": "running", "sort": "breach", "dir": "asc"}),
     ("Untouched for 3 days", {"status": "unsolved", "age": "3d", "sort": "updated", "dir": "asc"}),
     ("Recently solved", {"status": "solved"}),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from caredesk.core import roles
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
+from caredesk.live.queries import time_zone_of
 from caredesk.playbooks import registry, report
 from caredesk.web import forms
 from caredesk.web.permissions import requires
@@ -20,14 +21,22 @@ from caredesk.web.permissions import requires
 def compliance(request):
     playbooks = sorted(registry.in_force(), key=lambda playbook: playbook.title)
     agents = list(Agent.objects.filter(is_active=True).order_by("first_name", "username"))
-    since, until = report.period(None, None, "UTC")
-    form = forms.ComplianceFilterForm(request.GET or None, playbooks=playbooks, agents=agents,
-                                      initial={"since": since, "until": until, "timezone": "UTC"})
+    zone = time_zone_of(request.user)  # days start at the agent's midnight unless the filter says otherwise
+    since, until = report.period(None, None, zone)
+    initial = {"since": since, "until": until, "timezone": zone}
+    data = None
+    if request.GET:
+        # A filter left out of the query keeps its default: the time zone select must not fall back to the
+        # first zone of the list (Africa/Abidjan) when the form comes back with an error.
+        data = request.GET.copy()
+        if not data.get("timezone"):
+            data["timezone"] = zone
+    form = forms.ComplianceFilterForm(data, playbooks=playbooks, agents=agents, initial=initial)
     context = {"form": form, "rows": [], "total": None}
     if form.is_bound and not form.is_valid():
         return _render(request, context)
     filters = form.cleaned_data if form.is_bound else {}
-    timezone = filters.get("timezone") or "UTC"
+    timezone = filters.get("timezone") or zone
     try:
         since, until = report.period(filters.get("since"), filters.get("until"), timezone,
                                      names=("The From date", "the To date"))

@@ -12,6 +12,7 @@ from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.desk.models import Macro
+from caredesk.resolutions.rules import composer_tab
 from caredesk.review.queries import open_flags
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import Attachment, CannedResponse, Ticket
@@ -19,6 +20,8 @@ from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 from caredesk.web.recordings import ticket_recordings
+from caredesk.web.resolutions import resolution_context
+from caredesk.web.views.satisfaction import panel_context as satisfaction_context
 
 RELATED_TICKETS = 5
 
@@ -92,7 +95,7 @@ def review_context(ticket, *, bound: forms.ClearReviewFlagForm | None = None, me
             "review_problem": problem}
 
 
-def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "reply",
+def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
                    property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
     canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
     return {
@@ -105,11 +108,13 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **flags_context(ticket),
         **review_context(ticket),
         **escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")),
+        **resolution_context(ticket),
+        **satisfaction_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
         "composer": composer_forms(ticket, composer),
         "composer_labels": forms.COMPOSER_LABELS,
-        "active_tab": active_tab,
+        "active_tab": active_tab or composer_tab(ticket.requester.preferred_channel),  # SOP 004's preferred channel
         "composer_message": composer_message,
         "canned": canned,
         "macros": list(Macro.objects.filter(active=True)),

@@ -52,7 +52,7 @@ def test_a_supervisor_sees_attempts_per_playbook_agent_and_day(frozen_clock, cli
     assert "General inquiry follow-up" in html and "Maria Lopez" in html and "Mon Mar 2" in html
     assert "100%" in html and "Total" in html
     assert "Tue Feb 24, 2026 – Mon Mar 2, 2026" in html  # the last seven days by default
-    assert f'href="{URL}"' in html  # the Reports menu
+    assert 'href="/reports/"' in html  # the Reports menu
 
 
 def test_filters_and_the_htmx_fragment(frozen_clock, client, supervisor, agent, follow_up, make_agent):
@@ -88,14 +88,14 @@ def test_bad_filters_are_explained(frozen_clock, client, supervisor):
 def test_roles_that_view_reports(client, make_agent, role):
     client.force_login(make_agent("viewer", role))
     assert client.get(URL).status_code == 200
-    assert f'href="{URL}"' in client.get("/").content.decode()
+    assert f'href="{URL}"' in client.get("/reports/").content.decode()  # the Reports menu
 
 
 @pytest.mark.parametrize("role", [roles.AGENT, roles.BACK_OFFICE, roles.RESOLUTION_SPECIALIST])
 def test_other_roles_get_403_and_no_menu_link(client, make_agent, role):
     client.force_login(make_agent("worker", role))
     assert client.get(URL).status_code == 403
-    assert f'href="{URL}"' not in client.get("/").content.decode()
+    assert f'href="{URL}"' not in client.get("/reports/").content.decode()  # their own figures only
 
 
 def test_the_page_runs_a_fixed_number_of_queries(frozen_clock, client, supervisor, agent, follow_up, make_agent):

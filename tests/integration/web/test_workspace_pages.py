@@ -106,7 +106,9 @@ def test_a_logged_call_keeps_its_notes_and_can_set_the_status(signed_in, ticket)
 def test_a_refused_status_change_rolls_the_call_back(signed_in, ticket, agent):
     from caredesk.core.audit import Actor
     from caredesk.tickets.actions import update_ticket
+    from tests.integration.helpers import record_resolution
 
+    record_resolution(ticket, Actor.of_agent(agent))
     update_ticket(ticket, actor=Actor.of_agent(agent), status="solved")
     response = signed_in.post(f"/tickets/{ticket.pk}/compose/call/", {**CALL, "call-then_status": "pending"},
                               HTTP_HX_REQUEST="true")

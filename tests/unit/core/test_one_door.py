@@ -26,6 +26,8 @@ DOOR_MODELS = {
     "FollowUpTask": "playbooks", "PlaybookRun": "playbooks", "TicketFlag": "playbooks",
     "Customer": "customers", "ContactPoint": "customers", "Order": "customers", "CustomerEvent": "customers",
     "AgentEvent": "core", "ChannelEvent": "channels",
+    "Article": "knowledge", "ArticleVersion": "knowledge", "ArticleUse": "knowledge", "ArticleVote": "knowledge",
+    "ArticleEvent": "knowledge",
 }
 ORM_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"}
 STATEMENT_WRITES = {"insert", "insert_rows", "update_rows"}

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from caredesk.calendars.models import BusinessCalendar, CalendarException, WeeklyHours
+from caredesk.calendars.queries import business_hours
+from caredesk.calendars.signals import calendar_saved
+
+
+class WeeklyHoursInline(admin.TabularInline):
+    model = WeeklyHours
+    extra = 0
+
+
+class CalendarExceptionInline(admin.TabularInline):
+    model = CalendarException
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """Calendars are configuration: the team edits them here. A change is seen by the next clock computed;
+    `caredesk.sla` recomputes the open clocks of the policies that use the calendar when it is saved."""
+
+    list_display = ("name", "key", "timezone", "holiday_country", "is_default", "hours")
+    prepopulated_fields = {"key": ("name",)}
+    inlines = [WeeklyHoursInline, CalendarExceptionInline]
+
+    @admin.display(description="Business hours")
+    def hours(self, calendar: BusinessCalendar) -> str:
+        return business_hours(calendar).describe()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        calendar_saved.send(sender=BusinessCalendar, calendar=form.instance)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ClarificationsConfig(AppConfig):
+    name = "caredesk.clarifications"
+    label = "clarifications"
+    verbose_name = "Care clarifications"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from caredesk.clarifications import events
+        from caredesk.core.defaults import seed_after_migrate
+
+        events.declare()
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")

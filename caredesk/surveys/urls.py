@@ -1,0 +1,7 @@
+from django.urls import path
+
+from caredesk.surveys import views
+
+app_name = "surveys"
+
+urlpatterns = [path("<str:token>/", views.answer, name="answer")]

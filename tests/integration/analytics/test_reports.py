@@ -1,0 +1,100 @@
+"""The reports on the database: facts recomputed from the tickets' events by the sweep (and again when an old
+ticket changes), each report's figures for a range in a time zone with the filters, agents limited to their own
+figures, the API and the CSV exports giving the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from caredesk.analytics import actions, reports
+from caredesk.analytics.models import TicketFacts
+from caredesk.core import clock, roles
+from caredesk.tickets import actions as ticket_actions
+from caredesk.tickets.models import Category, Status
+
+
+@pytest.fixture
+def worked(frozen_clock, actor, customer, agent):
+    """Monday 2 March 2026, 14:00 UTC: three tickets; one answered and solved in two hours (one touch), one
+    solved then reopened, one left open."""
+    quick = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Quick", assignee=agent,
+                                         category=Category.objects.first(), tags=["passport"])
+    reopened = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Reopened", assignee=agent)
+    ticket_actions.create_ticket(actor=actor, requester=customer, subject="Waiting", tags=["passport", "photo"])
+    clock.advance(timedelta(hours=2))
+    ticket_actions.add_interaction(quick, actor=actor, channel="email", direction="outbound", kind="message",
+                                   body="Done.")
+    ticket_actions.update_ticket(quick, actor=actor, status=Status.SOLVED)
+    ticket_actions.update_ticket(reopened, actor=actor, status=Status.SOLVED)
+    clock.advance(timedelta(days=1))
+    ticket_actions.update_ticket(reopened, actor=actor, status=Status.OPEN)
+    assert actions.refresh_due() == 3
+    return {"quick": quick, "reopened": reopened}
+
+
+def chosen(**given):
+    return reports.filters(since=date(2026, 3, 1), until=date(2026, 3, 7), **given)
+
+
+def test_facts_come_from_the_events_and_follow_later_changes(worked, actor):
+    quick = TicketFacts.objects.get(ticket=worked["quick"])
+    assert (quick.first_response_seconds, quick.resolution_seconds, quick.one_touch) == (7200, 7200, True)
+    assert quick.first_response_business_seconds == 7200  # Monday 9:00-11:00 New York: inside office hours
+    reopened = TicketFacts.objects.get(ticket=worked["reopened"])
+    assert reopened.reopen_count == 1 and reopened.one_touch is False
+    clock.advance(timedelta(days=40))  # an old ticket changes: its facts follow
+    ticket_actions.update_ticket(worked["quick"], actor=actor, status=Status.OPEN)
+    assert TicketFacts.objects.get(ticket=worked["quick"]).next_due_at is not None
+    assert actions.refresh_due() == 1 and actions.refresh_due() == 0
+    assert TicketFacts.objects.get(ticket=worked["quick"]).reopen_count == 1
+
+
+def test_volume_backlog_one_touch_and_times(worked):
+    volume = reports.volume(chosen())
+    monday = [row for row in volume.rows if row[0] == "2026-03-02"][0]
+    tuesday = [row for row in volume.rows if row[0] == "2026-03-03"][0]
+    assert monday == ["2026-03-02", 3, 2, 0] and tuesday[3] == 1
+    assert reports.backlog(reports.filters(since=date(2026, 3, 2), until=date(2026, 3, 2))).rows[0] == [
+        "under 1 day", 1]
+    weeks = {row[0]: row[1:] for row in reports.one_touch(chosen()).rows}
+    assert list(weeks) == ["2026-02-23", "2026-03-02"] and weeks["2026-03-02"] == [2, 1, 50.0]
+    times = {row[0]: row[1:] for row in reports.response_times(chosen()).rows}
+    assert times["first response (calendar)"] == [2.0, 2.0, 1]
+    assert times["resolution (calendar)"] == [2.0, 2.0, 2]
+
+
+def test_days_follow_the_team_time_zone(worked):
+    # 14:00 UTC on Monday is 23:00 in Tokyo on Monday; 16:00 UTC (the solves) is 01:00 on Tuesday there
+    tokyo = {row[0]: row[1:] for row in reports.volume(chosen(timezone="Asia/Tokyo")).rows}
+    assert tokyo["2026-03-02"][:2] == [3, 0] and tokyo["2026-03-03"][1] == 2
+
+
+def test_filters_and_recurring_issues(worked, agent):
+    assert [row[1] for row in reports.volume(chosen(agent=agent.pk)).rows if row[0] == "2026-03-02"] == [2]
+    tags = reports.tags(chosen())
+    assert [row[:2] for row in tags.rows] == [["passport", 2], ["photo", 1]]
+    assert reports.customers(chosen()).rows[2] == ["3-5 tickets", 1]
+    with pytest.raises(Exception) as refused:
+        reports.filters(timezone="Mars/Olympus")
+    assert refused.value.field == "timezone"
+
+
+def test_the_api_and_csv_give_the_same_figures_and_agents_get_their_own(worked, api, api_client_for, make_agent):
+    query = "since=2026-03-01&until=2026-03-07"
+    supervisor = api_client_for(make_agent("tess", roles.TEAM_SUPERVISOR))
+    figure = supervisor.get(f"/api/v1/reports/volume?{query}").json()
+    assert figure["rows"] == reports.volume(chosen()).rows and figure["chart"] == "line"
+    exported = supervisor.get(f"/api/v1/reports/volume.csv?{query}")
+    assert exported["Content-Type"].startswith("text/csv") and exported.streaming
+    lines = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert lines[0] == ["day", "created", "solved", "reopened"] and lines[2] == ["2026-03-02", "3", "2", "0"]
+    tickets = supervisor.get(f"/api/v1/reports/tickets.csv?{query}")
+    assert len(list(csv.reader(io.StringIO(b"".join(tickets.streaming_content).decode())))) == 4
+    own = api.get(f"/api/v1/reports/volume?{query}").json()  # Maria, an Agent: only her tickets
+    assert [row[1] for row in own["rows"] if row[0] == "2026-03-02"] == [2]
+    assert api.get("/api/v1/reports/nonsense").status_code == 422
+    assert api.get(f"/api/v1/reports/volume?timezone=Nowhere").status_code == 422
