@@ -88,7 +88,11 @@ class InteractionSource(RawSource, DocumentSource):
                          ticket_id=ticket_id) for pk, ticket_id, at, *texts in rows]
 
     def changed_by(self, event):
-        return [event.interaction_id] if isinstance(event, TicketEvent) and event.interaction_id else []
+        if not isinstance(event, TicketEvent):
+            return []
+        if event.action == "ticket.merged_from":  # the duplicate's interactions moved to this ticket
+            return list(Interaction.objects.filter(ticket_id=event.ticket_id).values_list("pk", flat=True))
+        return [event.interaction_id] if event.interaction_id else []
 
     def url(self, hit):
         return reverse("web:ticket", args=[hit.ticket_id]) + "#timeline"

@@ -9,8 +9,8 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.customers.models import Customer, Order
-from caredesk.tickets import use_cases
 from caredesk.search import queries as search_queries
+from caredesk.tickets import use_cases
 from caredesk.web import forms
 from caredesk.web.permissions import requires
 

@@ -123,3 +123,14 @@ def test_a_build_indexes_an_existing_database_and_resumes(agent, actor, customer
     assert state.finished_at is not None and IndexBuild.objects.get(source="ticket").last_id == tickets[-1].pk
     assert sorted(object_id for _, object_id in found(agent, "widget")) == sorted(t.pk for t in tickets)
     assert SearchDocument.objects.filter(source="ticket").count() == 5
+
+
+def test_a_merged_duplicates_messages_are_found_on_the_kept_ticket(agent, actor, customer):
+    from caredesk.tickets.actions import merge_tickets
+
+    kept = open_ticket(actor, customer, "Passport delayed")
+    duplicate = open_ticket(actor, customer, "Passport delayed again")
+    note = use_cases.add_note(duplicate, actor=actor, body="Courier tracking says Albuquerque.")
+    merge_tickets(duplicate, kept, actor=Actor.system("merge"))  # an agent's merge now needs a resolution
+    [hit] = [hit for hit in queries.search("albuquerque", agent=agent).hits if hit.source == "interaction"]
+    assert (hit.object_id, hit.ticket_id) == (note.pk, kept.pk)
