@@ -12,6 +12,7 @@ from caredesk.analytics.actions import refresh_due
 from caredesk.core import clock, roles
 from caredesk.core.audit import Actor
 from caredesk.tickets.actions import add_interaction, create_ticket, update_ticket
+from tests.integration.helpers import record_resolution
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +30,7 @@ def worked(maria, dana, e2e_agent):
             clock.advance(timedelta(hours=3))
             add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
                             kind="message", body="Here is the answer.")
+            record_resolution(ticket, Actor.of_agent(agent))
             update_ticket(ticket, actor=Actor.of_agent(agent), status="solved")
     refresh_due()
     return {"maria": maria, "lee": lee}

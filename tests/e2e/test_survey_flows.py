@@ -21,6 +21,7 @@ from caredesk.surveys.models import Survey
 from caredesk.tickets.actions import create_ticket, update_ticket
 from caredesk.tickets.models import TicketEvent
 from tests.e2e.channel_peers import peer_smtp_server
+from tests.integration.helpers import record_resolution
 
 pytestmark = pytest.mark.e2e
 LINK = re.compile(r"https?://\S+/survey/\S+/")
@@ -31,6 +32,7 @@ def solve_and_survey(agent, customer, *, solved_at, subject: str, peer_port: int
     settings.SMTP_HOST, settings.SMTP_PORT, settings.SMTP_SECURITY = "127.0.0.1", peer_port, "none"
     with clock.frozen_at(solved_at):
         ticket = create_ticket(actor=Actor.of_agent(agent), requester=customer, subject=subject, assignee=agent)
+        record_resolution(ticket, Actor.of_agent(agent))
         update_ticket(ticket, actor=Actor.of_agent(agent), status="solved")
         clock.advance(timedelta(hours=23))
         assert survey_actions.send_due() == 0  # not due yet
@@ -114,6 +116,7 @@ def test_the_ticket_page_shows_csat_and_files_a_clarification(page, sign_in, mar
     sign_in("maria")
     page.goto(f"/tickets/{ticket.pk}/")
     expect(page.locator(".clarification-refusal")).to_contain_text("RESOLVED tickets only")
+    record_resolution(ticket, actor)
     update_ticket(ticket, actor=actor, status="solved")
     page.goto(f"/tickets/{ticket.pk}/")
     panel = page.locator("#satisfaction")
