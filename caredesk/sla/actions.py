@@ -294,7 +294,7 @@ class _Writes:
 
 SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
 TARGET_FIELDS = ["policy", "target_minutes", "pausing_statuses", "state", "paused_by", "used_seconds", "due_at",
-                 "warn_at", "ended_at", "breached_at", "warned_at"]
+                 "warn_at", "ended_at", "breached_at", "warned_at", "promised"]
 
 
 def _describe(kind: str, clock_: clocks.Clock, zone: ZoneInfo) -> str:
@@ -324,7 +324,7 @@ def _apply_clock(row: SlaTarget, clock_: clocks.Clock, policy: SlaPolicy, zone: 
         events.append(_clock_event(ticket_id, "started", clock_.metric, clock_.cycle, clock_.due_at,
                                    _describe("started", clock_, zone), now))
     row.policy, row.target_minutes = policy, clock_.target.minutes
-    row.pausing_statuses = sorted(clock_.pausing)
+    row.pausing_statuses, row.promised = sorted(clock_.pausing), clock_.promised
     row.state, row.paused_by, row.used_seconds = clock_.state, clock_.paused_by, clock_.used_seconds
     row.due_at, row.ended_at = clock_.due_at, clock_.ended_at
     if row.warn_at != clock_.warn_at and row.warned_at is None:
