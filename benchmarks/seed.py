@@ -160,12 +160,13 @@ def seed_sla_clocks(policy_id: int, *, now, spread_days: int = 30, seed: int = 1
                 due = now + timedelta(days=1, minutes=generator.randrange(spread_days * 24 * 60))
                 warn = due - timedelta(hours=1)
                 clocks.append((ticket_id, policy_id, warn, due, now, False))
-                targets.append((ticket_id, policy_id, "first_reply", 1, 480, "[]", "running", "", now, 0, due, warn))
+                targets.append((ticket_id, policy_id, "first_reply", 1, 480, "[]", "running", "", now, 0, due, warn,
+                                False))
             _insert("sla_ticketsla", ["ticket_id", "policy_id", "next_due_at", "next_breach_at", "computed_at",
                                       "stale"], clocks)
             _insert("sla_slatarget", ["ticket_id", "policy_id", "metric", "cycle", "target_minutes",
                                       "pausing_statuses", "state", "paused_by", "started_at", "used_seconds",
-                                      "due_at", "warn_at"], targets)
+                                      "due_at", "warn_at", "promised"], targets)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return len(ticket_ids)

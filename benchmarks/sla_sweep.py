@@ -191,11 +191,11 @@ def main() -> None:
 
     ids = _first_ids(options.due)
     rates = {}
-    for kind in ("warning", "breach"):
+    for kind, plural in (("warning", "warnings"), ("breach", "breaches")):
         make_due(ids, now, kind)
         handled, elapsed, cpu = timed_sweep(now)
         rates[kind] = handled / elapsed
-        print(f"one worker, {kind}s: {handled} recorded in {elapsed:.2f}s = {rates[kind]:.0f}/s, "
+        print(f"one worker, {plural}: {handled} recorded in {elapsed:.2f}s = {rates[kind]:.0f}/s, "
               f"{cpu * 1000 / max(1, handled):.3f} ms of CPU each "
               f"({'met' if rates[kind] >= 2000 else 'NOT met'}: >= 2,000/s)")
     make_due(ids, now, "breach")

@@ -48,6 +48,8 @@ class ClockOut(Schema):
     due_at: datetime | None
     paused_by: str
     pausing_statuses: list[str]
+    promised: bool = Field(description="Held to an update promised to the customer (SOP 002): no status pauses "
+                                       "it until the next public reply.")
     started_at: datetime
     ended_at: datetime | None
     warned_at: datetime | None
@@ -117,6 +119,7 @@ def _out(ticket: Ticket) -> dict:
             "metric": view.target.metric, "cycle": view.target.cycle, "state": view.state,
             "target_minutes": view.target.target_minutes, "business_seconds_left": view.remaining_seconds,
             "due_at": view.due_at, "paused_by": view.paused_by, "pausing_statuses": view.pausing,
+            "promised": view.promised,
             "started_at": view.target.started_at, "ended_at": view.target.ended_at,
             "warned_at": view.target.warned_at, "breached_at": view.target.breached_at,
         } for view in sorted(views, key=lambda view: (view.target.started_at, view.target.pk))],

@@ -17,7 +17,7 @@ from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.models import Agent
-from caredesk.escalations import ladder
+from caredesk.escalations import ladder, signals
 from caredesk.escalations.models import IN_PROGRESS, Escalation
 from caredesk.escalations.telephony import transfer_provider
 from caredesk.playbooks import actions as playbook_actions
@@ -107,6 +107,7 @@ def record_choice(escalation: Escalation, *, agent: Agent, waits: bool, call_sid
         escalation.status = Escalation.Status.WAITING_FOR_UPDATE
         _save(escalation, now)
         _record(actor, escalation, "agreed_to_wait", "the customer agreed to wait for an update within 1 business day")
+        signals.update_promised.send(sender=Escalation, escalation=escalation, ticket=escalation.ticket)
         runner.start_triggered(escalation.ticket, AGREED_TO_WAIT_TRIGGER)
         return escalation
     rules = rules_of(escalation)

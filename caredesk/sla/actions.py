@@ -161,13 +161,20 @@ def set_contract_tier(customer: Customer, tier: ContractTier | None, *, actor: A
 # --- clocks -----------------------------------------------------------------------------------------------
 
 
+PROMISE_EVENTS = ("escalation.agreed_to_wait",)  # SOP 002: the customer agreed to wait for an update within 1 day
+
+
 def history(ticket_ids: Iterable[int]) -> dict[int, list[clocks.Happening]]:
-    """Each ticket's history as the clocks read it: creation, status changes, customer messages, agents'
-    public replies (messages and calls), in two queries."""
+    """Each ticket's history as the clocks read it: creation, status changes, updates promised to the customer,
+    customer messages, agents' public replies (messages and calls), in two queries."""
     ids = list(ticket_ids)
     found: dict[int, list[clocks.Happening]] = defaultdict(list)
-    events = TicketEvent.objects.filter(ticket_id__in=ids, action__in=("ticket.created", "status.changed"))
+    events = TicketEvent.objects.filter(ticket_id__in=ids,
+                                        action__in=("ticket.created", "status.changed", *PROMISE_EVENTS))
     for ticket_id, action, at, after in events.values_list("ticket_id", "action", "at", "after"):
+        if action in PROMISE_EVENTS:
+            found[ticket_id].append(clocks.Happening(at, clocks.UPDATE_PROMISED))
+            continue
         status = after["status"] if action == "ticket.created" else after
         found[ticket_id].append(clocks.Happening(at, clocks.CREATED if action == "ticket.created" else clocks.STATUS,
                                                  status))
@@ -287,7 +294,7 @@ class _Writes:
 
 SLA_FIELDS = ["policy", "next_due_at", "next_breach_at", "computed_at", "stale"]
 TARGET_FIELDS = ["policy", "target_minutes", "pausing_statuses", "state", "paused_by", "used_seconds", "due_at",
-                 "warn_at", "ended_at", "breached_at", "warned_at"]
+                 "warn_at", "ended_at", "breached_at", "warned_at", "promised"]
 
 
 def _describe(kind: str, clock_: clocks.Clock, zone: ZoneInfo) -> str:
@@ -298,7 +305,8 @@ def _describe(kind: str, clock_: clocks.Clock, zone: ZoneInfo) -> str:
     if kind == "paused":
         return f"paused while {clock_.paused_by}, {clocks.describe_remaining(clock_.remaining_seconds)} left"
     if kind == "resumed":
-        return f"resumed, due {_when(clock_.due_at, zone)}"
+        promise = " (held to the update promised to the customer)" if clock_.promised else ""
+        return f"resumed, due {_when(clock_.due_at, zone)}{promise}"
     if kind == "fulfilled":
         return ("fulfilled late" if clock_.breached else
                 f"fulfilled with {clocks.describe_remaining(clock_.remaining_seconds)} to spare")
@@ -316,7 +324,7 @@ def _apply_clock(row: SlaTarget, clock_: clocks.Clock, policy: SlaPolicy, zone: 
         events.append(_clock_event(ticket_id, "started", clock_.metric, clock_.cycle, clock_.due_at,
                                    _describe("started", clock_, zone), now))
     row.policy, row.target_minutes = policy, clock_.target.minutes
-    row.pausing_statuses = sorted(clock_.target.pausing)
+    row.pausing_statuses, row.promised = sorted(clock_.pausing), clock_.promised
     row.state, row.paused_by, row.used_seconds = clock_.state, clock_.paused_by, clock_.used_seconds
     row.due_at, row.ended_at = clock_.due_at, clock_.ended_at
     if row.warn_at != clock_.warn_at and row.warned_at is None:
@@ -439,8 +447,10 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
-def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: datetime) -> list[SlaEvent]:
-    """Warn that targets breach soon, once per target: an `sla.warned` event on the ticket naming its assignee
+def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now: datetime) -> list[SlaEvent]:
+    """Warn that targets breach soon, once per target, saying the business time left on the ticket's calendar
+    (`hours`, by ticket id; a warning given at closing time for a target due next morning says 1h, not 17h):
+    an `sla.warned` event on the ticket naming its assignee
     and group (the ticket page and My work show it), and an in-app notification to the assignee (kind
     "sla_warning", caredesk.notifications; the team can turn the kind off). An agent with several targets
     warned in one sweep gets one notification listing them, not one each: no floods. Returns the events to
@@ -453,13 +463,12 @@ def deliver_warnings(rows: list[SlaTarget], zones: dict[int, ZoneInfo], now: dat
         who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
                                  (ticket.group.name if ticket.group_id else "")) if name]
         to = f" to {' and '.join(who)}" if who else " (unassigned)"
-        left = clocks.describe_remaining(int((row.due_at - now).total_seconds())) if row.due_at else "?"
-        due = _when(row.due_at, zones[row.ticket_id])
-        events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at,
-                                   f"breaches soon, due {due} (about {left} from now){to}", now))
+        calendar = hours[row.ticket_id]
+        left = clocks.describe_remaining(calendar.seconds_between(now, row.due_at)) if row.due_at else "?"
+        soon = f"breaches soon, due {_when(row.due_at, calendar.zone)} ({left} of business time left)"
+        events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at, soon + to, now))
         if ticket.assignee_id:
-            by_agent[ticket.assignee_id].append(
-                (ticket, f"{clocks.METRIC_NAMES[row.metric]} breaches soon, due {due} (about {left} from now)"))
+            by_agent[ticket.assignee_id].append((ticket, f"{clocks.METRIC_NAMES[row.metric]} {soon}"))
     for warnings in by_agent.values():
         ticket, what = warnings[0]
         if len(warnings) == 1:
@@ -484,10 +493,19 @@ def sweep_due(*, batch_size: int = SWEEP_BATCH, budget_seconds: float | None = N
             return handled
 
 
+def _anything_due(now: datetime) -> bool:
+    """Whether a warning or a breach is due: one indexed lookup, in plain SQL because the worker asks every few
+    seconds and building the ORM's `exists()` costs several times the lookup itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {TicketSla._meta.db_table} WHERE next_due_at <= %s LIMIT 1",
+                       [connection.ops.adapt_datetimefield_value(now)])
+        return cursor.fetchone() is not None
+
+
 def _sweep_batch(batch_size: int) -> tuple[int, bool]:
     now = clock.now()
     postgres = connection.vendor == "postgresql"
-    if not TicketSla.objects.filter(next_due_at__lte=now).exists():  # the usual answer, without a transaction
+    if not _anything_due(now):  # the usual answer, without a transaction
         return 0, False
     with transaction.atomic():
         due = list(TicketSla.objects.filter(next_due_at__lte=now).order_by("next_due_at")
@@ -511,12 +529,12 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
             rows_by_ticket[row.ticket_id].append(row)
         config = configuration()
         writes = _Writes(now, [], [], [], [], fields=("breached_at", "warned_at"))
-        zones: dict[int, ZoneInfo] = {}
+        hours: dict[int, BusinessHours] = {}
         handled = 0
         for sla in slas:
             policy = config.by_pk.get(sla.policy_id)
-            zone = policy.zone if policy else ZoneInfo("UTC")
-            zones[sla.ticket_id] = zone
+            hours[sla.ticket_id] = policy.hours if policy else BusinessHours()
+            zone = hours[sla.ticket_id].zone
             for row in rows_by_ticket[sla.ticket_id]:
                 if row.due_at is not None and row.due_at <= now and row.breached_at is None:
                     _breach(row, zone, writes, due_at=row.due_at)
@@ -528,7 +546,7 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
                     writes.changed.append(row)
                     handled += 1
             _schedule(sla, rows_by_ticket[sla.ticket_id], now)
-        writes.events += deliver_warnings(writes.warnings, zones, now)
+        writes.events += deliver_warnings(writes.warnings, hours, now)
         writes.write()
         statements.update_rows(slas, ["next_due_at", "next_breach_at", "computed_at"])
     return handled + len(stale), len(due) == batch_size

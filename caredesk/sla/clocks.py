@@ -10,6 +10,9 @@ the policy targets, with where it stands at `now`:
   agent's next public reply fulfils it (an agent who replied does not keep being escalated).
 - periodic update: starts when the ticket is created or reopened; each public reply fulfils the cycle and
   starts the next, so the customer hears from the team at least every N business minutes while it is open.
+  An update promised to the customer (SOP 002: an escalated customer agreed to wait "for an update within 1
+  day") holds the clock to the promise: until the next public reply no status pauses it (the customer waits on
+  the team, even on a pending ticket), and a paused cycle resumes with the time it has left.
 - resolution: starts when the ticket is created; solving fulfils it; reopening resumes the same cycle with
   the time already used.
 
@@ -34,7 +37,8 @@ METRIC_NAMES = {FIRST_REPLY: "first reply", NEXT_REPLY: "next reply", PERIODIC_U
 
 # History kinds
 CREATED, STATUS, CUSTOMER_MESSAGE, AGENT_REPLY = "created", "status", "customer_message", "agent_reply"
-HISTORY_KINDS = (CREATED, STATUS, CUSTOMER_MESSAGE, AGENT_REPLY)
+UPDATE_PROMISED = "update_promised"  # the customer agreed to wait for an update (SOP 002)
+HISTORY_KINDS = (CREATED, STATUS, CUSTOMER_MESSAGE, AGENT_REPLY, UPDATE_PROMISED)
 DONE_STATUSES = frozenset({"solved", "closed"})
 
 # Clock states
@@ -112,6 +116,12 @@ class Clock:
     paused_by: str = ""
     breached: bool = False  # the target was passed before it ended (or by now)
     transitions: tuple[Transition, ...] = ()
+    promised: bool = False  # held to an update promised to the customer: no status pauses it
+
+    @property
+    def pausing(self) -> frozenset[str]:
+        """The statuses that pause this cycle now (none while it is held to a promised update)."""
+        return _pausing(self.target, self.promised)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -135,7 +145,12 @@ class _Cycle:
     ended_at: datetime | None = None
     state: str = RUNNING
     overran: bool = False  # used time passed the target while it ran
+    promised: bool = False
     transitions: list[Transition] = field(default_factory=list)
+
+
+def _pausing(target: Target, promised: bool) -> frozenset[str]:
+    return frozenset() if promised else target.pausing
 
 
 class _Replay:
@@ -145,16 +160,18 @@ class _Replay:
         self.open: dict[str, _Cycle] = {}
         self.status = ""
         self.replied = False
+        self.promised = False  # an update promised to the customer is still owed
 
     def start(self, metric: str, at: datetime) -> None:
         target = self.targets.get(metric)
         if target is None or metric in self.open:
             return
         number = 1 + sum(1 for cycle in self.cycles if cycle.metric == metric)
-        cycle = _Cycle(metric, number, target, at, transitions=[Transition(at, "started")])
+        cycle = _Cycle(metric, number, target, at, promised=self.promised and metric == PERIODIC_UPDATE,
+                       transitions=[Transition(at, "started")])
         self.cycles.append(cycle)
         self.open[metric] = cycle
-        if self.status in target.pausing:
+        if self.status in _pausing(target, cycle.promised):
             cycle.state, cycle.paused_by = PAUSED, self.status
             cycle.transitions.append(Transition(at, "paused", self.status))
         else:
@@ -185,14 +202,14 @@ class _Replay:
         if cycle is None or RESOLUTION in self.open:
             self.start(RESOLUTION, at)
             return
-        cycle.state, cycle.ended_at = RUNNING, None
-        cycle.transitions.append(Transition(at, "resumed"))
+        cycle.ended_at = None
         self.open[RESOLUTION] = cycle
-        self._count_from(cycle, at)
+        self._resume(cycle, at)
 
     def set_status(self, status: str, at: datetime) -> None:
         before, self.status = self.status, status
         if status in DONE_STATUSES and before not in DONE_STATUSES:
+            self.promised = False
             self.end(RESOLUTION, at, FULFILLED)
             for metric in (FIRST_REPLY, NEXT_REPLY, PERIODIC_UPDATE):
                 self.end(metric, at, STOPPED)
@@ -201,15 +218,32 @@ class _Replay:
             self.resume_resolution(at)
             self.start(PERIODIC_UPDATE, at)
         for cycle in self.open.values():
-            pausing = cycle.target.pausing
+            pausing = _pausing(cycle.target, cycle.promised)
             if status in pausing and cycle.state == RUNNING:
                 self._count_until(cycle, at)
                 cycle.state, cycle.paused_by, cycle.due_at = PAUSED, status, None
                 cycle.transitions.append(Transition(at, "paused", status))
             elif status not in pausing and cycle.state == PAUSED:
-                cycle.state, cycle.paused_by = RUNNING, ""
-                cycle.transitions.append(Transition(at, "resumed"))
-                self._count_from(cycle, at)
+                self._resume(cycle, at)
+
+    def _resume(self, cycle: _Cycle, at: datetime) -> None:
+        cycle.state, cycle.paused_by = RUNNING, ""
+        cycle.transitions.append(Transition(at, "resumed"))
+        self._count_from(cycle, at)
+
+    def promise_update(self, at: datetime) -> None:
+        """The customer agreed to wait for an update: the periodic update runs whatever the status, until the
+        next public reply gives it."""
+        if self.status in DONE_STATUSES:
+            return
+        self.promised = True
+        cycle = self.open.get(PERIODIC_UPDATE)
+        if cycle is None:
+            self.start(PERIODIC_UPDATE, at)
+            return
+        cycle.promised = True
+        if cycle.state == PAUSED:
+            self._resume(cycle, at)
 
     def happen(self, happening: Happening) -> None:
         at = happening.at
@@ -224,8 +258,10 @@ class _Replay:
         elif happening.kind == CUSTOMER_MESSAGE:
             if self.replied and self.status not in DONE_STATUSES:
                 self.start(NEXT_REPLY, at)
+        elif happening.kind == UPDATE_PROMISED:
+            self.promise_update(at)
         elif happening.kind == AGENT_REPLY:
-            self.replied = True
+            self.replied, self.promised = True, False
             self.end(FIRST_REPLY, at, FULFILLED)
             self.end(NEXT_REPLY, at, FULFILLED)
             if PERIODIC_UPDATE in self.open:
@@ -253,7 +289,7 @@ class _Replay:
                 state=cycle.state, used_seconds=used, due_at=due_at, warn_at=warn_at, ended_at=cycle.ended_at,
                 paused_by=cycle.paused_by, breached=overran or used > cycle.target.seconds or (
                     cycle.state in (RUNNING, PAUSED) and used >= cycle.target.seconds),
-                transitions=tuple(cycle.transitions)))
+                transitions=tuple(cycle.transitions), promised=cycle.promised and cycle.state == RUNNING))
         return result
 
 

@@ -196,6 +196,8 @@ class SlaTarget(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True, help_text="When the breach was recorded.")
     warned_at = models.DateTimeField(null=True, blank=True)
+    promised = models.BooleanField(default=False, help_text="Held to an update promised to the customer (SOP 002): "
+                                                            "no status pauses it until the next public reply.")
 
     class Meta:
         ordering = ["ticket", "started_at", "id"]

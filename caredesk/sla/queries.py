@@ -27,6 +27,7 @@ class ClockView:
     remaining_text: str
     paused_by: str
     pausing: list[str]
+    promised: bool  # held to an update promised to the customer: nothing pauses it until the next public reply
     due_at: datetime | None
     breached: bool
     warned: bool
@@ -67,7 +68,7 @@ def ticket_clocks(ticket: Ticket) -> dict:
         left = remaining_seconds(row, hours, now)
         views.append(ClockView(
             target=row, remaining_seconds=left, remaining_text=clocks.describe_remaining(left),
-            paused_by=row.paused_by, pausing=row.pausing_statuses, due_at=row.due_at,
+            paused_by=row.paused_by, pausing=row.pausing_statuses, promised=row.promised, due_at=row.due_at,
             breached=row.breached_at is not None, warned=row.warned_at is not None, timezone=hours.timezone))
     open_views = [view for view in views if view.state in (clocks.RUNNING, clocks.PAUSED)]
     ended = [view for view in views if view.state not in (clocks.RUNNING, clocks.PAUSED)][-4:]

@@ -1,6 +1,7 @@
 """Keeps priority and the SLA clocks current, inside the transaction of the change that moves them: a new
 ticket is assessed (an important customer's or contract's priority raised) and its clocks start; a message,
-a call, a status, priority, group, type, requester or order change replays its clocks. An admin's edit of a
+a call, a status, priority, group, type, requester or order change, or an update promised to an escalated
+customer (SOP 002) replays its clocks. An admin's edit of a
 policy or a calendar marks the open clocks for the sweep to recompute."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from caredesk.calendars.signals import calendar_saved
+from caredesk.escalations.signals import update_promised
 from caredesk.sla import actions
 from caredesk.sla.models import ImportanceRule, SlaPolicy, SlaTargetSpec
 from caredesk.tickets.models import Interaction
@@ -35,6 +37,11 @@ def on_ticket_changed(sender, ticket, changes, actor, **kwargs):
     fields = sorted({field for field, _, _ in changes} & CLOCK_FIELDS)
     if fields:
         actions.recompute([ticket.pk], reason=f"{' and '.join(fields)} changed".replace("_", " "), tickets=[ticket])
+
+
+@receiver(update_promised, dispatch_uid="sla.on_update_promised")
+def on_update_promised(sender, escalation, ticket, **kwargs):
+    actions.recompute([ticket.pk], reason="an update was promised")
 
 
 @receiver(post_save, sender=SlaPolicy, dispatch_uid="sla.on_policy_saved")

@@ -127,3 +127,29 @@ def test_a_premium_contract_set_through_the_api_raises_new_tickets_one_level(mon
     assert_problem(bad, 422, "tier")
     assert api.put("/api/v1/customers/999999/contract-tier", data={"tier": None},
                    content_type="application/json").status_code == 404
+
+
+def test_an_update_promised_to_an_escalated_customer_runs_while_pending(api, opened, actor, agent, client):
+    """SOP 002: once the customer agrees to wait for an update, pending no longer pauses the periodic update;
+    the API and the ticket page say why."""
+    from caredesk.escalations.actions import record_choice, record_request
+    from caredesk.tickets.actions import update_ticket
+
+    use_cases.reply(opened, actor=actor, body="We are looking into it.")
+    update_ticket(opened, actor=actor, status="pending")
+
+    def periodic_update() -> dict:
+        clocks = api.get(f"/api/v1/tickets/{opened.pk}/sla").json()["clocks"]
+        return next(row for row in clocks if row["metric"] == "periodic_update" and row["cycle"] == 2)
+
+    assert (periodic_update()["state"], periodic_update()["promised"]) == ("paused", False)
+    clock.advance(timedelta(hours=1))
+    record_choice(record_request(opened, agent=agent, reason="Leadership now"), agent=agent, waits=True)
+    held = periodic_update()
+    assert (held["state"], held["promised"], held["pausing_statuses"]) == ("running", True, [])
+    assert held["business_seconds_left"] == 8 * 3600  # paused with its whole day left, it resumes with it
+    client.force_login(agent)
+    assert "Not paused until the update promised to the customer" in client.get(
+        f"/tickets/{opened.pk}/sla/").content.decode()
+    use_cases.reply(opened, actor=actor, body="Here is your update.")
+    assert (periodic_update()["state"], periodic_update()["breached_at"]) == ("fulfilled", None)

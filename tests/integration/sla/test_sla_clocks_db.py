@@ -62,7 +62,8 @@ def test_the_sweep_warns_once_then_records_the_breach_when_it_happens(monday, cu
     texts = list(Notification.objects.filter(agent=agent, kind__key="sla_warning").values_list("text", flat=True))
     assert texts == [  # one notification for the two targets warned together, not one each
         f"2 SLA targets of your tickets breach soon: #{ticket.pk} first reply breaches soon, due Mon 15 Sep 17:00 "
-        f"(about 59m from now); #{ticket.pk} periodic update breaches soon, due Mon 15 Sep 17:00 (about 59m from now)"]
+        f"(59m of business time left); #{ticket.pk} periodic update breaches soon, due Mon 15 Sep 17:00 "
+        f"(59m of business time left)"]
     clock.set_virtual(MONDAY_9 + timedelta(hours=8, seconds=20))
     assert actions.sweep_due() == 2  # first reply, periodic update (resolution is 5 days)
     assert actions.sweep_due() == 0

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from caredesk.calendars.hours import BusinessHours
 from caredesk.sla import clocks
 from caredesk.sla.clocks import (
-    AGENT_REPLY, CREATED, CUSTOMER_MESSAGE, FIRST_REPLY, NEXT_REPLY, PERIODIC_UPDATE, RESOLUTION, STATUS, Happening,
-    Target,
+    AGENT_REPLY, CREATED, CUSTOMER_MESSAGE, FIRST_REPLY, NEXT_REPLY, PERIODIC_UPDATE, RESOLUTION, STATUS,
+    UPDATE_PROMISED, Happening, Target,
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -95,6 +95,32 @@ def test_reopening_resumes_resolution_with_the_time_used():
     assert resolution.due_at == at(17, 13)
 
 
+def test_a_promised_update_runs_while_pending_until_the_next_public_reply():
+    """SOP 002: the customer agreed to wait for an update within 1 day; pending no longer pauses the periodic
+    update (the customer waits on the team) until the agent's update, after which pending pauses it again."""
+    history = [created(), Happening(at(15, 10), AGENT_REPLY), Happening(at(15, 10), STATUS, "pending")]
+    paused = by_key(history, at(15, 11))[(PERIODIC_UPDATE, 2)]
+    assert (paused.state, paused.paused_by, paused.pausing) == ("paused", "pending", WAITING)
+    history.append(Happening(at(15, 14), UPDATE_PROMISED))
+    held = by_key(history, at(15, 15))
+    update = held[(PERIODIC_UPDATE, 2)]
+    assert (update.state, update.promised, update.pausing, update.due_at) == ("running", True, frozenset(),
+                                                                              at(16, 14))
+    assert held[(RESOLUTION, 1)].state == "paused"  # the promise holds the update, not the resolution
+    assert by_key(history + [Happening(at(15, 16), STATUS, "on_hold")], at(15, 17))[(PERIODIC_UPDATE, 2)].state == (
+        "running")
+    history.append(Happening(at(16, 11), AGENT_REPLY))
+    given = by_key(history, at(16, 12))
+    assert (given[(PERIODIC_UPDATE, 2)].state, given[(PERIODIC_UPDATE, 2)].breached) == ("fulfilled", False)
+    assert (given[(PERIODIC_UPDATE, 3)].state, given[(PERIODIC_UPDATE, 3)].promised) == ("paused", False)
+
+
+def test_a_promise_on_a_solved_ticket_starts_nothing():
+    history = [created(), Happening(at(15, 10), STATUS, "solved"), Happening(at(15, 11), UPDATE_PROMISED)]
+    assert [clock.state for clock in clocks.compute(history, TARGETS, OFFICE, at(15, 12))] == [
+        "stopped", "stopped", "fulfilled"]
+
+
 def test_a_shorter_target_recomputes_the_due_time_from_the_history():
     history = [created(), Happening(at(15, 9, 30), AGENT_REPLY)]
     slow = by_key(history, at(15, 10))[(PERIODIC_UPDATE, 2)]
@@ -108,17 +134,20 @@ def test_next_breach_is_the_earliest_running_due_time():
     assert clocks.describe_remaining(3900) == "1h 05m" and clocks.describe_remaining(-600) == "over by 10m"
 
 
-kinds = st.sampled_from([AGENT_REPLY, CUSTOMER_MESSAGE, "pending", "open", "solved"])
+kinds = st.sampled_from([AGENT_REPLY, CUSTOMER_MESSAGE, UPDATE_PROMISED, "pending", "open", "solved"])
 
 
 @settings(max_examples=150, deadline=None)
 @given(steps=st.lists(st.tuples(st.integers(1, 600), kinds), max_size=12))
 def test_clocks_never_break_their_invariants(steps):
     history, moment = [created()], at(15, 9)
+    status, owed = "open", False  # an update promised to the customer and not given yet
     for minutes, kind in steps:
         moment += timedelta(minutes=minutes)
         history.append(Happening(moment, STATUS, kind) if kind in ("pending", "open", "solved")
                        else Happening(moment, kind))
+        owed = (owed or (kind == UPDATE_PROMISED and status != "solved")) and kind not in (AGENT_REPLY, "solved")
+        status = kind if kind in ("pending", "open", "solved") else status
     result = clocks.compute(history, TARGETS, OFFICE, moment + timedelta(hours=1))
     first_reply = [clock for clock in result if clock.metric == FIRST_REPLY]
     assert len(first_reply) == 1
@@ -132,3 +161,6 @@ def test_clocks_never_break_their_invariants(steps):
             assert clock.breached
     running = [clock.metric for clock in result if clock.state in ("running", "paused")]
     assert len(running) == len(set(running))  # at most one open cycle per metric
+    if owed:  # a promised update runs whatever the status until it is given
+        assert [(clock.state, clock.promised) for clock in result if clock.metric == PERIODIC_UPDATE
+                and clock.state in ("running", "paused")] == [("running", True)]
