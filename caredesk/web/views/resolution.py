@@ -58,7 +58,8 @@ def solve(request, pk: int):
     def write(data):
         actions.solve(ticket, actor=Actor.of_agent(request.user), resolution=actions.NewResolution(
             root_cause=data["root_cause"], resolution_code=data["resolution_code"], summary=data["summary"],
-            knowledge_base_reference=data["knowledge_base_reference"], linked_ticket=data["linked_ticket"],
+            article=data["article"], knowledge_base_reference=data["knowledge_base_reference"],
+            linked_ticket=data["linked_ticket"],
             confirmation=data.get("confirmation", ""), confirmed_by=data.get("confirmed_by", "")))
 
     return _act(request, ticket, SolveForm(request.POST, ticket=ticket), "solve_form", write,

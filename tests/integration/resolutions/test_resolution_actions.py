@@ -24,6 +24,17 @@ PLAYBOOK = Actor.playbook("general_inquiry_follow_up", 3)
 Confirmation = Resolution.Confirmation
 
 
+def article(agent, *, publish=True):
+    """An article of the knowledge base (published unless told)."""
+    from caredesk.knowledge import actions as knowledge
+    from caredesk.knowledge.models import ArticleCategory
+
+    written = knowledge.create_article(agent=agent, draft=knowledge.Draft(
+        title="Resetting a charger", body="Hold the button for ten seconds.",
+        category=ArticleCategory.objects.first().pk))
+    return knowledge.publish(written, agent=agent) if publish else written
+
+
 def new(**fields) -> actions.NewResolution:
     return actions.NewResolution(**{"root_cause": "product_defect", "summary": "Replaced the part.", **fields})
 
@@ -240,3 +251,20 @@ def test_the_export_counts_resolutions_by_week_root_cause_and_agent(ticket, acto
         ["2026-03-02", "Product defect", "", "maria", 2, 1, 0],
     ]
     assert list(queries.export_rows(since=frozen_clock.now() + timedelta(seconds=1))) == [queries.EXPORT_HEADER]
+
+
+def test_the_resolution_reuses_an_article_of_the_knowledge_base(ticket, actor, agent):
+    """SOP 004 "Utilize a Knowledge Base": the solution reuses a published article, which satisfies a rule that
+    requires a reference, and reads in the trail and the search."""
+    draft = article(agent, publish=False)
+    with nothing_written(), pytest.raises(ValidationFailed) as caught:
+        actions.solve(ticket, actor=actor, resolution=new(article=draft.pk))
+    assert caught.value.field == "article"
+    ResolutionRule.objects.filter(ticket_type=None).update(required_fields=["root_cause", "reference"])
+    published = article(agent)
+    resolution = actions.solve(ticket, actor=actor, resolution=new(summary="", article=published.pk,
+                                                                   confirmation="later"))
+    assert (resolution.article, status(ticket)) == (published, "solved")
+    [event] = events_of(ticket, action="resolution.recorded")
+    assert event.after["article"] == {"id": published.pk, "name": "Resetting a charger"}
+    assert [row.pk for row in queries.search_resolutions(text="charger")] == [resolution.pk]

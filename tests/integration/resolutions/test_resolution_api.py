@@ -166,3 +166,16 @@ def test_the_preferred_channel_a_confirmation_text_and_still_not_fixed_through_t
     [listed] = api.get("/api/v1/resolutions?confirmation=not_fixed").json()["items"]
     assert (listed["ticket_id"], listed["current"]) == (ticket.pk, False)
     assert api.get("/api/v1/resolutions?confirmation=sent").json()["items"] == []
+
+
+def test_the_resolution_reuses_a_published_article(api, ticket, agent):
+    from caredesk.knowledge import actions as knowledge
+    from caredesk.knowledge.models import ArticleCategory
+
+    written = knowledge.create_article(agent=agent, draft=knowledge.Draft(
+        title="Resetting a charger", body="Hold the button.", category=ArticleCategory.objects.first().pk))
+    with nothing_written():
+        assert_problem(post_json(api, url(ticket), {**SOLVE, "article": written.pk}), 422, "article")  # a draft
+    knowledge.publish(written, agent=agent)
+    body = post_json(api, url(ticket), {**SOLVE, "article": written.pk, "confirmation": "later"}).json()
+    assert body["article"] == {"id": written.pk, "title": "Resetting a charger"}
