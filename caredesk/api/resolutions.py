@@ -78,8 +78,8 @@ class ResolutionIn(InputSchema):
     solve: bool = Field(True, description="Solve the ticket with it (false: record it only).")
     confirmation: Literal["send", "confirmed", "later", ""] = Field("", description=(
         "send: a confirmation message on the customer's preferred channel; confirmed: the customer confirmed "
-        "already (say how in confirmed_by); later: the agent will confirm. Empty: send when the customer can "
-        "get a message."))
+        "already (say how in confirmed_by); later: the agent will confirm. Empty: later for a customer who "
+        "prefers the phone (the agent calls them) or who cannot get a message, send otherwise."))
     confirmed_by: Literal["", "phone", "email", "sms", "chat"] = ""
 
 

@@ -49,7 +49,7 @@ NO_REFERENCE = {"article": None, "knowledge_base_reference": "", "linked_ticket"
 @dataclass
 class NewResolution:
     """What an agent gives when solving: the lists' entries, texts, and what to do about the
-    customer's confirmation (rules.CONFIRMATION_CHOICES; empty: send a message when the customer can get one)."""
+    customer's confirmation (rules.CONFIRMATION_CHOICES; empty: rules.default_confirmation)."""
 
     root_cause: str = ""  # keys of the lists' entries
     resolution_code: str = ""
@@ -153,7 +153,7 @@ def _settle_confirmation(ticket: Ticket, resolution: Resolution, actor: Actor, n
         return resolution
     if new.confirmation == rules.CONFIRMED:
         return _confirmed(resolution, actor, new.confirmed_by)
-    if new.confirmation == rules.LATER or (not new.confirmation and confirmation_channel(ticket.requester) is None):
+    if (new.confirmation or default_confirmation(ticket.requester)) == rules.LATER:
         resolution.confirmation = Confirmation.AWAITED
         resolution.save(update_fields=["confirmation"])
         return resolution
@@ -167,6 +167,11 @@ def _confirmed(resolution: Resolution, actor: Actor, channel: str, note: str = "
     ticket_actions.record_event(actor, resolution.ticket, "resolution.confirmed", field="resolution",
                                 after={"resolution": resolution.pk, "channel": channel})
     return resolution
+
+
+def default_confirmation(customer: Customer) -> str:
+    return rules.default_confirmation(customer.preferred_channel, has_email=bool(customer.emails),
+                                      has_phone=bool(customer.phones))
 
 
 def confirmation_channel(customer: Customer) -> str | None:

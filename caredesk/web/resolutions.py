@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from caredesk.knowledge.models import Article
 from caredesk.resolutions import rules
+from caredesk.resolutions.actions import default_confirmation
 from caredesk.resolutions.models import Feedback, FeedbackTeam, ResolutionCode, RootCause
 from caredesk.resolutions.queries import current_resolution, entries_for, rule_for
 from caredesk.core.events import shortened
@@ -57,7 +58,10 @@ class SolveForm(forms.Form):
         if not rule.confirmation_required:
             del self.fields["confirmation"], self.fields["confirmed_by"]
         else:
-            self.initial.setdefault("confirmation", rules.SEND)
+            self.initial.setdefault("confirmation", default_confirmation(ticket.requester))
+            if ticket.requester.preferred_channel == "phone":
+                self.fields["confirmation"].help_text = ("They prefer the phone: call them, then record that they "
+                                                         "confirmed.")
 
 
 class ConfirmationForm(forms.Form):

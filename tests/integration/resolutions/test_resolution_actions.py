@@ -144,7 +144,7 @@ def test_reopening_ends_the_resolution_and_solving_again_needs_a_new_one(ticket,
 def test_the_confirmation_message_goes_through_the_outbox_on_the_preferred_channel(
         ticket, actor, customer, preferred, channel, to):
     update_customer(customer, actor=actor, preferred_channel=preferred)
-    resolution = actions.solve(ticket, actor=actor, resolution=new())
+    resolution = actions.solve(ticket, actor=actor, resolution=new(confirmation="send"))
     message = OutboundMessage.objects.get(ticket=ticket)
     assert (message.channel, message.to, message.status) == (channel, to, "queued")
     link = next(word for word in message.body.split() if "/resolution/confirm/" in word)
@@ -268,3 +268,12 @@ def test_the_resolution_reuses_an_article_of_the_knowledge_base(ticket, actor, a
     [event] = events_of(ticket, action="resolution.recorded")
     assert event.after["article"] == {"id": published.pk, "name": "Resetting a charger"}
     assert [row.pk for row in queries.search_resolutions(text="charger")] == [resolution.pk]
+
+
+def test_a_customer_who_prefers_the_phone_is_called_unless_the_agent_sends_a_message(ticket, actor, customer):
+    """SOP 004: reach out "through their preferred communication channel, such as phone": left to itself, solving
+    awaits the agent's call; the agent may still send a text."""
+    update_customer(customer, actor=actor, preferred_channel="phone")
+    resolution = actions.solve(ticket, actor=actor, resolution=new())
+    assert (resolution.confirmation, OutboundMessage.objects.count()) == (Confirmation.AWAITED, 0)
+    assert [row.pk for row in queries.search_resolutions(confirmation="awaited")] == [resolution.pk]

@@ -50,10 +50,15 @@ def test_a_status_set_to_solved_in_the_properties_is_refused_beside_it(signed_in
 
 
 def test_the_composer_opens_on_the_preferred_channel(signed_in, ticket, customer, agent):
+    html = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert re.search(r'<input type="radio" name="confirmation" value="send"[^>]* checked', html)
     update_customer(customer, actor=Actor.of_agent(agent), preferred_channel="phone")
     html = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
     assert re.search(r'id="tab-call" aria-controls="panel-call" aria-selected="true"', html)
     assert 'id="tab-reply" aria-controls="panel-reply" aria-selected="false"' in html
+    # ... and the resolution's confirmation is the agent's call to them
+    assert re.search(r'<input type="radio" name="confirmation" value="later"[^>]* checked', html)
+    assert "They prefer the phone: call them" in html
 
 
 def test_feedback_without_a_team_is_refused_beside_it_and_the_teams_page_lists_it(signed_in, ticket, agent):

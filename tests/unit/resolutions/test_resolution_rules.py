@@ -45,6 +45,17 @@ def test_the_confirmation_goes_on_the_preferred_channel_the_contact_data_allows(
     assert rules.confirmation_channel(preferred, has_email=has_email, has_phone=has_phone) == channel
 
 
+@pytest.mark.parametrize(("preferred", "has_email", "has_phone", "default"), [
+    ("phone", True, True, "later"),  # SOP 004 "such as phone": the agent calls
+    ("phone", True, False, "send"), ("sms", False, True, "send"), ("email", True, True, "send"),
+    ("", True, False, "send"),
+    ("", False, False, "later"), ("email", False, False, "later"),
+])
+def test_a_customer_who_prefers_the_phone_is_called_and_another_gets_a_message(preferred, has_email, has_phone,
+                                                                                 default):
+    assert rules.default_confirmation(preferred, has_email=has_email, has_phone=has_phone) == default
+
+
 def test_the_composer_opens_on_the_preferred_channel():
     assert [rules.composer_tab(preferred) for preferred in ("email", "phone", "sms", "")] == [
         "reply", "call", "text", "reply"]
