@@ -124,7 +124,7 @@ def team_feedback(request, key: str):
 
 
 class ReportForm(forms.Form):
-    q = forms.CharField(label="Summary or reference contains", required=False, max_length=200)
+    q = forms.CharField(label="Summary, reference or article contains", required=False, max_length=200)
     root_cause = forms.ChoiceField(label="Root cause", required=False)
     confirmation = forms.ChoiceField(label="Confirmation", required=False,
                                      choices=[("", "Any"), *Resolution.Confirmation.choices])

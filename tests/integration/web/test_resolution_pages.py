@@ -107,6 +107,8 @@ def test_the_articles_the_tickets_replies_used_are_offered_and_the_resolution_li
         "root_cause": "product_defect", "summary": "Reset it.", "article": written.pk, "confirmation": "later"},
         follow=True)
     assert f'href="/knowledge/{written.pk}/">#{written.pk} Resetting a charger</a>' in response.content.decode()
+    listed = signed_in.get("/resolutions/?q=charger").content.decode()  # found by the article's title
+    assert f'<td class="resolution-reuses"><a href="/knowledge/{written.pk}/">Resetting a charger</a></td>' in listed
     ResolutionRule.objects.filter(ticket_type=None).update(required_fields=["reference"])
     other = use_cases.open_ticket(actor=Actor.of_agent(agent), requester=ticket.requester, subject="Other",
                                   description="Another request.")
