@@ -1,6 +1,6 @@
 """The reports: each a `Figure` (a chart's labels and series, and the table beside it) computed for `Filters`
-from the per-ticket facts, the surveys and the clarifications. The workspace, the API and the CSV exports all
-read these functions, so they show the same figures.
+from the per-ticket facts, the surveys, the clarifications and the resolutions. The workspace, the API and the
+CSV exports all read these functions, so they show the same figures.
 
 Days and weeks are counted in the filter's time zone; a range is [since 00:00, until + 1 day 00:00) there.
 Durations are in hours; business time is counted on the default business-hours calendar.
@@ -23,6 +23,7 @@ from caredesk.analytics.models import TicketFacts
 from caredesk.clarifications.models import Clarification
 from caredesk.core import clock
 from caredesk.core.errors import ValidationFailed
+from caredesk.resolutions.models import Resolution
 from caredesk.surveys import rules as survey_rules
 from caredesk.surveys.models import NpsSurvey, RatingReview, Survey
 from caredesk.tickets.models import Channel, Priority, Ticket
@@ -334,8 +335,10 @@ def nps_detractors(chosen: Filters) -> Figure:
                   ["answered", "customer", "ticket", "score", "comment"], rows)
 
 
-def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: str, created: str) -> Figure:
-    """The top names by tickets created in the range, per week, with the change from the week before."""
+def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: str, created: str,
+                counted_as: str = "tickets", by: str = "tickets created") -> Figure:
+    """The top names by `by` (rows of `rows_of`, at `created`) in the range, per week, with the change from the
+    week before."""
     counted = (rows_of.annotate(week=TruncWeek(created, tzinfo=chosen.zone)).values(name, "week")
                .annotate(count=Count("pk")).values_list(name, "week", "count"))
     by_name: dict[str, dict[date, int]] = defaultdict(dict)
@@ -348,10 +351,10 @@ def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: 
         counts = [by_name[label].get(week, 0) for week in weeks]
         change = counts[-1] - counts[-2] if len(counts) > 1 else None
         rows.append([label, sum(counts), change, *counts])
-    return Figure(key, title, "bar", [name.split("__")[0], "tickets", "change_last_week", *(w.isoformat() for w in weeks)],
+    return Figure(key, title, "bar", [name.split("__")[0], counted_as, "change_last_week", *(w.isoformat() for w in weeks)],
                   rows, labels=[week.isoformat() for week in weeks], stacked=True,
                   series=[{"label": row[0], "data": row[3:]} for row in rows],
-                  note=f"The top {TOP} by tickets created in the range, week by week (weeks start on Monday).")
+                  note=f"The top {TOP} by {by} in the range, week by week (weeks start on Monday).")
 
 
 def categories(chosen: Filters) -> Figure:
@@ -365,6 +368,23 @@ def tags(chosen: Filters) -> Figure:
                                                  _in_range(chosen, "ticket__facts__created_at"))
     return _weekly_top(chosen, "tags", "Recurring issues: top tags by week", through, "tag__name",
                        "ticket__facts__created_at")
+
+
+def _resolutions(chosen: Filters, key: str, title: str, name: str) -> Figure:
+    """SOP 004's resolutions ("helps track trends or recurring issues") by the week they were recorded; the
+    filters apply to their ticket's facts (its assignee for the agent)."""
+    recorded = Resolution.objects.filter(_dimensions(chosen, "ticket__facts__"), _in_range(chosen, "recorded_at"))
+    return _weekly_top(chosen, key, title, recorded, name, "recorded_at", counted_as="resolutions",
+                       by="resolutions recorded")
+
+
+def root_causes(chosen: Filters) -> Figure:
+    return _resolutions(chosen, "root_causes", "Recurring issues: top root causes by week", "root_cause__name")
+
+
+def resolution_codes(chosen: Filters) -> Figure:
+    return _resolutions(chosen, "resolution_codes", "Recurring issues: top resolution codes by week",
+                        "resolution_code__name")
 
 
 def customers(chosen: Filters) -> Figure:
@@ -412,10 +432,9 @@ REPORTS: dict[str, Callable[[Filters], Figure]] = {
     "csat_by_agent": csat_by_agent, "csat_by_group": csat_by_group, "csat_comments": csat_comments,
     "rating_reviews": rating_reviews,
     "nps": nps, "nps_detractors": nps_detractors, "categories": categories, "tags": tags,
+    "root_causes": root_causes, "resolution_codes": resolution_codes,
     "customers": customers, "clarifications": clarifications,
 }
-# Recurring issues by root cause: the resolution branch records root causes; a report over them registers here
-# as one more entry of REPORTS (a function of Filters returning a Figure), like categories and tags.
 
 
 def report(key: str, chosen: Filters) -> Figure:

@@ -40,12 +40,18 @@ class ResolutionListsOut(Schema):
     confirmation_required: bool
 
 
+class ArticleRefOut(Schema):
+    id: int
+    title: str
+
+
 class ResolutionOut(Schema):
     id: int
     ticket_id: int
     root_cause: EntryOut | None
     resolution_code: EntryOut | None
     summary: str
+    article: ArticleRefOut | None = Field(description="The knowledge-base article it reuses.")
     knowledge_base_reference: str
     linked_ticket_id: int | None
     recorded_by: str
@@ -65,13 +71,15 @@ class ResolutionIn(InputSchema):
     root_cause: Key = Field("", description="A root cause's key: GET /resolution-lists.")
     resolution_code: Key = Field("", description="A resolution code's key.")
     summary: LongText = ""
-    knowledge_base_reference: ShortText = Field("", description="The knowledge-base article it reuses.")
+    article: Id | None = Field(None, description="A published article of the knowledge base it reuses (its id).")
+    knowledge_base_reference: ShortText = Field("", description="Another knowledge-base article it reuses (an "
+                                                                "address or a reference).")
     linked_ticket: Id | None = Field(None, description="An earlier ticket whose resolution it reuses.")
     solve: bool = Field(True, description="Solve the ticket with it (false: record it only).")
     confirmation: Literal["send", "confirmed", "later", ""] = Field("", description=(
         "send: a confirmation message on the customer's preferred channel; confirmed: the customer confirmed "
-        "already (say how in confirmed_by); later: the agent will confirm. Empty: send when the customer can "
-        "get a message."))
+        "already (say how in confirmed_by); later: the agent will confirm. Empty: later for a customer who "
+        "prefers the phone (the agent calls them) or who cannot get a message, send otherwise."))
     confirmed_by: Literal["", "phone", "email", "sms", "chat"] = ""
 
 
@@ -211,8 +219,9 @@ def search_resolutions(request, q: ShortText = "", root_cause: Key = "", agent: 
                        confirmation: Literal["", "not_required", "awaited", "sent", "confirmed", "not_fixed"] = "",
                        cursor: str | None = None,
                        limit: PageSize = 50):
-    """Resolutions, newest first: their summary or reference contains `q`, by root cause, agent and the current
-    resolution's confirmation (`awaited`: the confirmations agents still owe)."""
+    """Resolutions, newest first: their summary, reference or article title contains `q`, by root cause, agent
+    and the state of the confirmation (`awaited`: the current resolutions whose confirmation agents still owe;
+    `not_fixed`: those the customer said did not fix the problem)."""
     require(request, WORK_TICKETS)
     rows, next_cursor = page_by_id(queries.search_resolutions(text=q, root_cause=root_cause, agent=agent,
                                                               confirmation=confirmation),

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.customers import AuditEventOut, EntryOut, audit_events_out
+from caredesk.api.customers import AuditEventOut, EntryOut, PreferredChannel, audit_events_out
 from caredesk.api.pagination import page_by_id
 from caredesk.api.review import ReviewFlagOut
 from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
@@ -118,6 +118,13 @@ class TicketDetailOut(TicketOut):
     review_flags: list[ReviewFlagOut] = Field(
         description="Open flags \"additional review\": sensitive issues (SOP 002) found in the ticket's texts."
     )
+    preferred_channel: PreferredChannel = Field(description=(
+        "The requester's preferred communication channel (SOP 004), empty when they have none: the workspace's "
+        "composer opens on it and the resolution's confirmation message goes on it."))
+
+    @staticmethod
+    def resolve_preferred_channel(ticket: Ticket) -> str:
+        return ticket.requester.preferred_channel
 
     @staticmethod
     def resolve_review_flags(ticket: Ticket):

@@ -29,6 +29,7 @@ from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import Customer
+from caredesk.knowledge.models import Article
 from caredesk.resolutions import rules, tokens
 from caredesk.resolutions.defaults import CONFIRMATION_TEMPLATE
 from caredesk.resolutions.models import (
@@ -42,16 +43,18 @@ from caredesk.tickets.models import Channel, Interaction, Status, Ticket
 
 Confirmation = Resolution.Confirmation
 MAX_SUMMARY = 4000
+NO_REFERENCE = {"article": None, "knowledge_base_reference": "", "linked_ticket": None}  # what a solution reuses
 
 
 @dataclass
 class NewResolution:
     """What an agent gives when solving: the lists' entries, texts, and what to do about the
-    customer's confirmation (rules.CONFIRMATION_CHOICES; empty: send a message when the customer can get one)."""
+    customer's confirmation (rules.CONFIRMATION_CHOICES; empty: rules.default_confirmation)."""
 
     root_cause: str = ""  # keys of the lists' entries
     resolution_code: str = ""
     summary: str = ""
+    article: int | None = None  # an article of caredesk's knowledge base, published
     knowledge_base_reference: str = ""
     linked_ticket: int | None = None
     confirmation: str = ""
@@ -76,6 +79,11 @@ def _checked(ticket: Ticket, new: NewResolution) -> dict:
     if len(reference) > 500:
         raise ValidationFailed("A knowledge-base reference has at most 500 characters.",
                                field="knowledge_base_reference")
+    article = None
+    if new.article is not None:
+        article = Article.objects.filter(pk=new.article, status=Article.Status.PUBLISHED).first()
+        if article is None:
+            raise ValidationFailed(f"There is no published knowledge-base article #{new.article}.", field="article")
     linked = None
     if new.linked_ticket is not None:
         linked = Ticket.objects.filter(pk=new.linked_ticket).first()
@@ -83,7 +91,7 @@ def _checked(ticket: Ticket, new: NewResolution) -> dict:
             raise ValidationFailed(f"Link another existing ticket, not #{new.linked_ticket}.", field="linked_ticket")
     values = {"root_cause": _entry(RootCause, new.root_cause, ticket, "root_cause"),
               "resolution_code": _entry(ResolutionCode, new.resolution_code, ticket, "resolution_code"),
-              "summary": summary, "knowledge_base_reference": reference, "linked_ticket": linked}
+              "summary": summary, "article": article, "knowledge_base_reference": reference, "linked_ticket": linked}
     missing = rules.missing_fields(rule_for(ticket).required_fields, given(values))
     if missing:
         raise ValidationFailed(rules.REQUIRABLE_FIELDS[missing[0]], field=missing[0])
@@ -100,7 +108,8 @@ def given(values: dict) -> dict[str, bool]:
     """Which of rules.REQUIRABLE_FIELDS `values` (a resolution's fields) fill in."""
     return {"root_cause": values["root_cause"] is not None, "resolution_code": values["resolution_code"] is not None,
             "summary": bool(values["summary"]),
-            "reference": bool(values["knowledge_base_reference"]) or values["linked_ticket"] is not None}
+            "reference": values["article"] is not None or bool(values["knowledge_base_reference"])
+            or values["linked_ticket"] is not None}
 
 
 def _audit(resolution: Resolution) -> dict:
@@ -109,6 +118,8 @@ def _audit(resolution: Resolution) -> dict:
 
     return {"root_cause": entry(resolution.root_cause),
             "resolution_code": entry(resolution.resolution_code), "summary": resolution.summary,
+            "article": None if resolution.article is None else {"id": resolution.article.pk,
+                                                                 "name": resolution.article.title},
             "knowledge_base_reference": resolution.knowledge_base_reference,
             "linked_ticket": resolution.linked_ticket_id}
 
@@ -142,7 +153,7 @@ def _settle_confirmation(ticket: Ticket, resolution: Resolution, actor: Actor, n
         return resolution
     if new.confirmation == rules.CONFIRMED:
         return _confirmed(resolution, actor, new.confirmed_by)
-    if new.confirmation == rules.LATER or (not new.confirmation and confirmation_channel(ticket.requester) is None):
+    if (new.confirmation or default_confirmation(ticket.requester)) == rules.LATER:
         resolution.confirmation = Confirmation.AWAITED
         resolution.save(update_fields=["confirmation"])
         return resolution
@@ -156,6 +167,11 @@ def _confirmed(resolution: Resolution, actor: Actor, channel: str, note: str = "
     ticket_actions.record_event(actor, resolution.ticket, "resolution.confirmed", field="resolution",
                                 after={"resolution": resolution.pk, "channel": channel})
     return resolution
+
+
+def default_confirmation(customer: Customer) -> str:
+    return rules.default_confirmation(customer.preferred_channel, has_email=bool(customer.emails),
+                                      has_phone=bool(customer.phones))
 
 
 def confirmation_channel(customer: Customer) -> str | None:
@@ -310,8 +326,7 @@ def check_solving(sender, ticket: Ticket, actor: Actor, **kwargs) -> None:
     if actor.kind != "agent":
         return
     resolution = current_resolution(ticket)
-    values = {"root_cause": None, "resolution_code": None, "summary": "", "knowledge_base_reference": "",
-              "linked_ticket": None}
+    values = {"root_cause": None, "resolution_code": None, "summary": "", **NO_REFERENCE}
     if resolution is not None:
         values = {name: getattr(resolution, name) for name in values}
     missing = rules.missing_fields(rule_for(ticket).required_fields, given(values))
@@ -337,8 +352,7 @@ def _automatic_outcome(actor: Actor) -> dict:
         playbook=playbook).first() if playbook else None
     return {"root_cause": outcome.root_cause if outcome else None,
             "resolution_code": outcome.resolution_code if outcome else None,
-            "summary": outcome.summary if outcome else f"Solved by {actor.label}.",
-            "knowledge_base_reference": "", "linked_ticket": None}
+            "summary": outcome.summary if outcome else f"Solved by {actor.label}.", **NO_REFERENCE}
 
 
 def auto_close_holds(sender, cutoff: datetime, **kwargs):

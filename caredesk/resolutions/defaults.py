@@ -31,7 +31,10 @@ to our attention.
 If anything is still not right, tell us here and we will reopen your ticket:
 {{ confirmation_url }}
 
-Your feedback matters to us. You can also choose how you prefer us to contact you:
+If you have any remaining concerns, or if there is anything else we can help you with, reply to this
+message. Your feedback matters to us.
+
+You can also choose how you prefer us to contact you:
 {{ preferences_url }}
 
 Thank you,

@@ -7,19 +7,21 @@ from caredesk.resolutions.rules import CONFIRMED_BY
 from caredesk.tickets.models import TicketEvent
 
 RECORDED = record("root_cause", "resolution_code", "summary", "knowledge_base_reference",
-                  "linked_ticket")
+                  "linked_ticket", optional=("article",))  # the article: since caredesk has its knowledge base
 
 
 def _recorded(reading: Reading) -> dict:
     after = reading.after
     parts = [value_text(after[name]) for name in ("root_cause", "resolution_code") if after[name]]
-    reuses = [Sentence(", reusing {reference}", {"reference": Quoted(after["knowledge_base_reference"])})
+    article = after.get("article")
+    reuses = [Sentence(", reusing {article}", {"article": Quoted(article["name"])}) if article else "",
+              Sentence(", reusing {reference}", {"reference": Quoted(after["knowledge_base_reference"])})
               if after["knowledge_base_reference"] else "",
               Sentence(", reusing {ticket}", {"ticket": TicketMention(after["linked_ticket"])})
               if after["linked_ticket"] else ""]
     return {"what": " / ".join(parts) or "without a root cause",
             "summary": Sentence(": {text}", {"text": Quoted(shortened(after["summary"]))}) if after["summary"] else "",
-            "reuses": Sentence("{kb}{ticket}", {"kb": reuses[0], "ticket": reuses[1]})}
+            "reuses": Sentence("{article}{kb}{ticket}", {"article": reuses[0], "kb": reuses[1], "ticket": reuses[2]})}
 
 
 def _channel(reading: Reading) -> dict:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from caredesk.customers.models import ConfigurableEntry
+from caredesk.knowledge.models import Article
 from caredesk.tickets.models import Interaction, Ticket, TicketType
 
 
@@ -87,8 +88,11 @@ class Resolution(models.Model):
     resolution_code = models.ForeignKey(ResolutionCode, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="resolutions")
     summary = models.TextField(blank=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.PROTECT, related_name="resolutions",
+                                help_text="The article of caredesk's knowledge base the solution reuses.")
     knowledge_base_reference = models.CharField(max_length=500, blank=True,
-                                                help_text="The knowledge-base article it reuses (address or reference).")
+                                                help_text="Another knowledge-base article it reuses (address or "
+                                                          "reference).")
     linked_ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                       help_text="An earlier ticket whose resolution it reuses.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

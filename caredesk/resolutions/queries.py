@@ -37,21 +37,29 @@ def current_resolution(ticket: Ticket, *, for_update: bool = False) -> Resolutio
     rows = Resolution.objects.filter(ticket_id=ticket.pk, current=True)
     if for_update:
         rows = rows.select_for_update(of=("self",))
-    return rows.select_related("root_cause", "resolution_code", "recorded_by", "ticket__requester").first()
+    return rows.select_related("root_cause", "resolution_code", "article", "recorded_by", "ticket__requester").first()
+
+
+# The confirmation states still pending: only a current resolution's counts (a reopened ticket's is over).
+PENDING_CONFIRMATIONS = (Resolution.Confirmation.AWAITED, Resolution.Confirmation.SENT)
 
 
 def search_resolutions(*, text: str = "", root_cause: str = "", agent: str = "", confirmation: str = "") -> QuerySet:
-    """Resolutions, newest first, whose summary or reference contains `text`, by root-cause key, agent and the
-    state of the confirmation (a current resolution's: "awaited" lists the confirmations agents still owe)."""
-    rows = Resolution.objects.select_related("root_cause", "resolution_code", "recorded_by", "ticket")
+    """Resolutions, newest first, whose summary, reference or article title contains `text`, by root-cause key,
+    agent and the state of the confirmation ("awaited" lists the confirmations agents still owe; "not_fixed" the
+    resolutions the customer said did not fix the problem, which stopped being current then)."""
+    rows = Resolution.objects.select_related("root_cause", "resolution_code", "article", "recorded_by", "ticket")
     if text.strip():
-        rows = rows.filter(Q(summary__icontains=text.strip()) | Q(knowledge_base_reference__icontains=text.strip()))
+        rows = rows.filter(Q(summary__icontains=text.strip()) | Q(knowledge_base_reference__icontains=text.strip())
+                           | Q(article__title__icontains=text.strip()))
     if root_cause:
         rows = rows.filter(root_cause__key=root_cause)
     if agent:
         rows = rows.filter(recorded_by__username=agent)
     if confirmation:
-        rows = rows.filter(confirmation=confirmation, current=True)
+        rows = rows.filter(confirmation=confirmation)
+        if confirmation in PENDING_CONFIRMATIONS:
+            rows = rows.filter(current=True)
     return rows
 
 

@@ -50,6 +50,16 @@ def confirmation_channel(preferred: str, *, has_email: bool, has_phone: bool) ->
     return next((channel for channel in ("email", "sms") if reachable[channel]), None)
 
 
+def default_confirmation(preferred: str, *, has_email: bool, has_phone: bool) -> str:
+    """What solving does about the confirmation when the agent does not say. SOP 004: "reach out to them through
+    their preferred communication channel, such as phone": a customer who prefers the phone gets the agent's call
+    (the confirmation is awaited from the agent); another gets a message on the channel confirmation_channel
+    picks; one with no email address or phone number is the agent's to ask."""
+    if preferred == "phone" and has_phone:
+        return LATER
+    return SEND if confirmation_channel(preferred, has_email=has_email, has_phone=has_phone) else LATER
+
+
 def composer_tab(preferred: str, default: str = "reply") -> str:
     return COMPOSER_TABS.get(preferred, default)
 

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Max
 
+from caredesk.knowledge.models import Article
 from caredesk.resolutions import rules
+from caredesk.resolutions.actions import default_confirmation
 from caredesk.resolutions.models import Feedback, FeedbackTeam, ResolutionCode, RootCause
 from caredesk.resolutions.queries import current_resolution, entries_for, rule_for
 from caredesk.core.events import shortened
 from caredesk.tickets.models import Interaction, Ticket
 
-# The actions name `reference` (a knowledge-base article or a linked ticket); the form shows it beside the first.
-FIELD_MAP = {"reference": "knowledge_base_reference", "confirmation": "confirmation"}
+# The actions name `reference` (a knowledge-base article or reference, or a linked ticket); the form shows it beside
+# the first.
+FIELD_MAP = {"reference": "article", "confirmation": "confirmation"}
 NOTES_OFFERED = 20  # the ticket's latest internal notes the Feedback panel offers to share
 
 
@@ -27,7 +31,11 @@ class SolveForm(forms.Form):
     resolution_code = forms.ChoiceField(label="Resolution code", required=False)
     summary = forms.CharField(label="Resolution summary", required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    knowledge_base_reference = forms.CharField(label="Knowledge-base article (address or reference)", required=False,
+    article = forms.IntegerField(label="Knowledge-base article (#)", required=False, min_value=1,
+                                 max_value=2**63 - 1, widget=forms.NumberInput(attrs={"list": "articles-used"}),
+                                 help_text="Its number in the knowledge base; the articles this ticket's replies "
+                                           "used are offered.")
+    knowledge_base_reference = forms.CharField(label="Or another article (address or reference)", required=False,
                                                max_length=500)
     linked_ticket = forms.IntegerField(label="Or the linked ticket it reuses (#)", required=False, min_value=1,
                                        max_value=2**63 - 1)
@@ -46,11 +54,14 @@ class SolveForm(forms.Form):
                 self.fields[name].required = True
                 self.fields[name].error_messages["required"] = rules.REQUIRABLE_FIELDS[name]
         if "reference" in rule.required_fields:
-            self.fields["knowledge_base_reference"].help_text = "An article or a linked ticket is required."
+            self.fields["article"].help_text = "An article, another reference or a linked ticket is required."
         if not rule.confirmation_required:
             del self.fields["confirmation"], self.fields["confirmed_by"]
         else:
-            self.initial.setdefault("confirmation", rules.SEND)
+            self.initial.setdefault("confirmation", default_confirmation(ticket.requester))
+            if ticket.requester.preferred_channel == "phone":
+                self.fields["confirmation"].help_text = ("They prefer the phone: call them, then record that they "
+                                                         "confirmed.")
 
 
 class ConfirmationForm(forms.Form):
@@ -77,11 +88,18 @@ class FeedbackForm(forms.Form):
         self.fields["note"].choices = [("", "A new note…"), *((pk, shortened(body, 80)) for pk, body in notes)]
 
 
+def articles_used(ticket: Ticket) -> list[Article]:
+    """The published articles this ticket's sent replies used, most recent use first: the solution they reuse."""
+    return list(Article.objects.filter(uses__ticket=ticket, status=Article.Status.PUBLISHED)
+                .annotate(last_used=Max("uses__at")).order_by("-last_used", "-id").only("pk", "title"))
+
+
 def resolution_context(ticket: Ticket, *, solve_form=None, confirmation_form=None, feedback_form=None) -> dict:
     return {
         "resolution": current_resolution(ticket),
         "solve_form": solve_form or SolveForm(ticket=ticket),
         "confirmation_form": confirmation_form or ConfirmationForm(),
         "feedback_form": feedback_form or FeedbackForm(ticket=ticket),
+        "articles_used": articles_used(ticket),
         "ticket_feedback": list(Feedback.objects.filter(ticket=ticket).select_related("team", "note", "shared_by")),
     }

@@ -1,7 +1,7 @@
 """SOP 004's resolution and closure in a real browser: an agent cannot solve a ticket without the resolution
 fields the team requires; the customer's preferred channel is the composer's open tab; the confirmation email
-goes out through the outbox and its "still not fixed" page reopens the ticket (only its button does); feedback
-marked for a team appears in that team's list."""
+or text goes out through the outbox (on their preferred channel) and its "still not fixed" page reopens the
+ticket (only its button does); feedback marked for a team appears in that team's list."""
 
 from __future__ import annotations
 
@@ -68,9 +68,14 @@ def test_the_customers_preferred_channel_is_preselected_in_the_composer(page, si
     expect(page.locator(f"#panel-{tab}")).to_be_visible()
 
 
-def test_the_confirmation_email_goes_out_and_still_not_fixed_reopens_the_ticket(page, sign_in, ticket):
+@pytest.mark.parametrize(("preferred", "channel", "to"), [("", "email", ["dana@example.com"]),
+                                                          ("sms", "sms", ["+14155550132"])])
+def test_the_confirmation_email_or_text_goes_out_and_still_not_fixed_reopens_the_ticket(
+        page, sign_in, maria, dana, ticket, preferred, channel, to):
     from caredesk.channels.models import OutboundMessage
+    from caredesk.customers.actions import update_customer
 
+    update_customer(dana, actor=Actor.of_agent(maria), preferred_channel=preferred)
     sign_in("maria")
     page.goto(f"/tickets/{ticket.pk}/")
     panel = page.locator("#resolution")
@@ -81,7 +86,7 @@ def test_the_confirmation_email_goes_out_and_still_not_fixed_reopens_the_ticket(
     expect(page.locator("#resolution .confirmation-state")).to_have_text("Asked by message")
 
     message = OutboundMessage.objects.get(ticket=ticket)
-    assert (message.channel, message.status, message.to) == ("email", "queued", ["dana@example.com"])
+    assert (message.channel, message.status, message.to) == (channel, "queued", to)
     link = next(word for word in message.body.split() if "/resolution/confirm/" in word)
     page.goto(urlsplit(link).path)  # opening the link changes nothing: mail scanners open links
     expect(page.get_by_role("heading", name="Is your request resolved?")).to_be_visible()

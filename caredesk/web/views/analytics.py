@@ -19,7 +19,7 @@ SECTIONS = [
     ("Volume", ["volume", "backlog", "one_touch"]),
     ("Response and resolution", ["response_times"]),
     ("Satisfaction", ["csat_by_agent", "csat_by_group", "csat_comments", "rating_reviews", "nps", "nps_detractors"]),
-    ("Recurring issues", ["categories", "tags", "customers"]),
+    ("Recurring issues", ["categories", "tags", "root_causes", "resolution_codes", "customers"]),
     ("Care clarifications", ["clarifications"]),
 ]
 

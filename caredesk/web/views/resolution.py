@@ -58,7 +58,8 @@ def solve(request, pk: int):
     def write(data):
         actions.solve(ticket, actor=Actor.of_agent(request.user), resolution=actions.NewResolution(
             root_cause=data["root_cause"], resolution_code=data["resolution_code"], summary=data["summary"],
-            knowledge_base_reference=data["knowledge_base_reference"], linked_ticket=data["linked_ticket"],
+            article=data["article"], knowledge_base_reference=data["knowledge_base_reference"],
+            linked_ticket=data["linked_ticket"],
             confirmation=data.get("confirmation", ""), confirmed_by=data.get("confirmed_by", "")))
 
     return _act(request, ticket, SolveForm(request.POST, ticket=ticket), "solve_form", write,
@@ -123,7 +124,7 @@ def team_feedback(request, key: str):
 
 
 class ReportForm(forms.Form):
-    q = forms.CharField(label="Summary or reference contains", required=False, max_length=200)
+    q = forms.CharField(label="Summary, reference or article contains", required=False, max_length=200)
     root_cause = forms.ChoiceField(label="Root cause", required=False)
     confirmation = forms.ChoiceField(label="Confirmation", required=False,
                                      choices=[("", "Any"), *Resolution.Confirmation.choices])

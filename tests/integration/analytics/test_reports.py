@@ -101,3 +101,24 @@ def test_the_api_and_csv_give_the_same_figures_and_agents_get_their_own(worked, 
     assert [row[1] for row in own["rows"] if row[0] == "2026-03-02"] == [2]
     assert api.get("/api/v1/reports/nonsense").status_code == 422
     assert api.get(f"/api/v1/reports/volume?timezone=Nowhere").status_code == 422
+
+
+def test_recurring_issues_by_root_cause_and_resolution_code(worked, actor, customer, make_agent, api_client_for):
+    """SOP 004: the documented resolution "helps track trends or recurring issues": root causes and resolution
+    codes counted by the week they were recorded, filtered by their ticket's facts like the other reports."""
+    from caredesk.resolutions.actions import NewResolution, solve
+
+    lee = make_agent("lee")
+    billing = ticket_actions.create_ticket(actor=actor, requester=customer, subject="Charged twice", assignee=lee)
+    solve(billing, actor=actor, resolution=NewResolution(root_cause="billing_error", resolution_code="refund_issued",
+                                                         summary="Refunded the second charge.", confirmation="later"))
+    actions.refresh_due()
+    causes = reports.root_causes(chosen())
+    assert causes.columns == ["root_cause", "resolutions", "change_last_week", "2026-02-23", "2026-03-02"]
+    assert causes.rows == [["Other", 2, 2, 0, 2], ["Billing error", 1, 1, 0, 1]]  # a reopened ticket's stays
+    assert reports.resolution_codes(chosen()).rows == [["(none)", 2, 2, 0, 2], ["Refund issued", 1, 1, 0, 1]]
+    assert reports.root_causes(chosen(agent=lee.pk)).rows == [["Billing error", 1, 1, 0, 1]]
+    assert reports.root_causes(reports.filters(since=date(2026, 3, 9), until=date(2026, 3, 15))).rows == []
+    supervisor = api_client_for(make_agent("tess", roles.TEAM_SUPERVISOR))
+    figure = supervisor.get("/api/v1/reports/root_causes?since=2026-03-01&until=2026-03-07").json()
+    assert figure["rows"] == causes.rows and "root_causes" in supervisor.get("/api/v1/reports").json()

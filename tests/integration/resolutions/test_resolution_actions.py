@@ -24,6 +24,17 @@ PLAYBOOK = Actor.playbook("general_inquiry_follow_up", 3)
 Confirmation = Resolution.Confirmation
 
 
+def article(agent, *, publish=True):
+    """An article of the knowledge base (published unless told)."""
+    from caredesk.knowledge import actions as knowledge
+    from caredesk.knowledge.models import ArticleCategory
+
+    written = knowledge.create_article(agent=agent, draft=knowledge.Draft(
+        title="Resetting a charger", body="Hold the button for ten seconds.",
+        category=ArticleCategory.objects.first().pk))
+    return knowledge.publish(written, agent=agent) if publish else written
+
+
 def new(**fields) -> actions.NewResolution:
     return actions.NewResolution(**{"root_cause": "product_defect", "summary": "Replaced the part.", **fields})
 
@@ -133,7 +144,7 @@ def test_reopening_ends_the_resolution_and_solving_again_needs_a_new_one(ticket,
 def test_the_confirmation_message_goes_through_the_outbox_on_the_preferred_channel(
         ticket, actor, customer, preferred, channel, to):
     update_customer(customer, actor=actor, preferred_channel=preferred)
-    resolution = actions.solve(ticket, actor=actor, resolution=new())
+    resolution = actions.solve(ticket, actor=actor, resolution=new(confirmation="send"))
     message = OutboundMessage.objects.get(ticket=ticket)
     assert (message.channel, message.to, message.status) == (channel, to, "queued")
     link = next(word for word in message.body.split() if "/resolution/confirm/" in word)
@@ -240,3 +251,29 @@ def test_the_export_counts_resolutions_by_week_root_cause_and_agent(ticket, acto
         ["2026-03-02", "Product defect", "", "maria", 2, 1, 0],
     ]
     assert list(queries.export_rows(since=frozen_clock.now() + timedelta(seconds=1))) == [queries.EXPORT_HEADER]
+
+
+def test_the_resolution_reuses_an_article_of_the_knowledge_base(ticket, actor, agent):
+    """SOP 004 "Utilize a Knowledge Base": the solution reuses a published article, which satisfies a rule that
+    requires a reference, and reads in the trail and the search."""
+    draft = article(agent, publish=False)
+    with nothing_written(), pytest.raises(ValidationFailed) as caught:
+        actions.solve(ticket, actor=actor, resolution=new(article=draft.pk))
+    assert caught.value.field == "article"
+    ResolutionRule.objects.filter(ticket_type=None).update(required_fields=["root_cause", "reference"])
+    published = article(agent)
+    resolution = actions.solve(ticket, actor=actor, resolution=new(summary="", article=published.pk,
+                                                                   confirmation="later"))
+    assert (resolution.article, status(ticket)) == (published, "solved")
+    [event] = events_of(ticket, action="resolution.recorded")
+    assert event.after["article"] == {"id": published.pk, "name": "Resetting a charger"}
+    assert [row.pk for row in queries.search_resolutions(text="charger")] == [resolution.pk]
+
+
+def test_a_customer_who_prefers_the_phone_is_called_unless_the_agent_sends_a_message(ticket, actor, customer):
+    """SOP 004: reach out "through their preferred communication channel, such as phone": left to itself, solving
+    awaits the agent's call; the agent may still send a text."""
+    update_customer(customer, actor=actor, preferred_channel="phone")
+    resolution = actions.solve(ticket, actor=actor, resolution=new())
+    assert (resolution.confirmation, OutboundMessage.objects.count()) == (Confirmation.AWAITED, 0)
+    assert [row.pk for row in queries.search_resolutions(confirmation="awaited")] == [resolution.pk]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -145,3 +146,36 @@ def test_the_confirmation_step_confirms_and_sets_the_preferred_channel(api, clie
     resolution = Resolution.objects.get(ticket=ticket)
     assert (resolution.confirmation, resolution.confirmation_channel) == ("confirmed", "link")
     assert Ticket.objects.get(pk=ticket.pk).status == "solved"
+
+
+def test_the_preferred_channel_a_confirmation_text_and_still_not_fixed_through_the_api(api, client, ticket, customer):
+    """The Done-when's browser steps through the API: the customer prefers texts, so the ticket tells a client's
+    composer so and the confirmation goes out as a text through the outbox; its "still not fixed" reopens."""
+    assert api.get(f"/api/v1/tickets/{ticket.pk}").json()["preferred_channel"] == ""
+    assert patch_json(api, f"/api/v1/customers/{customer.pk}", {"preferred_channel": "sms"}).status_code == 200
+    assert api.get(f"/api/v1/tickets/{ticket.pk}").json()["preferred_channel"] == "sms"
+    body = post_json(api, url(ticket), SOLVE).json()
+    assert (body["confirmation"], body["confirmation_channel"]) == ("sent", "sms")
+    message = OutboundMessage.objects.get(ticket=ticket)
+    assert (message.channel, message.to, message.status) == ("sms", ["+14155550132"], "queued")
+    link = next(word for word in message.body.split() if "/resolution/confirm/" in word)
+    response = client.post(f"{urlsplit(link).path}not-fixed/", {"comment": "Still dead."})
+    assert response.status_code == 200
+    assert api.get(f"/api/v1/tickets/{ticket.pk}").json()["status"] == "open"
+    assert api.get(url(ticket)).status_code == 204  # the resolution is not current any more
+    [listed] = api.get("/api/v1/resolutions?confirmation=not_fixed").json()["items"]
+    assert (listed["ticket_id"], listed["current"]) == (ticket.pk, False)
+    assert api.get("/api/v1/resolutions?confirmation=sent").json()["items"] == []
+
+
+def test_the_resolution_reuses_a_published_article(api, ticket, agent):
+    from caredesk.knowledge import actions as knowledge
+    from caredesk.knowledge.models import ArticleCategory
+
+    written = knowledge.create_article(agent=agent, draft=knowledge.Draft(
+        title="Resetting a charger", body="Hold the button.", category=ArticleCategory.objects.first().pk))
+    with nothing_written():
+        assert_problem(post_json(api, url(ticket), {**SOLVE, "article": written.pk}), 422, "article")  # a draft
+    knowledge.publish(written, agent=agent)
+    body = post_json(api, url(ticket), {**SOLVE, "article": written.pk, "confirmation": "later"}).json()
+    assert body["article"] == {"id": written.pk, "title": "Resetting a charger"}

@@ -9,7 +9,8 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.customers.actions import update_customer
 from caredesk.resolutions import actions
-from caredesk.resolutions.models import Feedback
+from caredesk.resolutions import rules
+from caredesk.resolutions.models import Feedback, ResolutionRule
 from caredesk.tickets import use_cases
 from caredesk.tickets.models import Ticket
 
@@ -49,10 +50,15 @@ def test_a_status_set_to_solved_in_the_properties_is_refused_beside_it(signed_in
 
 
 def test_the_composer_opens_on_the_preferred_channel(signed_in, ticket, customer, agent):
+    html = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert re.search(r'<input type="radio" name="confirmation" value="send"[^>]* checked', html)
     update_customer(customer, actor=Actor.of_agent(agent), preferred_channel="phone")
     html = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
     assert re.search(r'id="tab-call" aria-controls="panel-call" aria-selected="true"', html)
     assert 'id="tab-reply" aria-controls="panel-reply" aria-selected="false"' in html
+    # ... and the resolution's confirmation is the agent's call to them
+    assert re.search(r'<input type="radio" name="confirmation" value="later"[^>]* checked', html)
+    assert "They prefer the phone: call them" in html
 
 
 def test_feedback_without_a_team_is_refused_beside_it_and_the_teams_page_lists_it(signed_in, ticket, agent):
@@ -83,3 +89,28 @@ def test_the_report_searches_and_the_export_needs_reports(signed_in, client, tic
     client.force_login(make_agent("sue", roles.TEAM_SUPERVISOR))
     response = client.get("/resolutions/export.csv?since=2000-01-01")
     assert b"Billing error" in b"".join(response.streaming_content)
+
+
+def test_the_articles_the_tickets_replies_used_are_offered_and_the_resolution_links_its_article(signed_in, ticket,
+                                                                                               agent):
+    from caredesk.knowledge import actions as knowledge
+    from caredesk.knowledge.models import ArticleCategory
+
+    written = knowledge.publish(knowledge.create_article(agent=agent, draft=knowledge.Draft(
+        title="Resetting a charger", body="Hold the button for ten seconds.",
+        category=ArticleCategory.objects.first().pk)), agent=agent)
+    reply = use_cases.reply(ticket, actor=Actor.of_agent(agent), body="Hold the button for ten seconds.")
+    knowledge.record_uses({written.pk: "text"}, interaction=reply, agent=agent)
+    page = signed_in.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'<option value="{written.pk}">Resetting a charger</option>' in page
+    response = signed_in.post(f"/tickets/{ticket.pk}/resolution/", {
+        "root_cause": "product_defect", "summary": "Reset it.", "article": written.pk, "confirmation": "later"},
+        follow=True)
+    assert f'href="/knowledge/{written.pk}/">#{written.pk} Resetting a charger</a>' in response.content.decode()
+    listed = signed_in.get("/resolutions/?q=charger").content.decode()  # found by the article's title
+    assert f'<td class="resolution-reuses"><a href="/knowledge/{written.pk}/">Resetting a charger</a></td>' in listed
+    ResolutionRule.objects.filter(ticket_type=None).update(required_fields=["reference"])
+    other = use_cases.open_ticket(actor=Actor.of_agent(agent), requester=ticket.requester, subject="Other",
+                                  description="Another request.")
+    response = signed_in.post(f"/tickets/{other.pk}/resolution/", {"confirmation": "later"})
+    assert field_error(response.content.decode(), "article") == rules.REQUIRABLE_FIELDS["reference"]

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caredesk.playbooks.engine import TicketFacts, plan_channels
 from caredesk.resolutions import rules
 
 FIELDS = list(rules.REQUIRABLE_FIELDS)
+# The machine running the suite may be loaded: generation time says nothing about these rules.
+LOADED_MACHINE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_missing_fields_come_in_the_forms_order_and_only_when_required():
@@ -22,6 +24,7 @@ def test_missing_fields_come_in_the_forms_order_and_only_when_required():
     assert rules.missing_fields([], {}) == []
 
 
+@LOADED_MACHINE
 @given(st.sets(st.sampled_from(FIELDS)), st.dictionaries(st.sampled_from(FIELDS), st.booleans()))
 def test_a_missing_field_is_required_and_not_given(required, given_fields):
     missing = rules.missing_fields(required, given_fields)
@@ -42,6 +45,17 @@ def test_the_confirmation_goes_on_the_preferred_channel_the_contact_data_allows(
     assert rules.confirmation_channel(preferred, has_email=has_email, has_phone=has_phone) == channel
 
 
+@pytest.mark.parametrize(("preferred", "has_email", "has_phone", "default"), [
+    ("phone", True, True, "later"),  # SOP 004 "such as phone": the agent calls
+    ("phone", True, False, "send"), ("sms", False, True, "send"), ("email", True, True, "send"),
+    ("", True, False, "send"),
+    ("", False, False, "later"), ("email", False, False, "later"),
+])
+def test_a_customer_who_prefers_the_phone_is_called_and_another_gets_a_message(preferred, has_email, has_phone,
+                                                                                 default):
+    assert rules.default_confirmation(preferred, has_email=has_email, has_phone=has_phone) == default
+
+
 def test_the_composer_opens_on_the_preferred_channel():
     assert [rules.composer_tab(preferred) for preferred in ("email", "phone", "sms", "")] == [
         "reply", "call", "text", "reply"]
@@ -58,6 +72,7 @@ FACTS = st.builds(TicketFacts, ticket_type=st.just("general_inquiry"), has_linke
                   preferred_channel=st.sampled_from(["", "email", "phone", "sms"]))
 
 
+@LOADED_MACHINE
 @given(FACTS)
 def test_the_preferred_channel_comes_first_and_the_sops_channels_stay(facts):
     planned = plan_channels(facts)
