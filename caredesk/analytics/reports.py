@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
 
+from caredesk.analytics import business
 from caredesk.analytics.models import TicketFacts
 from caredesk.clarifications.models import Clarification
 from caredesk.core import clock
@@ -63,10 +64,13 @@ class Filters:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}
 
 
-def filters(*, since: date | None = None, until: date | None = None, timezone: str = "UTC", **dimensions) -> Filters:
-    """Checked filters: the range defaults to the last 30 days up to today in `timezone`."""
+def filters(*, since: date | None = None, until: date | None = None, timezone: str | None = None,
+            **dimensions) -> Filters:
+    """Checked filters: the time zone defaults to the team's (its default business-hours calendar's), the range
+    to the last 30 days up to today there."""
+    timezone = timezone or business.timezone()
     try:
-        zone = ZoneInfo(timezone or "UTC")
+        zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed(f"{timezone!r} is not a time zone (use an IANA name such as America/New_York).",
                                field="timezone") from None
@@ -80,7 +84,7 @@ def filters(*, since: date | None = None, until: date | None = None, timezone: s
         raise ValidationFailed(f"Channel must be one of {', '.join(Channel.values)}.", field="channel")
     if dimensions.get("priority") and dimensions["priority"] not in Priority.values:
         raise ValidationFailed("Priority must be 1 (low) to 4 (urgent).", field="priority")
-    return Filters(since, until, timezone or "UTC", **{key: value or None for key, value in dimensions.items()})
+    return Filters(since, until, timezone, **{key: value or None for key, value in dimensions.items()})
 
 
 @dataclass
@@ -307,13 +311,14 @@ def rating_reviews(chosen: Filters) -> Figure:
                              "its ticket's Satisfaction panel.")
 
 
+def _nps_answers(chosen: Filters) -> QuerySet:
+    """NPS answers given in the range, filtered on the ticket whose survey round asked them."""
+    return NpsSurvey.objects.filter(_dimensions(chosen, "ticket__"), _in_range(chosen, "answered_at"),
+                                    score__isnull=False)
+
+
 def nps(chosen: Filters) -> Figure:
-    answers = NpsSurvey.objects.filter(_in_range(chosen, "answered_at"), score__isnull=False)
-    if chosen.agent is not None:
-        answers = answers.filter(ticket__assignee_id=chosen.agent)
-    if chosen.group is not None:
-        answers = answers.filter(ticket__group_id=chosen.group)
-    scores = list(answers.values_list("score", flat=True))
+    scores = list(_nps_answers(chosen).values_list("score", flat=True))
     groups = {"promoters": 0, "passives": 0, "detractors": 0}
     for score in scores:
         groups[survey_rules.nps_group(score) + "s"] += 1
@@ -325,9 +330,7 @@ def nps(chosen: Filters) -> Figure:
 
 
 def nps_detractors(chosen: Filters) -> Figure:
-    answers = NpsSurvey.objects.filter(_in_range(chosen, "answered_at"), score__lte=6).order_by("-answered_at")
-    if chosen.agent is not None:
-        answers = answers.filter(ticket__assignee_id=chosen.agent)
+    answers = _nps_answers(chosen).filter(score__lte=6).order_by("-answered_at")
     rows = [[answered.date().isoformat(), customer, ticket, score, comment] for answered, customer, ticket, score, comment
             in answers.values_list("answered_at", "customer__name", "ticket_id", "score", "comment")[:200]]
     return Figure("nps_detractors", "NPS detractors to follow up", "",
