@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -247,17 +247,17 @@ def response_times(chosen: Filters) -> Figure:
                        "the range, from creation.")
 
 
+def _survey_dimensions(chosen: Filters, prefix: str = "") -> Q:
+    """The filter's dimensions on surveys (or rows joined to them through `prefix`): the agent and group the
+    ticket had when solved, the ticket's category, channel and priority."""
+    columns = {"agent": "agent_id", "group": "group_id", "category": "ticket__category_id",
+               "channel": "ticket__channel", "priority": "ticket__priority"}
+    return Q(**{f"{prefix}{column}": getattr(chosen, name) for name, column in columns.items()
+                if getattr(chosen, name) is not None})
+
+
 def _surveys(chosen: Filters) -> QuerySet:
-    dimensions = Q()
-    if chosen.agent is not None:
-        dimensions &= Q(agent_id=chosen.agent)
-    if chosen.group is not None:
-        dimensions &= Q(group_id=chosen.group)
-    for name, column in (("category", "ticket__category_id"), ("channel", "ticket__channel"),
-                         ("priority", "ticket__priority")):
-        if getattr(chosen, name) is not None:
-            dimensions &= Q(**{column: getattr(chosen, name)})
-    return Survey.objects.filter(dimensions, _in_range(chosen, "rated_at")).exclude(rating="")
+    return Survey.objects.filter(_survey_dimensions(chosen), _in_range(chosen, "rated_at")).exclude(rating="")
 
 
 def _csat_by(chosen: Filters, key: str, title: str, column: str, name_of: Callable[[dict], str]) -> Figure:
@@ -297,11 +297,7 @@ def csat_comments(chosen: Filters) -> Figure:
 
 def rating_reviews(chosen: Filters) -> Figure:
     """The Team Supervisors' open tasks: bad ratings not yet reviewed, whatever the range, oldest first."""
-    reviews = RatingReview.objects.filter(status=RatingReview.Status.OPEN)
-    if chosen.agent is not None:
-        reviews = reviews.filter(survey__agent_id=chosen.agent)
-    if chosen.group is not None:
-        reviews = reviews.filter(survey__group_id=chosen.group)
+    reviews = RatingReview.objects.filter(_survey_dimensions(chosen, "survey__"), status=RatingReview.Status.OPEN)
     rows = [[opened.date().isoformat(), ticket, agent or "(unassigned)", reason or "", comment]
             for opened, ticket, agent, reason, comment in reviews.order_by("created_at").values_list(
                 "created_at", "survey__ticket_id", "survey__agent__username", "survey__reason__name",
@@ -388,13 +384,11 @@ def customers(chosen: Filters) -> Figure:
 
 
 def clarifications(chosen: Filters) -> Figure:
-    entries = Clarification.objects.filter(_in_range(chosen, "created_at"))
+    # the agent who filed the entry; the other dimensions are its ticket's
+    entries = Clarification.objects.filter(_dimensions(replace(chosen, agent=None), "ticket__"),
+                                           _in_range(chosen, "created_at"))
     if chosen.agent is not None:
         entries = entries.filter(agent_id=chosen.agent)
-    for name, column in (("group", "ticket__group_id"), ("category", "ticket__category_id"),
-                         ("channel", "ticket__channel"), ("priority", "ticket__priority")):
-        if getattr(chosen, name) is not None:
-            entries = entries.filter(**{column: getattr(chosen, name)})
     counted = (entries.annotate(week=TruncWeek("created_at", tzinfo=chosen.zone))
                .values("category", "sub_category__name", "agent__username", "week").annotate(count=Count("pk"))
                .order_by("category", "sub_category__name", "agent__username", "week"))

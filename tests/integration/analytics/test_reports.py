@@ -88,10 +88,10 @@ def test_without_a_time_zone_days_are_the_teams(frozen_clock, actor, customer):
     assert [row[:2] for row in reports.volume(utc).rows] == [["2026-03-02", 0], ["2026-03-03", 1]]
 
 
-def test_nps_and_its_detractors_follow_the_filters(frozen_clock, actor, customer):
+def test_satisfaction_figures_follow_the_filters(frozen_clock, actor, customer):
     from caredesk.customers.actions import create_customer
     from caredesk.surveys import actions as survey_actions
-    from caredesk.surveys.models import NpsSurvey
+    from caredesk.surveys.models import BadRatingReason, NpsSurvey, Survey
     from caredesk.tickets.models import Group
 
     first, second = Group.objects.filter(active=True).order_by("pk")[:2]
@@ -109,6 +109,11 @@ def test_nps_and_its_detractors_follow_the_filters(frozen_clock, actor, customer
     assert reports.nps_detractors(chosen(group=second.pk)).rows == []
     assert reports.nps(chosen(group=second.pk)).rows[-1] == ["NPS", 100.0]
     assert reports.nps(chosen(channel="phone")).rows[-1] == ["NPS", None]
+    bad = Survey.objects.get(ticket__requester=customer)
+    survey_actions.record_rating(bad, rating="bad", reason=BadRatingReason.objects.first().pk, comment="Slow")
+    assert len(reports.rating_reviews(chosen(channel="email")).rows) == 1
+    assert reports.rating_reviews(chosen(channel="phone")).rows == []
+    assert reports.rating_reviews(chosen(group=second.pk)).rows == []
 
 
 def test_filters_and_recurring_issues(worked, agent):
