@@ -26,7 +26,7 @@ from caredesk.core import clock
 from caredesk.core.errors import ValidationFailed
 from caredesk.surveys import rules as survey_rules
 from caredesk.surveys.models import NpsSurvey, RatingReview, Survey
-from caredesk.tickets.models import Channel, Priority, Ticket
+from caredesk.tickets.models import Category, Channel, Priority, Tag, Ticket
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -333,13 +333,15 @@ def nps_detractors(chosen: Filters) -> Figure:
                   ["answered", "customer", "ticket", "score", "comment"], rows)
 
 
-def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: str, created: str) -> Figure:
-    """The top names by tickets created in the range, per week, with the change from the week before."""
-    counted = (rows_of.annotate(week=TruncWeek(created, tzinfo=chosen.zone)).values(name, "week")
-               .annotate(count=Count("pk")).values_list(name, "week", "count"))
-    by_name: dict[str, dict[date, int]] = defaultdict(dict)
-    for label, week, count in counted:
-        by_name[label or "(none)"][_week_of(week)] = count
+def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, column: str, created: str,
+                names: dict[int, str]) -> Figure:
+    """The top names by tickets created in the range, per week, with the change from the week before. Counted by
+    `column` (an id; its names looked up afterwards, so the count joins no table of names)."""
+    counted = (rows_of.annotate(week=TruncWeek(created, tzinfo=chosen.zone)).values(column, "week")
+               .annotate(count=Count("pk")).values_list(column, "week", "count"))
+    by_name: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for found, week, count in counted:
+        by_name[names.get(found, "(none)")][_week_of(week)] += count
     weeks = _weeks(chosen)
     top = sorted(by_name, key=lambda label: (-sum(by_name[label].values()), label))[:TOP]
     rows = []
@@ -347,7 +349,8 @@ def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: 
         counts = [by_name[label].get(week, 0) for week in weeks]
         change = counts[-1] - counts[-2] if len(counts) > 1 else None
         rows.append([label, sum(counts), change, *counts])
-    return Figure(key, title, "bar", [name.split("__")[0], "tickets", "change_last_week", *(w.isoformat() for w in weeks)],
+    return Figure(key, title, "bar", [column.removesuffix("_id"), "tickets", "change_last_week",
+                                      *(w.isoformat() for w in weeks)],
                   rows, labels=[week.isoformat() for week in weeks], stacked=True,
                   series=[{"label": row[0], "data": row[3:]} for row in rows],
                   note=f"The top {TOP} by tickets created in the range, week by week (weeks start on Monday).")
@@ -355,15 +358,15 @@ def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: 
 
 def categories(chosen: Filters) -> Figure:
     facts = TicketFacts.objects.filter(_dimensions(chosen), _in_range(chosen, "created_at"))
-    return _weekly_top(chosen, "categories", "Recurring issues: top categories by week", facts, "category__name",
-                       "created_at")
+    return _weekly_top(chosen, "categories", "Recurring issues: top categories by week", facts, "category_id",
+                       "created_at", dict(Category.objects.values_list("pk", "name")))
 
 
 def tags(chosen: Filters) -> Figure:
     through = Ticket.tags.through.objects.filter(_dimensions(chosen, "ticket__facts__"),
                                                  _in_range(chosen, "ticket__facts__created_at"))
-    return _weekly_top(chosen, "tags", "Recurring issues: top tags by week", through, "tag__name",
-                       "ticket__facts__created_at")
+    return _weekly_top(chosen, "tags", "Recurring issues: top tags by week", through, "tag_id",
+                       "ticket__facts__created_at", dict(Tag.objects.values_list("pk", "name")))
 
 
 def customers(chosen: Filters) -> Figure:
