@@ -260,31 +260,36 @@ def _surveys(chosen: Filters) -> QuerySet:
     return Survey.objects.filter(_survey_dimensions(chosen), _in_range(chosen, "rated_at")).exclude(rating="")
 
 
-def _csat_by(chosen: Filters, key: str, title: str, column: str, name_of: Callable[[dict], str]) -> Figure:
-    grouped = (_surveys(chosen).values(column, *name_fields(column))
+def _names(path: str, kind: str) -> tuple[list[str], Callable[[dict], str]]:
+    """The fields naming the agent or group at `path`, and how a row of them reads."""
+    if kind == "agent":
+        fields = [f"{path}__username", f"{path}__first_name", f"{path}__last_name"]
+        return fields, lambda row: (" ".join(part for part in (row[fields[1]], row[fields[2]]) if part)
+                                    or row[fields[0]] or "(unassigned)")
+    fields = [f"{path}__name"]
+    return fields, lambda row: row[fields[0]] or "(no group)"
+
+
+def _csat_by(chosen: Filters, kind: str) -> Figure:
+    """CSAT by the agent or group the ticket had when it was solved."""
+    fields, name_of = _names(kind, kind)
+    grouped = (_surveys(chosen).values(kind, *fields)
                .annotate(good=Count("pk", filter=Q(rating="good")), bad=Count("pk", filter=Q(rating="bad"))))
     rows = sorted(([name_of(row), row["good"], row["bad"], _percent(survey_rules.csat(row["good"], row["bad"]))]
                    for row in grouped), key=lambda row: row[0])
     good, bad = sum(row[1] for row in rows), sum(row[2] for row in rows)
     rows.append(["all", good, bad, _percent(survey_rules.csat(good, bad))])
-    return Figure(key, title, "bar", [key.rsplit("_", 1)[-1], "good", "bad", "csat_percent"], rows,
+    return Figure(f"csat_by_{kind}", f"CSAT by {kind}", "bar", [kind, "good", "bad", "csat_percent"], rows,
                   labels=[row[0] for row in rows], series=[{"label": "CSAT %", "data": [r[3] for r in rows]}],
                   note="CSAT = good / (good + bad), answers given in the range.")
 
 
-def name_fields(column: str) -> tuple[str, ...]:
-    return {"agent": ("agent__username", "agent__first_name", "agent__last_name"), "group": ("group__name",)}[column]
-
-
 def csat_by_agent(chosen: Filters) -> Figure:
-    return _csat_by(chosen, "csat_by_agent", "CSAT by agent", "agent", lambda row: (
-        " ".join(part for part in (row["agent__first_name"], row["agent__last_name"]) if part)
-        or row["agent__username"] or "(unassigned)"))
+    return _csat_by(chosen, "agent")
 
 
 def csat_by_group(chosen: Filters) -> Figure:
-    return _csat_by(chosen, "csat_by_group", "CSAT by group", "group",
-                    lambda row: row["group__name"] or "(no group)")
+    return _csat_by(chosen, "group")
 
 
 def csat_comments(chosen: Filters) -> Figure:
@@ -323,6 +328,31 @@ def nps(chosen: Filters) -> Figure:
     return Figure("nps", "Net Promoter Score", "doughnut", ["group", "answers"], rows, labels=list(groups),
                   series=[{"label": "answers", "data": list(groups.values())}],
                   note="NPS = % promoters (9-10) - % detractors (0-6). Detractors to follow up: see the list below.")
+
+
+def _nps_by(chosen: Filters, kind: str) -> Figure:
+    """NPS by the agent or group of the ticket whose survey round asked the question."""
+    path = {"agent": "ticket__assignee", "group": "ticket__group"}[kind]
+    fields, name_of = _names(path, kind)
+    grouped = _nps_answers(chosen).values(path, *fields).annotate(
+        promoters=Count("pk", filter=Q(score__gte=9)), passives=Count("pk", filter=Q(score__gte=7, score__lte=8)),
+        detractors=Count("pk", filter=Q(score__lte=6)))
+    counted = sorted(([name_of(row), row["promoters"], row["passives"], row["detractors"]] for row in grouped),
+                     key=lambda row: row[0])
+    counted.append(["all", *(sum(row[index] for row in counted) for index in (1, 2, 3))])
+    rows = [[*row, None if (score := survey_rules.nps_of(*row[1:])) is None else round(score, 1)]
+            for row in counted]
+    return Figure(f"nps_by_{kind}", f"NPS by {kind}", "bar", [kind, "promoters", "passives", "detractors", "nps"],
+                  rows, labels=[row[0] for row in rows], series=[{"label": "NPS", "data": [r[4] for r in rows]}],
+                  note="NPS of the answers given in the range, by the ticket whose survey asked the question.")
+
+
+def nps_by_agent(chosen: Filters) -> Figure:
+    return _nps_by(chosen, "agent")
+
+
+def nps_by_group(chosen: Filters) -> Figure:
+    return _nps_by(chosen, "group")
 
 
 def nps_detractors(chosen: Filters) -> Figure:
@@ -411,7 +441,8 @@ REPORTS: dict[str, Callable[[Filters], Figure]] = {
     "volume": volume, "backlog": backlog, "one_touch": one_touch, "response_times": response_times,
     "csat_by_agent": csat_by_agent, "csat_by_group": csat_by_group, "csat_comments": csat_comments,
     "rating_reviews": rating_reviews,
-    "nps": nps, "nps_detractors": nps_detractors, "categories": categories, "tags": tags,
+    "nps": nps, "nps_by_agent": nps_by_agent, "nps_by_group": nps_by_group, "nps_detractors": nps_detractors,
+    "categories": categories, "tags": tags,
     "customers": customers, "clarifications": clarifications,
 }
 # Recurring issues by root cause: the resolution branch records root causes; a report over them registers here

@@ -109,6 +109,9 @@ def test_satisfaction_figures_follow_the_filters(frozen_clock, actor, customer):
     assert reports.nps_detractors(chosen(group=second.pk)).rows == []
     assert reports.nps(chosen(group=second.pk)).rows[-1] == ["NPS", 100.0]
     assert reports.nps(chosen(channel="phone")).rows[-1] == ["NPS", None]
+    by_group = {row[0]: row[1:] for row in reports.nps_by_group(chosen()).rows}
+    assert by_group == {first.name: [0, 0, 1, -100.0], second.name: [1, 0, 0, 100.0], "all": [1, 0, 1, 0.0]}
+    assert reports.nps_by_agent(chosen()).rows == [["(unassigned)", 1, 0, 1, 0.0], ["all", 1, 0, 1, 0.0]]
     bad = Survey.objects.get(ticket__requester=customer)
     survey_actions.record_rating(bad, rating="bad", reason=BadRatingReason.objects.first().pk, comment="Slow")
     assert len(reports.rating_reviews(chosen(channel="email")).rows) == 1
