@@ -4,7 +4,7 @@ A ticket created or changed marks its facts due (`mark_due`, in the change's tra
 signals); the worker's sweep (`refresh_due`) claims due rows with skip_locked and recomputes each from the
 ticket's own audit events. A change made while a row is being recomputed waits for the row's lock, then marks
 it due again, so no change is lost. `rebuild` recomputes every ticket created in a range (the CLI's
-`caredesk analytics rebuild`), for facts written before a rule changed. Facts are a projection of the audit
+`caredesk report facts`), for facts written before a rule changed. Facts are a projection of the audit
 trail, so they write no audit events of their own.
 """
 

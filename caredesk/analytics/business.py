@@ -12,6 +12,12 @@ def hours() -> BusinessHours:
     return business_hours(calendar) if calendar is not None else BusinessHours()
 
 
+def timezone() -> str:
+    """The team's time zone: its default business-hours calendar's, else UTC."""
+    calendar = default_calendar()
+    return calendar.timezone if calendar is not None else "UTC"
+
+
 def describe() -> str:
     calendar = default_calendar()
     return f"{calendar.name}: {hours().describe()}" if calendar is not None else hours().describe()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,14 +19,15 @@ from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
 
+from caredesk.analytics import business
 from caredesk.analytics.models import TicketFacts
 from caredesk.clarifications.models import Clarification
 from caredesk.core import clock
 from caredesk.core.errors import ValidationFailed
-from caredesk.resolutions.models import Resolution
+from caredesk.resolutions.models import Resolution, ResolutionCode, RootCause
 from caredesk.surveys import rules as survey_rules
 from caredesk.surveys.models import NpsSurvey, RatingReview, Survey
-from caredesk.tickets.models import Channel, Priority, Ticket
+from caredesk.tickets.models import Category, Channel, Priority, Tag, Ticket
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -64,10 +65,13 @@ class Filters:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}
 
 
-def filters(*, since: date | None = None, until: date | None = None, timezone: str = "UTC", **dimensions) -> Filters:
-    """Checked filters: the range defaults to the last 30 days up to today in `timezone`."""
+def filters(*, since: date | None = None, until: date | None = None, timezone: str | None = None,
+            **dimensions) -> Filters:
+    """Checked filters: the time zone defaults to the team's (its default business-hours calendar's), the range
+    to the last 30 days up to today there."""
+    timezone = timezone or business.timezone()
     try:
-        zone = ZoneInfo(timezone or "UTC")
+        zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed(f"{timezone!r} is not a time zone (use an IANA name such as America/New_York).",
                                field="timezone") from None
@@ -81,7 +85,7 @@ def filters(*, since: date | None = None, until: date | None = None, timezone: s
         raise ValidationFailed(f"Channel must be one of {', '.join(Channel.values)}.", field="channel")
     if dimensions.get("priority") and dimensions["priority"] not in Priority.values:
         raise ValidationFailed("Priority must be 1 (low) to 4 (urgent).", field="priority")
-    return Filters(since, until, timezone or "UTC", **{key: value or None for key, value in dimensions.items()})
+    return Filters(since, until, timezone, **{key: value or None for key, value in dimensions.items()})
 
 
 @dataclass
@@ -244,44 +248,49 @@ def response_times(chosen: Filters) -> Figure:
                        "the range, from creation.")
 
 
+def _survey_dimensions(chosen: Filters, prefix: str = "") -> Q:
+    """The filter's dimensions on surveys (or rows joined to them through `prefix`): the agent and group the
+    ticket had when solved, the ticket's category, channel and priority."""
+    columns = {"agent": "agent_id", "group": "group_id", "category": "ticket__category_id",
+               "channel": "ticket__channel", "priority": "ticket__priority"}
+    return Q(**{f"{prefix}{column}": getattr(chosen, name) for name, column in columns.items()
+                if getattr(chosen, name) is not None})
+
+
 def _surveys(chosen: Filters) -> QuerySet:
-    dimensions = Q()
-    if chosen.agent is not None:
-        dimensions &= Q(agent_id=chosen.agent)
-    if chosen.group is not None:
-        dimensions &= Q(group_id=chosen.group)
-    for name, column in (("category", "ticket__category_id"), ("channel", "ticket__channel"),
-                         ("priority", "ticket__priority")):
-        if getattr(chosen, name) is not None:
-            dimensions &= Q(**{column: getattr(chosen, name)})
-    return Survey.objects.filter(dimensions, _in_range(chosen, "rated_at")).exclude(rating="")
+    return Survey.objects.filter(_survey_dimensions(chosen), _in_range(chosen, "rated_at")).exclude(rating="")
 
 
-def _csat_by(chosen: Filters, key: str, title: str, column: str, name_of: Callable[[dict], str]) -> Figure:
-    grouped = (_surveys(chosen).values(column, *name_fields(column))
+def _names(path: str, kind: str) -> tuple[list[str], Callable[[dict], str]]:
+    """The fields naming the agent or group at `path`, and how a row of them reads."""
+    if kind == "agent":
+        fields = [f"{path}__username", f"{path}__first_name", f"{path}__last_name"]
+        return fields, lambda row: (" ".join(part for part in (row[fields[1]], row[fields[2]]) if part)
+                                    or row[fields[0]] or "(unassigned)")
+    fields = [f"{path}__name"]
+    return fields, lambda row: row[fields[0]] or "(no group)"
+
+
+def _csat_by(chosen: Filters, kind: str) -> Figure:
+    """CSAT by the agent or group the ticket had when it was solved."""
+    fields, name_of = _names(kind, kind)
+    grouped = (_surveys(chosen).values(kind, *fields)
                .annotate(good=Count("pk", filter=Q(rating="good")), bad=Count("pk", filter=Q(rating="bad"))))
     rows = sorted(([name_of(row), row["good"], row["bad"], _percent(survey_rules.csat(row["good"], row["bad"]))]
                    for row in grouped), key=lambda row: row[0])
     good, bad = sum(row[1] for row in rows), sum(row[2] for row in rows)
     rows.append(["all", good, bad, _percent(survey_rules.csat(good, bad))])
-    return Figure(key, title, "bar", [key.rsplit("_", 1)[-1], "good", "bad", "csat_percent"], rows,
+    return Figure(f"csat_by_{kind}", f"CSAT by {kind}", "bar", [kind, "good", "bad", "csat_percent"], rows,
                   labels=[row[0] for row in rows], series=[{"label": "CSAT %", "data": [r[3] for r in rows]}],
                   note="CSAT = good / (good + bad), answers given in the range.")
 
 
-def name_fields(column: str) -> tuple[str, ...]:
-    return {"agent": ("agent__username", "agent__first_name", "agent__last_name"), "group": ("group__name",)}[column]
-
-
 def csat_by_agent(chosen: Filters) -> Figure:
-    return _csat_by(chosen, "csat_by_agent", "CSAT by agent", "agent", lambda row: (
-        " ".join(part for part in (row["agent__first_name"], row["agent__last_name"]) if part)
-        or row["agent__username"] or "(unassigned)"))
+    return _csat_by(chosen, "agent")
 
 
 def csat_by_group(chosen: Filters) -> Figure:
-    return _csat_by(chosen, "csat_by_group", "CSAT by group", "group",
-                    lambda row: row["group__name"] or "(no group)")
+    return _csat_by(chosen, "group")
 
 
 def csat_comments(chosen: Filters) -> Figure:
@@ -294,11 +303,7 @@ def csat_comments(chosen: Filters) -> Figure:
 
 def rating_reviews(chosen: Filters) -> Figure:
     """The Team Supervisors' open tasks: bad ratings not yet reviewed, whatever the range, oldest first."""
-    reviews = RatingReview.objects.filter(status=RatingReview.Status.OPEN)
-    if chosen.agent is not None:
-        reviews = reviews.filter(survey__agent_id=chosen.agent)
-    if chosen.group is not None:
-        reviews = reviews.filter(survey__group_id=chosen.group)
+    reviews = RatingReview.objects.filter(_survey_dimensions(chosen, "survey__"), status=RatingReview.Status.OPEN)
     rows = [[opened.date().isoformat(), ticket, agent or "(unassigned)", reason or "", comment]
             for opened, ticket, agent, reason, comment in reviews.order_by("created_at").values_list(
                 "created_at", "survey__ticket_id", "survey__agent__username", "survey__reason__name",
@@ -308,13 +313,14 @@ def rating_reviews(chosen: Filters) -> Figure:
                              "its ticket's Satisfaction panel.")
 
 
+def _nps_answers(chosen: Filters) -> QuerySet:
+    """NPS answers given in the range, filtered on the ticket whose survey round asked them."""
+    return NpsSurvey.objects.filter(_dimensions(chosen, "ticket__"), _in_range(chosen, "answered_at"),
+                                    score__isnull=False)
+
+
 def nps(chosen: Filters) -> Figure:
-    answers = NpsSurvey.objects.filter(_in_range(chosen, "answered_at"), score__isnull=False)
-    if chosen.agent is not None:
-        answers = answers.filter(ticket__assignee_id=chosen.agent)
-    if chosen.group is not None:
-        answers = answers.filter(ticket__group_id=chosen.group)
-    scores = list(answers.values_list("score", flat=True))
+    scores = list(_nps_answers(chosen).values_list("score", flat=True))
     groups = {"promoters": 0, "passives": 0, "detractors": 0}
     for score in scores:
         groups[survey_rules.nps_group(score) + "s"] += 1
@@ -325,25 +331,49 @@ def nps(chosen: Filters) -> Figure:
                   note="NPS = % promoters (9-10) - % detractors (0-6). Detractors to follow up: see the list below.")
 
 
+def _nps_by(chosen: Filters, kind: str) -> Figure:
+    """NPS by the agent or group of the ticket whose survey round asked the question."""
+    path = {"agent": "ticket__assignee", "group": "ticket__group"}[kind]
+    fields, name_of = _names(path, kind)
+    grouped = _nps_answers(chosen).values(path, *fields).annotate(
+        promoters=Count("pk", filter=Q(score__gte=9)), passives=Count("pk", filter=Q(score__gte=7, score__lte=8)),
+        detractors=Count("pk", filter=Q(score__lte=6)))
+    counted = sorted(([name_of(row), row["promoters"], row["passives"], row["detractors"]] for row in grouped),
+                     key=lambda row: row[0])
+    counted.append(["all", *(sum(row[index] for row in counted) for index in (1, 2, 3))])
+    rows = [[*row, None if (score := survey_rules.nps_of(*row[1:])) is None else round(score, 1)]
+            for row in counted]
+    return Figure(f"nps_by_{kind}", f"NPS by {kind}", "bar", [kind, "promoters", "passives", "detractors", "nps"],
+                  rows, labels=[row[0] for row in rows], series=[{"label": "NPS", "data": [r[4] for r in rows]}],
+                  note="NPS of the answers given in the range, by the ticket whose survey asked the question.")
+
+
+def nps_by_agent(chosen: Filters) -> Figure:
+    return _nps_by(chosen, "agent")
+
+
+def nps_by_group(chosen: Filters) -> Figure:
+    return _nps_by(chosen, "group")
+
+
 def nps_detractors(chosen: Filters) -> Figure:
-    answers = NpsSurvey.objects.filter(_in_range(chosen, "answered_at"), score__lte=6).order_by("-answered_at")
-    if chosen.agent is not None:
-        answers = answers.filter(ticket__assignee_id=chosen.agent)
+    answers = _nps_answers(chosen).filter(score__lte=6).order_by("-answered_at")
     rows = [[answered.date().isoformat(), customer, ticket, score, comment] for answered, customer, ticket, score, comment
             in answers.values_list("answered_at", "customer__name", "ticket_id", "score", "comment")[:200]]
     return Figure("nps_detractors", "NPS detractors to follow up", "",
                   ["answered", "customer", "ticket", "score", "comment"], rows)
 
 
-def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: str, created: str,
-                counted_as: str = "tickets", by: str = "tickets created") -> Figure:
+def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, column: str, created: str,
+                names: dict[int, str], counted_as: str = "tickets", by: str = "tickets created") -> Figure:
     """The top names by `by` (rows of `rows_of`, at `created`) in the range, per week, with the change from the
-    week before."""
-    counted = (rows_of.annotate(week=TruncWeek(created, tzinfo=chosen.zone)).values(name, "week")
-               .annotate(count=Count("pk")).values_list(name, "week", "count"))
-    by_name: dict[str, dict[date, int]] = defaultdict(dict)
-    for label, week, count in counted:
-        by_name[label or "(none)"][_week_of(week)] = count
+    week before. Counted by `column` (an id; its names looked up afterwards, so the count joins no table of
+    names)."""
+    counted = (rows_of.annotate(week=TruncWeek(created, tzinfo=chosen.zone)).values(column, "week")
+               .annotate(count=Count("pk")).values_list(column, "week", "count"))
+    by_name: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for found, week, count in counted:
+        by_name[names.get(found, "(none)")][_week_of(week)] += count
     weeks = _weeks(chosen)
     top = sorted(by_name, key=lambda label: (-sum(by_name[label].values()), label))[:TOP]
     rows = []
@@ -351,7 +381,8 @@ def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: 
         counts = [by_name[label].get(week, 0) for week in weeks]
         change = counts[-1] - counts[-2] if len(counts) > 1 else None
         rows.append([label, sum(counts), change, *counts])
-    return Figure(key, title, "bar", [name.split("__")[0], counted_as, "change_last_week", *(w.isoformat() for w in weeks)],
+    return Figure(key, title, "bar", [column.removesuffix("_id"), counted_as, "change_last_week",
+                                      *(w.isoformat() for w in weeks)],
                   rows, labels=[week.isoformat() for week in weeks], stacked=True,
                   series=[{"label": row[0], "data": row[3:]} for row in rows],
                   note=f"The top {TOP} by {by} in the range, week by week (weeks start on Monday).")
@@ -359,32 +390,33 @@ def _weekly_top(chosen: Filters, key: str, title: str, rows_of: QuerySet, name: 
 
 def categories(chosen: Filters) -> Figure:
     facts = TicketFacts.objects.filter(_dimensions(chosen), _in_range(chosen, "created_at"))
-    return _weekly_top(chosen, "categories", "Recurring issues: top categories by week", facts, "category__name",
-                       "created_at")
+    return _weekly_top(chosen, "categories", "Recurring issues: top categories by week", facts, "category_id",
+                       "created_at", dict(Category.objects.values_list("pk", "name")))
 
 
 def tags(chosen: Filters) -> Figure:
     through = Ticket.tags.through.objects.filter(_dimensions(chosen, "ticket__facts__"),
                                                  _in_range(chosen, "ticket__facts__created_at"))
-    return _weekly_top(chosen, "tags", "Recurring issues: top tags by week", through, "tag__name",
-                       "ticket__facts__created_at")
+    return _weekly_top(chosen, "tags", "Recurring issues: top tags by week", through, "tag_id",
+                       "ticket__facts__created_at", dict(Tag.objects.values_list("pk", "name")))
 
 
-def _resolutions(chosen: Filters, key: str, title: str, name: str) -> Figure:
+def _resolutions(chosen: Filters, key: str, title: str, column: str, names: dict[int, str]) -> Figure:
     """SOP 004's resolutions ("helps track trends or recurring issues") by the week they were recorded; the
     filters apply to their ticket's facts (its assignee for the agent)."""
     recorded = Resolution.objects.filter(_dimensions(chosen, "ticket__facts__"), _in_range(chosen, "recorded_at"))
-    return _weekly_top(chosen, key, title, recorded, name, "recorded_at", counted_as="resolutions",
+    return _weekly_top(chosen, key, title, recorded, column, "recorded_at", names, counted_as="resolutions",
                        by="resolutions recorded")
 
 
 def root_causes(chosen: Filters) -> Figure:
-    return _resolutions(chosen, "root_causes", "Recurring issues: top root causes by week", "root_cause__name")
+    return _resolutions(chosen, "root_causes", "Recurring issues: top root causes by week", "root_cause_id",
+                        dict(RootCause.objects.values_list("pk", "name")))
 
 
 def resolution_codes(chosen: Filters) -> Figure:
     return _resolutions(chosen, "resolution_codes", "Recurring issues: top resolution codes by week",
-                        "resolution_code__name")
+                        "resolution_code_id", dict(ResolutionCode.objects.values_list("pk", "name")))
 
 
 def customers(chosen: Filters) -> Figure:
@@ -405,13 +437,11 @@ def customers(chosen: Filters) -> Figure:
 
 
 def clarifications(chosen: Filters) -> Figure:
-    entries = Clarification.objects.filter(_in_range(chosen, "created_at"))
+    # the agent who filed the entry; the other dimensions are its ticket's
+    entries = Clarification.objects.filter(_dimensions(replace(chosen, agent=None), "ticket__"),
+                                           _in_range(chosen, "created_at"))
     if chosen.agent is not None:
         entries = entries.filter(agent_id=chosen.agent)
-    for name, column in (("group", "ticket__group_id"), ("category", "ticket__category_id"),
-                         ("channel", "ticket__channel"), ("priority", "ticket__priority")):
-        if getattr(chosen, name) is not None:
-            entries = entries.filter(**{column: getattr(chosen, name)})
     counted = (entries.annotate(week=TruncWeek("created_at", tzinfo=chosen.zone))
                .values("category", "sub_category__name", "agent__username", "week").annotate(count=Count("pk"))
                .order_by("category", "sub_category__name", "agent__username", "week"))
@@ -431,8 +461,8 @@ REPORTS: dict[str, Callable[[Filters], Figure]] = {
     "volume": volume, "backlog": backlog, "one_touch": one_touch, "response_times": response_times,
     "csat_by_agent": csat_by_agent, "csat_by_group": csat_by_group, "csat_comments": csat_comments,
     "rating_reviews": rating_reviews,
-    "nps": nps, "nps_detractors": nps_detractors, "categories": categories, "tags": tags,
-    "root_causes": root_causes, "resolution_codes": resolution_codes,
+    "nps": nps, "nps_by_agent": nps_by_agent, "nps_by_group": nps_by_group, "nps_detractors": nps_detractors,
+    "categories": categories, "tags": tags, "root_causes": root_causes, "resolution_codes": resolution_codes,
     "customers": customers, "clarifications": clarifications,
 }
 

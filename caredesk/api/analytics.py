@@ -23,7 +23,8 @@ router = Router(tags=["reports"])
 class FiltersIn(Schema):
     since: Day | None = Field(None, description="First day, in `timezone` (default: 30 days up to `until`).")
     until: Day | None = Field(None, description="Last day, included (default: today in `timezone`).")
-    timezone: Key = Field("UTC", description="The team's IANA time zone the days and weeks are counted in.")
+    timezone: Key | None = Field(None, description="The IANA time zone the days and weeks are counted in "
+                                 "(default: the team's, its default business-hours calendar's).")
     group: Id | None = None
     agent: Id | None = Field(None, description="Agents without the reports capability always get their own.")
     category: Id | None = None

@@ -44,9 +44,11 @@ def nps_group(score: int) -> str:
 
 def nps(scores: Iterable[int]) -> float | None:
     """% promoters - % detractors, from -100 to 100; None without answers."""
-    scores = list(scores)
-    if not scores:
-        return None
-    promoters = sum(1 for score in scores if score >= 9)
-    detractors = sum(1 for score in scores if score <= 6)
-    return 100 * (promoters - detractors) / len(scores)
+    groups = [nps_group(score) for score in scores]
+    return nps_of(groups.count("promoter"), groups.count("passive"), groups.count("detractor"))
+
+
+def nps_of(promoters: int, passives: int, detractors: int) -> float | None:
+    """The NPS of answers counted by group; None without answers."""
+    answers = promoters + passives + detractors
+    return 100 * (promoters - detractors) / answers if answers else None

@@ -18,7 +18,8 @@ from caredesk.web.permissions import requires
 SECTIONS = [
     ("Volume", ["volume", "backlog", "one_touch"]),
     ("Response and resolution", ["response_times"]),
-    ("Satisfaction", ["csat_by_agent", "csat_by_group", "csat_comments", "rating_reviews", "nps", "nps_detractors"]),
+    ("Satisfaction", ["csat_by_agent", "csat_by_group", "csat_comments", "rating_reviews", "nps", "nps_by_agent",
+                      "nps_by_group", "nps_detractors"]),
     ("Recurring issues", ["categories", "tags", "root_causes", "resolution_codes", "customers"]),
     ("Care clarifications", ["clarifications"]),
 ]

@@ -76,6 +76,49 @@ def test_days_follow_the_team_time_zone(worked):
     assert tokyo["2026-03-02"][:2] == [3, 0] and tokyo["2026-03-03"][1] == 2
 
 
+def test_without_a_time_zone_days_are_the_teams(frozen_clock, actor, customer):
+    # the team's default business-hours calendar is New York's: 03:00 UTC on Tuesday is Monday evening there
+    clock.advance(timedelta(hours=13))
+    ticket_actions.create_ticket(actor=actor, requester=customer, subject="Late call")
+    actions.refresh_due()
+    team = reports.filters(since=date(2026, 3, 2), until=date(2026, 3, 3))
+    assert team.timezone == "America/New_York"
+    assert [row[:2] for row in reports.volume(team).rows] == [["2026-03-02", 1], ["2026-03-03", 0]]
+    utc = reports.filters(since=date(2026, 3, 2), until=date(2026, 3, 3), timezone="UTC")
+    assert [row[:2] for row in reports.volume(utc).rows] == [["2026-03-02", 0], ["2026-03-03", 1]]
+
+
+def test_satisfaction_figures_follow_the_filters(frozen_clock, actor, customer):
+    from caredesk.customers.actions import create_customer
+    from caredesk.surveys import actions as survey_actions
+    from caredesk.surveys.models import BadRatingReason, NpsSurvey, Survey
+    from caredesk.tickets.models import Group
+
+    first, second = Group.objects.filter(active=True).order_by("pk")[:2]
+    lee = create_customer(actor=actor, name="Lee Park", emails=["lee@example.com"])
+    for requester, group in ((customer, first), (lee, second)):
+        ticket = ticket_actions.create_ticket(actor=actor, requester=requester, subject="Photo", group=group,
+                                              channel="email")
+        record_resolution(ticket, actor)
+        ticket_actions.update_ticket(ticket, actor=actor, status=Status.SOLVED)
+    clock.advance(timedelta(hours=24))
+    assert survey_actions.send_due() == 2
+    for answer, score in zip(NpsSurvey.objects.order_by("pk"), (3, 10)):
+        survey_actions.record_nps(answer, score=score)
+    assert [row[:2] for row in reports.nps_detractors(chosen()).rows] == [["2026-03-03", "Dana Whitfield"]]
+    assert reports.nps_detractors(chosen(group=second.pk)).rows == []
+    assert reports.nps(chosen(group=second.pk)).rows[-1] == ["NPS", 100.0]
+    assert reports.nps(chosen(channel="phone")).rows[-1] == ["NPS", None]
+    by_group = {row[0]: row[1:] for row in reports.nps_by_group(chosen()).rows}
+    assert by_group == {first.name: [0, 0, 1, -100.0], second.name: [1, 0, 0, 100.0], "all": [1, 0, 1, 0.0]}
+    assert reports.nps_by_agent(chosen()).rows == [["(unassigned)", 1, 0, 1, 0.0], ["all", 1, 0, 1, 0.0]]
+    bad = Survey.objects.get(ticket__requester=customer)
+    survey_actions.record_rating(bad, rating="bad", reason=BadRatingReason.objects.first().pk, comment="Slow")
+    assert len(reports.rating_reviews(chosen(channel="email")).rows) == 1
+    assert reports.rating_reviews(chosen(channel="phone")).rows == []
+    assert reports.rating_reviews(chosen(group=second.pk)).rows == []
+
+
 def test_filters_and_recurring_issues(worked, agent):
     assert [row[1] for row in reports.volume(chosen(agent=agent.pk)).rows if row[0] == "2026-03-02"] == [2]
     tags = reports.tags(chosen())

@@ -33,5 +33,6 @@ def test_csat_and_nps():
     assert rules.csat(3, 1) == 0.75 and rules.csat(0, 0) is None
     assert rules.nps([10, 9, 8, 7, 6, 0]) == 0 and rules.nps([]) is None
     assert rules.nps([10, 10, 3]) == 100 * (2 - 1) / 3
+    assert rules.nps_of(2, 0, 1) == rules.nps([10, 10, 3]) and rules.nps_of(0, 0, 0) is None
     assert [rules.nps_group(score) for score in (0, 6, 7, 8, 9, 10)] == [
         "detractor", "detractor", "passive", "passive", "promoter", "promoter"]
