@@ -223,6 +223,30 @@ def test_canned_responses_follow_their_tabs_and_a_supervisor_edits_them(page, si
     expect(page.locator("#canned-note")).not_to_contain_text("New photo needed")
 
 
+def test_the_demo_ships_canned_responses_for_each_tab_and_macros(page, e2e_db):
+    """Main's demo shipped "Call Notes" alone, offered in Public reply too."""
+    from caredesk.demo import DEMO_PASSWORD, load_demo
+    from caredesk.tickets.models import Ticket
+
+    load_demo()
+    ticket = Ticket.objects.get(subject="Passport application: photo rejected")
+    page.goto("/login/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/tickets/{ticket.pk}/")
+    reply = page.locator("#canned-reply")
+    for name in ("Follow-up: trying to reach you", "Unresponsive: closing the ticket", "Documents needed"):
+        expect(reply).to_contain_text(name)
+    expect(reply).not_to_contain_text("Call Notes")
+    expect(page.locator("#canned-call")).to_contain_text("Call Notes")
+    expect(page.locator("#canned-call")).to_contain_text("Left a voicemail")
+    expect(page.locator("#canned-call")).not_to_contain_text("Refund request received")
+    macros = page.get_by_role("region", name="Actions").get_by_label("Macro")
+    expect(macros).to_contain_text("Waiting on documents")
+    expect(macros).to_contain_text("Escalate to Resolution")
+
+
 def test_an_agent_cannot_open_the_responses_library(page, sign_in, maria):
     sign_in("maria")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Responses")).to_have_count(0)
