@@ -324,6 +324,29 @@ def test_bulk_assign_and_tag_from_a_view_each_ticket_audited(page, sign_in, mari
     expect(page.locator("[data-selected-count]")).to_have_text("3 selected")
 
 
+def test_bulk_apply_a_macro_from_a_view(page, sign_in, maria, dana):
+    from caredesk.desk.actions import create_macro
+    from caredesk.tickets.models import Interaction, TicketEvent
+
+    create_macro(actor=Actor.of_agent(maria), name="Photo guidelines sent", tab="note",
+                 body="Sent the photo guidelines.", add_tags=["photo-guidelines"])
+    first, second = _ticket(maria, dana, "First photo"), _ticket(maria, dana, "Second photo")
+    untouched = _ticket(maria, dana, "Address change")
+    sign_in("maria")
+    page.goto("/views/?status=any")
+    for ticket in (first, second):
+        page.get_by_role("checkbox", name=f"Select #{ticket.pk}").check()
+    bar = page.get_by_role("form", name="Change the selected tickets")
+    bar.get_by_label("Apply macro").select_option(label="Photo guidelines sent")
+    bar.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator(".flash")).to_contain_text("Changed 2 tickets: #")
+    expect(page.get_by_role("row", name=re.compile("First photo"))).to_contain_text("photo-guidelines")
+    for ticket in (first, second):
+        assert Interaction.objects.get(ticket=ticket, kind="note").body == "Sent the photo guidelines."
+        assert TicketEvent.objects.filter(ticket=ticket, action="macro.applied").count() == 1
+    assert not Interaction.objects.filter(ticket=untouched, kind="note").exists()
+
+
 def test_merge_a_duplicate_into_another_ticket(page, sign_in, followed_ticket, maria, dana):
     from caredesk.playbooks.models import PlaybookRun
     from caredesk.tickets import use_cases
