@@ -144,7 +144,8 @@ def test_at_390_px_the_pages_do_not_scroll_sideways(page, sign_in, maria, dana, 
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in("tess")
     for url in ("/views/?status=any", "/reports/compliance/", f"/customers/{dana.pk}/", "/",
-                f"/tickets/{tickets[0].pk}/", "/responses/"):
+                f"/tickets/{tickets[0].pk}/", "/responses/", "/responses/macros/new/", "/reports/",
+                "/search/?q=photo", "/notifications/", "/settings/", "/resolutions/", "/knowledge/"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
