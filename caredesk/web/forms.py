@@ -123,7 +123,10 @@ THEN_STATUS_CHOICES = [("", "Keep the status"), (lifecycle.OPEN, "Open"), (lifec
 
 
 class ComposerForm(forms.Form):
+    """Every composer tab can set the status afterwards, in the same transaction (docs/workspace.md)."""
+
     tab = ""
+    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
 
 class ReplyForm(ComposerForm):
@@ -131,7 +134,6 @@ class ReplyForm(ComposerForm):
     body = forms.CharField(label="Reply to the requester", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Sent to the requester by email.")
     attachments = MultipleFileField(label="Attach supporting documents")
-    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
 
 class NoteForm(ComposerForm):
@@ -139,7 +141,6 @@ class NoteForm(ComposerForm):
     body = forms.CharField(label="Note for agents", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Only agents see internal notes.")
     attachments = MultipleFileField(label="Attach supporting documents")
-    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
 
 class CallForm(ComposerForm):
@@ -164,7 +165,6 @@ class CallForm(ComposerForm):
     actions_taken = forms.CharField(label=use_cases.CALL_NOTES["actions_taken"][0], required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(label="Other notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
     def call_notes(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key, "") for key in use_cases.CALL_NOTES}
@@ -183,7 +183,6 @@ class TextForm(ComposerForm):
     direction = forms.ChoiceField(label="Direction", choices=[("outbound", "Sent to the customer"),
                                                               ("inbound", "Received from the customer")])
     body = forms.CharField(label="Text message", max_length=1600, widget=forms.Textarea(attrs={"rows": 4}))
-    then_status = forms.ChoiceField(label="Then set status", choices=THEN_STATUS_CHOICES, required=False)
 
 
 COMPOSER_FORMS = {form.tab: form for form in (ReplyForm, NoteForm, CallForm, TextForm)}
