@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth.models import Group as Role
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from caredesk.core import roles
 from caredesk.core.errors import DomainError
@@ -59,7 +61,25 @@ def agent_choices():
     return Agent.objects.filter(is_active=True).order_by("first_name", "username")
 
 
+class ListSelect(forms.Select):
+    """A select that writes its options itself, the same HTML as Django's templates make, instead of rendering a
+    template per option: the agent lists hold every active agent and the ticket page, and its live refresh after
+    every change, draw one each time (200 agents: a quarter of the refresh's CPU). A list with option groups is
+    left to Django."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _, _ in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = format_html_join("", '\n  <option value="{}"{}>{}</option>', (
+            (str(option["value"]), flatatt(option["attrs"]), option["label"])
+            for _, group, _ in widget["optgroups"] for option in group))
+        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class AgentChoiceField(forms.ModelChoiceField):
+    widget = ListSelect
+
     def label_from_instance(self, obj):
         return obj.display_name
 
