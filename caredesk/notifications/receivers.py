@@ -19,6 +19,11 @@ def _subject(ticket) -> str:
     return f"#{ticket.pk} “{ticket.subject}”"
 
 
+def _who(actor) -> str:
+    """An agent by the name colleagues know them by (as the timeline and presence show it), anyone else by label."""
+    return actor.agent.display_name if actor.agent is not None else actor.label
+
+
 def _excerpt(text: str) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"
@@ -27,7 +32,7 @@ def _excerpt(text: str) -> str:
 def _assigned(ticket, actor) -> None:
     if ticket.assignee_id is not None:
         notify([ticket.assignee], "assigned", ticket, actor=actor,
-               text=f"{actor.label} assigned {_subject(ticket)} to you")
+               text=f"{_who(actor)} assigned {_subject(ticket)} to you")
 
 
 @receiver(ticket_created, dispatch_uid="notifications.on_ticket_created")
@@ -56,4 +61,4 @@ def on_interaction(sender, ticket, interaction, actor, **kwargs):
             for name in names:
                 named |= Q(username__iexact=name)
             notify(Agent.objects.filter(named), "mentioned", ticket, actor=actor,
-                   text=f"{actor.label} mentioned you on {_subject(ticket)}: {_excerpt(interaction.body)}")
+                   text=f"{_who(actor)} mentioned you on {_subject(ticket)}: {_excerpt(interaction.body)}")

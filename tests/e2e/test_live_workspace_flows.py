@@ -130,13 +130,22 @@ def test_the_bell_counts_an_assignment_and_opens_the_ticket(page, sign_in, maria
     page.locator("#bell summary").click()
     panel = page.locator("#notifications")
     expect(panel).to_contain_text("Assigned to you")
-    expect(panel).to_contain_text(f"sam assigned #{ticket.pk} “Renewal form missing” to you")
+    expect(panel).to_contain_text(f"Sam Ortiz assigned #{ticket.pk} “Renewal form missing” to you")
     notify([maria], "sla_warning", ticket, text="First reply due in 30 minutes")  # while the list is open
     expect(panel).to_contain_text("First reply due in 30 minutes", timeout=5000)
     expect(page.locator("#bell-count")).to_have_text("2")
     panel.get_by_role("button", name=re.compile("Renewal form missing")).click()
     expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
     expect(page.locator("#bell-count")).to_have_text("1")  # the SLA warning is still unread
+
+    from caredesk.tickets.actions import receive_customer_message
+
+    receive_customer_message(ticket, customer=dana, channel="email", body="The form is signed and attached.",
+                             actor=Actor.customer(dana.name))
+    expect(page.locator("#bell-count")).to_have_text("2", timeout=5000)
+    page.locator("#bell summary").click()
+    expect(panel).to_contain_text("The customer replied")
+    expect(panel).to_contain_text(f"Dana Whitfield replied on #{ticket.pk}")
 
 
 def test_a_mention_in_a_note_notifies_the_colleague(page, sign_in, other_page, dana_ticket, sam):
@@ -150,7 +159,7 @@ def test_a_mention_in_a_note_notifies_the_colleague(page, sign_in, other_page, d
     sign_in_on(other_page, "sam")
     expect(other_page.locator("#bell-count")).to_have_text("1")
     other_page.goto("/notifications/")
-    expect(other_page.locator(".notification.unread")).to_contain_text("maria mentioned you on")
+    expect(other_page.locator(".notification.unread")).to_contain_text("Maria Lopez mentioned you on")
     other_page.get_by_role("button", name="Mark all read").click()
     expect(other_page.locator(".notification.unread")).to_have_count(0)
     expect(other_page.locator("#bell-count")).to_be_hidden(timeout=5000)

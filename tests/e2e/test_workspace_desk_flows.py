@@ -144,7 +144,8 @@ def test_at_390_px_the_pages_do_not_scroll_sideways(page, sign_in, maria, dana, 
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in("tess")
     for url in ("/views/?status=any", "/reports/compliance/", f"/customers/{dana.pk}/", "/",
-                f"/tickets/{tickets[0].pk}/", "/responses/"):
+                f"/tickets/{tickets[0].pk}/", "/responses/", "/responses/macros/new/", "/reports/",
+                "/search/?q=photo", "/notifications/", "/settings/", "/resolutions/", "/knowledge/"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -223,6 +224,30 @@ def test_canned_responses_follow_their_tabs_and_a_supervisor_edits_them(page, si
     expect(page.locator("#canned-note")).not_to_contain_text("New photo needed")
 
 
+def test_the_demo_ships_canned_responses_for_each_tab_and_macros(page, e2e_db):
+    """Main's demo shipped "Call Notes" alone, offered in Public reply too."""
+    from caredesk.demo import DEMO_PASSWORD, load_demo
+    from caredesk.tickets.models import Ticket
+
+    load_demo()
+    ticket = Ticket.objects.get(subject="Passport application: photo rejected")
+    page.goto("/login/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/tickets/{ticket.pk}/")
+    reply = page.locator("#canned-reply")
+    for name in ("Follow-up: trying to reach you", "Unresponsive: closing the ticket", "Documents needed"):
+        expect(reply).to_contain_text(name)
+    expect(reply).not_to_contain_text("Call Notes")
+    expect(page.locator("#canned-call")).to_contain_text("Call Notes")
+    expect(page.locator("#canned-call")).to_contain_text("Left a voicemail")
+    expect(page.locator("#canned-call")).not_to_contain_text("Refund request received")
+    macros = page.get_by_role("region", name="Actions").get_by_label("Macro")
+    expect(macros).to_contain_text("Waiting on documents")
+    expect(macros).to_contain_text("Escalate to Resolution")
+
+
 def test_an_agent_cannot_open_the_responses_library(page, sign_in, maria):
     sign_in("maria")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Responses")).to_have_count(0)
@@ -298,6 +323,29 @@ def test_bulk_assign_and_tag_from_a_view_each_ticket_audited(page, sign_in, mari
     assert Ticket.objects.get(pk=closed.pk).assignee is None
     page.get_by_role("checkbox", name="Select every ticket on this page").check()
     expect(page.locator("[data-selected-count]")).to_have_text("3 selected")
+
+
+def test_bulk_apply_a_macro_from_a_view(page, sign_in, maria, dana):
+    from caredesk.desk.actions import create_macro
+    from caredesk.tickets.models import Interaction, TicketEvent
+
+    create_macro(actor=Actor.of_agent(maria), name="Photo guidelines sent", tab="note",
+                 body="Sent the photo guidelines.", add_tags=["photo-guidelines"])
+    first, second = _ticket(maria, dana, "First photo"), _ticket(maria, dana, "Second photo")
+    untouched = _ticket(maria, dana, "Address change")
+    sign_in("maria")
+    page.goto("/views/?status=any")
+    for ticket in (first, second):
+        page.get_by_role("checkbox", name=f"Select #{ticket.pk}").check()
+    bar = page.get_by_role("form", name="Change the selected tickets")
+    bar.get_by_label("Apply macro").select_option(label="Photo guidelines sent")
+    bar.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator(".flash")).to_contain_text("Changed 2 tickets: #")
+    expect(page.get_by_role("row", name=re.compile("First photo"))).to_contain_text("photo-guidelines")
+    for ticket in (first, second):
+        assert Interaction.objects.get(ticket=ticket, kind="note").body == "Sent the photo guidelines."
+        assert TicketEvent.objects.filter(ticket=ticket, action="macro.applied").count() == 1
+    assert not Interaction.objects.filter(ticket=untouched, kind="note").exists()
 
 
 def test_merge_a_duplicate_into_another_ticket(page, sign_in, followed_ticket, maria, dana):

@@ -19,7 +19,7 @@ from caredesk.notifications import queries as notification_queries
 from caredesk.notifications.models import Notification
 from caredesk.web.forms import show_domain_error, time_zone_choices
 from caredesk.web.permissions import requires
-from caredesk.web.views.ticket import load_ticket, ticket_context
+from caredesk.web.views.ticket import load_ticket, panels_context
 
 
 @require_GET
@@ -45,8 +45,8 @@ def poll(request):
 def ticket_panels(request, pk: int):
     """The ticket page's panels that follow its changes (head, banners, properties, escalation, follow-up,
     timeline), rendered together: one request refreshes them all when the poll reports a change. The page
-    itself renders the same partials with the same context."""
-    return render(request, "web/partials/ticket_live.html", ticket_context(request, load_ticket(pk)))
+    itself renders the same partials with the same context (its own adds the rest of the page's)."""
+    return render(request, "web/partials/ticket_live.html", panels_context(request, load_ticket(pk)))
 
 
 @requires(roles.WORK_TICKETS)

@@ -95,9 +95,10 @@ def review_context(ticket, *, bound: forms.ClearReviewFlagForm | None = None, me
             "review_problem": problem}
 
 
-def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
-                   property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
-    canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
+def panels_context(request, ticket: Ticket, *, property_bound: dict | None = None, saved_field: str = "") -> dict:
+    """What the panels that follow the ticket's changes need (head, banners, properties, escalation, follow-up,
+    timeline: web/partials/ticket_live.html), and no more: the live refresh after every change elsewhere renders
+    only these, without the composer, resolution, satisfaction and side panels' queries and forms."""
     return {
         "ticket": ticket,
         "requester": ticket.requester,
@@ -108,10 +109,18 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
         **flags_context(ticket),
         **review_context(ticket),
         **escalation_context(ticket, agent=request.user, live_call=request.GET.get("call", "")),
-        **resolution_context(ticket),
-        **satisfaction_context(ticket),
         "property_forms": property_forms(ticket, property_bound),
         "saved_field": saved_field,
+    }
+
+
+def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
+                   property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
+    canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
+    return {
+        **panels_context(request, ticket, property_bound=property_bound, saved_field=saved_field),
+        **resolution_context(ticket),
+        **satisfaction_context(ticket),
         "composer": composer_forms(ticket, composer),
         "composer_labels": forms.COMPOSER_LABELS,
         "active_tab": active_tab or composer_tab(ticket.requester.preferred_channel),  # SOP 004's preferred channel

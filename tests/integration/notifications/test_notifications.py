@@ -46,7 +46,7 @@ def test_assigning_a_ticket_notifies_the_new_assignee_but_not_oneself(ticket, ag
     ticket_actions.update_ticket(ticket, actor=actor, assignee=sam)
     note = Notification.objects.get(agent=sam)
     assert note.kind.key == "assigned" and note.ticket == ticket
-    assert note.text == f"maria assigned #{ticket.pk} “Where is my passport?” to you"
+    assert note.text == f"Maria Lopez assigned #{ticket.pk} “Where is my passport?” to you"
     ticket_actions.update_ticket(ticket, actor=actor, assignee=agent)
     assert not Notification.objects.filter(agent=agent).exists()
 

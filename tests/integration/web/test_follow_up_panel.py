@@ -184,3 +184,37 @@ def test_the_panel_and_the_page_run_a_fixed_number_of_queries(frozen_clock, sign
 def test_my_work_links_each_due_task_to_its_checklist(frozen_clock, signed_in, ticket, agent):
     task = under_follow_up(ticket, agent)
     assert f'href="/tickets/{ticket.pk}/#task-{task.pk}"' in signed_in.get("/").content.decode()
+
+
+def test_the_timeline_lists_what_was_written_together_in_the_order_it_was_written(frozen_clock, signed_in, ticket,
+                                                                                   agent):
+    """Under the frozen clock everything a step writes carries one timestamp, as it nearly does in production
+    (microseconds apart, in no reliable order). The timeline before issue 15 sorted by time, interactions first
+    on a tie: the note "1/3" above the attempt it completes (this test fails there). It follows the write
+    sequence now, through the whole follow-up to the playbook's end after its closing note; a call logged later
+    with the time it happened takes that time's place."""
+    from caredesk.playbooks.runner import sweep_all
+    from tests.integration.playbooks.conftest import move_to_day
+
+    actor = Actor.of_agent(agent)
+    task = under_follow_up(ticket, agent)
+    run = task.run
+    complete(signed_in, ticket, task, channels=["call"])
+    for day in (3, 5):
+        move_to_day(run, day)
+        sweep_all()
+        complete(signed_in, ticket, FollowUpTask.objects.get(ticket=ticket, status="open"), channels=["call"])
+    move_to_day(run, 6)
+    sweep_all()
+    add_interaction(ticket, actor=actor, channel="phone", direction="outbound", kind="call",
+                    call_outcome=Interaction.CallOutcome.NO_ANSWER, occurred_at=task.created_at + timedelta(minutes=5),
+                    body="Logged afterwards: the day-1 call that nobody answered.")
+    text = signed_in.get(f"/tickets/{ticket.pk}/timeline/").content.decode()
+    in_order = ["to <em>pending</em>", "started the playbook", "planned the follow-up",
+                "completed the follow-up", ">1/3<", "Logged afterwards", "planned the follow-up", "2/3", "3/3",
+                "customer unresponsive - closing ticket", "Unresponsive Customers", "ended the playbook"]
+    start = 0
+    for fragment in in_order:
+        found = text.find(fragment, start)
+        assert found != -1, f"{fragment!r} is not after {text[:start][-80:]!r}"
+        start = found + len(fragment)
