@@ -3,14 +3,16 @@ admin adds in the calendars' admin moves a running follow-up's next attempt past
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 
-from caredesk.calendars.models import BusinessCalendar
+from caredesk.calendars.actions import calendars_changed
+from caredesk.calendars.models import BusinessCalendar, WeeklyHours
 from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.playbooks.actions import complete_task
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun
-from caredesk.playbooks.registry import in_force, playbook_of
+from caredesk.playbooks.registry import in_force, on_calendar, playbook_of
 from caredesk.playbooks.runner import sweep_all
 from caredesk.tickets.actions import update_ticket
 from tests.integration.helpers import add_calendar_exception
@@ -69,3 +71,18 @@ def test_without_an_exception_the_team_calendar_counts_the_days_of_the_playbook_
     for playbook in in_force():  # every shipped playbook: the same counted days as its file says
         assert playbook.days.hours != bound.hours
         assert [playbook.days.counts(day) for day in year] == [bound.counts(day) for day in year]
+
+
+def test_a_playbook_counts_on_the_calendar_its_days_name_else_on_the_default(db):
+    london = BusinessCalendar.objects.create(key="uk_office", name="UK office", timezone="Europe/London",
+                                             holiday_country="GB")
+    WeeklyHours.objects.bulk_create([WeeklyHours(calendar=london, weekday=day, opens=time(9), closes=time(17))
+                                     for day in range(5)])
+    calendars_changed()
+    playbook = next(playbook for playbook in in_force() if playbook.days.counting == "business")
+    named = on_calendar(replace(playbook, days=replace(playbook.days, calendar="uk_office")))
+    assert (named.days.timezone, named.days.holiday_country) == ("Europe/London", "GB")
+    boxing_day_moved = date(2026, 12, 28)  # a UK bank holiday (Boxing Day fell on a Saturday), a US working day
+    assert not named.days.counts(boxing_day_moved) and on_calendar(playbook).days.counts(boxing_day_moved)
+    unknown = on_calendar(replace(playbook, days=replace(playbook.days, calendar="nowhere")))
+    assert unknown.days.timezone == "America/New_York" and unknown.days.hours == on_calendar(playbook).days.hours
