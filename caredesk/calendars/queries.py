@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Subquery
+
 from caredesk.calendars.hours import BusinessHours
 from caredesk.calendars.models import BusinessCalendar, CalendarsVersion
 
@@ -52,8 +54,17 @@ _snapshot: CalendarSet | None = None
 
 def calendar_set() -> CalendarSet:
     """The calendars, re-read only when an edit (caredesk.calendars.actions.calendars_changed) changed the token."""
+    return calendar_set_at(CalendarsVersion.objects.values_list("token", flat=True).first())
+
+
+def calendars_token() -> Subquery:
+    """The calendars' version token, to select with other rows and give to `calendar_set_at` (no query of its own)."""
+    return Subquery(CalendarsVersion.objects.values("token")[:1])
+
+
+def calendar_set_at(token: str | None) -> CalendarSet:
+    """The calendars as of this version token (read again only when it is not the snapshot's)."""
     global _snapshot
-    token = CalendarsVersion.objects.values_list("token", flat=True).first()
     if _snapshot is None or _snapshot.token != token:
         calendars = list(BusinessCalendar.objects.prefetch_related("weekly_hours", "exceptions"))
         _snapshot = CalendarSet(token, {calendar.key: business_hours(calendar) for calendar in calendars},
