@@ -114,7 +114,9 @@ class DayCalendar:
             if self.holiday_subdivision:
                 region += f"-{self.holiday_subdivision}"
             holidays_text = f"skipping public holidays of {region}"
-        return f"business days (Monday to Friday, {holidays_text}) in {self.timezone}"
+        closed = [day.isoformat() for day, intervals in self.hours.exceptions if not intervals]
+        closed_text = f", closed on {', '.join(closed)}" if closed else ""
+        return f"business days (Monday to Friday, {holidays_text}{closed_text}) in {self.timezone}"
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(timezone.utc)
