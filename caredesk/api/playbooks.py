@@ -14,6 +14,7 @@ from caredesk.api.auth import require
 from caredesk.api.pagination import page_by_id
 from caredesk.api.tickets import AgentRefOut
 from caredesk.api.types import Day, Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
+from caredesk.calendars.queries import calendar_set_at, calendars_token
 from caredesk.core import clock
 from caredesk.core.roles import VIEW_REPORTS, WORK_TICKETS
 from caredesk.playbooks import actions, registry, report
@@ -126,8 +127,13 @@ class ComplianceOut(Schema):
     totals: dict[str, int]
 
 
+def runs_described():
+    """Runs with what describing them needs: the definition and the calendars' version token."""
+    return PlaybookRun.objects.select_related("definition").annotate(calendars_token=calendars_token())
+
+
 def run_out(run: PlaybookRun) -> dict:
-    return describe_run(run)
+    return describe_run(run, calendar_set_at(run.calendars_token))
 
 
 def task_out(task: FollowUpTask, now: datetime) -> dict:
@@ -154,7 +160,7 @@ def list_playbooks(request):
 def ticket_runs(request, ticket_id: Id):
     require(request, WORK_TICKETS)
     ticket = lookups.get_or_404(Ticket.objects.all(), ticket_id)
-    return [run_out(run) for run in PlaybookRun.objects.filter(ticket=ticket).select_related("definition")]
+    return [run_out(run) for run in runs_described().filter(ticket=ticket)]
 
 
 @router.post("/playbook-runs/{run_id}/cancel", response=RunOut)
@@ -162,7 +168,7 @@ def cancel_run(request, run_id: Id, payload: CancelIn):
     agent = require(request, WORK_TICKETS)
     run = lookups.get_or_404(PlaybookRun.objects.select_related("definition"), run_id)
     run = actions.cancel_run(run, agent=agent, reason=payload.reason)
-    return run_out(PlaybookRun.objects.select_related("definition").get(pk=run.pk))
+    return run_out(runs_described().get(pk=run.pk))
 
 
 @router.get("/tickets/{ticket_id}/tasks", response=list[TaskOut])

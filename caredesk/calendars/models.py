@@ -100,3 +100,14 @@ class CalendarException(models.Model):
 def _interval(opens, closes) -> hours.Interval:
     end = closes.hour * 60 + closes.minute
     return (opens.hour * 60 + opens.minute, end or hours.DAY_MINUTES)
+
+
+class CalendarsVersion(models.Model):
+    """One row: a token that changes whenever a calendar is edited, so every process knows when its snapshot
+    of the calendars (caredesk.calendars.queries.calendar_set, the playbooks' business days) is out of date
+    with one small read."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "calendars version"

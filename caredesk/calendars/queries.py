@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Subquery
 
 from caredesk.calendars.hours import BusinessHours
-from caredesk.calendars.models import BusinessCalendar
+from caredesk.calendars.models import BusinessCalendar, CalendarsVersion
 
 
 def business_hours(calendar: BusinessCalendar) -> BusinessHours:
@@ -30,3 +33,40 @@ def default_calendar() -> BusinessCalendar | None:
 
 def calendar_named(key: str) -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(key=key).first()
+
+
+@dataclass(frozen=True)
+class CalendarSet:
+    """Every calendar's hours by key, and the default calendar's key: what the playbooks count business days
+    with (read once per process and again when the calendars' version token changes)."""
+
+    token: str | None
+    hours_by_key: dict[str, BusinessHours] = field(default_factory=dict)
+    default_key: str | None = None
+
+    def hours(self, key: str | None) -> BusinessHours | None:
+        """The named calendar's hours, else the default calendar's; None when there is neither."""
+        return self.hours_by_key.get(key or "") or self.hours_by_key.get(self.default_key or "")
+
+
+_snapshot: CalendarSet | None = None
+
+
+def calendar_set() -> CalendarSet:
+    """The calendars, re-read only when an edit (caredesk.calendars.actions.calendars_changed) changed the token."""
+    return calendar_set_at(CalendarsVersion.objects.values_list("token", flat=True).first())
+
+
+def calendars_token() -> Subquery:
+    """The calendars' version token, to select with other rows and give to `calendar_set_at` (no query of its own)."""
+    return Subquery(CalendarsVersion.objects.values("token")[:1])
+
+
+def calendar_set_at(token: str | None) -> CalendarSet:
+    """The calendars as of this version token (read again only when it is not the snapshot's)."""
+    global _snapshot
+    if _snapshot is None or _snapshot.token != token:
+        calendars = list(BusinessCalendar.objects.prefetch_related("weekly_hours", "exceptions"))
+        _snapshot = CalendarSet(token, {calendar.key: business_hours(calendar) for calendar in calendars},
+                                next((calendar.key for calendar in calendars if calendar.is_default), None))
+    return _snapshot

@@ -8,14 +8,16 @@ that falls between two counted days (a weekend, a holiday) still belongs to the 
 run is "on day N" until day N+1 starts.
 
 Business days are the days with working hours of a business-hours calendar (caredesk.calendars.hours, the
-code the SLA clocks count with): Monday to Friday without the configured country's public holidays.
+code the SLA clocks count with). A playbook's file gives a time zone and a country's public holidays (Monday to
+Friday without them); when it runs, the runner puts the team's calendar in their place (`on`): the one its
+`days.calendar` names, else the default calendar, with the weekly hours and the dated exceptions an admin adds.
 
 All instants given to and returned by this module are timezone-aware; returned instants are UTC.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -36,7 +38,8 @@ class DayCalendar:
     timezone: str = "UTC"
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
-    hours: BusinessHours | None = None  # a team's calendar (`days.calendar`); else Monday to Friday, all day
+    hours: BusinessHours | None = None  # a team's calendar (see `on`); else Monday to Friday, all day
+    calendar: str | None = None  # the key of the team's calendar the playbook names (`days.calendar`)
 
     def __post_init__(self) -> None:
         if self.counting not in COUNTING_KINDS:
@@ -48,6 +51,14 @@ class DayCalendar:
         elif (self.hours.timezone, self.hours.holiday_country, self.hours.holiday_subdivision) != (
                 self.timezone, self.holiday_country, self.holiday_subdivision):
             raise ValueError("a day calendar's time zone and holidays are those of its business hours")
+
+    def on(self, hours: BusinessHours | None) -> DayCalendar:
+        """This day count on a team's calendar (its time zone, weekly hours, holidays and dated exceptions);
+        unchanged for calendar days, or when there is no calendar to count with."""
+        if self.counting == CALENDAR_DAYS or hours is None or hours == self.hours:
+            return self
+        return replace(self, timezone=hours.timezone, holiday_country=hours.holiday_country,
+                       holiday_subdivision=hours.holiday_subdivision, hours=hours)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,7 +114,9 @@ class DayCalendar:
             if self.holiday_subdivision:
                 region += f"-{self.holiday_subdivision}"
             holidays_text = f"skipping public holidays of {region}"
-        return f"business days (Monday to Friday, {holidays_text}) in {self.timezone}"
+        closed = [day.isoformat() for day, intervals in self.hours.exceptions if not intervals]
+        closed_text = f", closed on {', '.join(closed)}" if closed else ""
+        return f"business days (Monday to Friday, {holidays_text}{closed_text}) in {self.timezone}"
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(timezone.utc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from caredesk.calendars.queries import CalendarSet
 from caredesk.core import clock
 from caredesk.playbooks import engine, registry
 from caredesk.playbooks.models import PlaybookRun
@@ -20,13 +21,14 @@ def last_step_done(steps, state: engine.RunState):
     return None
 
 
-def describe_run(run: PlaybookRun, now: datetime | None = None) -> dict:
-    """The run's playbook, version, status, cycle, current day, last and next step (with its day), the day of
-    the next attempt, and the next due time.
+def describe_run(run: PlaybookRun, calendars: CalendarSet, now: datetime | None = None) -> dict:
+    """The run's playbook, version, status, cycle, current day (on the team's calendar, `calendars`: read once
+    for all the runs described), last and next step (with its day), the day of the next attempt, and the next
+    due time.
 
     Reads no rows: `run.definition` should be selected with the run.
     """
-    playbook = registry.playbook_of(run.definition)
+    playbook = registry.playbook_of(run.definition, calendars)
     state = engine.state_from_dict(run.state)
     running = run.status == PlaybookRun.Status.RUNNING
     steps = playbook.steps

@@ -315,6 +315,9 @@ def decide(playbook: Playbook, state: RunState, facts: TicketFacts, event: Event
         if event.kind == "call_logged" and event.has_call_notes is False:
             turn.flag_call_without_notes()
         return turn.decision()
+    # The next step was planned on the calendar of its time: plan it again on this one (a day an admin has
+    # closed since moves it past that day; unchanged otherwise).
+    turn.update(next_due_at=turn.scheduled_next())
     turn.catch_up(now)
     if turn.state.status == RUNNING:
         turn.handle(event, now)

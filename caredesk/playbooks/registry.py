@@ -1,7 +1,8 @@
 """Which playbooks are in force: the shipped defaults plus a team's own directory, stored as definitions.
 
 A running ticket keeps the exact text of the version it started with; the parsed playbook of a stored
-definition is cached per process.
+definition is cached per process. A business-day playbook counts its days on the team's calendar (`on_calendar`):
+the calendars are read once per process and again when an admin's edit changes their version token.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db import transaction
 
+from caredesk.calendars.queries import CalendarSet, calendar_set
 from caredesk.core import clock
 from caredesk.playbooks.models import PlaybookDefinition
 from caredesk.playbooks.spec import DEFAULTS_DIRECTORY, Playbook, PlaybookError, latest_versions, load_playbook, parse_playbook
@@ -107,5 +111,14 @@ def _parsed(definition_id: int, source: str, file: str) -> Playbook:
     return parse_playbook(source, file)
 
 
-def playbook_of(definition: PlaybookDefinition) -> Playbook:
-    return _parsed(definition.pk, definition.source, definition.file or definition.name)
+def on_calendar(playbook: Playbook, calendars: CalendarSet | None = None) -> Playbook:
+    """The playbook counting its days on the team's calendar: the one its `days.calendar` names, else the
+    default calendar (the file's own time zone and holidays when there is no calendar at all)."""
+    calendars = calendars or calendar_set()
+    days = playbook.days.on(calendars.hours(playbook.days.calendar))
+    return playbook if days is playbook.days else replace(playbook, days=days)
+
+
+def playbook_of(definition: PlaybookDefinition, calendars: CalendarSet | None = None) -> Playbook:
+    """The definition's playbook on the team's calendar (`calendars`: a snapshot already read, for a batch)."""
+    return on_calendar(_parsed(definition.pk, definition.source, definition.file or definition.name), calendars)

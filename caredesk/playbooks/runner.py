@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
+from caredesk.calendars.queries import calendar_set
 from caredesk.core import clock
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
@@ -219,7 +220,8 @@ def start_triggered(ticket: Ticket, trigger_event: str) -> list[PlaybookRun]:
         return []
     facts = gather_facts([loaded])[loaded.pk]
     now = clock.now()
-    decisions = [engine.start(playbook, facts, now) for playbook in to_start]
+    calendars = calendar_set()
+    decisions = [engine.start(registry.on_calendar(playbook, calendars), facts, now) for playbook in to_start]
     runs = start_runs(loaded, [(playbook, registry.definition_for(playbook)) for playbook in to_start], trigger_event,
                       now)
     _apply(runs, decisions, {loaded.pk: loaded}, now)
@@ -256,8 +258,9 @@ def _decide_and_apply(runs: list[PlaybookRun], kind: str, agent, event_fields: d
     loaded, facts = _ticket(runs[0].ticket_id)
     now = clock.now()
     event = engine.Event(kind, **event_fields)
-    decisions = [engine.decide(registry.playbook_of(run.definition), engine.state_from_dict(run.state), facts, event,
-                               now) for run in runs]
+    calendars = calendar_set()
+    decisions = [engine.decide(registry.playbook_of(run.definition, calendars), engine.state_from_dict(run.state),
+                               facts, event, now) for run in runs]
     _apply(runs, decisions, {loaded.pk: loaded}, now, agent=agent, event=event)
 
 
@@ -282,10 +285,11 @@ def sweep(batch_size: int = 500) -> int:
         tickets = {ticket.pk: ticket for ticket in tickets_with_facts().filter(pk__in={run.ticket_id for run in runs})}
         facts = gather_facts(list(tickets.values()))
         tick = engine.Event("tick")
+        calendars = calendar_set()
         decisions = []
         for run in runs:
             run.definition = definitions[run.definition_id]
-            playbook = registry.playbook_of(run.definition)
+            playbook = registry.playbook_of(run.definition, calendars)
             state = engine.state_from_dict(run.state)
             decisions.append(engine.decide(playbook, state, facts[run.ticket_id], tick, now))
         _apply(runs, decisions, tickets, now, skip_locked=True)

@@ -9,8 +9,8 @@ Nothing here touches the database; docs/simulator.md documents the format.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Callable, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -164,6 +164,7 @@ class Scenario:
     agents: tuple[AgentSpec, ...] = ()
     expect: dict | None = None  # the expected summary, see timeline.summarize
     report: tuple[str, ...] = ()  # of REPORTED_ON_REQUEST
+    closed_days: tuple[tuple[date, str], ...] = ()  # company holidays added to the default calendar
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # field path -> line, for later errors
 
     def owners(self) -> tuple[str, ...]:
@@ -198,12 +199,15 @@ class _ScenarioSchema(YamlReader):
             self.fail(None, "", "a scenario mapping", "an empty file")
         fields = self.mapping(
             root, "", required=("title", "start", "ticket", "events", "until"),
-            optional=("description", "playbooks", "days_of", "expect", "agents", "report"),
+            optional=("description", "playbooks", "days_of", "expect", "agents", "report", "closed_days"),
         )
         start = self.absolute_time(fields["start"], "start")
         playbook_files = self.playbook_files(fields.get("playbooks"))
         playbooks = tuple(load_playbook(path) for path in playbook_files)
         calendar = self.calendar(playbooks, fields.get("days_of"), root)
+        closed_days = self.closed_days(fields["closed_days"]) if "closed_days" in fields else ()
+        if closed_days:  # `day N` counts as the runner will, on the calendar with these days closed
+            calendar = calendar.on(replace(calendar.hours, exceptions=tuple((day, ()) for day, _ in closed_days)))
         events = self.events(fields["events"], start, calendar)
         until = self.time(fields["until"], "until", start, events[-1].at, calendar)
         if until < events[-1].at:
@@ -223,6 +227,7 @@ class _ScenarioSchema(YamlReader):
             agents=self.agents(fields["agents"]) if "agents" in fields else (),
             expect=self.expectation(fields["expect"]) if "expect" in fields else None,
             report=self.choices(fields["report"], "report", REPORTED_ON_REQUEST) if "report" in fields else (),
+            closed_days=closed_days,
             lines=self.lines,
         )
 
@@ -302,6 +307,20 @@ class _ScenarioSchema(YamlReader):
             self.fail(root, "days_of", "the name of the playbook whose day count 'day N' follows "
                       "(the playbooks in use count days differently)")
         return calendars.pop()
+
+    def closed_days(self, node: Node) -> tuple[tuple[date, str], ...]:
+        """Company holidays: `- {date: 2025-06-04, description: Company holiday}`."""
+        days = []
+        for index, item in enumerate(self.sequence(node, "closed_days")):
+            path = f"closed_days[{index}]"
+            fields = self.mapping(item, path, required=("date", "description"))
+            text = self.raw(fields["date"], f"{path}.date")
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                self.fail(fields["date"], f"{path}.date", "a date such as 2025-06-04", repr(text))
+            days.append((day, self.text(fields["description"], f"{path}.description")))
+        return tuple(sorted(days))
 
     # the team
 

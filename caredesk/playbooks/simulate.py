@@ -16,6 +16,8 @@ from typing import Callable
 
 from django.db.models import Min
 
+from caredesk.calendars import actions as calendar_actions
+from caredesk.calendars.queries import default_calendar
 from caredesk.core import actions as agent_actions
 from caredesk.core import clock
 from caredesk.core.audit import Actor
@@ -110,6 +112,10 @@ def _agent_sets_status(ticket: Ticket, actor: Actor, status: str) -> None:
 class _Simulation:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
+        if scenario.closed_days:
+            calendar = default_calendar()
+            for day, description in scenario.closed_days:
+                calendar_actions.add_closed_day(calendar, day, description)
         self.agent = self._agent(scenario.ticket.assignee or DEFAULT_AGENT)
         self.team = {spec.username: self._team_member(spec) for spec in scenario.agents}
         for owner in scenario.owners():

@@ -408,7 +408,7 @@ class _PlaybookSchema(YamlReader):
         return (self.slug(node, path),)
 
     def days(self, node: Node) -> DayCalendar:
-        fields = self.mapping(node, "days", required=("count", "timezone"), optional=("holidays", "holiday_subdivision"))
+        fields = self.mapping(node, "days", required=("count", "timezone"), optional=("holidays", "holiday_subdivision", "calendar"))
         counting = self.choice(fields["count"], "days.count", COUNTING_KINDS)
         zone = self.text(fields["timezone"], "days.timezone")
         try:
@@ -426,7 +426,9 @@ class _PlaybookSchema(YamlReader):
             except NotImplementedError as error:
                 culprit, at = ("holiday_subdivision", subdivision_node) if subdivision else ("holidays", fields["holidays"])
                 self.fail(at, f"days.{culprit}", "a country (and subdivision) known to the holidays package, e.g. US", str(error))
-        return DayCalendar(counting=counting, timezone=zone, holiday_country=country, holiday_subdivision=subdivision)
+        calendar = self.text(fields["calendar"], "days.calendar") if "calendar" in fields else None
+        return DayCalendar(counting=counting, timezone=zone, holiday_country=country, holiday_subdivision=subdivision,
+                           calendar=calendar)
 
     def steps(self, node: Node) -> tuple[Step, ...]:
         steps = []

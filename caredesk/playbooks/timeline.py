@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 import yaml
 
+from caredesk.calendars.queries import calendar_set
 from caredesk.core import events
 from caredesk.playbooks.calendar import DayCalendar
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun, TicketFlag
@@ -413,12 +414,12 @@ class _DatabaseReader:
     # runs and tickets
 
     def runs(self) -> list[RunView]:
-        views = []
+        views, calendars = [], calendar_set()
         for run in PlaybookRun.objects.filter(ticket_id__in=self.ids).select_related("definition").order_by("started_at", "id"):
             starts = self.cycle_starts.get(run.pk, {})
             views.append(RunView(
                 ticket=self.labels[run.ticket_id], playbook=run.definition.name, version=run.definition.version,
-                days=playbook_of(run.definition).days, started_at=run.started_at, ended_at=run.ended_at,
+                days=playbook_of(run.definition, calendars).days, started_at=run.started_at, ended_at=run.ended_at,
                 outcome=run.outcome, cycle_starts=tuple(starts[cycle] for cycle in sorted(starts)) or (run.started_at,),
                 failures=run.failures, last_error=run.last_error,
             ))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from caredesk.calendars.queries import calendar_set_at, calendars_token
 from caredesk.playbooks.describe import describe_run
 from caredesk.playbooks.models import FollowUpTask, PlaybookRun, TicketFlag
 from caredesk.tickets.models import Ticket
@@ -30,12 +31,15 @@ class FollowUp:
 
 
 def ticket_follow_ups(ticket: Ticket, now: datetime) -> list[FollowUp]:
-    """The ticket's runs, running ones first, newest first, each with its open and closed tasks (2 queries).
+    """The ticket's runs, running ones first, newest first, each with its open and closed tasks (2 queries; the
+    calendars' version token comes with the runs).
 
     Each task gets `overdue_now`: open and past the end of its day.
     """
-    runs = PlaybookRun.objects.filter(ticket=ticket).select_related("definition").order_by("-started_at", "-id")
-    follow_ups = {run.pk: FollowUp(run, describe_run(run, now)) for run in runs}
+    runs = list(PlaybookRun.objects.filter(ticket=ticket).select_related("definition")
+                .annotate(calendars_token=calendars_token()).order_by("-started_at", "-id"))
+    calendars = calendar_set_at(runs[0].calendars_token) if runs else None
+    follow_ups = {run.pk: FollowUp(run, describe_run(run, calendars, now)) for run in runs}
     tasks = (FollowUpTask.objects.filter(ticket=ticket).select_related("assignee", "completed_by")
              .order_by("due_at", "id"))
     for task in tasks:

@@ -63,3 +63,22 @@ def record_resolution(ticket, actor, **fields):
 
     return solve(ticket, actor=actor, solve=False,
                  resolution=NewResolution(**{"root_cause": "other", "summary": "Solved in a test.", **fields}))
+
+
+def add_calendar_exception(admin_client, calendar, day: str, description: str):
+    """Add a dated exception (closed all day) to a calendar through its admin page, keeping its weekly hours;
+    returns the response (a redirect when saved)."""
+    rows = list(calendar.weekly_hours.all())
+    data = {"key": calendar.key, "name": calendar.name, "timezone": calendar.timezone,
+            "holiday_country": calendar.holiday_country, "holiday_subdivision": calendar.holiday_subdivision,
+            "is_default": "on" if calendar.is_default else "",
+            "weekly_hours-TOTAL_FORMS": str(len(rows)), "weekly_hours-INITIAL_FORMS": str(len(rows)),
+            "weekly_hours-MIN_NUM_FORMS": "0", "weekly_hours-MAX_NUM_FORMS": "1000",
+            "exceptions-TOTAL_FORMS": "1", "exceptions-INITIAL_FORMS": "0", "exceptions-MIN_NUM_FORMS": "0",
+            "exceptions-MAX_NUM_FORMS": "1000", "exceptions-0-date": day, "exceptions-0-description": description,
+            "exceptions-0-calendar": str(calendar.pk)}
+    for index, row in enumerate(rows):
+        data.update({f"weekly_hours-{index}-id": str(row.pk), f"weekly_hours-{index}-calendar": str(calendar.pk),
+                     f"weekly_hours-{index}-weekday": str(row.weekday),
+                     f"weekly_hours-{index}-opens": f"{row.opens:%H:%M}", f"weekly_hours-{index}-closes": f"{row.closes:%H:%M}"})
+    return admin_client.post(f"/admin/calendars/businesscalendar/{calendar.pk}/change/", data)

@@ -1,9 +1,11 @@
 """Day counting: calendar days, business days over weekends and US holidays, time zones."""
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
 
+from caredesk.calendars.hours import BusinessHours
 from caredesk.playbooks.calendar import DayCalendar
 
 BUSINESS = DayCalendar("business", "America/New_York", "US")
@@ -105,8 +107,6 @@ def test_engine_business_days_over_a_holiday(playbooks, drive, ny):
 
 
 def test_engine_on_calendar_days(playbooks, drive, ny):
-    from dataclasses import replace
-
     from caredesk.playbooks.engine import TicketFacts
 
     playbook = replace(playbooks["general_inquiry_follow_up"], days=CALENDAR)
@@ -114,3 +114,44 @@ def test_engine_on_calendar_days(playbooks, drive, ny):
     run.tick(ny(2025, 7, 20))
     assert [task.due_at for task in run.tasks()] == [ny(2025, 7, 2, 9), ny(2025, 7, 4, 0), ny(2025, 7, 6, 0)]
     assert run.state.ended_at == ny(2025, 7, 7, 0)
+
+
+# --- the team's calendar (caredesk.calendars): weekly hours and an admin's dated exceptions ---------------
+
+OFFICE = ((540, 1020),)  # 09:00-17:00
+TEAM = BusinessHours("America/New_York", (OFFICE,) * 5 + ((), ()), "US")
+
+
+def test_on_a_team_calendar_a_company_holiday_is_not_counted_and_an_extra_working_day_is(ny):
+    monday = ny(2025, 6, 2, 9)
+    assert dates(BUSINESS.on(TEAM), monday, 4) == dates(BUSINESS, monday, 4)  # no exception: the same days
+    closed_wednesday = replace(TEAM, exceptions=((date(2025, 6, 4), ()),))
+    assert dates(BUSINESS.on(closed_wednesday), monday, 4) == [
+        date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 5), date(2025, 6, 6)]
+    open_saturday = replace(TEAM, exceptions=((date(2025, 6, 7), ((540, 720),)),))
+    assert dates(BUSINESS.on(open_saturday), ny(2025, 6, 6, 9), 3) == [
+        date(2025, 6, 6), date(2025, 6, 7), date(2025, 6, 9)]
+    opened_holiday = replace(TEAM, exceptions=((date(2025, 7, 4), OFFICE),))  # Independence Day worked
+    assert BUSINESS.on(opened_holiday).day_date(ny(2025, 7, 3, 9), 2) == date(2025, 7, 4)
+
+
+def test_a_team_calendar_brings_its_own_time_zone_and_calendar_days_stay_calendar_days(ny):
+    london = BusinessHours("Europe/London", (OFFICE,) * 5 + ((), ()), "GB")
+    on_london = BUSINESS.on(london)
+    assert (on_london.timezone, on_london.holiday_country, on_london.hours) == ("Europe/London", "GB", london)
+    assert BUSINESS.on(None) is BUSINESS
+    assert CALENDAR.on(london) is CALENDAR
+
+
+def test_engine_plans_the_next_step_again_on_the_calendar_it_is_given(playbooks, drive, ny):
+    from caredesk.playbooks.engine import TicketFacts
+
+    playbook = playbooks["general_inquiry_follow_up"]
+    run = drive(playbook, TicketFacts("general_inquiry", customer_emails=("a@b.c",)), ny(2025, 6, 2, 9))
+    run.tick(ny(2025, 6, 3, 9))
+    assert run.state.next_due_at == ny(2025, 6, 4, 0)  # day 3, planned before the company holiday was added
+    run.playbook = replace(playbook, days=playbook.days.on(replace(TEAM, exceptions=((date(2025, 6, 4), ()),))))
+    run.tick(ny(2025, 6, 4, 9))
+    assert [task.day for task in run.tasks()] == [1] and run.state.next_due_at == ny(2025, 6, 5, 0)
+    run.tick(ny(2025, 6, 5, 9))
+    assert [(task.day, task.due_at) for task in run.tasks()] == [(1, ny(2025, 6, 2, 9)), (3, ny(2025, 6, 5, 0))]

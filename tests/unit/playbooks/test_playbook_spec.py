@@ -61,6 +61,12 @@ def test_the_defaults_load():
     assert all(playbook.days == DayCalendar("business", "America/New_York", "US") for playbook in default_playbooks())
 
 
+def test_days_may_name_the_team_calendar_they_count_on():
+    assert parse_playbook(VALID, "sample.yaml").days.calendar is None  # the default calendar
+    named = parse_playbook(VALID.replace("  timezone: UTC", "  timezone: UTC\n  calendar: uk_office"), "sample.yaml")
+    assert named.days == DayCalendar("calendar", "UTC", calendar="uk_office")
+
+
 def test_the_general_inquiry_default_reads_as_the_sop():
     playbook = {playbook.name: playbook for playbook in default_playbooks()}["general_inquiry_follow_up"]
     assert [(step.day, step.attempt is not None) for step in playbook.steps] == [

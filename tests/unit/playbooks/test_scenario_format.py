@@ -52,6 +52,13 @@ def test_times_in_every_notation_follow_the_playbooks_business_days():
     assert set(scenario.owners()) == {"Roxy V", "Vincent Ryan V"}
 
 
+def test_closed_days_are_not_counted_by_day_n():
+    scenario = parse(VALID + "closed_days:\n  - {date: 2025-07-07, description: Company holiday}\n")
+    assert scenario.closed_days == ((datetime(2025, 7, 7).date(), "Company holiday"),)
+    assert scenario.events[2].at == datetime(2025, 7, 8, 10, 0, tzinfo=NEW_YORK)  # day 3 moves past Monday 7 July
+    assert "closed on 2025-07-07" in scenario.calendar.describe()
+
+
 @pytest.mark.parametrize("change, line, field, expected", [
     (("start: 2025-07-02 09:00 America/New_York", "start: 2025-07-02 09:00"), 2, "start", "a date-time with an offset"),
     (("  - at: +1h30m", "  - at: tomorrow"), 11, "events[1].at", "'day N HH:MM'"),
@@ -61,6 +68,8 @@ def test_times_in_every_notation_follow_the_playbooks_business_days():
     (("    status: pending", "    status: pending\n    inbound_call: missed"), 9, "events[0]", "exactly one action"),
     (("customer_email: new", "customer_emial: new"), 14, "events[2].customer_emial", "'customer_email'"),
     (("until: day 6 12:00", "until: day 1 12:00"), 17, "until", "a time after the last event"),
+    (("until: day 6 12:00", "until: day 6 12:00\nclosed_days:\n  - {date: 2025-07-32, description: Off}"), 19,
+     "closed_days[0].date", "a date such as 2025-06-04"),
     (("  subject: Need your documents\n", ""), 4, "ticket.subject", "this required field"),
     # Every door refuses a call logged without its notes (SOP 000), so a scenario cannot ask for one.
     (("{outcome: no_answer}", "{outcome: no_answer, call_notes: false}"), 16, "events[3].log_call.call_notes",
