@@ -1,5 +1,5 @@
 """SQLite: FTS5 tables over search_searchdocument (external content, kept in step by the triggers the
-migration creates), ranked by bm25; a trigram FTS5 table over the identifiers for substring search."""
+migration creates), ranked by where the query matched (title, identifiers, body); a trigram FTS5 table over the identifiers for substring search."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from caredesk.search.engines import base
 from caredesk.search.text import Query
 
 MINIMUM = (3, 34, 0)  # the trigram tokenizer
-# bm25 weights of the columns title, body, keys: a match in the subject ranks above matches in bodies.
-WEIGHTS = "10.0, 1.0, 4.0"
+# The score of a match: 1, plus 10 for each matched phrase in the title and 4 for each in the identifiers (the
+# highlight function marks them: each mark is one char(1) added to the column's text). Not bm25: its
+# document frequencies are counted by walking every match of each word in the whole index (at 400,000
+# documents, 120 ms for a word found in most of them, against 1 ms for its newest 2,000 matches), where
+# this reads only the candidate rows' short columns.
+SCORE = ("1.0 + 10.0 * (length(coalesce(highlight(search_fts, 0, char(1), ''), '')) - length(d.title)) "
+         "+ 4.0 * (length(coalesce(highlight(search_fts, 2, char(1), ''), '')) - length(d.keys))")
 SUBSTRING_SCORE = 1.0
 
 
@@ -64,7 +69,7 @@ class SqliteEngine(base.Engine):
     # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
     # documents (by source) and run the full-text lookup once per document.
     def full_text(self, query, joined, condition):
-        return (f"SELECT f.rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts f "
+        return (f"SELECT f.rowid, {SCORE} FROM search_fts f "
                 f"CROSS JOIN search_searchdocument d ON d.id = f.rowid {joined} "
                 f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s"), [fts_expression(query)]
 
