@@ -11,13 +11,12 @@ from caredesk.search.engines import base
 from caredesk.search.text import Query
 
 MINIMUM = (3, 34, 0)  # the trigram tokenizer
-# The score of a match: 1, plus 10 for each matched phrase in the title and 4 for each in the identifiers (the
-# highlight function marks them: each mark is one char(1) added to the column's text). Not bm25: its
-# document frequencies are counted by walking every match of each word in the whole index (at 400,000
-# documents, 120 ms for a word found in most of them, against 1 ms for its newest 2,000 matches), where
-# this reads only the candidate rows' short columns.
-SCORE = ("1.0 + 10.0 * (length(coalesce(highlight(search_fts, 0, char(1), ''), '')) - length(d.title)) "
-         "+ 4.0 * (length(coalesce(highlight(search_fts, 2, char(1), ''), '')) - length(d.keys))")
+# What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a
+# subject above a body). Not bm25: FTS5 counts its document frequencies by walking every match of each
+# word in the whole index, which for a word in a fifth of 6 million texts is most of a search's time; the
+# columns' matches are read only over the rowids of the newest candidates.
+TITLE_SCORE, KEYS_SCORE = 10.0, 4.0
+LOOKUPS = 50  # up to this many candidates, their columns are looked up one by one
 SUBSTRING_SCORE = 1.0
 
 
@@ -69,9 +68,31 @@ class SqliteEngine(base.Engine):
     # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
     # documents (by source) and run the full-text lookup once per document.
     def full_text(self, query, joined, condition):
-        return (f"SELECT f.rowid, {SCORE} FROM search_fts f "
+        return (f"SELECT f.rowid, 1.0 FROM search_fts f "
                 f"CROSS JOIN search_searchdocument d ON d.id = f.rowid {joined} "
                 f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s"), [fts_expression(query)]
+
+    def full_text_matches(self, cursor, query, joined, condition, params, limit):
+        """The newest matches, then which of them match in the title and in the identifiers: the index
+        looked up at each candidate's rowid when they are few (each lookup costs about 0.2 ms), else walked
+        from the oldest candidate's rowid up, the stretch the first query read."""
+        scores = dict(super().full_text_matches(cursor, query, joined, condition, params, limit))
+        if not scores:
+            return []
+        expression = fts_expression(query)
+        for column, bonus in (("title", TITLE_SCORE), ("keys", KEYS_SCORE)):
+            if query.phone and column == "title":
+                continue  # a phone query searches the identifiers only
+            if len(scores) <= LOOKUPS:
+                cursor.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid IN "
+                               f"({', '.join(['%s'] * len(scores))})", [f"{{{column}}} : ({expression})", *scores])
+            else:
+                cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s",
+                               [f"{{{column}}} : ({expression})", min(scores)])
+            for (rowid,) in cursor.fetchall():
+                if rowid in scores:
+                    scores[rowid] += bonus
+        return list(scores.items())
 
     def substring(self, query, joined, condition):
         return (f"SELECT g.rowid FROM search_trigram g CROSS JOIN search_searchdocument d ON d.id = g.rowid {joined} "
