@@ -16,6 +16,7 @@ MINIMUM = (3, 34, 0)  # the trigram tokenizer
 # word in the whole index, which for a word in a fifth of 6 million texts is most of a search's time; the
 # columns' matches are read only over the rowids of the newest candidates.
 TITLE_SCORE, KEYS_SCORE = 10.0, 4.0
+MERGE_PAGES = 500  # a worker step's merging, per FTS5 table (pages of about 4 KB)
 LOOKUPS = 50  # up to this many candidates, their columns are looked up one by one
 SUBSTRING_SCORE = 1.0
 
@@ -124,6 +125,45 @@ class SqliteEngine(base.Engine):
                 index = -1
         return {"text": text, "index": index}
 
+    # Inserted and updated documents are written to the FTS5 tables here, each row by a statement of its
+    # own: written by a trigger on the document table, one ticket's document cost 20 to 40 ms (docs/
+    # benchmarks.md). Deleted documents leave them by the delete trigger (deletions are rare, and whatever
+    # deletes the rows, a test database's flush too, keeps the tables in step).
+
+    def _read(self, cursor, source: str, object_ids: list[int]) -> list[tuple]:
+        """(id, object_id, title, body, keys, ids) of the indexed documents of these rows."""
+        cursor.execute(f"SELECT id, object_id, title, body, keys, ids FROM search_searchdocument WHERE source = %s "
+                       f"AND object_id IN ({', '.join(['%s'] * len(object_ids))})", [source, *object_ids])
+        return cursor.fetchall()
+
+    def _write(self, rows: list[tuple], write_rows) -> None:
+        """`write_rows(rows)` writes the document table; the FTS5 rows of the documents it changed follow:
+        the old text out (FTS5 needs it to delete), the new in."""
+        with connection.cursor() as cursor:
+            for source in {row[0] for row in rows}:
+                batch = [row for row in rows if row[0] == source]
+                object_ids = [row[1] for row in batch]
+                before = {document[1]: document for document in self._read(cursor, source, object_ids)}
+                write_rows(batch)
+                changed = [document for document in self._read(cursor, source, object_ids)
+                           if before.get(document[1]) != document]
+                old = [before[document[1]] for document in changed if document[1] in before]
+                cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) "
+                                   "VALUES ('delete', %s, %s, %s, %s)", [document[:1] + document[2:5] for document in old])
+                cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', %s, %s)",
+                                   [(document[0], document[5]) for document in old if document[5]])
+                cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (%s, %s, %s, %s)",
+                                   [document[:1] + document[2:5] for document in changed])
+                cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (%s, %s)",
+                                   [(document[0], document[5]) for document in changed if document[5]])
+
+    def insert(self, rows):
+        self._write(rows, super().insert)
+
+    def upsert(self, rows):
+        if rows:
+            self._write(rows, super().upsert)
+
     def clear_all(self):
         """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
         FTS5 tables at once."""
@@ -139,6 +179,18 @@ class SqliteEngine(base.Engine):
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             cursor.execute("INSERT INTO search_trigram(search_trigram) VALUES ('optimize')")
 
+    def merge(self):
+        """Merge segments of the FTS5 tables, at most MERGE_PAGES pages each: the writes do not (automerge is
+        off, migration 0003), so creating a ticket never waits for a merge. FTS5 tells whether it did
+        anything by the database's change count: the command itself counts one."""
+        raw, worked = connection.connection, False
+        with connection.cursor() as cursor:
+            for table in ("search_fts", "search_trigram"):
+                before = raw.total_changes
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', %s)", [MERGE_PAGES])
+                worked |= raw.total_changes - before >= 2
+        return worked
+
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 CREATE = [
@@ -151,17 +203,7 @@ DELETE_TRIGGER = (
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
     "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; END")
-TRIGGERS = [
-    "CREATE TRIGGER search_document_ai AFTER INSERT ON search_searchdocument BEGIN "
-    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
-    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
-    DELETE_TRIGGER,
-    "CREATE TRIGGER search_document_au AFTER UPDATE ON search_searchdocument BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
-    "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; "
-    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
-    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
-]
+TRIGGERS = [DELETE_TRIGGER]  # inserts and updates are indexed by SqliteEngine._write
 DROP = ["DROP TRIGGER IF EXISTS search_document_ai", "DROP TRIGGER IF EXISTS search_document_ad",
         "DROP TRIGGER IF EXISTS search_document_au", "DROP TABLE IF EXISTS search_fts",
         "DROP TABLE IF EXISTS search_trigram"]
