@@ -22,6 +22,7 @@ from caredesk.escalations.actions import sweep_due as move_on_due_transfers
 from caredesk.playbooks.runner import sweep_all as run_due_playbook_steps
 from caredesk.recordings.actions import delete_expired as delete_expired_recordings
 from caredesk.recordings.actions import download_due as download_recordings
+from caredesk.search.actions import merge as merge_search_index
 from caredesk.sla.actions import sweep_due as record_due_sla_warnings_and_breaches
 from caredesk.surveys.actions import send_due as send_due_surveys
 from caredesk.tickets.actions import close_solved_tickets
@@ -45,6 +46,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("outbound messages", deliver_outbound_messages),
         ("recording downloads", download_recordings),
         ("recording retention", delete_expired_recordings),
+        ("search index merging", merge_search_index),
     ]
 
 

@@ -327,6 +327,24 @@ def timeline(request, ticket_id: Id):
     return list(queries.timeline(_ticket_or_404(ticket_id)))
 
 
+class RedactionIn(InputSchema):
+    text: LongText = Field(description="The text to take out (4 characters or more), matched in any case.")
+
+
+class RedactionOut(Schema):
+    description: int = Field(description="How many times the text was in the ticket's description.")
+    interactions: dict[int, int] = Field(description="Each timeline entry that had it: how many times.")
+
+
+@router.post("/tickets/{ticket_id}/redact", response=RedactionOut)
+def redact(request, ticket_id: Id, payload: RedactionIn):
+    """Replace a text (a card number, a password) by "[redacted]" everywhere in the ticket's description and
+    timeline, closed tickets too; it is then no longer found by search. 422 (field `text`) when the ticket
+    does not have it."""
+    actor = Actor.of_agent(require(request, WORK_TICKETS))
+    return actions.redact(_ticket_or_404(ticket_id), actor=actor, text=payload.text)
+
+
 @router.get("/tickets/{ticket_id}/events", response=list[AuditEventOut])
 def ticket_events(request, ticket_id: Id):
     require(request, VIEW_AUDIT)

@@ -102,3 +102,10 @@ def build(source_name: str, *, restart: bool = False, progress: Callable[[int], 
 
 def optimize() -> None:
     engines.current().optimize()
+
+
+def merge() -> int:
+    """The worker's job: one bounded step of merging the index's segments, in its own transaction; 1 when
+    there was work (the worker then comes back at once), else 0."""
+    with transaction.atomic():
+        return int(engines.current().merge())

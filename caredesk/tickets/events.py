@@ -54,6 +54,11 @@ def _note(reading: Reading) -> dict:
     return {"body": Quoted(shortened(reading.loaded[reading.event.interaction_id].body))}
 
 
+def _passages(reading: Reading) -> dict:
+    occurrences = reading.after["occurrences"]
+    return {"passages": f"{occurrences} passage{'' if occurrences == 1 else 's'}"}
+
+
 def declare() -> None:
     register(
         TicketEvent,
@@ -68,6 +73,10 @@ def declare() -> None:
                   load=_interactions),
         EventKind("interaction.call", "logged an {direction} call: {outcome}{notes}", after=INTERACTION,
                   values=_call),
+        EventKind("interaction.redacted", "redacted {passages} of a timeline entry", after=record("occurrences"),
+                  values=_passages),
+        EventKind("description.redacted", "redacted {passages} of the description", field="description",
+                  after=record("occurrences"), values=_passages),
         EventKind("attachment.added", "added the document {filename}", after=record("filename", "size", "sha256")),
         EventKind("follow_up.created", "received a message on the closed ticket: it went to the follow-up ticket "
                   "{ticket}", after=record("ticket"), values=lambda reading: {

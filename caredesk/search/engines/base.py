@@ -79,15 +79,20 @@ class Engine:
         found: dict[int, float] = {}
         with connection.cursor() as cursor:
             if query.phrases or query.phone:
-                sql, first = self.full_text(query, joins(ticket_needed), condition)
-                cursor.execute(sql, [*first, *params, limit])
-                found.update(cursor.fetchall())
+                found.update(self.full_text_matches(cursor, query, joins(ticket_needed), condition, params, limit))
             if len(query.substring) >= 3:
                 sql, first = self.substring(query, joins(ticket_needed), condition)
                 cursor.execute(sql, [*first, *params, limit])
                 for (document_id,) in cursor.fetchall():
                     found[document_id] = max(found.get(document_id, 0.0), self.substring_score)
         return list(found.items())
+
+    def full_text_matches(self, cursor, query: Query, joined: str, condition: str, params: list,
+                          limit: int) -> list[tuple[int, float]]:
+        """(id, score) of the newest `limit` full-text matches."""
+        sql, first = self.full_text(query, joined, condition)
+        cursor.execute(sql, [*first, *params, limit])
+        return cursor.fetchall()
 
     def full_text(self, query: Query, joined: str, condition: str) -> tuple[str, list]:
         """(SQL selecting (id, score) of the full-text matches, newest first, ending in LIMIT %s; the
@@ -132,3 +137,7 @@ class Engine:
 
     def optimize(self) -> None:
         """Compact the index after a build."""
+
+    def merge(self) -> bool:
+        """One small step of the index's upkeep, for the worker; whether there was work to do."""
+        return False

@@ -1,5 +1,5 @@
 """SQLite: FTS5 tables over search_searchdocument (external content, kept in step by the triggers the
-migration creates), ranked by bm25; a trigram FTS5 table over the identifiers for substring search."""
+migration creates), ranked by where the query matched (title, identifiers, body); a trigram FTS5 table over the identifiers for substring search."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from caredesk.search.engines import base
 from caredesk.search.text import Query
 
 MINIMUM = (3, 34, 0)  # the trigram tokenizer
-# bm25 weights of the columns title, body, keys: a match in the subject ranks above matches in bodies.
-WEIGHTS = "10.0, 1.0, 4.0"
+# What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a
+# subject above a body). Not bm25: FTS5 counts its document frequencies by walking every match of each
+# word in the whole index, which for a word in a fifth of 6 million texts is most of a search's time; the
+# columns' matches are read only over the rowids of the newest candidates.
+TITLE_SCORE, KEYS_SCORE = 10.0, 4.0
+MERGE_PAGES = 500  # a worker step's merging, per FTS5 table (pages of about 4 KB)
+LOOKUPS = 50  # up to this many candidates, their columns are looked up one by one
 SUBSTRING_SCORE = 1.0
 
 
@@ -64,9 +69,31 @@ class SqliteEngine(base.Engine):
     # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
     # documents (by source) and run the full-text lookup once per document.
     def full_text(self, query, joined, condition):
-        return (f"SELECT f.rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts f "
+        return (f"SELECT f.rowid, 1.0 FROM search_fts f "
                 f"CROSS JOIN search_searchdocument d ON d.id = f.rowid {joined} "
                 f"WHERE search_fts MATCH %s AND {condition} ORDER BY f.rowid DESC LIMIT %s"), [fts_expression(query)]
+
+    def full_text_matches(self, cursor, query, joined, condition, params, limit):
+        """The newest matches, then which of them match in the title and in the identifiers: the index
+        looked up at each candidate's rowid when they are few (each lookup costs about 0.2 ms), else walked
+        from the oldest candidate's rowid up, the stretch the first query read."""
+        scores = dict(super().full_text_matches(cursor, query, joined, condition, params, limit))
+        if not scores:
+            return []
+        expression = fts_expression(query)
+        for column, bonus in (("title", TITLE_SCORE), ("keys", KEYS_SCORE)):
+            if query.phone and column == "title":
+                continue  # a phone query searches the identifiers only
+            if len(scores) <= LOOKUPS:
+                cursor.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid IN "
+                               f"({', '.join(['%s'] * len(scores))})", [f"{{{column}}} : ({expression})", *scores])
+            else:
+                cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s",
+                               [f"{{{column}}} : ({expression})", min(scores)])
+            for (rowid,) in cursor.fetchall():
+                if rowid in scores:
+                    scores[rowid] += bonus
+        return list(scores.items())
 
     def substring(self, query, joined, condition):
         return (f"SELECT g.rowid FROM search_trigram g CROSS JOIN search_searchdocument d ON d.id = g.rowid {joined} "
@@ -98,6 +125,45 @@ class SqliteEngine(base.Engine):
                 index = -1
         return {"text": text, "index": index}
 
+    # Inserted and updated documents are written to the FTS5 tables here, each row by a statement of its
+    # own: written by a trigger on the document table, one ticket's document cost 20 to 40 ms (docs/
+    # benchmarks.md). Deleted documents leave them by the delete trigger (deletions are rare, and whatever
+    # deletes the rows, a test database's flush too, keeps the tables in step).
+
+    def _read(self, cursor, source: str, object_ids: list[int]) -> list[tuple]:
+        """(id, object_id, title, body, keys, ids) of the indexed documents of these rows."""
+        cursor.execute(f"SELECT id, object_id, title, body, keys, ids FROM search_searchdocument WHERE source = %s "
+                       f"AND object_id IN ({', '.join(['%s'] * len(object_ids))})", [source, *object_ids])
+        return cursor.fetchall()
+
+    def _write(self, rows: list[tuple], write_rows) -> None:
+        """`write_rows(rows)` writes the document table; the FTS5 rows of the documents it changed follow:
+        the old text out (FTS5 needs it to delete), the new in."""
+        with connection.cursor() as cursor:
+            for source in {row[0] for row in rows}:
+                batch = [row for row in rows if row[0] == source]
+                object_ids = [row[1] for row in batch]
+                before = {document[1]: document for document in self._read(cursor, source, object_ids)}
+                write_rows(batch)
+                changed = [document for document in self._read(cursor, source, object_ids)
+                           if before.get(document[1]) != document]
+                old = [before[document[1]] for document in changed if document[1] in before]
+                cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) "
+                                   "VALUES ('delete', %s, %s, %s, %s)", [document[:1] + document[2:5] for document in old])
+                cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', %s, %s)",
+                                   [(document[0], document[5]) for document in old if document[5]])
+                cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (%s, %s, %s, %s)",
+                                   [document[:1] + document[2:5] for document in changed])
+                cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (%s, %s)",
+                                   [(document[0], document[5]) for document in changed if document[5]])
+
+    def insert(self, rows):
+        self._write(rows, super().insert)
+
+    def upsert(self, rows):
+        if rows:
+            self._write(rows, super().upsert)
+
     def clear_all(self):
         """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
         FTS5 tables at once."""
@@ -113,6 +179,18 @@ class SqliteEngine(base.Engine):
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             cursor.execute("INSERT INTO search_trigram(search_trigram) VALUES ('optimize')")
 
+    def merge(self):
+        """Merge segments of the FTS5 tables, at most MERGE_PAGES pages each: the writes do not (automerge is
+        off, migration 0003), so creating a ticket never waits for a merge. FTS5 tells whether it did
+        anything by the database's change count: the command itself counts one."""
+        raw, worked = connection.connection, False
+        with connection.cursor() as cursor:
+            for table in ("search_fts", "search_trigram"):
+                before = raw.total_changes
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', %s)", [MERGE_PAGES])
+                worked |= raw.total_changes - before >= 2
+        return worked
+
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 CREATE = [
@@ -125,17 +203,7 @@ DELETE_TRIGGER = (
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
     "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; END")
-TRIGGERS = [
-    "CREATE TRIGGER search_document_ai AFTER INSERT ON search_searchdocument BEGIN "
-    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
-    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
-    DELETE_TRIGGER,
-    "CREATE TRIGGER search_document_au AFTER UPDATE ON search_searchdocument BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
-    "INSERT INTO search_trigram(search_trigram, rowid, ids) SELECT 'delete', old.id, old.ids WHERE old.ids <> ''; "
-    "INSERT INTO search_fts(rowid, title, body, keys) VALUES (new.id, new.title, new.body, new.keys); "
-    "INSERT INTO search_trigram(rowid, ids) SELECT new.id, new.ids WHERE new.ids <> ''; END",
-]
+TRIGGERS = [DELETE_TRIGGER]  # inserts and updates are indexed by SqliteEngine._write
 DROP = ["DROP TRIGGER IF EXISTS search_document_ai", "DROP TRIGGER IF EXISTS search_document_ad",
         "DROP TRIGGER IF EXISTS search_document_au", "DROP TABLE IF EXISTS search_fts",
         "DROP TABLE IF EXISTS search_trigram"]
