@@ -15,7 +15,11 @@
   var ticket = body.dataset.liveTicket || "";
   var list = body.dataset.liveList || "";
   // The state the page was rendered with: a change made while it loads shows on the first poll.
-  var last = null, etag = body.dataset.liveEtag || "", absorbing = false, timer = null, listPending = false;
+  var last = null, etag = body.dataset.liveEtag || "", timer = null, listPending = false;
+  // The agent's own changes (requests other than GET that succeeded), counted: a refresh started before one of
+  // them ended may be older than what that change's own refresh shows, so it is fetched again rather than
+  // written over it.
+  var ownChanges = 0;
   var hiddenTicket = false;
   try { last = JSON.parse(body.dataset.liveState || "null"); } catch (e) { last = null; }
 
@@ -28,7 +32,9 @@
     timer = setTimeout(poll, delay);
   }
 
-  function poll() {
+  // absorb: the poll that follows the agent's own change takes the new stamp without refreshing (the change's
+  // response refreshed its panels already); a poll sent before that change answers for itself.
+  function poll(absorb) {
     var headers = etag ? { "If-None-Match": etag } : {};
     fetch(pollUrl(), { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
@@ -41,8 +47,7 @@
         return null;
       })
       .then(function (state) {
-        if (state) apply(state);
-        absorbing = false;  // taken, or nothing changed (304)
+        if (state) apply(state, absorb === true);
         if (!liveUrl) return;
         schedule(document.hidden ? seconds * 5000 : seconds * 1000);
       })
@@ -74,10 +79,12 @@
       return part && busy(part);
     })) { listPending = true; return; }
     listPending = false;
+    var changesBefore = ownChanges;
     fetch(location.href, { cache: "no-store", credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
+        if (ownChanges !== changesBefore) { refreshList(); return; }  // older than the agent's change: again
         var fresh = new DOMParser().parseFromString(html, "text/html");
         parts.forEach(function (selector) {
           var current = document.querySelector(selector), replacement = fresh.querySelector(selector);
@@ -94,11 +101,13 @@
   // follows the ticket's changes (hx-trigger on ticketChanged) is replaced from it, except one the agent is
   // working in; a panel the answer lacks refreshes itself. The composer follows nothing and keeps its draft.
   function refreshTicket() {
+    var changesBefore = ownChanges;
     fetch(liveUrl.replace(/live\/$/, "") + "tickets/" + encodeURIComponent(ticket) + "/live/",
           { cache: "no-store", credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
+        if (ownChanges !== changesBefore) { refreshTicket(); return; }  // older than the agent's change: again
         var fresh = document.createElement("template");
         fresh.innerHTML = html;
         document.querySelectorAll("[hx-trigger*=ticketChanged][id]").forEach(function (panel) {
@@ -118,7 +127,7 @@
       .catch(function () { /* the next change refreshes again */ });
   }
 
-  function apply(state) {
+  function apply(state, absorbing) {
     var previous = last;
     last = state;
     setUnread(state.unread);
@@ -132,13 +141,13 @@
   }
 
   if (liveUrl) {
-    poll();
+    poll(false);
     // After the agent's own change the page refreshed what it changed: take the new stamp without refreshing.
     body.addEventListener("htmx:afterRequest", function (event) {
       var config = event.detail && event.detail.requestConfig;
       if (config && config.verb && config.verb !== "get" && event.detail.successful) {
-        absorbing = true;
-        poll();
+        ownChanges += 1;
+        poll(true);
       }
     });
     body.addEventListener("focusout", function () {
