@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from contextvars import ContextVar
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
-
-from dataclasses import replace
 
 from django.conf import settings
 from django.db import transaction
