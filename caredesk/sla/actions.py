@@ -118,8 +118,7 @@ def assess_priority(ticket: Ticket, *, actor: Actor, impact: int | None, urgency
 
 def override_priority(ticket: Ticket, *, actor: Actor, priority_value: int, reason: str) -> Ticket:
     """An agent sets the priority against the matrix; the reason is required and kept with it."""
-    if priority_value not in Priority.values:
-        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    Priority.checked(priority_value)
     if not (reason or "").strip():
         raise ValidationFailed("Say why you override the priority.", field="reason")
     row = _row(ticket)

@@ -104,8 +104,8 @@ def _validate_fields(fields: dict[str, Any], ticket: Ticket | None) -> dict[str,
             raise ValidationFailed("A ticket needs a subject.", field="subject")
         if len(fields["subject"]) > 250:
             raise ValidationFailed("A subject has at most 250 characters.", field="subject")
-    if "priority" in fields and fields["priority"] not in Priority.values:
-        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    if "priority" in fields:
+        Priority.checked(fields["priority"])
     for name, model in (("ticket_type", TicketType), ("category", Category), ("group", Group)):
         value = fields.get(name)
         if value is not None and not value.active and (ticket is None or getattr(ticket, f"{name}_id") != value.pk):
@@ -160,7 +160,7 @@ def new_ticket(
     ticket_type: TicketType | None = None,
     category: Category | None = None,
     tags: Iterable[str] = (),
-    priority: int = Priority.NORMAL,
+    priority: int = Priority.MEDIUM,
     status: str = Status.NEW,
     group: Group | None = None,
     assignee=None,
@@ -499,7 +499,7 @@ def create_ticket(
     ticket_type: TicketType | None = None,
     category: Category | None = None,
     tags: Iterable[str] = (),
-    priority: int = Priority.NORMAL,
+    priority: int = Priority.MEDIUM,
     status: str = Status.NEW,
     group: Group | None = None,
     assignee=None,
