@@ -490,31 +490,10 @@ class TicketChange:
         self.record("order.status.changed", field="order_status", before=before, after=after)
 
 
-def create_ticket(
-    *,
-    actor: Actor,
-    requester: Customer,
-    subject: str,
-    description: str = "",
-    ticket_type: TicketType | None = None,
-    category: Category | None = None,
-    tags: Iterable[str] = (),
-    priority: int = Priority.MEDIUM,
-    status: str = Status.NEW,
-    group: Group | None = None,
-    assignee=None,
-    order: Order | None = None,
-    channel: str = Channel.WEB,
-    follows_up: Ticket | None = None,
-    attachments: Iterable[NewAttachment] = (),
-) -> Ticket:
-    """A new ticket with its tags and attachments. Everything is checked and built before the write
-    transaction begins (on SQLite that transaction holds the one write lock)."""
-    new = new_ticket(
-        requester=requester, subject=subject, description=description, ticket_type=ticket_type, category=category,
-        tags=tags, priority=priority, status=status, group=group, assignee=assignee, order=order, channel=channel,
-        follows_up=follows_up, attachments=attachments,
-    )
+def create_ticket(*, actor: Actor, **fields: Any) -> Ticket:
+    """A new ticket with its tags and attachments (`fields`: those of `new_ticket`). Everything is checked and
+    built before the write transaction begins (on SQLite that transaction holds the one write lock)."""
+    new = new_ticket(**fields)
     with ticket_changes(actor=actor) as batch:
         return batch.create(new)
 
