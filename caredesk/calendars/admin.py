@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from caredesk.core.admin import AuditedAdmin
 from caredesk.calendars.actions import calendars_changed
 from caredesk.calendars.models import BusinessCalendar, CalendarException, WeeklyHours
 from caredesk.calendars.queries import business_hours
@@ -17,7 +18,7 @@ class CalendarExceptionInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditedAdmin):
     """Calendars are configuration: the team edits them here. A change is seen by the next clock computed;
     `caredesk.sla` recomputes the open clocks of the policies that use the calendar when it is saved, and the
     playbooks' business days read the calendars again (a new version token)."""

@@ -1,10 +1,14 @@
-"""Round robins are configuration data: the admin edits them through the desk actions."""
+"""Round robins are configuration data: the admin edits them through the desk actions. Canned responses and
+macros are edited in the workspace (Responses), through the same actions, by Team Supervisors and Admins; the
+admin shows the canned responses."""
 
 from django.contrib import admin
 
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.core.audit import Actor
 from caredesk.desk import actions
 from caredesk.desk.models import RoundRobin
+from caredesk.tickets.models import CannedResponse
 
 
 @admin.register(RoundRobin)
@@ -23,3 +27,10 @@ class RoundRobinAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(ReadOnlyAdmin):
+    list_display = ("name", "tabs", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "body")

@@ -6,7 +6,8 @@ change only through caredesk.sla.actions; the admin shows them."""
 from django import forms
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import AuditedAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.customers.models import Customer
 from caredesk.sla.models import (
@@ -26,20 +27,20 @@ class ContractTierAdmin(ConfigurableEntryAdmin):
 
 
 @admin.register(PriorityMatrixCell)
-class PriorityMatrixCellAdmin(admin.ModelAdmin):
+class PriorityMatrixCellAdmin(AuditedAdmin):
     list_display = ("impact", "urgency", "priority")
     list_editable = ("priority",)
     list_filter = ("impact", "urgency")
 
 
 @admin.register(ImportanceRule)
-class ImportanceRuleAdmin(admin.ModelAdmin):
+class ImportanceRuleAdmin(AuditedAdmin):
     list_display = ("importance", "raises_priority")
     list_editable = ("raises_priority",)
 
 
 @admin.register(CategoryTags)
-class CategoryTagsAdmin(admin.ModelAdmin):
+class CategoryTagsAdmin(AuditedAdmin):
     list_display = ("category", "tags")
     list_editable = ("tags",)
 
@@ -73,7 +74,7 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
     form = PolicyForm
     list_display = ("name", "key", "position", "active", "calendar")
     list_editable = ("position", "active")

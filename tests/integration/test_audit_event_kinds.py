@@ -17,7 +17,7 @@ from caredesk.channels.models import ChannelEvent, InboundMessage
 from caredesk.core import actions as agent_actions
 from caredesk.core import events
 from caredesk.core.audit import Actor
-from caredesk.core.models import Agent, AgentEvent
+from caredesk.core.models import Agent, AgentEvent, ConfigurationEvent
 from caredesk.customers import actions as customer_actions
 from caredesk.desk import actions as desk_actions
 from caredesk.desk.models import DeskEvent
@@ -53,7 +53,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent, ConfigurationEvent)
 
 
 def _scenarios(agent) -> list:
@@ -328,6 +328,15 @@ def _resolutions(agent, customer) -> None:
     resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
 
 
+def _configuration(agent) -> None:
+    """A ticket group added, renamed and removed, as the admin does it."""
+    actor = Actor.of_agent(agent)
+    group = agent_actions.save_configuration(Group(key="night_shift", name="Night shift"), actor=actor)
+    group.name = "Night and weekend shift"
+    agent_actions.save_configuration(group, actor=actor)
+    agent_actions.delete_configuration([group], actor=actor)
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -344,6 +353,7 @@ def every_kind(agent, customer, order, settings):
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
     _knowledge(agent, ticket)
+    _configuration(agent)
     return results
 
 
