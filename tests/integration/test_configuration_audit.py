@@ -123,3 +123,30 @@ def test_the_history_is_read_only_in_the_admin(admin_client):
     assert admin_client.get("/admin/core/configurationevent/add/").status_code == 403
     assert admin_client.post(f"/admin/core/configurationevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ConfigurationEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_api_lists_the_history_for_admins_only(admin_client, admin_agent, api, api_client_for):
+    for name in ("Nights", "Weekends"):
+        admin_client.post("/admin/tickets/group/add/", {"key": name.lower(), "name": name, "position": 9,
+                                                        "active": "on"})
+    calendar = BusinessCalendar.objects.get(is_default=True)
+    add_calendar_exception(admin_client, calendar, "2026-12-31", "New Year's Eve")
+    admin_api = api_client_for(admin_agent)
+
+    answer = admin_api.get("/api/v1/configuration-events", {"model": "tickets.group", "limit": 1})
+    assert answer.status_code == 200, answer.content
+    page = answer.json()
+    [newest] = page["items"]
+    assert (newest["action"], newest["model"], newest["object_label"], newest["summary"]) == (
+        "configuration.created", "tickets.group", "Weekends", "added the ticket group “Weekends”")
+    older = admin_api.get("/api/v1/configuration-events",
+                          {"model": "tickets.group", "limit": 1, "cursor": page["next_cursor"]}).json()
+    assert [item["object_label"] for item in older["items"]] == ["Nights"] and older["next_cursor"] is None
+    one = admin_api.get("/api/v1/configuration-events", {"object_id": str(calendar.pk),
+                                                         "model": "calendars.businesscalendar"}).json()
+    assert [item["after"] for item in one["items"]] == [{"exceptions": [
+        {"date": "2026-12-31", "opens": None, "closes": None, "description": "New Year's Eve"}]}]
+
+    assert api.get("/api/v1/configuration-events").status_code == 403  # an agent does not configure
+    bad = admin_api.get("/api/v1/configuration-events", {"model": "tickets group; drop", "limit": 0})
+    assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
