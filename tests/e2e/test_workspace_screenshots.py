@@ -74,6 +74,7 @@ def test_write_screenshots(page, demo):
 
     page.goto(f"/tickets/{demo['ticket'].pk}/")
     page.get_by_role("tab", name="Log a call").click()
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
     page.screenshot(path=OUT / "ticket-call.png", full_page=True)
 
     page.goto("/tickets/new/")
