@@ -41,7 +41,8 @@ def ago(value: datetime | None) -> str:
     text = "just now" if abs((now - value).total_seconds()) < 60 else (
         f"{timesince(value, now).split(',')[0]} ago" if value <= now else f"in {timesince(now, value).split(',')[0]}"
     )
-    return mark_safe(f'<time datetime="{value.isoformat()}" title="{html.escape(_exact(value))}">{html.escape(text)}</time>')
+    exact = html.escape(_exact(value))
+    return mark_safe(f'<time datetime="{value.isoformat()}" title="{exact}">{html.escape(text)}</time>')
 
 
 @register.filter
