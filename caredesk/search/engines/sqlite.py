@@ -128,41 +128,56 @@ class SqliteEngine(base.Engine):
     # Inserted and updated documents are written to the FTS5 tables here, each row by a statement of its
     # own: written by a trigger on the document table, one ticket's document cost 20 to 40 ms (docs/
     # benchmarks.md). Deleted documents leave them by the delete trigger (deletions are rare, and whatever
-    # deletes the rows, a test database's flush too, keeps the tables in step).
+    # deletes the rows, a test database's flush too, keeps the tables in step). The statements run on the
+    # sqlite3 connection itself, inside Django's transaction: Django's cursor (its placeholder rewriting
+    # and wrappers) cost more than SQLite's work for a ticket's few short rows.
 
-    def _read(self, cursor, source: str, object_ids: list[int]) -> list[tuple]:
-        """(id, object_id, title, body, keys, ids) of the indexed documents of these rows."""
-        cursor.execute(f"SELECT id, object_id, title, body, keys, ids FROM search_searchdocument WHERE source = %s "
-                       f"AND object_id IN ({', '.join(['%s'] * len(object_ids))})", [source, *object_ids])
-        return cursor.fetchall()
+    def _write(self, rows: list[tuple], replace: bool) -> None:
+        """New documents inserted with their FTS5 rows; with `replace`, those already indexed rewritten
+        where they differ (FTS5 needs the old text to delete it), else kept."""
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        existing = []
+        for row in rows:
+            inserted = cursor.execute(INSERT_NEW, row).fetchone()
+            if inserted is None:
+                existing.append(row)
+            else:
+                self._index(cursor, inserted[0], row)
+        if replace and existing:
+            self._rewrite(cursor, existing)
 
-    def _write(self, rows: list[tuple], write_rows) -> None:
-        """`write_rows(rows)` writes the document table; the FTS5 rows of the documents it changed follow:
-        the old text out (FTS5 needs it to delete), the new in."""
-        with connection.cursor() as cursor:
-            for source in {row[0] for row in rows}:
-                batch = [row for row in rows if row[0] == source]
-                object_ids = [row[1] for row in batch]
-                before = {document[1]: document for document in self._read(cursor, source, object_ids)}
-                write_rows(batch)
-                changed = [document for document in self._read(cursor, source, object_ids)
-                           if before.get(document[1]) != document]
-                old = [before[document[1]] for document in changed if document[1] in before]
-                cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) "
-                                   "VALUES ('delete', %s, %s, %s, %s)", [document[:1] + document[2:5] for document in old])
-                cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', %s, %s)",
-                                   [(document[0], document[5]) for document in old if document[5]])
-                cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (%s, %s, %s, %s)",
-                                   [document[:1] + document[2:5] for document in changed])
-                cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (%s, %s)",
-                                   [(document[0], document[5]) for document in changed if document[5]])
+    @staticmethod
+    def _index(cursor, document_id: int, row: tuple) -> None:
+        cursor.execute("INSERT INTO search_fts(rowid, title, body, keys) VALUES (?, ?, ?, ?)",
+                       (document_id, row[8], row[9], row[7]))
+        if row[6]:
+            cursor.execute("INSERT INTO search_trigram(rowid, ids) VALUES (?, ?)", (document_id, row[6]))
+
+    def _rewrite(self, cursor, rows: list[tuple]) -> None:
+        for source in {row[0] for row in rows}:
+            batch = {row[1]: row for row in rows if row[0] == source}
+            cursor.execute(f"SELECT id, {', '.join(base.INSERTED[1:])} FROM search_searchdocument WHERE source = ? "
+                           f"AND object_id IN ({', '.join('?' * len(batch))})", [source, *batch])
+            for document_id, object_id, *old in cursor.fetchall():
+                new = batch[object_id]
+                if tuple(old) == new[2:]:
+                    continue
+                cursor.execute(f"UPDATE search_searchdocument SET {', '.join(f'{name} = ?' for name in base.INSERTED[2:])} "
+                               "WHERE id = ?", (*new[2:], document_id))
+                ticket_id, customer_id, public, at, ids, keys, title, body = old
+                cursor.execute("INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)",
+                               (document_id, title, body, keys))
+                if ids:
+                    cursor.execute("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', ?, ?)",
+                                   (document_id, ids))
+                self._index(cursor, document_id, new)
 
     def insert(self, rows):
-        self._write(rows, super().insert)
+        self._write(rows, replace=False)
 
     def upsert(self, rows):
-        if rows:
-            self._write(rows, super().upsert)
+        self._write(rows, replace=True)
 
     def clear_all(self):
         """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
@@ -199,6 +214,8 @@ CREATE = [
     "CREATE VIRTUAL TABLE search_trigram USING fts5(ids, content='search_searchdocument', content_rowid='id', "
     "tokenize='trigram', detail='none')",
 ]
+INSERT_NEW = (f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) VALUES ({', '.join('?' * len(base.INSERTED))}) "
+              "ON CONFLICT (source, object_id) DO NOTHING RETURNING id")
 DELETE_TRIGGER = (
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
