@@ -134,44 +134,47 @@ class SqliteEngine(base.Engine):
 
     def _write(self, rows: list[tuple], replace: bool) -> None:
         """New documents inserted with their FTS5 rows; with `replace`, those already indexed rewritten
-        where they differ (FTS5 needs the old text to delete it), else kept."""
+        where they differ (FTS5 needs the old text to delete it), else kept. The FTS5 rows are written last,
+        together: any other statement between two FTS5 writes of a transaction opens a statement savepoint,
+        at which FTS5 (3.40) writes what it holds as a segment of its own, so a build's batch written row
+        by row made a segment per document and crisis merges without end."""
         connection.ensure_connection()
         cursor = connection.connection.cursor()
-        existing = []
+        new, existing = [], []
         for row in rows:
             inserted = cursor.execute(INSERT_NEW, row).fetchone()
             if inserted is None:
                 existing.append(row)
             else:
-                self._index(cursor, inserted[0], row)
-        if replace and existing:
-            self._rewrite(cursor, existing)
+                new.append((inserted[0], row))
+        old, changed = self._rewrite(cursor, existing) if replace and existing else ([], [])
+        new += changed
+        cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)",
+                           [(document_id, title, body, keys) for document_id, ids, keys, title, body in old])
+        cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', ?, ?)",
+                           [(document_id, ids) for document_id, ids, keys, title, body in old if ids])
+        cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (?, ?, ?, ?)",
+                           [(document_id, row[8], row[9], row[7]) for document_id, row in new])
+        cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (?, ?)",
+                           [(document_id, row[6]) for document_id, row in new if row[6]])
 
     @staticmethod
-    def _index(cursor, document_id: int, row: tuple) -> None:
-        cursor.execute("INSERT INTO search_fts(rowid, title, body, keys) VALUES (?, ?, ?, ?)",
-                       (document_id, row[8], row[9], row[7]))
-        if row[6]:
-            cursor.execute("INSERT INTO search_trigram(rowid, ids) VALUES (?, ?)", (document_id, row[6]))
-
-    def _rewrite(self, cursor, rows: list[tuple]) -> None:
+    def _rewrite(cursor, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+        """Rewrite the indexed documents of `rows` that differ: ((id, ids, keys, title, body) of their old
+        text, (id, row) of their new)."""
+        old, new = [], []
         for source in {row[0] for row in rows}:
             batch = {row[1]: row for row in rows if row[0] == source}
             cursor.execute(f"SELECT id, {', '.join(base.INSERTED[1:])} FROM search_searchdocument WHERE source = ? "
                            f"AND object_id IN ({', '.join('?' * len(batch))})", [source, *batch])
-            for document_id, object_id, *old in cursor.fetchall():
-                new = batch[object_id]
-                if tuple(old) == new[2:]:
-                    continue
-                cursor.execute(f"UPDATE search_searchdocument SET {', '.join(f'{name} = ?' for name in base.INSERTED[2:])} "
-                               "WHERE id = ?", (*new[2:], document_id))
-                ticket_id, customer_id, public, at, ids, keys, title, body = old
-                cursor.execute("INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)",
-                               (document_id, title, body, keys))
-                if ids:
-                    cursor.execute("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', ?, ?)",
-                                   (document_id, ids))
-                self._index(cursor, document_id, new)
+            for document_id, object_id, *before in cursor.fetchall():
+                row = batch[object_id]
+                if tuple(before) != row[2:]:
+                    old.append((document_id, *before[4:]))
+                    new.append((document_id, row))
+        cursor.executemany(f"UPDATE search_searchdocument SET {', '.join(f'{name} = ?' for name in base.INSERTED[2:])} "
+                           "WHERE id = ?", [(*row[2:], document_id) for document_id, row in new])
+        return old, new
 
     def insert(self, rows):
         self._write(rows, replace=False)
