@@ -10,6 +10,7 @@ Steps, each on the same home (seeding takes long: run it once):
     .venv/bin/python -m benchmarks.search seed  --home /tmp/bench-search [--database-url postgresql://...]
     .venv/bin/python -m benchmarks.search build --home /tmp/bench-search [--database-url ...]
     .venv/bin/python -m benchmarks.search query --home /tmp/bench-search [--database-url ...]
+    .venv/bin/python -m benchmarks.search create --home /tmp/bench-search [--database-url ...]  # creation only
 
 `build` times `caredesk search-index --rebuild` (the real command) and prints the index's size beside the
 text's. `query` times each query kind in-process (200 runs, the searched values drawn from the seeded
@@ -174,11 +175,11 @@ def _backend_seconds() -> float:
 def _ticket_creation(agent, rounds: int = 10, per_round: int = 50) -> dict:
     """Per ticket created through the use case: (wall seconds, this process's CPU seconds, the PostgreSQL
     backend's CPU seconds), with the index following the audit events (True) and without, the listener
-    taken off (False), in alternating rounds after one untimed round of each; "merging": the CPU seconds per indexed ticket of the worker's merging (`search.actions.merge` until it
-    has nothing left), run after each indexed round as the worker does between its passes, so a round's
-    writes find no merge due (on PostgreSQL there is none); "following": this process's CPU seconds in the
-    index's listener per indexed ticket. On SQLite the database's work is this process's
-    CPU; on PostgreSQL it is the server's."""
+    taken off (False), in alternating rounds after one untimed round of each. "merging": the CPU seconds
+    per indexed ticket of the worker's merging (`search.actions.merge` until it has nothing left), run after
+    each indexed round as the worker does between its passes, so a round's writes find no merge due (on
+    PostgreSQL there is none); "following": this process's CPU seconds in the index's listener per indexed
+    ticket. On SQLite the database's work is this process's CPU; on PostgreSQL it is the backend's."""
     from caredesk.core import audit
     from caredesk.customers.models import Customer
     from caredesk.search import actions

@@ -98,7 +98,8 @@ UPSERT_HEAD = f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) V
 UPSERT_VALUES = f"({', '.join(['%s'] * len(base.INSERTED))})"
 UPSERT_TAIL = (f"ON CONFLICT (source, object_id) DO UPDATE SET "
                f"{', '.join(f'{name} = excluded.{name}' for name in base.INSERTED[2:])} WHERE "
-               + " OR ".join(f"search_searchdocument.{name} IS DISTINCT FROM excluded.{name}" for name in base.INSERTED[2:]))
+               + " OR ".join(f"search_searchdocument.{name} IS DISTINCT FROM excluded.{name}"
+                             for name in base.INSERTED[2:]))
 CREATE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) "

@@ -217,8 +217,8 @@ CREATE = [
     "CREATE VIRTUAL TABLE search_trigram USING fts5(ids, content='search_searchdocument', content_rowid='id', "
     "tokenize='trigram', detail='none')",
 ]
-INSERT_NEW = (f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) VALUES ({', '.join('?' * len(base.INSERTED))}) "
-              "ON CONFLICT (source, object_id) DO NOTHING RETURNING id")
+INSERT_NEW = (f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) "
+              f"VALUES ({', '.join('?' * len(base.INSERTED))}) ON CONFLICT (source, object_id) DO NOTHING RETURNING id")
 DELETE_TRIGGER = (
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
