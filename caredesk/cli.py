@@ -94,7 +94,7 @@ def serve(
     from django.conf import settings
     from django.db import connections
 
-    from caredesk.core.supervision import Supervisor
+    from caredesk.core.supervision import exec_supervisor
 
     ensure_database_ready()
     embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
@@ -102,11 +102,11 @@ def serve(
     if background_worker if background_worker is not None else embedded:
         children["worker"] = caredesk_command("worker")
     children.update(channels_cli.companion_commands())
-    supervisor = Supervisor(children, first_delay=settings.SUPERVISOR_RESTART_SECONDS,
-                            max_delay=settings.SUPERVISOR_RESTART_MAX_SECONDS,
-                            stable_seconds=settings.SUPERVISOR_STABLE_SECONDS)
     connections.close_all()  # the supervisor itself needs no database connection while it waits
-    raise typer.Exit(supervisor.run())
+    exec_supervisor(children, log_level=settings.LOGGING["root"]["level"],
+                    first_delay=settings.SUPERVISOR_RESTART_SECONDS,
+                    max_delay=settings.SUPERVISOR_RESTART_MAX_SECONDS,
+                    stable_seconds=settings.SUPERVISOR_STABLE_SECONDS)
 
 
 @app.command()

@@ -1,15 +1,20 @@
 """Keeping child processes running: `caredesk serve` starts the web server, the background worker and the
 channel processes as children and starts again any that dies, after a capped exponential backoff.
 
-Only the standard library: the supervisor needs no database and survives whatever its children do.
+Only the standard library: the supervisor needs no database and survives whatever its children do. Once
+`caredesk serve` has checked the database it replaces itself (exec, same pid) with this module run as a
+program (`main`), so the process that only waits on its children does not hold Django's ~70 MB.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
+import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -135,3 +140,24 @@ class Supervisor:
                 logger.error("pid %s did not stop within %ss; killing it", process.pid, self.stop_timeout)
                 process.kill()
                 process.wait()
+
+
+def exec_supervisor(commands: dict[str, list[str]], *, log_level: str, **timing: float) -> None:
+    """Replace this process (its pid kept, so signals and a service manager still reach it) with `main`
+    supervising `commands`; `timing` is `Supervisor`'s delays. Does not return."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    config = json.dumps({"commands": commands, "log_level": log_level, "timing": timing})
+    os.execv(sys.executable, [sys.executable, "-m", "caredesk.core.supervision", config])
+
+
+def main(argv: list[str]) -> int:
+    """`python -m caredesk.core.supervision CONFIG`: what `exec_supervisor` runs. Logs as caredesk's settings
+    do (the message alone, on standard error, at CAREDESK_LOG_LEVEL)."""
+    config = json.loads(argv[0])
+    logging.basicConfig(level=config["log_level"], format="%(message)s")
+    return Supervisor(config["commands"], **config["timing"]).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -112,24 +112,13 @@ class Engine:
         raise NotImplementedError
 
     def insert(self, rows: list[tuple]) -> None:
-        """New documents (tuples of INSERTED), skipping any already indexed."""
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
-                "ON CONFLICT (source, object_id) DO NOTHING", rows)
-
-    differs = "IS NOT"  # SQL: "the values differ", NULL being a value
+        """New documents (tuples of INSERTED), skipping any already indexed: a build's batch."""
+        raise NotImplementedError
 
     def upsert(self, rows: list[tuple]) -> None:
-        """Documents (tuples of INSERTED) inserted, or rewritten where they differ from what is indexed."""
-        if not rows:
-            return
-        changed = " OR ".join(f"search_searchdocument.{name} {self.differs} excluded.{name}" for name in INSERTED[2:])
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO search_searchdocument ({', '.join(INSERTED)}) VALUES ({', '.join(['%s'] * len(INSERTED))}) "
-                f"ON CONFLICT (source, object_id) DO UPDATE SET "
-                f"{', '.join(f'{name} = excluded.{name}' for name in INSERTED[2:])} WHERE {changed}", rows)
+        """Documents (tuples of INSERTED) inserted, or rewritten where they differ from what is indexed: a
+        change's documents, inside its transaction."""
+        raise NotImplementedError
 
     def clear_all(self) -> None:
         """Every document out of the index."""

@@ -21,7 +21,6 @@ def tsquery(query) -> tuple[str, str]:
 
 class PostgresEngine(base.Engine):
     vendor = "postgresql"
-    differs = "IS DISTINCT FROM"
 
     substring_score = SUBSTRING_SCORE
 
@@ -77,6 +76,15 @@ class PostgresEngine(base.Engine):
                            f"{', '.join(base.INSERTED)} FROM search_staging ON CONFLICT (source, object_id) DO NOTHING")
             cursor.execute("TRUNCATE search_staging")
 
+    def upsert(self, rows):
+        """One statement for all the rows (a change's few documents; a round trip each would cost more than
+        writing them), in chunks of UPSERT_ROWS."""
+        with connection.cursor() as cursor:
+            for at in range(0, len(rows), UPSERT_ROWS):
+                chunk = rows[at:at + UPSERT_ROWS]
+                cursor.execute(f"{UPSERT_HEAD} {', '.join([UPSERT_VALUES] * len(chunk))} {UPSERT_TAIL}",
+                               [value for row in chunk for value in row])
+
     def optimize(self):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -85,6 +93,13 @@ class PostgresEngine(base.Engine):
             cursor.execute("ANALYZE search_searchdocument")
 
 
+UPSERT_ROWS = 1000
+UPSERT_HEAD = f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) VALUES"
+UPSERT_VALUES = f"({', '.join(['%s'] * len(base.INSERTED))})"
+UPSERT_TAIL = (f"ON CONFLICT (source, object_id) DO UPDATE SET "
+               f"{', '.join(f'{name} = excluded.{name}' for name in base.INSERTED[2:])} WHERE "
+               + " OR ".join(f"search_searchdocument.{name} IS DISTINCT FROM excluded.{name}"
+                             for name in base.INSERTED[2:]))
 CREATE_INDEXES = [
     "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) "

@@ -128,41 +128,59 @@ class SqliteEngine(base.Engine):
     # Inserted and updated documents are written to the FTS5 tables here, each row by a statement of its
     # own: written by a trigger on the document table, one ticket's document cost 20 to 40 ms (docs/
     # benchmarks.md). Deleted documents leave them by the delete trigger (deletions are rare, and whatever
-    # deletes the rows, a test database's flush too, keeps the tables in step).
+    # deletes the rows, a test database's flush too, keeps the tables in step). The statements run on the
+    # sqlite3 connection itself, inside Django's transaction: Django's cursor (its placeholder rewriting
+    # and wrappers) cost more than SQLite's work for a ticket's few short rows.
 
-    def _read(self, cursor, source: str, object_ids: list[int]) -> list[tuple]:
-        """(id, object_id, title, body, keys, ids) of the indexed documents of these rows."""
-        cursor.execute(f"SELECT id, object_id, title, body, keys, ids FROM search_searchdocument WHERE source = %s "
-                       f"AND object_id IN ({', '.join(['%s'] * len(object_ids))})", [source, *object_ids])
-        return cursor.fetchall()
+    def _write(self, rows: list[tuple], replace: bool) -> None:
+        """New documents inserted with their FTS5 rows; with `replace`, those already indexed rewritten
+        where they differ (FTS5 needs the old text to delete it), else kept. The FTS5 rows are written last,
+        together: any other statement between two FTS5 writes of a transaction opens a statement savepoint,
+        at which FTS5 (3.40) writes what it holds as a segment of its own, so a build's batch written row
+        by row made a segment per document and crisis merges without end."""
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        new, existing = [], []
+        for row in rows:
+            inserted = cursor.execute(INSERT_NEW, row).fetchone()
+            if inserted is None:
+                existing.append(row)
+            else:
+                new.append((inserted[0], row))
+        old, changed = self._rewrite(cursor, existing) if replace and existing else ([], [])
+        new += changed
+        cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)",
+                           [(document_id, title, body, keys) for document_id, ids, keys, title, body in old])
+        cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', ?, ?)",
+                           [(document_id, ids) for document_id, ids, keys, title, body in old if ids])
+        cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (?, ?, ?, ?)",
+                           [(document_id, row[8], row[9], row[7]) for document_id, row in new])
+        cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (?, ?)",
+                           [(document_id, row[6]) for document_id, row in new if row[6]])
 
-    def _write(self, rows: list[tuple], write_rows) -> None:
-        """`write_rows(rows)` writes the document table; the FTS5 rows of the documents it changed follow:
-        the old text out (FTS5 needs it to delete), the new in."""
-        with connection.cursor() as cursor:
-            for source in {row[0] for row in rows}:
-                batch = [row for row in rows if row[0] == source]
-                object_ids = [row[1] for row in batch]
-                before = {document[1]: document for document in self._read(cursor, source, object_ids)}
-                write_rows(batch)
-                changed = [document for document in self._read(cursor, source, object_ids)
-                           if before.get(document[1]) != document]
-                old = [before[document[1]] for document in changed if document[1] in before]
-                cursor.executemany("INSERT INTO search_fts(search_fts, rowid, title, body, keys) "
-                                   "VALUES ('delete', %s, %s, %s, %s)", [document[:1] + document[2:5] for document in old])
-                cursor.executemany("INSERT INTO search_trigram(search_trigram, rowid, ids) VALUES ('delete', %s, %s)",
-                                   [(document[0], document[5]) for document in old if document[5]])
-                cursor.executemany("INSERT INTO search_fts(rowid, title, body, keys) VALUES (%s, %s, %s, %s)",
-                                   [document[:1] + document[2:5] for document in changed])
-                cursor.executemany("INSERT INTO search_trigram(rowid, ids) VALUES (%s, %s)",
-                                   [(document[0], document[5]) for document in changed if document[5]])
+    @staticmethod
+    def _rewrite(cursor, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+        """Rewrite the indexed documents of `rows` that differ: ((id, ids, keys, title, body) of their old
+        text, (id, row) of their new)."""
+        old, new = [], []
+        for source in {row[0] for row in rows}:
+            batch = {row[1]: row for row in rows if row[0] == source}
+            cursor.execute(f"SELECT id, {', '.join(base.INSERTED[1:])} FROM search_searchdocument WHERE source = ? "
+                           f"AND object_id IN ({', '.join('?' * len(batch))})", [source, *batch])
+            for document_id, object_id, *before in cursor.fetchall():
+                row = batch[object_id]
+                if tuple(before) != row[2:]:
+                    old.append((document_id, *before[4:]))
+                    new.append((document_id, row))
+        cursor.executemany(f"UPDATE search_searchdocument SET {', '.join(f'{name} = ?' for name in base.INSERTED[2:])} "
+                           "WHERE id = ?", [(*row[2:], document_id) for document_id, row in new])
+        return old, new
 
     def insert(self, rows):
-        self._write(rows, super().insert)
+        self._write(rows, replace=False)
 
     def upsert(self, rows):
-        if rows:
-            self._write(rows, super().upsert)
+        self._write(rows, replace=True)
 
     def clear_all(self):
         """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
@@ -199,6 +217,8 @@ CREATE = [
     "CREATE VIRTUAL TABLE search_trigram USING fts5(ids, content='search_searchdocument', content_rowid='id', "
     "tokenize='trigram', detail='none')",
 ]
+INSERT_NEW = (f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) "
+              f"VALUES ({', '.join('?' * len(base.INSERTED))}) ON CONFLICT (source, object_id) DO NOTHING RETURNING id")
 DELETE_TRIGGER = (
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_searchdocument BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body, keys) VALUES ('delete', old.id, old.title, old.body, old.keys); "
