@@ -7,10 +7,13 @@ from django import forms
 from django.contrib import admin
 
 from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.audit import Actor
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.customers.models import Customer
+from caredesk.sla import actions
 from caredesk.sla.models import (
-    CategoryTags, ContractTier, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, SlaTargetSpec,
+    CategoryTags, ContractTier, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaPolicyEvent, SlaTarget,
+    SlaTargetSpec,
     TicketPriority, TicketSla, Urgency,
 )
 from caredesk.tickets.models import Priority, Status
@@ -69,7 +72,7 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = ("name", "key", "description", "position", "active", "calendar", "priorities", "importances",
-                  "ticket_types", "groups", "industries")
+                  "ticket_types", "groups", "industries", "warn_group")
 
 
 @admin.register(SlaPolicy)
@@ -80,6 +83,28 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"key": ("name",)}
     filter_horizontal = ("ticket_types", "groups", "industries")
     inlines = [TargetInline]
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its conditions and targets through the audited action, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        def save():  # the admin's own writes of the policy, its conditions and its targets
+            super(SlaPolicyAdmin, self).save_model(request, form.instance, form, change)
+            super(SlaPolicyAdmin, self).save_related(request, form, formsets, change)
+
+        actions.edit_policy(form.instance, actor=Actor.of_agent(request.user), save=save)
+
+    def delete_model(self, request, obj):
+        actions.delete_policies([obj], actor=Actor.of_agent(request.user))
+
+    def delete_queryset(self, request, queryset):
+        actions.delete_policies(list(queryset), actor=Actor.of_agent(request.user))
+
+
+@admin.register(SlaPolicyEvent)
+class SlaPolicyEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_label", "action", "policy_id")
+    list_filter = ("action",)
 
 
 @admin.register(TicketSla)

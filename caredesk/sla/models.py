@@ -14,7 +14,7 @@ from django.db import models
 from caredesk.calendars.models import BusinessCalendar
 from caredesk.core.audit import AuditEvent
 from caredesk.customers.models import ConfigurableEntry, Customer, Industry
-from caredesk.sla import clocks
+from caredesk.sla import clocks, recipients
 from caredesk.tickets.models import Group, Priority, Status, Ticket, TicketType
 
 
@@ -124,6 +124,9 @@ class SlaPolicy(models.Model):
     ticket_types = models.ManyToManyField(TicketType, blank=True)
     groups = models.ManyToManyField(Group, blank=True)
     industries = models.ManyToManyField(Industry, blank=True)
+    warn_group = models.CharField(
+        max_length=16, choices=recipients.WARN_GROUP_CHOICES, default=recipients.ALWAYS,
+        help_text="Whether the members of the ticket's group are warned as well as its assignee.")
 
     class Meta:
         ordering = ["position", "name"]
@@ -227,6 +230,17 @@ class SlaEvent(AuditEvent):
 
     class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["ticket", "at", "id"], name="sla_event_timeline")]
+
+
+class SlaPolicyEvent(AuditEvent):
+    """Audit trail of the SLA policies: who created, changed or deleted which policy (its conditions, calendar,
+    whom it warns and its targets), from what to what. The events outlive a deleted policy (its id is kept, with
+    no database constraint, and its name is in the payload)."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta(AuditEvent.Meta):
+        indexes = [models.Index(fields=["policy", "at"], name="sla_policy_event_timeline")]
 
 
 class SlaConfiguration(models.Model):
