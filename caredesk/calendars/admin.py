@@ -42,9 +42,6 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         pass  # saved with its hours and exceptions by the action, in save_related
 
-    def save_formset(self, request, form, formset, change):
-        pass  # (the same)
-
     def save_related(self, request, form, formsets, change):
         by_model = {formset.model: _kept(formset) for formset in formsets}
         actions.save_calendar(
@@ -52,6 +49,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             weekly_hours=[(row["weekday"], row["opens"], row["closes"]) for row in by_model[WeeklyHours]],
             exceptions=[(row["date"], row["opens"], row["closes"], row["description"])
                         for row in by_model[CalendarException]])
+        for formset in formsets:  # what the admin's history message reads (the calendar's trail: CalendarEvent)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         actions.delete_calendars([obj], actor=Actor.of_agent(request.user))

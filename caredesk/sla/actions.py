@@ -526,8 +526,10 @@ def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now
             messages.append((agents[agent_id], ticket, f"#{ticket.pk} {ticket.subject}{group}: {text}"))
         else:
             listed = "; ".join(f"#{what[key][0].pk} {what[key][1]}" for key in keys)
-            messages.append((agents[agent_id], None, f"{len(keys)} SLA targets of your tickets and groups breach "
-                                                     f"soon: {listed}"))
+            whose = ("your tickets" if all(what[key][0].assignee_id == agent_id for key in keys)
+                     else "your groups' tickets" if all(what[key][0].assignee_id != agent_id for key in keys)
+                     else "your tickets and your groups'")
+            messages.append((agents[agent_id], None, f"{len(keys)} SLA targets of {whose} breach soon: {listed}"))
     if messages:
         notify_each("sla_warning", messages, actor=SLA)
     return events
