@@ -5,11 +5,14 @@ history, the simulator); an undeclared kind or payload fails at once; docs/audit
 from __future__ import annotations
 
 import re
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from caredesk.calendars import actions as calendar_actions
+from caredesk.calendars.models import BusinessCalendar, CalendarEvent
 from caredesk.cases import actions as case_actions
 from caredesk.cases.models import PrimaryReason
 from caredesk.channels import actions as channel_actions
@@ -39,7 +42,7 @@ from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.sla import actions as sla_actions
-from caredesk.sla.models import ContractTier, SlaEvent, SlaTargetSpec
+from caredesk.sla.models import ContractTier, SlaEvent, SlaPolicy, SlaPolicyEvent, SlaTargetSpec
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -53,7 +56,8 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent, CalendarEvent,
+        SlaPolicyEvent)
 
 
 def _scenarios(agent) -> list:
@@ -328,6 +332,22 @@ def _resolutions(agent, customer) -> None:
     resolution_actions.share_feedback(ticket, actor=actor, team="product", body="The part keeps failing.")
 
 
+def _configuration(agent) -> None:
+    """A group's members set; a calendar created, changed and deleted; an SLA policy created, changed, deleted."""
+    actor = Actor.of_agent(agent)
+    desk_actions.set_group_members(Group.objects.first(), actor=actor, agents=[agent])
+    calendar = calendar_actions.save_calendar(BusinessCalendar(key="night", name="Night shift", timezone="UTC"),
+                                              actor=actor, weekly_hours=[(0, time(22), time(0))])
+    calendar.holiday_country = "US"
+    calendar_actions.save_calendar(calendar, actor=actor, exceptions=[(date(2026, 12, 24), None, None, "Closed")])
+    calendar_actions.delete_calendars([calendar], actor=actor)
+    policy = SlaPolicy(key="night", name="Night", position=9)
+    sla_actions.edit_policy(policy, actor=actor, save=policy.save)
+    policy.warn_group = "unassigned"
+    sla_actions.edit_policy(policy, actor=actor, save=policy.save)
+    sla_actions.delete_policies([policy], actor=actor)
+
+
 @pytest.fixture
 def every_kind(agent, customer, order, settings):
     """Every kind written through the real actions: the scenarios' results and a ticket changed everywhere."""
@@ -343,6 +363,7 @@ def every_kind(agent, customer, order, settings):
     _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
+    _configuration(agent)
     _knowledge(agent, ticket)
     return results
 
