@@ -206,3 +206,11 @@ def test_a_policy_that_warns_the_group_only_while_unassigned(group, team, custom
     with clock.frozen_at(WARNED):
         assert sla_actions.sweep_due() == 2
     assert len(warnings_of(agent)) == 1 and all(not warnings_of(member) for member in team)
+
+
+def test_the_demos_groups_have_members(db):
+    from caredesk.demo import GROUP_MEMBERS, load_demo
+
+    load_demo()
+    for key, members in GROUP_MEMBERS.items():
+        assert usernames(Group.objects.get(key=key)) == sorted(members)
