@@ -490,6 +490,17 @@ def delete_policies(policies: Iterable[SlaPolicy], *, actor: Actor) -> None:
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
+def _told(ticket: Ticket, warning: recipients.Warning, told: list) -> str:
+    """Whom a warning's event names: the assignee, and the group when the policy tells it, with the members
+    told beside the assignee (five by name at most)."""
+    who = [ticket.assignee.get_username()] if ticket.assignee_id else []
+    if ticket.group_id and recipients.tells_group(warning):
+        members = [agent.get_username() for agent in told if agent.pk != ticket.assignee_id]
+        shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+        who.append(ticket.group.name + (f" ({shown})" if members else ""))
+    return f" to {' and '.join(who)}" if who else " (unassigned)"
+
+
 def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now: datetime,
                      warn_group: dict[int, str] | None = None) -> list[SlaEvent]:
     """Warn that targets breach soon, once per target, saying the business time left on the ticket's calendar
@@ -504,20 +515,19 @@ def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now
     members = members_by_group({ticket.group_id for ticket in tickets.values() if ticket.group_id})
     agents = {agent.pk: agent for group in members.values() for agent in group}
     agents.update((ticket.assignee_id, ticket.assignee) for ticket in tickets.values() if ticket.assignee_id)
+    member_ids = {group: [agent.pk for agent in group_members] for group, group_members in members.items()}
     events, warnings, what = [], [], {}
     for index, row in enumerate(rows):
         ticket = tickets[row.ticket_id]
-        who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
-                                 (ticket.group.name if ticket.group_id else "")) if name]
-        to = f" to {' and '.join(who)}" if who else " (unassigned)"
+        warning = recipients.Warning(index, ticket.assignee_id, ticket.group_id,
+                                     (warn_group or {}).get(row.ticket_id, recipients.ALWAYS))
+        warnings.append(warning)
         calendar = hours[row.ticket_id]
         left = clocks.describe_remaining(calendar.seconds_between(now, row.due_at)) if row.due_at else "?"
         soon = f"breaches soon, due {_when(row.due_at, calendar.zone)} ({left} of business time left)"
+        to = _told(ticket, warning, [agents[pk] for pk in recipients.recipients(warning, member_ids)])
         events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at, soon + to, now))
         what[index] = (ticket, f"{clocks.METRIC_NAMES[row.metric]} {soon}")
-        warnings.append(recipients.Warning(index, ticket.assignee_id, ticket.group_id,
-                                           (warn_group or {}).get(row.ticket_id, recipients.ALWAYS)))
-    member_ids = {group: [agent.pk for agent in group_members] for group, group_members in members.items()}
     messages = []
     for agent_id, keys in recipients.by_recipient(warnings, member_ids).items():
         ticket, text = what[keys[0]]

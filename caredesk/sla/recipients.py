@@ -28,11 +28,15 @@ class Warning:
     warn_group: str = ALWAYS
 
 
+def tells_group(warning: Warning) -> bool:
+    """Whether the policy tells the ticket's group of this warning."""
+    return warning.warn_group == ALWAYS or (warning.warn_group == WHEN_UNASSIGNED and warning.assignee is None)
+
+
 def recipients(warning: Warning, members: Mapping[int, Iterable[int]]) -> list[int]:
     """The agents told of one warning, the assignee first, each once."""
     told = [warning.assignee] if warning.assignee is not None else []
-    group_told = warning.warn_group == ALWAYS or (warning.warn_group == WHEN_UNASSIGNED and warning.assignee is None)
-    if group_told and warning.group is not None:
+    if tells_group(warning) and warning.group is not None:
         told += [agent for agent in members.get(warning.group, ()) if agent not in told]
     return told
 
