@@ -40,7 +40,7 @@ def main() -> None:
         def create(index, sequence):
             return request_bytes("POST", "/api/v1/tickets", token, {
                 "subject": f"Benchmark ticket {index}-{sequence}", "description": "Load test.",
-                "requester_id": customer_id, "ticket_type": "general_inquiry", "priority": "normal",
+                "requester_id": customer_id, "ticket_type": "general_inquiry", "priority": "medium",
                 "tags": ["benchmark"], "status": "open",
             })
 

@@ -175,7 +175,7 @@ def _demo_tickets(agents, customers, orders) -> None:
     question = _entry(Category, "general_question")
 
     def ticket(actor, name, subject, description, ticket_type, *, order=True, tags=(), group=support,
-               assignee=None, channel=Channel.EMAIL, priority=Priority.NORMAL, status=Status.OPEN):
+               assignee=None, channel=Channel.EMAIL, priority=Priority.MEDIUM, status=Status.OPEN):
         return use_cases.open_ticket(
             actor=actor, requester=customers[name], subject=subject, description=description,
             ticket_type=ticket_type, category=question, tags=tags, group=group, priority=priority,

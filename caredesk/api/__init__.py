@@ -2,8 +2,9 @@
 
 from ninja import Status
 
-from caredesk.api import (analytics, cases, channels, clarifications, customers, desk, escalations, lists, live,
-                          notifications, playbooks, problems, recordings, resolutions, review, sla, surveys, tickets)
+from caredesk.api import (analytics, cases, channels, clarifications, configuration, customers, desk, escalations,
+                          lists, live, notifications, playbooks, problems, recordings, resolutions, review, sla,
+                          surveys, tickets)
 from caredesk.api import search as search_api
 from caredesk.api import knowledge
 from caredesk.api.auth import SessionAuth, TokenAuth
@@ -53,3 +54,4 @@ api.add_router("", live.router)
 api.add_router("", search_api.router)
 api.add_router("", knowledge.router)
 api.add_router("", resolutions.router)
+api.add_router("", configuration.router)

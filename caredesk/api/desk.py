@@ -10,8 +10,8 @@ from pydantic import Field
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.tickets import PriorityName, StatusName, TicketOut, _ticket_or_404
-from caredesk.api.types import Id, InputSchema, Key, LongText, ShortText
+from caredesk.api.tickets import StatusName, TicketOut, _ticket_or_404
+from caredesk.api.types import Id, InputSchema, Key, LongText, PriorityName, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.errors import NotFound

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from caredesk.api import lookups
 from caredesk.api.auth import require
-from caredesk.api.types import Id, InputSchema, Key, LongText
+from caredesk.api.types import Id, InputSchema, Key, LongText, PriorityName
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_REPORTS, WORK_TICKETS
@@ -21,7 +21,6 @@ from caredesk.sla.models import ContractTier, Impact, Urgency
 from caredesk.tickets.models import Priority, Ticket
 
 router = Router(tags=["sla"])
-PriorityName = Literal["low", "normal", "high", "urgent"]
 
 
 class EntryOut(Schema):

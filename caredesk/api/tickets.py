@@ -15,7 +15,7 @@ from caredesk.api.auth import require
 from caredesk.api.customers import AuditEventOut, EntryOut, PreferredChannel, audit_events_out
 from caredesk.api.pagination import page_by_id
 from caredesk.api.review import ReviewFlagOut
-from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, ShortText
+from caredesk.api.types import Id, InputSchema, Instant, Key, LongText, PageSize, PriorityName, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.roles import MANAGE_CUSTOMERS, VIEW_AUDIT, WORK_TICKETS
@@ -25,7 +25,6 @@ from caredesk.tickets.models import Attachment, Interaction, Priority, Ticket, T
 
 router = Router(tags=["tickets"])
 
-PriorityName = Literal["low", "normal", "high", "urgent"]
 StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
 ChannelName = Literal["email", "phone", "sms", "voicemail", "chat", "web", "internal"]
 CallOutcomeName = Literal[
@@ -50,7 +49,7 @@ class TicketIn(InputSchema):
     ticket_type: Key | None = None
     category: Key | None = None
     tags: list[Key] = Field(default_factory=list, max_length=50)
-    priority: PriorityName = "normal"
+    priority: PriorityName = "medium"
     status: Literal["new", "open", "pending", "on_hold"] = "new"
     group: Key | None = None
     assignee: ShortText | None = Field(None, description="The assignee's username.")

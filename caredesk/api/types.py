@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+PriorityName = Literal["low", "medium", "high", "urgent"]  # caredesk.tickets.models.Priority
 
 
 def _no_nul(value: str) -> str:

@@ -9,9 +9,6 @@ class CalendarsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from caredesk.calendars import events
         from caredesk.core.defaults import seed_after_migrate
-
-        events.declare()
 
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")

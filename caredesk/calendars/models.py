@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from caredesk.calendars import hours
-from caredesk.core.audit import AuditEvent
 
 
 def _check_zone(value: str) -> None:
@@ -112,15 +111,3 @@ class CalendarsVersion(models.Model):
 
     class Meta:
         verbose_name = "calendars version"
-
-
-class CalendarEvent(AuditEvent):
-    """Audit trail of the calendars: who created, changed or deleted which calendar (its time zone, holidays,
-    weekly hours and dated exceptions), from what to what. The events outlive a deleted calendar: they keep its
-    id (no database constraint, nothing updated) and its name in the payload."""
-
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.DO_NOTHING, db_constraint=False,
-                                 related_name="+")
-
-    class Meta(AuditEvent.Meta):
-        indexes = [models.Index(fields=["calendar", "at"], name="calendar_event_timeline")]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from caredesk.cases.models import Case, PrimaryReason
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 
 

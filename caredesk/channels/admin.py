@@ -1,25 +1,13 @@
 from django.contrib import admin
 
 from caredesk.channels.models import ImapMailboxState, InboundMessage, MessageTemplate, OutboundMessage
+from caredesk.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(AuditedAdmin):
     list_display = ("name", "channel", "subject", "active")
     list_filter = ("channel", "active")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Channel records change only through caredesk.channels.actions; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InboundMessage)

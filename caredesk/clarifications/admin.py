@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.clarifications.models import Clarification, SubCategory
 from caredesk.customers.admin import ConfigurableEntryAdmin
 

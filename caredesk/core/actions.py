@@ -1,21 +1,22 @@
 """The only writers of agents, their roles, skills, presence and API tokens; each change writes an AgentEvent.
-
-The Django admin changes agents through these too (core/admin.py)."""
+The Django admin changes agents through these too (core/admin.py), and records every change of a team's
+configuration it makes (lists, rules, templates, calendars, policies) with `save_configuration`."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
-from caredesk.core.changes import apply_changes
+from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.errors import Conflict, ValidationFailed
-from caredesk.core.models import Agent, AgentEvent, ApiToken, Skill
+from caredesk.core.models import Agent, AgentEvent, ApiToken, ConfigurationEvent, Skill
 
 SYSTEM = Actor.system("caredesk")
 
@@ -239,3 +240,64 @@ def agent_for_token(token: str) -> Agent | None:
 def forget_cached_tokens() -> None:
     """Drop every remembered token check (after a revocation, a deactivation or a role change)."""
     _recent_tokens.clear()
+
+# --- a team's configuration, changed in the admin ---------------------------------------------------------
+
+
+def configuration_values(row: models.Model, related: Sequence[str] = ()) -> dict:
+    """What the audit trail keeps of a configuration row: its fields, its many-to-many values, and the rows
+    of each `related` name (the reverse relations the admin edits inline: a calendar's weekly hours)."""
+    values = _field_values(row)
+    if row.pk is not None:
+        for field in row._meta.many_to_many:
+            values[field.name] = sorted(str(item) for item in getattr(row, field.name).all())
+        for name in related:
+            values[name] = [_field_values(item, parent=type(row)) for item in getattr(row, name).order_by("pk")]
+    return values
+
+
+def _field_values(row: models.Model, parent: type[models.Model] | None = None) -> dict:
+    """A row's fields as audit values, but its key and (for an inline row) the field pointing to its parent."""
+    return {field.name: audit_value(getattr(row, field.name)) for field in row._meta.concrete_fields
+            if not field.primary_key and not (parent is not None and field.related_model is parent)}
+
+
+def _configuration_event(actor: Actor, action: str, row: models.Model, object_id, **payload) -> None:
+    audit.write(ConfigurationEvent.build(
+        actor, action, model=row._meta.label_lower, object_id=str(object_id), object_label=str(row)[:200],
+        **payload))
+
+
+@transaction.atomic
+def save_configuration(row: models.Model, *, actor: Actor, related: Sequence[str] = (),
+                       save_related: Callable[[], None] = lambda: None) -> models.Model:
+    """Save a configuration row and, with `save_related`, what is saved with it (the admin's many-to-many
+    values and inline rows, the `related` names), with a ConfigurationEvent of what changed:
+    `configuration.created`, or `.changed` with the fields that differ, before and after. Saved unchanged, it
+    writes no event."""
+    stored = type(row)._base_manager.filter(pk=row.pk).first() if row.pk is not None else None
+    before = configuration_values(stored, related) if stored is not None else None
+    row.save()
+    save_related()
+    after = configuration_values(row, related)
+    if before is None:
+        _configuration_event(actor, "configuration.created", row, row.pk, after=after)
+        return row
+    changed = [name for name in after if after[name] != before.get(name)]
+    if changed:
+        _configuration_event(actor, "configuration.changed", row, row.pk,
+                             before={name: before.get(name) for name in changed},
+                             after={name: after[name] for name in changed})
+    return row
+
+
+@transaction.atomic
+def delete_configuration(rows: Iterable[models.Model], *, actor: Actor, related: Sequence[str] = ()) -> int:
+    """Remove configuration rows, each with a `configuration.deleted` event keeping what it held."""
+    count = 0
+    for row in rows:
+        before, object_id = configuration_values(row, related), row.pk
+        row.delete()
+        _configuration_event(actor, "configuration.deleted", row, object_id, before=before)
+        count += 1
+    return count

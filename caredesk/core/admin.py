@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.forms.models import _get_foreign_key
 
 from caredesk.core import actions as agent_actions
 from caredesk.core import roles
 from caredesk.core.audit import Actor
-from caredesk.core.models import Agent, ApiToken, Skill
+from caredesk.core.models import Agent, ApiToken, ConfigurationEvent, Skill
 
 
 _admin_actor: ContextVar[Actor] = ContextVar("caredesk_admin_actor")  # who uses the password form, per request
@@ -21,6 +22,54 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
         password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
         # The form checked the password against the same validators set_password would.
         return agent_actions.set_password(self.user, password, actor=_admin_actor.get(), check_password=False)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Configuration the team edits here (lists, rules, templates, calendars, policies): every save, from the
+    change form or the list's editable columns, and every removal goes through caredesk.core.actions and
+    writes a ConfigurationEvent, the row's inline rows included."""
+
+    def inline_relations(self) -> list[str]:
+        """The names under which the row reaches the rows its inlines edit."""
+        return [_get_foreign_key(self.model, inline.model, fk_name=inline.fk_name).remote_field.get_accessor_name()
+                for inline in self.inlines]
+
+    def save_model(self, request, obj, form, change):
+        """Saved in `save_related`, with its many-to-many values and inline rows, as one audited change."""
+
+    def save_related(self, request, form, formsets, change):
+        agent_actions.save_configuration(
+            form.instance, actor=Actor.of_agent(request.user), related=self.inline_relations(),
+            save_related=lambda: super(AuditedAdmin, self).save_related(request, form, formsets, change))
+
+    def delete_model(self, request, obj):
+        agent_actions.delete_configuration([obj], actor=Actor.of_agent(request.user), related=self.inline_relations())
+
+    def delete_queryset(self, request, queryset):
+        agent_actions.delete_configuration(list(queryset), actor=Actor.of_agent(request.user),
+                                           related=self.inline_relations())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their app's actions (with their audit events): the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConfigurationEvent)
+class ConfigurationEventAdmin(ReadOnlyAdmin):
+    """Who changed which part of the configuration, when, and what it was before."""
+
+    list_display = ("at", "actor_label", "action", "model", "object_label")
+    list_filter = ("action", "model")
+    search_fields = ("object_label", "actor_label")
 
 
 @admin.register(Agent)
@@ -89,7 +138,7 @@ class AgentAdmin(UserAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(AuditedAdmin):
     search_fields = ("name",)
 
 

@@ -114,6 +114,18 @@ class AgentEvent(AuditEvent):
         indexes = [models.Index(fields=["agent", "at"], name="agent_event_timeline")]
 
 
+class ConfigurationEvent(AuditEvent):
+    """Audit trail of a team's configuration changed in the admin: list entries, rules, templates, calendars,
+    SLA policies. `model` is the row's "app_label.model", `object_label` its name when the event was written."""
+
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField(max_length=200)
+
+    class Meta(AuditEvent.Meta):
+        indexes = [models.Index(fields=["model", "object_id", "at"], name="configuration_event_history")]
+
+
 class Heartbeat(models.Model):
     """The last sign of life of one long-running process (the worker after each sweep, the SMTP receiver and
     its processing process while they run), where `/api/v1/health` reads it from any host."""

@@ -112,8 +112,8 @@ def _clean_macro(values: dict, current: Macro | None) -> dict:
         raise ValidationFailed(f"Unknown status {cleaned['status']!r}.", field="status")
     if "status" in cleaned and cleaned["status"] == lifecycle.NEW:
         raise ValidationFailed("A macro cannot set a ticket back to new.", field="status")
-    if cleaned.get("priority") is not None and cleaned["priority"] not in Priority.values:
-        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    if cleaned.get("priority") is not None:
+        Priority.checked(cleaned["priority"])
     if "add_tags" in cleaned:
         cleaned["add_tags"] = normalize_tags(cleaned["add_tags"] or ())
     for name in ("ticket_type", "category", "group"):

@@ -1,13 +1,17 @@
-"""Round robins and group members are configuration data: the admin edits them through the desk actions."""
+"""Round robins and group members are configuration data: the admin edits them through the desk actions.
+Canned responses and macros are edited in the workspace (Responses), through the same actions, by Team
+Supervisors and Admins; the admin shows the canned responses."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.core.audit import Actor
 from caredesk.core.models import Agent
 from caredesk.desk import actions
 from caredesk.desk.models import GroupMembers, RoundRobin
+from caredesk.tickets.models import CannedResponse
 
 
 @admin.register(RoundRobin)
@@ -71,3 +75,10 @@ class GroupMembersAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(ReadOnlyAdmin):
+    list_display = ("name", "tabs", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "body")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.knowledge.models import Article, ArticleCategory
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.recordings.models import Recording, RecordingAccess
 
 

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import AuditedAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.resolutions import rules
 from caredesk.resolutions.models import (
@@ -31,7 +32,7 @@ class ResolutionRuleForm(forms.ModelForm):
 
 
 @admin.register(ResolutionRule)
-class ResolutionRuleAdmin(admin.ModelAdmin):
+class ResolutionRuleAdmin(AuditedAdmin):
     """Which resolution fields agents must give, and whether the ticket waits for the customer's confirmation."""
 
     form = ResolutionRuleForm
@@ -39,7 +40,7 @@ class ResolutionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlaybookOutcome)
-class PlaybookOutcomeAdmin(admin.ModelAdmin):
+class PlaybookOutcomeAdmin(AuditedAdmin):
     list_display = ("playbook", "root_cause", "resolution_code")
 
 

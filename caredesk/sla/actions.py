@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -41,7 +41,7 @@ from caredesk.notifications.actions import notify_each
 from caredesk.sla import clocks, priority, recipients
 from caredesk.sla.models import (
     ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaConfiguration, SlaEvent, SlaPolicy,
-    SlaPolicyEvent, SlaTarget, TicketPriority, TicketSla, Urgency,
+    SlaTarget, TicketPriority, TicketSla, Urgency,
 )
 from caredesk.tickets.actions import ticket_changes
 from caredesk.tickets.models import Interaction, Priority, Ticket, TicketEvent
@@ -119,8 +119,7 @@ def assess_priority(ticket: Ticket, *, actor: Actor, impact: int | None, urgency
 
 def override_priority(ticket: Ticket, *, actor: Actor, priority_value: int, reason: str) -> Ticket:
     """An agent sets the priority against the matrix; the reason is required and kept with it."""
-    if priority_value not in Priority.values:
-        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    Priority.checked(priority_value)
     if not (reason or "").strip():
         raise ValidationFailed("Say why you override the priority.", field="reason")
     row = _row(ticket)
@@ -445,48 +444,6 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
     return rows.update(stale=True, next_due_at=clock.now())
 
 
-# --- policies (edited in the admin) ------------------------------------------------------------------------
-
-
-def policy_snapshot(policy: SlaPolicy) -> dict:
-    """The policy as its audit events record it: conditions, calendar, whom it warns, targets."""
-    return {"name": policy.name, "key": policy.key, "description": policy.description, "position": policy.position,
-            "active": policy.active, "calendar": audit_value(policy.calendar),
-            "priorities": sorted(policy.priorities), "importances": sorted(policy.importances),
-            "ticket_types": sorted(str(item) for item in policy.ticket_types.all()),
-            "groups": sorted(str(item) for item in policy.groups.all()),
-            "industries": sorted(str(item) for item in policy.industries.all()), "warn_group": policy.warn_group,
-            "targets": [f"{spec.metric} {spec.business_minutes} business minutes, paused by "
-                        f"{', '.join(spec.pausing_statuses) or 'nothing'}, warned "
-                        f"{spec.warn_minutes_before or '-'} minutes before / at {spec.warn_at_percent or '-'}%"
-                        for spec in policy.targets.order_by("metric", "pk")]}
-
-
-@transaction.atomic
-def edit_policy(policy: SlaPolicy, *, actor: Actor, save: Callable[[], None]) -> SlaPolicy:
-    """Create or change a policy with the admin's own form and inlines (`save` writes the policy, its
-    conditions and its targets), recording the policy before and after; saving the policy and its targets
-    marks the open clocks for the sweep (caredesk.sla.receivers). Nothing changed writes no event."""
-    stored = SlaPolicy.objects.filter(pk=policy.pk).first() if policy.pk else None
-    before = policy_snapshot(stored) if stored else None
-    save()
-    after = policy_snapshot(policy)
-    if after != before:
-        kind = "sla_policy.created" if before is None else "sla_policy.changed"
-        audit.write(SlaPolicyEvent.build(actor, kind, field="sla_policy", before=before, after=after,
-                                         policy_id=policy.pk))
-    return policy
-
-
-@transaction.atomic
-def delete_policies(policies: Iterable[SlaPolicy], *, actor: Actor) -> None:
-    """Delete policies (one that tickets' clocks use is refused: ProtectedError); each deletion is audited."""
-    for policy in policies:
-        audit.write(SlaPolicyEvent.build(actor, "sla_policy.deleted", field="sla_policy",
-                                         before=policy_snapshot(policy), policy_id=policy.pk))
-        policy.delete()
-
-
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
@@ -511,6 +468,8 @@ def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now
     always, only while unassigned, or never; caredesk.sla.recipients). Each recipient gets one notification per
     sweep listing their targets, not one each: no floods. The groups' members are read in one query. Returns
     the events to write. The one place that decides how warnings travel."""
+    if not rows:
+        return []
     tickets = Ticket.objects.select_related("assignee", "group").in_bulk({row.ticket_id for row in rows})
     members = members_by_group({ticket.group_id for ticket in tickets.values() if ticket.group_id})
     agents = {agent.pk: agent for group in members.values() for agent in group}

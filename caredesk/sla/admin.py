@@ -6,14 +6,12 @@ change only through caredesk.sla.actions; the admin shows them."""
 from django import forms
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
-from caredesk.core.audit import Actor
+from caredesk.core.admin import AuditedAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.customers.models import Customer
-from caredesk.sla import actions
 from caredesk.sla.models import (
-    CategoryTags, ContractTier, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaPolicyEvent, SlaTarget,
-    SlaTargetSpec,
+    CategoryTags, ContractTier, Impact, ImportanceRule, PriorityMatrixCell, SlaPolicy, SlaTarget, SlaTargetSpec,
     TicketPriority, TicketSla, Urgency,
 )
 from caredesk.tickets.models import Priority, Status
@@ -29,20 +27,20 @@ class ContractTierAdmin(ConfigurableEntryAdmin):
 
 
 @admin.register(PriorityMatrixCell)
-class PriorityMatrixCellAdmin(admin.ModelAdmin):
+class PriorityMatrixCellAdmin(AuditedAdmin):
     list_display = ("impact", "urgency", "priority")
     list_editable = ("priority",)
     list_filter = ("impact", "urgency")
 
 
 @admin.register(ImportanceRule)
-class ImportanceRuleAdmin(admin.ModelAdmin):
+class ImportanceRuleAdmin(AuditedAdmin):
     list_display = ("importance", "raises_priority")
     list_editable = ("raises_priority",)
 
 
 @admin.register(CategoryTags)
-class CategoryTagsAdmin(admin.ModelAdmin):
+class CategoryTagsAdmin(AuditedAdmin):
     list_display = ("category", "tags")
     list_editable = ("tags",)
 
@@ -76,35 +74,13 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
     form = PolicyForm
     list_display = ("name", "key", "position", "active", "calendar")
     list_editable = ("position", "active")
     prepopulated_fields = {"key": ("name",)}
     filter_horizontal = ("ticket_types", "groups", "industries")
     inlines = [TargetInline]
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved with its conditions and targets through the audited action, in save_related
-
-    def save_related(self, request, form, formsets, change):
-        def save():  # the admin's own writes of the policy, its conditions and its targets
-            super(SlaPolicyAdmin, self).save_model(request, form.instance, form, change)
-            super(SlaPolicyAdmin, self).save_related(request, form, formsets, change)
-
-        actions.edit_policy(form.instance, actor=Actor.of_agent(request.user), save=save)
-
-    def delete_model(self, request, obj):
-        actions.delete_policies([obj], actor=Actor.of_agent(request.user))
-
-    def delete_queryset(self, request, queryset):
-        actions.delete_policies(list(queryset), actor=Actor.of_agent(request.user))
-
-
-@admin.register(SlaPolicyEvent)
-class SlaPolicyEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor_label", "action", "policy_id")
-    list_filter = ("action",)
 
 
 @admin.register(TicketSla)

@@ -14,11 +14,11 @@ from caredesk.core.defaults import seed_entries
 IMPACTS = [("one_person", "One person"), ("several_people", "Several people or orders"),
            ("whole_business", "The customer's whole business")]
 URGENCIES = [("can_wait", "Can wait"), ("needed_soon", "Needed soon"), ("blocks_work", "Blocks work now")]
-LOW, NORMAL, HIGH, URGENT = 1, 2, 3, 4
+LOW, MEDIUM, HIGH, URGENT = 1, 2, 3, 4
 MATRIX = {
-    "one_person": {"can_wait": LOW, "needed_soon": NORMAL, "blocks_work": HIGH},
-    "several_people": {"can_wait": NORMAL, "needed_soon": HIGH, "blocks_work": HIGH},
-    "whole_business": {"can_wait": NORMAL, "needed_soon": HIGH, "blocks_work": URGENT},
+    "one_person": {"can_wait": LOW, "needed_soon": MEDIUM, "blocks_work": HIGH},
+    "several_people": {"can_wait": MEDIUM, "needed_soon": HIGH, "blocks_work": HIGH},
+    "whole_business": {"can_wait": MEDIUM, "needed_soon": HIGH, "blocks_work": URGENT},
 }
 IMPORTANCE_RAISES = {"standard": False, "key": True, "vip": True}
 CONTRACT_TIERS = [("standard", "Standard", False), ("premium", "Premium", True)]

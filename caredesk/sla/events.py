@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from caredesk.core.events import VALUE, EventKind, record, register
 from caredesk.customers.models import CustomerEvent
-from caredesk.sla.models import SlaEvent, SlaPolicyEvent
+from caredesk.sla.models import SlaEvent
 from caredesk.tickets.models import TicketEvent
 
 CLOCK_KINDS = ("started", "paused", "resumed", "fulfilled", "stopped", "breached", "warned", "recomputed")
 CLOCK = record("metric", "cycle", "due_at", "description")
-POLICY = record("name", "key", "description", "position", "active", "calendar", "priorities", "importances",
-                "ticket_types", "groups", "industries", "warn_group", "targets")
 
 
 def declare() -> None:
@@ -20,13 +18,6 @@ def declare() -> None:
                          for name in CLOCK_KINDS))
     register(SlaEvent, EventKind("sla.policy.applied", "{description}", field="sla_policy", before=VALUE,
                                  after=record("policy", "description")))
-    register(
-        SlaPolicyEvent,
-        EventKind("sla_policy.created", "created the SLA policy {name}", field="sla_policy", after=POLICY),
-        EventKind("sla_policy.changed", "changed the SLA policy {name}", field="sla_policy", before=POLICY,
-                  after=POLICY),
-        EventKind("sla_policy.deleted", "deleted the SLA policy {name}", field="sla_policy", before=POLICY),
-    )
     register(
         TicketEvent,
         EventKind("priority.assessed", "{explanation}", field="priority_assessment",

@@ -232,17 +232,6 @@ class SlaEvent(AuditEvent):
         indexes = [models.Index(fields=["ticket", "at", "id"], name="sla_event_timeline")]
 
 
-class SlaPolicyEvent(AuditEvent):
-    """Audit trail of the SLA policies: who created, changed or deleted which policy (its conditions, calendar,
-    whom it warns and its targets), from what to what. The events outlive a deleted policy (its id is kept, with
-    no database constraint, and its name is in the payload)."""
-
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-
-    class Meta(AuditEvent.Meta):
-        indexes = [models.Index(fields=["policy", "at"], name="sla_policy_event_timeline")]
-
-
 class SlaConfiguration(models.Model):
     """One row: a token that changes whenever a policy, target or calendar changes, so every process knows
     when its snapshot of them (caredesk.sla.actions.configuration) is out of date with one small read."""

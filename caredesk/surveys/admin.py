@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from caredesk.channels.admin import ReadOnlyAdmin
+from caredesk.core.admin import AuditedAdmin
+from caredesk.core.admin import ReadOnlyAdmin
 from caredesk.customers.admin import ConfigurableEntryAdmin
 from caredesk.surveys.models import BadRatingReason, NpsSurvey, RatingReview, Survey, SurveyPolicy
 
@@ -8,7 +9,7 @@ admin.site.register(BadRatingReason, ConfigurableEntryAdmin)  # the reasons a ba
 
 
 @admin.register(SurveyPolicy)
-class SurveyPolicyAdmin(admin.ModelAdmin):
+class SurveyPolicyAdmin(AuditedAdmin):
     """The team's survey choices: delay, link lifetime, exclusions, bad-rating reviews, NPS period."""
 
     list_display = ("key", "delay_hours", "link_days", "review_bad_ratings", "nps_enabled", "nps_period_days")

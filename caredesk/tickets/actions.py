@@ -104,8 +104,8 @@ def _validate_fields(fields: dict[str, Any], ticket: Ticket | None) -> dict[str,
             raise ValidationFailed("A ticket needs a subject.", field="subject")
         if len(fields["subject"]) > 250:
             raise ValidationFailed("A subject has at most 250 characters.", field="subject")
-    if "priority" in fields and fields["priority"] not in Priority.values:
-        raise ValidationFailed("Priority must be low, normal, high or urgent.", field="priority")
+    if "priority" in fields:
+        Priority.checked(fields["priority"])
     for name, model in (("ticket_type", TicketType), ("category", Category), ("group", Group)):
         value = fields.get(name)
         if value is not None and not value.active and (ticket is None or getattr(ticket, f"{name}_id") != value.pk):
@@ -160,7 +160,7 @@ def new_ticket(
     ticket_type: TicketType | None = None,
     category: Category | None = None,
     tags: Iterable[str] = (),
-    priority: int = Priority.NORMAL,
+    priority: int = Priority.MEDIUM,
     status: str = Status.NEW,
     group: Group | None = None,
     assignee=None,
@@ -490,31 +490,10 @@ class TicketChange:
         self.record("order.status.changed", field="order_status", before=before, after=after)
 
 
-def create_ticket(
-    *,
-    actor: Actor,
-    requester: Customer,
-    subject: str,
-    description: str = "",
-    ticket_type: TicketType | None = None,
-    category: Category | None = None,
-    tags: Iterable[str] = (),
-    priority: int = Priority.NORMAL,
-    status: str = Status.NEW,
-    group: Group | None = None,
-    assignee=None,
-    order: Order | None = None,
-    channel: str = Channel.WEB,
-    follows_up: Ticket | None = None,
-    attachments: Iterable[NewAttachment] = (),
-) -> Ticket:
-    """A new ticket with its tags and attachments. Everything is checked and built before the write
-    transaction begins (on SQLite that transaction holds the one write lock)."""
-    new = new_ticket(
-        requester=requester, subject=subject, description=description, ticket_type=ticket_type, category=category,
-        tags=tags, priority=priority, status=status, group=group, assignee=assignee, order=order, channel=channel,
-        follows_up=follows_up, attachments=attachments,
-    )
+def create_ticket(*, actor: Actor, **fields: Any) -> Ticket:
+    """A new ticket with its tags and attachments (`fields`: those of `new_ticket`). Everything is checked and
+    built before the write transaction begins (on SQLite that transaction holds the one write lock)."""
+    new = new_ticket(**fields)
     with ticket_changes(actor=actor) as batch:
         return batch.create(new)
 

@@ -1,15 +1,9 @@
-"""Configuration only: lists and canned responses. Tickets are worked in the agent workspace."""
+"""Configuration only: the lists. Tickets are worked in the agent workspace; canned responses are edited
+there too (Responses), and shown here by caredesk.desk.admin."""
 
 from django.contrib import admin
 
 from caredesk.customers.admin import ConfigurableEntryAdmin
-from caredesk.tickets.models import CannedResponse, Category, Group, TicketType
+from caredesk.tickets.models import Category, Group, TicketType
 
 admin.site.register([TicketType, Category, Group], ConfigurableEntryAdmin)
-
-
-@admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ("name", "tabs", "active")
-    list_filter = ("active",)
-    search_fields = ("name", "body")

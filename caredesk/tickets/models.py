@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from caredesk.core.audit import AuditEvent
+from caredesk.core.errors import ValidationFailed
 from caredesk.customers.models import ConfigurableEntry, Customer, Order
 from caredesk.tickets import lifecycle
 
@@ -37,8 +38,10 @@ class Tag(models.Model):
 
 
 class Priority(models.IntegerChoices):
+    """SOP 004's levels ("priority levels such as high, medium, or low"), with urgent above high."""
+
     LOW = 1, "low"
-    NORMAL = 2, "normal"
+    MEDIUM = 2, "medium"
     HIGH = 3, "high"
     URGENT = 4, "urgent"
 
@@ -48,6 +51,14 @@ class Priority(models.IntegerChoices):
             if member.label == name:
                 return member
         raise KeyError(name)
+
+    @classmethod
+    def checked(cls, value: int) -> "Priority":
+        """`value` as a priority, or a clear error naming the levels."""
+        if value not in cls.values:
+            raise ValidationFailed(f"Priority must be {', '.join(cls.labels[:-1])} or {cls.labels[-1]}.",
+                                   field="priority")
+        return cls(value)
 
 
 class Status(models.TextChoices):
@@ -79,7 +90,7 @@ class Ticket(models.Model):
     ticket_type = models.ForeignKey(TicketType, null=True, blank=True, on_delete=models.PROTECT)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
     assignee = models.ForeignKey(

@@ -238,7 +238,7 @@ class NewTicketForm(forms.Form):
                                          required=False, empty_label="—")
     category = forms.ModelChoiceField(label="Category", queryset=Category.objects.filter(active=True),
                                       required=False, empty_label="—")
-    priority = forms.TypedChoiceField(label="Priority", coerce=int, initial=Priority.NORMAL,
+    priority = forms.TypedChoiceField(label="Priority", coerce=int, initial=Priority.MEDIUM,
                                       choices=[(p.value, p.label.capitalize()) for p in Priority])
     group = forms.ModelChoiceField(label="Group", queryset=Group.objects.filter(active=True), required=False,
                                    empty_label="—")

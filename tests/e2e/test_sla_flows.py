@@ -61,7 +61,7 @@ def test_the_ticket_page_shows_the_clocks_and_a_warning_arrives(page, sign_in, w
     expect(clocks.locator("li[data-metric=resolution]")).to_contain_text("Paused by: on_hold, pending")
     expect(first).to_contain_text("Running")
     expect(panel).to_contain_text("Policy Standard")
-    expect(panel.locator("#priority-reached")).to_contain_text("normal as the ticket was opened")
+    expect(panel.locator("#priority-reached")).to_contain_text("medium as the ticket was opened")
 
     assert actions.sweep_due() == 1  # the worker's sweep: the warning falls due now
     expect(first).to_contain_text("Breaches soon", timeout=10_000)  # the open page refreshes by itself

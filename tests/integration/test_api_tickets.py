@@ -114,7 +114,7 @@ def test_a_new_requester_is_not_kept_when_the_ticket_is_refused(api, customer, o
 def test_get_ticket(api, ticket):
     body = api.get(f"/api/v1/tickets/{ticket.pk}").json()
     assert (body["id"], body["subject"], body["status"], body["priority"]) == (
-        ticket.pk, "Where is my passport?", "new", "normal")
+        ticket.pk, "Where is my passport?", "new", "medium")
     assert_problem(api.get("/api/v1/tickets/999999"), 404)
     assert_problem(api.get(f"/api/v1/tickets/{2**63}"), 422, "ticket_id")
     assert_problem(api.get("/api/v1/tickets/abc"), 422, "ticket_id")
@@ -133,7 +133,7 @@ def test_update_ticket(api, ticket, agent, order):
     changed = {e.field: (e.actor, e.before, e.after) for e in events_of(ticket, action__endswith=".changed")}
     assert set(changed) == {"subject", "priority", "status", "group", "assignee", "tags", "ticket_type",
                             "category", "order", "description"}
-    assert changed["priority"] == (agent, "normal", "urgent")
+    assert changed["priority"] == (agent, "medium", "urgent")
     assert changed["status"] == (agent, "new", "pending")
     unassigned = patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"assignee": None, "group": None})
     assert unassigned.json()["assignee"] is None and unassigned.json()["group"] is None

@@ -5,14 +5,11 @@ history, the simulator); an undeclared kind or payload fails at once; docs/audit
 from __future__ import annotations
 
 import re
-from datetime import date, time
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-from caredesk.calendars import actions as calendar_actions
-from caredesk.calendars.models import BusinessCalendar, CalendarEvent
 from caredesk.cases import actions as case_actions
 from caredesk.cases.models import PrimaryReason
 from caredesk.channels import actions as channel_actions
@@ -20,7 +17,7 @@ from caredesk.channels.models import ChannelEvent, InboundMessage
 from caredesk.core import actions as agent_actions
 from caredesk.core import events
 from caredesk.core.audit import Actor
-from caredesk.core.models import Agent, AgentEvent
+from caredesk.core.models import Agent, AgentEvent, ConfigurationEvent
 from caredesk.customers import actions as customer_actions
 from caredesk.desk import actions as desk_actions
 from caredesk.desk.models import DeskEvent
@@ -42,7 +39,7 @@ from caredesk.resolutions import tokens
 from caredesk.playbooks.timeline import render_timeline
 from caredesk.review import actions as review_actions
 from caredesk.sla import actions as sla_actions
-from caredesk.sla.models import ContractTier, SlaEvent, SlaPolicy, SlaPolicyEvent, SlaTargetSpec
+from caredesk.sla.models import ContractTier, SlaEvent, SlaTargetSpec
 from caredesk.tickets import actions as ticket_actions
 from caredesk.web import actions as web_actions
 from caredesk.tickets.models import Category, Group, Priority, Ticket, TicketEvent, TicketType
@@ -56,8 +53,7 @@ SCENARIOS = ("care_call_first_closed_ticket", "care_call_task_done_without_call_
              "bot_issue_sentri_unresponsive", "sensitive_email_raises_the_review_flag",
              "escalation_agreed_to_wait", "escalation_refused_specialist_declines_supervisor_answers",
              "sla_priority_change_recomputes", "sla_pending_pauses_resolution_not_first_reply")
-LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent, CalendarEvent,
-        SlaPolicyEvent)
+LOGS = (TicketEvent, CustomerEvent, AgentEvent, ChannelEvent, DeskEvent, ArticleEvent, SlaEvent, ConfigurationEvent)
 
 
 def _scenarios(agent) -> list:
@@ -169,6 +165,7 @@ def _desk(agent, customer) -> None:
     desk_actions.merge(duplicate, kept, actor=actor)
     group = Group.objects.filter(active=True).first()
     desk_actions.set_round_robin(group, actor=actor, agents=[agent])
+    desk_actions.set_group_members(group, actor=actor, agents=[agent])
     ticket_actions.create_ticket(actor=actor, requester=customer, subject="Round robin", group=group)
 
 
@@ -333,19 +330,12 @@ def _resolutions(agent, customer) -> None:
 
 
 def _configuration(agent) -> None:
-    """A group's members set; a calendar created, changed and deleted; an SLA policy created, changed, deleted."""
+    """A ticket group added, renamed and removed, as the admin does it."""
     actor = Actor.of_agent(agent)
-    desk_actions.set_group_members(Group.objects.first(), actor=actor, agents=[agent])
-    calendar = calendar_actions.save_calendar(BusinessCalendar(key="night", name="Night shift", timezone="UTC"),
-                                              actor=actor, weekly_hours=[(0, time(22), time(0))])
-    calendar.holiday_country = "US"
-    calendar_actions.save_calendar(calendar, actor=actor, exceptions=[(date(2026, 12, 24), None, None, "Closed")])
-    calendar_actions.delete_calendars([calendar], actor=actor)
-    policy = SlaPolicy(key="night", name="Night", position=9)
-    sla_actions.edit_policy(policy, actor=actor, save=policy.save)
-    policy.warn_group = "unassigned"
-    sla_actions.edit_policy(policy, actor=actor, save=policy.save)
-    sla_actions.delete_policies([policy], actor=actor)
+    group = agent_actions.save_configuration(Group(key="night_shift", name="Night shift"), actor=actor)
+    group.name = "Night and weekend shift"
+    agent_actions.save_configuration(group, actor=actor)
+    agent_actions.delete_configuration([group], actor=actor)
 
 
 @pytest.fixture
@@ -363,8 +353,8 @@ def every_kind(agent, customer, order, settings):
     _surveys_and_clarifications(agent)
     _customer_and_agent_changes(agent, customer, order)
     _desk(agent, customer)
-    _configuration(agent)
     _knowledge(agent, ticket)
+    _configuration(agent)
     return results
 
 

@@ -132,7 +132,7 @@ def test_update_ticket_records_one_event_per_changed_field(frozen_clock, ticket,
     assert changes == {
         "subject": ("subject.changed", "Where is my passport?", "Passport status"),
         "description": ("description.changed", "It has been three weeks.", "Updated."),
-        "priority": ("priority.changed", "normal", "urgent"),
+        "priority": ("priority.changed", "medium", "urgent"),
         "status": ("status.changed", "new", "pending"),
         "group": ("group.changed", None, {"id": group.pk, "name": "Unresponsive Customers"}),
         "assignee": ("assignee.changed", None, {"id": agent.pk, "name": "Maria Lopez"}),
@@ -505,4 +505,4 @@ def test_back_office_actor_is_recorded(make_agent, ticket):
     clerk = make_agent("clerk", roles.BACK_OFFICE)
     actions.update_ticket(ticket, actor=Actor.of_agent(clerk), priority=1)
     event = events_of(ticket, action="priority.changed")[0]
-    assert (event.actor, event.actor_label, event.before, event.after) == (clerk, "clerk", "normal", "low")
+    assert (event.actor, event.actor_label, event.before, event.after) == (clerk, "clerk", "medium", "low")

@@ -36,7 +36,7 @@ def test_the_api_shows_the_clocks_and_how_the_priority_was_reached(api, opened):
     assert (first["state"], first["business_seconds_left"]) == ("running", 6 * 3600)
     resolution = next(row for row in body["clocks"] if row["metric"] == "resolution")
     assert resolution["pausing_statuses"] == ["on_hold", "pending"]
-    assert body["priority"]["how_it_was_reached"].startswith("normal")
+    assert body["priority"]["how_it_was_reached"].startswith("medium")
 
 
 def test_assessing_through_the_api_gives_the_matrix_priority(api, opened):

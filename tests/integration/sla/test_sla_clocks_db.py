@@ -120,7 +120,7 @@ def test_a_vip_customers_ticket_is_raised_one_level(monday, customer, actor):
     assert ticket.priority == Priority.HIGH
     assert TicketSla.objects.get(ticket=ticket).policy.key == "high"
     assert TicketPriority.objects.get(ticket=ticket).explanation == (
-        "normal by default (no impact and urgency); raised one level to high for a VIP customer")
+        "medium by default (no impact and urgency); raised one level to high for a VIP customer")
 
 
 def test_an_override_needs_a_reason_and_is_audited(monday, ticket, actor):

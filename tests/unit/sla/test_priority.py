@@ -4,7 +4,7 @@ import pytest
 
 from caredesk.sla.priority import assess
 
-LEVELS = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
+LEVELS = {1: "low", 2: "medium", 3: "high", 4: "urgent"}
 MATRIX = {("One person", "Can wait"): 1, ("Whole business", "Blocks work now"): 4, ("One person", "Needed soon"): 2}
 
 
@@ -18,7 +18,7 @@ def test_importance_and_contract_raise_it_by_one_level_only():
     result = assess(levels=LEVELS, default=2, impact="One person", urgency="Can wait", matrix=MATRIX,
                     raisers=["a VIP customer", "the Premium contract"])
     assert (result.priority, result.raised) == (2, True)
-    assert result.steps[-1] == "raised one level to normal for a VIP customer and the Premium contract"
+    assert result.steps[-1] == "raised one level to medium for a VIP customer and the Premium contract"
 
 
 def test_the_top_level_is_not_exceeded():
@@ -29,7 +29,7 @@ def test_the_top_level_is_not_exceeded():
 
 def test_without_impact_and_urgency_the_default_is_used():
     result = assess(levels=LEVELS, default=2, raisers=["a key customer"])
-    assert result.priority == 3 and result.steps[0] == "normal by default (no impact and urgency)"
+    assert result.priority == 3 and result.steps[0] == "medium by default (no impact and urgency)"
 
 
 def test_an_override_wins_and_needs_a_reason():
