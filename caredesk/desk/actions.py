@@ -1,7 +1,6 @@
 """The only writers of macros, canned responses, group membership and round robins (each change with its
-DeskEvent), and the
-agent's moves over tickets that combine several apps: a macro applied, a bulk change, a merge, a round-robin
-assignment. Ticket changes go through `tickets.actions.ticket_changes`, each ticket audited."""
+DeskEvent), and the agent's moves over tickets that combine several apps: a macro applied, a bulk change, a
+merge, a round-robin assignment. Ticket changes go through `tickets.actions.ticket_changes`, each ticket audited."""
 
 from __future__ import annotations
 

@@ -20,8 +20,7 @@ def _merged(reading: Reading) -> dict:
 
 def _members(reading: Reading) -> dict:
     after = reading.after
-    changes = [f"{verb} {', '.join(after[key])}" for verb, key in (("added", "added"), ("removed", "removed"))
-               if after[key]]
+    changes = [f"{key} {', '.join(after[key])}" for key in ("added", "removed") if after[key]]
     return {"group": after["group"], "changes": "; ".join(changes)}
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from caredesk.core.models import Agent
 from caredesk.desk.models import GroupMembership
-from caredesk.tickets.models import Group
 
 
 def members_by_group(group_ids: Iterable[int]) -> dict[int, list[Agent]]:
@@ -19,7 +18,3 @@ def members_by_group(group_ids: Iterable[int]) -> dict[int, list[Agent]]:
         found[row.group_id].append(row.agent)
     return found
 
-
-def groups_of(agent: Agent) -> list[Group]:
-    """The groups an agent belongs to, by position and name."""
-    return list(Group.objects.filter(memberships__agent=agent).order_by("position", "name"))
