@@ -279,6 +279,10 @@ def main() -> None:
     saved = SavedView.objects.filter(owner=agent).order_by("id").first()
     pages = {
         "ticket page (200 timeline entries)": f"/tickets/{ticket_id}/",
+        # the panels the ticket page loads after itself (hx-trigger load), each its own request
+        **{f"ticket page, then {name} panel": f"/tickets/{ticket_id}/{path}"
+           for name, path in (("Resolution", "resolution/panel/"), ("Feedback", "feedback/panel/"),
+                              ("Satisfaction", "satisfaction/"), ("SLA", "sla/"))},
         "ticket timeline fragment": f"/tickets/{ticket_id}/timeline/",
         "My work": "/",
         **{label: path.format(saved=saved.pk) for label, path in view_cases(ticket_id).items()},

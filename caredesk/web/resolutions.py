@@ -94,12 +94,21 @@ def articles_used(ticket: Ticket) -> list[Article]:
                 .annotate(last_used=Max("uses__at")).order_by("-last_used", "-id").only("pk", "title"))
 
 
-def resolution_context(ticket: Ticket, *, solve_form=None, confirmation_form=None, feedback_form=None) -> dict:
+def resolution_context(ticket: Ticket, *, solve_form=None, confirmation_form=None) -> dict:
+    """The Resolution panel's context (web/partials/resolution.html)."""
     return {
+        "ticket": ticket,
         "resolution": current_resolution(ticket),
         "solve_form": solve_form or SolveForm(ticket=ticket),
         "confirmation_form": confirmation_form or ConfirmationForm(),
-        "feedback_form": feedback_form or FeedbackForm(ticket=ticket),
         "articles_used": articles_used(ticket),
+    }
+
+
+def feedback_context(ticket: Ticket, *, feedback_form=None) -> dict:
+    """The Feedback panel's context (web/partials/feedback_panel.html)."""
+    return {
+        "ticket": ticket,
+        "feedback_form": feedback_form or FeedbackForm(ticket=ticket),
         "ticket_feedback": list(Feedback.objects.filter(ticket=ticket).select_related("team", "note", "shared_by")),
     }

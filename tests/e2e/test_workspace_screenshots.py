@@ -69,10 +69,12 @@ def test_write_screenshots(page, demo):
 
     page.goto(f"/tickets/{demo['followed'].pk}/")
     expect(page.get_by_role("button", name="Complete attempt")).to_be_visible()
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)  # the panels that load after the page
     page.screenshot(path=OUT / "ticket.png", full_page=True)
 
     page.goto(f"/tickets/{demo['ticket'].pk}/")
     page.get_by_role("tab", name="Log a call").click()
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
     page.screenshot(path=OUT / "ticket-call.png", full_page=True)
 
     page.goto("/tickets/new/")
@@ -103,4 +105,5 @@ def test_write_screenshots(page, demo):
     page.locator("[data-report=volume]").screenshot(path=OUT / "report-volume.png")
     page.locator("[data-report=csat_by_agent]").screenshot(path=OUT / "report-csat.png")
     page.goto(f"/tickets/{demo['rated'].pk}/")
+    expect(page.locator("#satisfaction .csat")).to_be_visible()
     page.locator("#satisfaction").screenshot(path=OUT / "ticket-satisfaction.png")

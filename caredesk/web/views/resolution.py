@@ -20,7 +20,8 @@ from caredesk.resolutions import actions, export, queries
 from caredesk.resolutions.models import FeedbackTeam, Resolution, RootCause
 from caredesk.web import forms as web_forms
 from caredesk.web.permissions import requires
-from caredesk.web.resolutions import FIELD_MAP, ConfirmationForm, FeedbackForm, SolveForm, resolution_context
+from caredesk.web.resolutions import (FIELD_MAP, ConfirmationForm, FeedbackForm, SolveForm, feedback_context,
+                                      resolution_context)
 from caredesk.web.views.ticket import load_ticket, ticket_context
 
 FEEDBACK_WEEKS = 8
@@ -32,9 +33,22 @@ def _done(request, ticket, message: str, anchor: str):
     return redirect(reverse("web:ticket", args=[ticket.pk]) + anchor)
 
 
-def _refused(request, ticket, **bound):
-    return render(request, "web/ticket.html", {**ticket_context(request, ticket), **resolution_context(ticket, **bound)},
-                  status=422)
+def _refused(request, ticket, *, feedback_form=None, **bound):
+    """The ticket page again, with the Resolution and Feedback panels in it (the refused form among them)."""
+    return render(request, "web/ticket.html", {**ticket_context(request, ticket), **resolution_context(ticket, **bound),
+                                               **feedback_context(ticket, feedback_form=feedback_form)}, status=422)
+
+
+@requires(roles.WORK_TICKETS)
+def resolution_panel(request, pk: int):
+    """The Resolution panel, which the ticket page loads after itself."""
+    return render(request, "web/partials/resolution.html", resolution_context(load_ticket(pk)))
+
+
+@requires(roles.WORK_TICKETS)
+def feedback_panel(request, pk: int):
+    """The Feedback panel, which the ticket page loads after itself."""
+    return render(request, "web/partials/feedback_panel.html", feedback_context(load_ticket(pk)))
 
 
 def _act(request, ticket, form, bound: str, write, message: str, anchor: str, field_map=None):

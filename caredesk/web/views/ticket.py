@@ -20,8 +20,6 @@ from caredesk.web import deliveries, follow_ups, forms, queries
 from caredesk.web.escalations import escalation_context
 from caredesk.web.permissions import requires
 from caredesk.web.recordings import ticket_recordings
-from caredesk.web.resolutions import resolution_context
-from caredesk.web.views.satisfaction import panel_context as satisfaction_context
 
 RELATED_TICKETS = 5
 
@@ -119,8 +117,6 @@ def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = 
     canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
     return {
         **panels_context(request, ticket, property_bound=property_bound, saved_field=saved_field),
-        **resolution_context(ticket),
-        **satisfaction_context(ticket),
         "composer": composer_forms(ticket, composer),
         "composer_labels": forms.COMPOSER_LABELS,
         "active_tab": active_tab or composer_tab(ticket.requester.preferred_channel),  # SOP 004's preferred channel

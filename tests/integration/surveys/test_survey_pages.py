@@ -67,7 +67,7 @@ def test_the_panel_shows_the_rating_and_only_supervisors_finish_reviews(client, 
     actions.record_rating(sent, rating="bad", reason=BadRatingReason.objects.get(key="other").pk, comment="Meh")
     review = RatingReview.objects.get()
     client.force_login(agent)
-    page = client.get(f"/tickets/{sent.ticket_id}/")
+    page = client.get(f"/tickets/{sent.ticket_id}/satisfaction/")
     assert b"CSAT BAD" in page.content and b"Finish the review" not in page.content
     finish = f"/tickets/{sent.ticket_id}/rating-reviews/{review.pk}/finish/"
     assert client.post(finish, {"note": "Called"}).status_code == 403
