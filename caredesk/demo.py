@@ -45,6 +45,15 @@ AGENTS = [
     ("heather", "Heather", "Supervisor", roles.TEAM_SUPERVISOR, ["Resolution Lead"]),
 ]
 
+# Who works which ticket group (by key): they see its queue under My groups and hear of its SLA warnings.
+GROUP_MEMBERS = {
+    "general_support": ["maria", "devon", "vincent"],
+    "website_care": ["maria"],
+    "unresponsive_customers": ["roxy", "devon"],
+    "resolution": ["rs", "lead", "heather"],
+    "back_office": ["bo"],
+}
+
 # name, emails, phones, customer type key, industry key of their order (or None), order status
 CUSTOMERS = [
     ("Dana Whitfield", ["dana.whitfield@example.com"], ["+1 415 555 0132"], "homeowner", "us_passport", "Processing"),
@@ -101,6 +110,9 @@ def load_demo() -> list[tuple[str, str]]:
         )
         agent_actions.set_presence(agents[username], "available")
     admin = Actor.of_agent(agents["admin"])
+    for key, usernames in GROUP_MEMBERS.items():
+        desk_actions.set_group_members(_entry(Group, key), actor=admin,
+                                       agents=[agents[username] for username in usernames])
     customers, orders = {}, {}
     for index, (name, emails, phones, type_key, industry_key, status) in enumerate(CUSTOMERS):
         customer = customer_actions.create_customer(

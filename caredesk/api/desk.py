@@ -14,10 +14,11 @@ from caredesk.api.tickets import StatusName, TicketOut, _ticket_or_404
 from caredesk.api.types import Id, InputSchema, Key, LongText, PriorityName, ShortText
 from caredesk.core.audit import Actor
 from caredesk.core.errors import ValidationFailed
-from caredesk.core.roles import MANAGE_RESPONSES, WORK_TICKETS
-from caredesk.desk import actions
+from caredesk.core.errors import NotFound
+from caredesk.core.roles import MANAGE_GROUPS, MANAGE_RESPONSES, WORK_TICKETS
+from caredesk.desk import actions, queries
 from caredesk.desk.models import Macro
-from caredesk.tickets.models import CannedResponse, Priority
+from caredesk.tickets.models import CannedResponse, Group, Priority
 
 router = Router(tags=["macros and bulk changes"])
 
@@ -105,6 +106,19 @@ class BulkIn(InputSchema):
 class BulkOut(Schema):
     changed: list[int]
     refused: dict[int, str] = Field(description="Each ticket left unchanged, with the reason.")
+
+
+class MemberOut(Schema):
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(agent) -> str:
+        return agent.display_name
+
+
+class MembersIn(InputSchema):
+    members: list[ShortText] = Field(max_length=500, description="The usernames of all the group's members.")
 
 
 class MergeIn(InputSchema):
@@ -220,3 +234,27 @@ def update_canned_response(request, response_id: Id, payload: CannedResponseIn):
     agent = require(request, MANAGE_RESPONSES)
     response = lookups.get_or_404(CannedResponse.objects.all(), response_id)
     return actions.update_canned_response(response, actor=Actor.of_agent(agent), **payload.dict(exclude_unset=True))
+
+
+def _group_or_404(key: str) -> Group:
+    group = Group.objects.filter(key=key).first()
+    if group is None:
+        raise NotFound(f"No ticket group {key!r}.")
+    return group
+
+
+@router.get("/groups/{key}/members", response=list[MemberOut])
+def group_members(request, key: Key):
+    """The group's active members: they work its queue and hear of its SLA warnings."""
+    require(request, WORK_TICKETS)
+    group = _group_or_404(key)
+    return queries.members_by_group([group.pk])[group.pk]
+
+
+@router.put("/groups/{key}/members", response=list[MemberOut])
+def set_group_members(request, key: Key, payload: MembersIn):
+    """Make these agents the group's members (the others leave), in one audited change (`manage_groups`)."""
+    agent = require(request, MANAGE_GROUPS)
+    group = _group_or_404(key)
+    members = [lookups.agent(username, field="members") for username in payload.members]
+    return actions.set_group_members(group, actor=Actor.of_agent(agent), agents=members)

@@ -24,6 +24,7 @@ MANAGE_INBOUND = "manage_inbound"  # quarantined inbound mail: see it, retry it,
 AUDIT_RECORDINGS = "audit_recordings"  # who played or downloaded which call recording, and why
 WRITE_ARTICLES = "write_articles"  # write, revise and publish knowledge base articles
 MANAGE_RESPONSES = "manage_responses"  # canned responses and macros, edited in the workspace
+MANAGE_GROUPS = "manage_groups"  # who belongs to which ticket group, edited in the workspace
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     AGENT: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, WRITE_ARTICLES}),
@@ -31,9 +32,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     RESOLUTION_SPECIALIST: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT}),
     RESOLUTION_LEAD: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS}),
     TEAM_SUPERVISOR: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_RESPONSES,
-                                WRITE_ARTICLES}),
+                                MANAGE_GROUPS, WRITE_ARTICLES}),
     ADMIN: frozenset({WORK_TICKETS, MANAGE_CUSTOMERS, VIEW_AUDIT, VIEW_REPORTS, MANAGE_AGENTS, CONFIGURE,
-                      MANAGE_INBOUND, AUDIT_RECORDINGS, MANAGE_RESPONSES, WRITE_ARTICLES}),
+                      MANAGE_INBOUND, AUDIT_RECORDINGS, MANAGE_RESPONSES, MANAGE_GROUPS, WRITE_ARTICLES}),
 }
 
 

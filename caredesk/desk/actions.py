@@ -1,6 +1,6 @@
-"""The only writers of macros, canned responses and round robins (each change with its DeskEvent), and the
-agent's moves over tickets that combine several apps: a macro applied, a bulk change, a merge, a round-robin
-assignment. Ticket changes go through `tickets.actions.ticket_changes`, each ticket audited."""
+"""The only writers of macros, canned responses, group membership and round robins (each change with its
+DeskEvent), and the agent's moves over tickets that combine several apps: a macro applied, a bulk change, a
+merge, a round-robin assignment. Ticket changes go through `tickets.actions.ticket_changes`, each ticket audited."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.core.models import Agent
-from caredesk.desk.models import DeskEvent, Macro, RoundRobin
+from caredesk.desk.models import DeskEvent, GroupMembership, Macro, RoundRobin
 from caredesk.playbooks import actions as playbook_actions
 from caredesk.resolutions import actions as resolution_actions
 from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets import lifecycle
 from caredesk.tickets.actions import TicketChange, normalize_tags, ticket_changes
-from caredesk.tickets.models import COMPOSER_TABS, CannedResponse, Channel, Interaction, Priority, Ticket
+from caredesk.tickets.models import COMPOSER_TABS, CannedResponse, Channel, Group, Interaction, Priority, Ticket
 
 MAX_BULK = 100  # tickets in one bulk change: a page of a view
 ROUND_ROBIN = Actor.system("round robin")
@@ -276,6 +276,36 @@ def next_in_turn(agent_ids: list[int], last_id: int | None) -> int | None:
         return None
     later = [pk for pk in ordered if last_id is not None and pk > last_id]
     return later[0] if later else ordered[0]
+
+
+# --- group membership ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_group_members(group: Group, *, actor: Actor, agents: Iterable[Agent]) -> list[Agent]:
+    """Make `agents` the group's members (an agent belongs to zero or more groups): those missing join, the others
+    leave, in one audited change. A deactivated agent cannot join. Returns the members, by username."""
+    chosen = {agent.pk: agent for agent in agents}
+    inactive = sorted(agent.get_username() for agent in chosen.values() if not agent.is_active)
+    if inactive:
+        raise ValidationFailed(f"{', '.join(inactive)} {'is' if len(inactive) == 1 else 'are'} deactivated and "
+                               f"cannot join a group.", field="members")
+    Group.objects.select_for_update().filter(pk=group.pk).first()  # one change of a group's members at a time
+    current = dict(GroupMembership.objects.filter(group=group).values_list("agent_id", "agent__username"))
+    added = [agent for pk, agent in chosen.items() if pk not in current]
+    removed = [pk for pk in current if pk not in chosen]
+    if added or removed:
+        GroupMembership.objects.filter(group=group, agent_id__in=removed).delete()
+        now = clock.now()
+        GroupMembership.objects.bulk_create(GroupMembership(group=group, agent=agent, added_at=now) for agent in added)
+        _record(actor, "group.members.changed", "members", before=sorted(current.values()), group=group, after={
+            "group": group.name, "members": sorted(agent.get_username() for agent in chosen.values()),
+            "added": sorted(agent.get_username() for agent in added),
+            "removed": sorted(current[pk] for pk in removed)})
+    return sorted(chosen.values(), key=lambda agent: agent.get_username())
+
+
+# --- round robin ----------------------------------------------------------------------------------------------
 
 
 @transaction.atomic

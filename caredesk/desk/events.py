@@ -3,7 +3,7 @@ merges and bulk changes as the tickets they touch record them (TicketEvent). See
 
 from __future__ import annotations
 
-from caredesk.core.events import EventKind, Reading, TicketMention, record, register
+from caredesk.core.events import VALUE, EventKind, Reading, TicketMention, record, register
 from caredesk.desk.models import DeskEvent
 from caredesk.tickets.models import TicketEvent
 
@@ -18,6 +18,12 @@ def _merged(reading: Reading) -> dict:
             "follow_ups": after["follow_ups"]}
 
 
+def _members(reading: Reading) -> dict:
+    after = reading.after
+    changes = [f"{key} {', '.join(after[key])}" for key in ("added", "removed") if after[key]]
+    return {"group": after["group"], "changes": "; ".join(changes)}
+
+
 def declare() -> None:
     register(
         DeskEvent,
@@ -27,6 +33,8 @@ def declare() -> None:
                   before=CANNED, after=CANNED),
         EventKind("macro.created", "created the macro {name}", field="macro", after=MACRO),
         EventKind("macro.changed", "changed the macro {name}", field="macro", before=MACRO, after=MACRO),
+        EventKind("group.members.changed", "changed the members of the group {group}: {changes}", field="members",
+                  before=VALUE, after=record("group", "members", "added", "removed"), values=_members),
         EventKind("round_robin.changed", "changed the round robin: on {active}, agents {agents}",
                   field="round_robin", before=record("active", "agents", nullable=True),
                   after=record("active", "agents")),

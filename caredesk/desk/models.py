@@ -1,5 +1,6 @@
-"""Macros (text and field changes applied in one step), round-robin assignment per group, and the audit
-trail of the responses library (canned responses and macros) that Team Supervisors edit in the workspace."""
+"""Macros (text and field changes applied in one step), group membership, round-robin assignment per group, and
+the audit trail of the responses library (canned responses and macros) and of the groups that Team Supervisors
+edit in the workspace."""
 
 from __future__ import annotations
 
@@ -43,6 +44,31 @@ class Macro(models.Model):
         return self.name
 
 
+class GroupMembership(models.Model):
+    """An agent belongs to a ticket group (zero or more each): the group's queue is theirs to work, and its SLA
+    warnings reach them (caredesk.sla.actions.deliver_warnings)."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_memberships")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "agent"], name="group_membership_once")]
+        indexes = [models.Index(fields=["agent", "group"], name="group_membership_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} in {self.group}"
+
+
+class GroupMembers(Group):
+    """A ticket group seen as its members, for the admin (the group's own fields stay in the tickets admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "group members"
+        verbose_name_plural = "group members"
+
+
 class RoundRobin(models.Model):
     """Optional round-robin assignment for a group: a ticket arriving in the group without an assignee goes
     to the next of `agents` (active ones only), in turn."""
@@ -59,14 +85,15 @@ class RoundRobin(models.Model):
 
 
 class DeskEvent(AuditEvent):
-    """Audit trail of the responses library and the round robins: who changed which macro, canned response
-    or rotation, from what to what."""
+    """Audit trail of the responses library, the round robins and group membership: who changed which macro,
+    canned response, rotation or group's members, from what to what."""
 
     macro = models.ForeignKey(Macro, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     canned_response = models.ForeignKey(CannedResponse, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
     round_robin = models.ForeignKey(RoundRobin, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="events")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["at", "id"], name="desk_event_at")]

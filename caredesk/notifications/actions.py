@@ -1,4 +1,5 @@
-"""The only writers of notifications. Plural first: `notify` tells several agents at once, with one audit event
+"""The only writers of notifications. Plural first: `notify` tells several agents at once (`notify_each` gives
+each their own text, in one write), with one audit event
 (AgentEvent `notification.sent`) in each recipient's trail; `mark_read` marks an agent's notifications read
 (`notification.read`). Event kinds: notification.sent, notification.read.
 
@@ -36,37 +37,48 @@ def _kind(key: str) -> NotificationKind:
     return kind
 
 
+def _text(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValidationFailed("A notification needs a text.", field="text")
+    return text[:TEXT_LIMIT - 1] + "…" if len(text) > TEXT_LIMIT else text
+
+
 @transaction.atomic
 def notify(agents: Iterable[Agent | None], kind: str, ticket: Ticket | None = None, *, text: str,
            actor: Actor | None = None) -> list[Notification]:
     """Tell each of `agents` (None and repeats are skipped, and so are inactive agents and the agent who is
     `actor`: nobody is notified of their own move) `text`, about `ticket`. Returns the notifications written."""
+    text = _text(text)
+    return notify_each(kind, [(agent, ticket, text) for agent in agents], actor=actor)
+
+
+@transaction.atomic
+def notify_each(kind: str, messages: Iterable[tuple[Agent | None, Ticket | None, str]], *,
+                actor: Actor | None = None) -> list[Notification]:
+    """Tell each agent their own text (about their own ticket, or none) in one write: the first message of an
+    agent counts, and None, inactive agents and the agent who is `actor` are skipped, as for `notify`."""
+    messages = [(agent, ticket, _text(text)) for agent, ticket, text in messages]
     kind_row = _kind(kind)
-    text = " ".join((text or "").split())
-    if not text:
-        raise ValidationFailed("A notification needs a text.", field="text")
-    if len(text) > TEXT_LIMIT:
-        text = text[:TEXT_LIMIT - 1] + "…"
     if not kind_row.active:
         return []
     own = actor.agent.pk if actor is not None and actor.agent is not None else None
-    recipients: dict[int, Agent] = {}
-    for agent in agents:
+    recipients: dict[int, tuple[Agent, Ticket | None, str]] = {}
+    for agent, ticket, text in messages:
         if agent is not None and agent.is_active and agent.pk != own:
-            recipients.setdefault(agent.pk, agent)
+            recipients.setdefault(agent.pk, (agent, ticket, text))
     if not recipients:
         return []
     now = clock.now()
     label = actor.label if actor is not None else ""
     rows = Notification.objects.bulk_create([
         Notification(agent=agent, kind=kind_row, ticket=ticket, text=text, actor_label=label, created_at=now)
-        for agent in recipients.values()
+        for agent, ticket, text in recipients.values()
     ])
     with audit.written_together():  # one INSERT for every recipient's event
         for row in rows:
             record_agent_event(actor, row.agent, "notification.sent", field="notification",
-                               after={"id": row.pk, "kind": kind, "ticket": ticket.pk if ticket else None,
-                                      "text": text})
+                               after={"id": row.pk, "kind": kind, "ticket": row.ticket_id, "text": row.text})
     return rows
 
 

@@ -36,8 +36,9 @@ from caredesk.core.db import statements
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers import actions as customer_actions
 from caredesk.customers.models import Customer
-from caredesk.notifications.actions import notify
-from caredesk.sla import clocks, priority
+from caredesk.desk.queries import members_by_group
+from caredesk.notifications.actions import notify_each
+from caredesk.sla import clocks, priority, recipients
 from caredesk.sla.models import (
     ContractTier, CustomerContract, Impact, ImportanceRule, PriorityMatrixCell, SlaConfiguration, SlaEvent, SlaPolicy,
     SlaTarget, TicketPriority, TicketSla, Urgency,
@@ -446,38 +447,60 @@ def policies_changed(*, policy_ids: Iterable[int] | None = None) -> int:
 # --- the sweep and warnings -------------------------------------------------------------------------------
 
 
-def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now: datetime) -> list[SlaEvent]:
+def _told(ticket: Ticket, warning: recipients.Warning, told: list) -> str:
+    """Whom a warning's event names: the assignee, and the group when the policy tells it, with the members
+    told beside the assignee (five by name at most)."""
+    who = [ticket.assignee.get_username()] if ticket.assignee_id else []
+    if ticket.group_id and recipients.tells_group(warning):
+        members = [agent.get_username() for agent in told if agent.pk != ticket.assignee_id]
+        shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+        who.append(ticket.group.name + (f" ({shown})" if members else ""))
+    return f" to {' and '.join(who)}" if who else " (unassigned)"
+
+
+def deliver_warnings(rows: list[SlaTarget], hours: dict[int, BusinessHours], now: datetime,
+                     warn_group: dict[int, str] | None = None) -> list[SlaEvent]:
     """Warn that targets breach soon, once per target, saying the business time left on the ticket's calendar
     (`hours`, by ticket id; a warning given at closing time for a target due next morning says 1h, not 17h):
-    an `sla.warned` event on the ticket naming its assignee
-    and group (the ticket page and My work show it), and an in-app notification to the assignee (kind
-    "sla_warning", caredesk.notifications; the team can turn the kind off). An agent with several targets
-    warned in one sweep gets one notification listing them, not one each: no floods. Returns the events to
-    write. The one place that decides how warnings travel."""
+    an `sla.warned` event on the ticket naming its assignee and group (the ticket page and My work show it), and
+    in-app notifications (kind "sla_warning", caredesk.notifications; the team can turn the kind off) to the
+    assignee and to the members of the ticket's group, as the ticket's policy says (`warn_group`, by ticket id:
+    always, only while unassigned, or never; caredesk.sla.recipients). Each recipient gets one notification per
+    sweep listing their targets, not one each: no floods. The groups' members are read in one query. Returns
+    the events to write. The one place that decides how warnings travel."""
+    if not rows:
+        return []
     tickets = Ticket.objects.select_related("assignee", "group").in_bulk({row.ticket_id for row in rows})
-    events = []
-    by_agent: dict[int, list[tuple[Ticket, str]]] = defaultdict(list)
-    for row in rows:
+    members = members_by_group({ticket.group_id for ticket in tickets.values() if ticket.group_id})
+    agents = {agent.pk: agent for group in members.values() for agent in group}
+    agents.update((ticket.assignee_id, ticket.assignee) for ticket in tickets.values() if ticket.assignee_id)
+    member_ids = {group: [agent.pk for agent in group_members] for group, group_members in members.items()}
+    events, warnings, what = [], [], {}
+    for index, row in enumerate(rows):
         ticket = tickets[row.ticket_id]
-        who = [name for name in ((ticket.assignee.get_username() if ticket.assignee_id else ""),
-                                 (ticket.group.name if ticket.group_id else "")) if name]
-        to = f" to {' and '.join(who)}" if who else " (unassigned)"
+        warning = recipients.Warning(index, ticket.assignee_id, ticket.group_id,
+                                     (warn_group or {}).get(row.ticket_id, recipients.ALWAYS))
+        warnings.append(warning)
         calendar = hours[row.ticket_id]
         left = clocks.describe_remaining(calendar.seconds_between(now, row.due_at)) if row.due_at else "?"
         soon = f"breaches soon, due {_when(row.due_at, calendar.zone)} ({left} of business time left)"
+        to = _told(ticket, warning, [agents[pk] for pk in recipients.recipients(warning, member_ids)])
         events.append(_clock_event(row.ticket_id, "warned", row.metric, row.cycle, row.due_at, soon + to, now))
-        if ticket.assignee_id:
-            by_agent[ticket.assignee_id].append((ticket, f"{clocks.METRIC_NAMES[row.metric]} {soon}"))
-    for warnings in by_agent.values():
-        ticket, what = warnings[0]
-        if len(warnings) == 1:
+        what[index] = (ticket, f"{clocks.METRIC_NAMES[row.metric]} {soon}")
+    messages = []
+    for agent_id, keys in recipients.by_recipient(warnings, member_ids).items():
+        ticket, text = what[keys[0]]
+        if len(keys) == 1:
             group = f" ({ticket.group.name})" if ticket.group_id else ""
-            notify([ticket.assignee], "sla_warning", ticket, actor=SLA,
-                   text=f"#{ticket.pk} {ticket.subject}{group}: {what}")
+            messages.append((agents[agent_id], ticket, f"#{ticket.pk} {ticket.subject}{group}: {text}"))
         else:
-            listed = "; ".join(f"#{ticket.pk} {what}" for ticket, what in warnings)
-            notify([ticket.assignee], "sla_warning", None, actor=SLA,
-                   text=f"{len(warnings)} SLA targets of your tickets breach soon: {listed}")
+            listed = "; ".join(f"#{what[key][0].pk} {what[key][1]}" for key in keys)
+            whose = ("your tickets" if all(what[key][0].assignee_id == agent_id for key in keys)
+                     else "your groups' tickets" if all(what[key][0].assignee_id != agent_id for key in keys)
+                     else "your tickets and your groups'")
+            messages.append((agents[agent_id], None, f"{len(keys)} SLA targets of {whose} breach soon: {listed}"))
+    if messages:
+        notify_each("sla_warning", messages, actor=SLA)
     return events
 
 
@@ -529,10 +552,12 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
         config = configuration()
         writes = _Writes(now, [], [], [], [], fields=("breached_at", "warned_at"))
         hours: dict[int, BusinessHours] = {}
+        warn_group: dict[int, str] = {}
         handled = 0
         for sla in slas:
             policy = config.by_pk.get(sla.policy_id)
             hours[sla.ticket_id] = policy.hours if policy else BusinessHours()
+            warn_group[sla.ticket_id] = policy.row.warn_group if policy else recipients.ALWAYS
             zone = hours[sla.ticket_id].zone
             for row in rows_by_ticket[sla.ticket_id]:
                 if row.due_at is not None and row.due_at <= now and row.breached_at is None:
@@ -545,7 +570,7 @@ def _sweep_batch(batch_size: int) -> tuple[int, bool]:
                     writes.changed.append(row)
                     handled += 1
             _schedule(sla, rows_by_ticket[sla.ticket_id], now)
-        writes.events += deliver_warnings(writes.warnings, hours, now)
+        writes.events += deliver_warnings(writes.warnings, hours, now, warn_group)
         writes.write()
         statements.update_rows(slas, ["next_due_at", "next_breach_at", "computed_at"])
     return handled + len(stale), len(due) == batch_size

@@ -70,7 +70,7 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = ("name", "key", "description", "position", "active", "calendar", "priorities", "importances",
-                  "ticket_types", "groups", "industries")
+                  "ticket_types", "groups", "industries", "warn_group")
 
 
 @admin.register(SlaPolicy)

@@ -14,7 +14,7 @@ from django.db import models
 from caredesk.calendars.models import BusinessCalendar
 from caredesk.core.audit import AuditEvent
 from caredesk.customers.models import ConfigurableEntry, Customer, Industry
-from caredesk.sla import clocks
+from caredesk.sla import clocks, recipients
 from caredesk.tickets.models import Group, Priority, Status, Ticket, TicketType
 
 
@@ -124,6 +124,9 @@ class SlaPolicy(models.Model):
     ticket_types = models.ManyToManyField(TicketType, blank=True)
     groups = models.ManyToManyField(Group, blank=True)
     industries = models.ManyToManyField(Industry, blank=True)
+    warn_group = models.CharField(
+        max_length=16, choices=recipients.WARN_GROUP_CHOICES, default=recipients.ALWAYS,
+        help_text="Whether the members of the ticket's group are warned as well as its assignee.")
 
     class Meta:
         ordering = ["position", "name"]

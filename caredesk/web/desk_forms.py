@@ -107,3 +107,21 @@ class MergeForm(forms.Form):
     into = forms.IntegerField(label="Merge into ticket #", min_value=1, error_messages={
         "required": "Give the number of the ticket to keep.", "invalid": "Give a ticket number, e.g. 1042."})
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class GroupMembersForm(forms.Form):
+    """A group's members, chosen among the active agents (a Team Supervisor's form on the Groups page; the
+    agents are read once for every group's form)."""
+
+    members = forms.MultipleChoiceField(required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
+                                        error_messages={"invalid_choice": "%(value)s is not an active agent; "
+                                                                          "choose among the agents listed."})
+
+    def __init__(self, *args, group, agents, **kwargs):
+        super().__init__(*args, prefix=f"group-{group.pk}", **kwargs)
+        self.agents = {str(agent.pk): agent for agent in agents}
+        self.fields["members"].label = f"Members of {group.name}"
+        self.fields["members"].choices = [(pk, agent.display_name) for pk, agent in self.agents.items()]
+
+    def clean_members(self) -> list:
+        return [self.agents[pk] for pk in self.cleaned_data["members"]]

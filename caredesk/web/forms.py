@@ -293,7 +293,8 @@ class ViewFilterForm(forms.Form):
     def __init__(self, *args, lookups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", "Any type"), *[(t.pk, t.name) for t in lookups["types"]]]
-        self.fields["group"].choices = [("", "Any group"), *[(g.pk, g.name) for g in lookups["groups"]]]
+        self.fields["group"].choices = [("", "Any group"), (queries.MY_GROUPS, "My groups"),
+                                        *[(g.pk, g.name) for g in lookups["groups"]]]
         self.fields["category"].choices = [("", "Any category"), *[(c.pk, c.name) for c in lookups["categories"]]]
         self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned"),
                                            *[(a.pk, a.display_name) for a in lookups["agents"]]]

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from caredesk.core import clock, events
 from caredesk.core.models import Agent
+from caredesk.desk.models import GroupMembership
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.review import queries as review_queries
 from caredesk.tickets import lifecycle
@@ -52,6 +53,7 @@ AGE_CHOICES = [
     ("7d", "Untouched for 7 days or more"),
     ("30d", "Untouched for 30 days or more"),
 ]
+MY_GROUPS = "mine"  # the group filter's value for the groups the signed-in agent belongs to
 REVIEW_CHOICES = [("", "Any"), ("needed", "Needs additional review")]
 SORTS = {
     "updated": ("updated_at", "Last updated"),
@@ -70,7 +72,7 @@ class ViewFilters:
 
     status: str = "active"
     ticket_type: int | None = None
-    group: int | None = None
+    group: int | str | None = None  # a group's id, or "mine": the groups the agent belongs to
     assignee: str = ""  # "", "me", "none" or an agent id
     tag: str = ""
     priority: int | None = None
@@ -117,7 +119,7 @@ def parse_filters(params) -> ViewFilters:
     return ViewFilters(
         status=status,
         ticket_type=_int_or_none(params.get("type")),
-        group=_int_or_none(params.get("group")),
+        group=MY_GROUPS if params.get("group") == MY_GROUPS else _int_or_none(params.get("group")),
         category=_int_or_none(params.get("category")),
         assignee=assignee,
         tag=(params.get("tag") or "").strip().lower()[:64],
@@ -142,9 +144,11 @@ def _conditions(filters: ViewFilters, agent: Agent) -> list[tuple[str, str, Any]
     updated_before = now - timedelta(days=int(filters.age[:-1])) if filters.age not in ("", "fresh") else None
     conditions = ticket_queries.ticket_conditions(
         statuses=STATUS_SETS.get(filters.status, [filters.status]), ticket_type=filters.ticket_type,
-        group=filters.group, category=filters.category, assignee=assignee, tag=filters.tag,
-        priority=filters.priority, updated_since=updated_since, updated_before=updated_before,
+        group=None if filters.group == MY_GROUPS else filters.group, category=filters.category, assignee=assignee,
+        tag=filters.tag, priority=filters.priority, updated_since=updated_since, updated_before=updated_before,
     )
+    if filters.group == MY_GROUPS:
+        conditions.append(("group_id", "in", GroupMembership.objects.filter(agent=agent).values("group_id")))
     if filters.review == "needed":
         conditions.append(("id", "in", review_queries.needing_review()))
     if filters.breach or filters.sort == "breach":

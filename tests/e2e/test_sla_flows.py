@@ -92,3 +92,38 @@ def test_an_override_needs_a_reason_and_shows_how_the_priority_was_reached(page,
     expect(panel.get_by_role("status")).to_have_text("Priority overridden.")
     expect(panel.locator("#priority-reached")).to_contain_text("set to urgent by an agent: Their launch is today")
     expect(panel).to_contain_text("Policy Urgent tickets")
+
+
+def test_a_supervisor_adds_a_group_member_who_then_hears_of_the_groups_sla_warning(page, sign_in, round_the_clock,
+                                                                                   maria, dana, e2e_agent):
+    """The warning of a ticket assigned to Maria reaches Sam under the bell: Sam is not the assignee but a member
+    of the ticket's group, added by the Team Supervisor on the Groups page."""
+    from caredesk.core import roles
+    from caredesk.sla import actions
+    from caredesk.tickets.actions import create_ticket
+    from caredesk.tickets.models import Group
+
+    e2e_agent("tess", roles.TEAM_SUPERVISOR, first_name="Tess", last_name="Supervisor")
+    e2e_agent("sam", first_name="Sam", last_name="Ortiz")
+    group = Group.objects.get(key="general_support")
+    with clock.frozen_at(clock.now() - timedelta(minutes=40)):
+        ticket = create_ticket(actor=Actor.of_agent(maria), requester=dana, subject="The app will not open",
+                               assignee=maria, group=group)
+
+    sign_in("tess")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Groups").click()
+    row = page.locator(f"#group-{group.pk}")
+    expect(row.locator("[data-members]")).to_have_text("No members")
+    row.get_by_label("Members of General Support").select_option(label="Sam Ortiz")
+    row.get_by_role("button", name="Save members of General Support").click()
+    expect(page.get_by_text("Saved the members of General Support.")).to_be_visible()
+    expect(page.locator(f"#group-{group.pk} [data-members]")).to_have_text("Sam Ortiz")
+
+    page.context.clear_cookies()
+    sign_in("sam")
+    expect(page.locator("#bell-count")).to_be_hidden()
+    assert actions.sweep_due() == 1  # the worker's sweep: the first reply's warning falls due now
+    expect(page.locator("#bell-count")).to_have_text("1", timeout=10_000)  # in-app, to the group's member
+    page.locator("#bell summary").click()
+    expect(page.locator("#notifications")).to_contain_text(
+        f"#{ticket.pk} The app will not open (General Support): first reply breaches soon")

@@ -165,6 +165,7 @@ def _desk(agent, customer) -> None:
     desk_actions.merge(duplicate, kept, actor=actor)
     group = Group.objects.filter(active=True).first()
     desk_actions.set_round_robin(group, actor=actor, agents=[agent])
+    desk_actions.set_group_members(group, actor=actor, agents=[agent])
     ticket_actions.create_ticket(actor=actor, requester=customer, subject="Round robin", group=group)
 
 

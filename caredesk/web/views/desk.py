@@ -1,6 +1,7 @@
 """The desk in the workspace: assign to me, apply a macro, merge a duplicate (ticket page), bulk changes (views),
-and the responses library, where Team Supervisors edit canned responses and macros. Every write is an action
-of caredesk.desk.actions."""
+the responses library, where Team Supervisors edit canned responses and macros, and the groups page, where
+everyone sees who works which group and Team Supervisors change its members. Every write is an action of
+caredesk.desk.actions."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
-from caredesk.desk import actions
+from caredesk.desk import actions, queries
 from caredesk.desk.models import Macro
-from caredesk.tickets.models import CannedResponse, Ticket
+from caredesk.tickets.models import CannedResponse, Group, Ticket
 from caredesk.web import desk_forms
 from caredesk.web.forms import show_domain_error
 from caredesk.web.permissions import requires
@@ -178,3 +179,43 @@ def edit_macro(request, pk: int | None = None):
     instance = _existing(Macro, pk)
     return _edit(request, form_class=desk_forms.MacroForm, instance=instance, create=actions.create_macro,
                  update=actions.update_macro, noun="macro", form_kwargs={"macro": instance})
+
+
+# --- groups and their members --------------------------------------------------------------------------------
+
+
+def _groups_page(request, forms_by_group: dict | None = None, status: int = 200):
+    groups = list(Group.objects.filter(active=True))
+    members = queries.members_by_group(group.pk for group in groups)
+    editable = request.user.can(roles.MANAGE_GROUPS)
+    agents = list(desk_forms.agent_choices()) if editable else []
+    rows = []
+    for group in groups:
+        form = (forms_by_group or {}).get(group.pk)
+        if form is None and editable:
+            form = desk_forms.GroupMembersForm(group=group, agents=agents,
+                                               initial={"members": [agent.pk for agent in members[group.pk]]})
+        rows.append({"group": group, "members": members[group.pk], "form": form,
+                     "mine": any(agent.pk == request.user.pk for agent in members[group.pk])})
+    return render(request, "web/groups.html", {"rows": rows, "editable": editable}, status=status)
+
+
+@requires(roles.WORK_TICKETS)
+def groups(request):
+    return _groups_page(request)
+
+
+@requires(roles.MANAGE_GROUPS)
+@require_POST
+def edit_group_members(request, pk: int):
+    group = _existing(Group, pk)
+    form = desk_forms.GroupMembersForm(request.POST, group=group, agents=desk_forms.agent_choices())
+    if form.is_valid():
+        try:
+            actions.set_group_members(group, actor=Actor.of_agent(request.user), agents=form.cleaned_data["members"])
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, f"Saved the members of {group.name}.")
+            return redirect("web:groups")
+    return _groups_page(request, {group.pk: form}, status=422)

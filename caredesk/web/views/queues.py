@@ -26,6 +26,8 @@ MAX_SIDEBAR_VIEWS = 30
 BUILT_IN_VIEWS = [
     ("My active tickets", {"assignee": "me"}),
     ("Unassigned", {"assignee": "none", "status": "unsolved"}),
+    ("Unassigned in my groups", {"group": "mine", "assignee": "none", "status": "unsolved"}),
+    ("My groups", {"group": "mine"}),
     ("All active", {}),
     ("New", {"status": "new"}),
     ("Waiting on the customer", {"status": "pending"}),

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[3] / "caredesk"
-PURE = [ROOT / "calendars" / "hours.py", ROOT / "sla" / "clocks.py", ROOT / "sla" / "priority.py"]
+PURE = [ROOT / "calendars" / "hours.py", ROOT / "sla" / "clocks.py", ROOT / "sla" / "priority.py",
+        ROOT / "sla" / "recipients.py"]
 ALLOWED = {"__future__", "collections", "dataclasses", "datetime", "functools", "zoneinfo", "holidays",
            "caredesk.calendars.hours"}
 
