@@ -131,6 +131,11 @@ class Engine:
                 f"ON CONFLICT (source, object_id) DO UPDATE SET "
                 f"{', '.join(f'{name} = excluded.{name}' for name in INSERTED[2:])} WHERE {changed}", rows)
 
+    def bulk_insert(self, source, after: int, max_text: int):
+        """Index the rows of `source` after id `after`, a batch, within the database: (the last id covered,
+        rows), None past the last row, or NotImplemented where the build goes through Python instead."""
+        return NotImplemented
+
     def clear_all(self) -> None:
         """Every document out of the index."""
         raise NotImplementedError
