@@ -1,5 +1,7 @@
-"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index, ranked by
-ts_rank; pg_trgm's GIN index over the identifiers for substring search. Created by the migrations."""
+"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index; pg_trgm's GIN index
+over the identifiers for substring search. Created by the migrations. A query reads the newest matches in
+windows of ids (a GIN index returns its matches in no order) and scores them as SQLite does: 1, plus a
+title match, plus an identifier match."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from django.db import connection, transaction
 from caredesk.search import text
 from caredesk.search.engines import base
 
-SUBSTRING_SCORE = 0.05
+FIRST_WINDOW = 20_000  # documents (ids) the newest window spans, when the planner foresees many matches
+GROWTH = 16  # a window spans at most this many times the ids read before it
 BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a committed step of the build)
 # Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
 # digit, or anything outside ASCII (Python's \d also matches other scripts' digits).
@@ -28,12 +31,33 @@ class PostgresEngine(base.Engine):
     vendor = "postgresql"
     differs = "IS DISTINCT FROM"
 
-    substring_score = SUBSTRING_SCORE
-
-    def full_text(self, query, joined, condition):
+    def full_text_matches(self, cursor, query, joined, condition, params, limit):
+        """The newest `limit` matches, window by window of ids from the newest: each window is one bitmap
+        scan of the GIN index ANDed with the primary key's range, so only the documents of the window are
+        read (and, for a phrase, checked). The first window is sized from the planner's estimate of the
+        matches, the next ones from the matches found so far."""
         sql, value = tsquery(query)
-        return (f"SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d CROSS JOIN {sql} q {joined} "
-                f"WHERE d.tsv @@ q AND {condition} ORDER BY d.id DESC LIMIT %s"), [value]
+        cursor.execute("SELECT coalesce(max(id), 0), (SELECT reltuples FROM pg_class WHERE relname = "
+                       "'search_searchdocument') FROM search_searchdocument")
+        upper, documents = cursor.fetchone()
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
+        foreseen = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+        span = upper if foreseen * 2 <= limit else max(FIRST_WINDOW, int(limit / foreseen * max(documents, 1) * 1.5))
+        title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
+        found: list[tuple[int, float]] = []
+        covered = 0
+        while upper > 0 and len(found) < limit:
+            lower = max(0, upper - span)
+            cursor.execute(
+                f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} THEN {base.KEYS_SCORE} "
+                f"ELSE 0 END)::float8 FROM (SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} "
+                f"WHERE d.tsv @@ {sql} AND d.id > %s AND d.id <= %s AND {condition} ORDER BY d.id DESC LIMIT %s) c",
+                [*([value] if not query.phone else []), value, value, lower, upper, *params, limit - len(found)])
+            found += cursor.fetchall()
+            covered, upper = covered + upper - lower, lower
+            wanted = limit - len(found)
+            span = min(covered * GROWTH, int(wanted * covered / len(found) * 1.5) + 1 if found else covered * GROWTH)
+        return found
 
     def substring(self, query, joined, condition):
         pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
