@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from caredesk.search import text
 from caredesk.search.engines import base
 
-FIRST_WINDOW = 20_000  # documents (ids) the newest window spans, when the planner foresees many matches
-GROWTH = 16  # a window spans at most this many times the ids read before it
+BUCKET = 50_000  # ids: the first column of the full-text index, what a query's windows are made of
+BUCKET_OF = f"(d.id / {BUCKET})"
+GROWTH = 8  # a window spans at most this many times the buckets read before it
 BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a committed step of the build)
 # Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
 # digit, or anything outside ASCII (Python's \d also matches other scripts' digits).
@@ -32,31 +33,31 @@ class PostgresEngine(base.Engine):
     differs = "IS DISTINCT FROM"
 
     def full_text_matches(self, cursor, query, joined, condition, params, limit):
-        """The newest `limit` matches, window by window of ids from the newest: each window is one bitmap
-        scan of the GIN index ANDed with the primary key's range, so only the documents of the window are
-        read (and, for a phrase, checked). The first window is sized from the planner's estimate of the
-        matches, the next ones from the matches found so far."""
+        """The newest `limit` matches. A query the planner expects few matches of reads them all (one bitmap
+        scan of the GIN index); else they are read bucket by bucket of ids from the newest: the index's
+        first column is the document's bucket, and GIN intersects it with the words' posting lists inside
+        the index, skipping through a common word's list rather than reading a million entries. A window
+        spans one bucket, then as many as the matches found so far say are needed, growing at most GROWTH
+        times."""
         sql, value = tsquery(query)
-        cursor.execute("SELECT coalesce(max(id), 0), (SELECT reltuples FROM pg_class WHERE relname = "
-                       "'search_searchdocument') FROM search_searchdocument")
-        upper, documents = cursor.fetchone()
         cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
-        foreseen = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
-        span = upper if foreseen * 2 <= limit else max(FIRST_WINDOW, int(limit / foreseen * max(documents, 1) * 1.5))
+        few = cursor.fetchone()[0][0]["Plan"]["Plan Rows"] * 2 <= limit
+        cursor.execute(f"SELECT coalesce(max(id), 0) / {BUCKET} FROM search_searchdocument")
+        top = cursor.fetchone()[0]
         title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
         found: list[tuple[int, float]] = []
-        covered = 0
-        while upper > 0 and len(found) < limit:
-            lower = max(0, upper - span)
+        span = top + 1 if few else 1
+        while top >= 0 and len(found) < limit:
+            bottom = max(0, top - span + 1)
             cursor.execute(
                 f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} THEN {base.KEYS_SCORE} "
                 f"ELSE 0 END)::float8 FROM (SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} "
-                f"WHERE d.tsv @@ {sql} AND d.id > %s AND d.id <= %s AND {condition} ORDER BY d.id DESC LIMIT %s) c",
-                [*([value] if not query.phone else []), value, value, lower, upper, *params, limit - len(found)])
+                f"WHERE {BUCKET_OF} BETWEEN %s AND %s AND d.tsv @@ {sql} AND {condition} "
+                f"ORDER BY d.id DESC LIMIT %s) c",
+                [*([value] if not query.phone else []), value, bottom, top, value, *params, limit - len(found)])
             found += cursor.fetchall()
-            covered, upper = covered + upper - lower, lower
-            wanted = limit - len(found)
-            span = min(covered * GROWTH, int(wanted * covered / len(found) * 1.5) + 1 if found else covered * GROWTH)
+            read, top = span, bottom - 1
+            span = min(read * GROWTH, (limit - len(found)) * read // len(found) + 1) if found else read * GROWTH
         return found
 
     def substring(self, query, joined, condition):
@@ -144,12 +145,13 @@ class PostgresEngine(base.Engine):
 
 
 CREATE_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin ((id / {BUCKET}), tsv)",
     "CREATE INDEX IF NOT EXISTS search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) "
     "WHERE ids <> ''",
 ]
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
     "ALTER TABLE search_searchdocument ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('simple', keys), 'A') || "
     "setweight(to_tsvector('english', body), 'D')) STORED",
