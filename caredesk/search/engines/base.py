@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from caredesk.search.text import Query
 
@@ -83,7 +83,7 @@ class Engine:
         if any(len(words) > 1 for words in query.phrases):
             limit = min(limit, PHRASE_CANDIDATES)
         found: dict[int, float] = {}
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             if query.phrases or query.phone:
                 found.update(self.full_text_matches(cursor, query, joins(ticket_needed), condition, params, limit))
             if len(query.substring) >= 3:

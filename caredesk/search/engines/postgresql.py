@@ -1,18 +1,23 @@
-"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index; pg_trgm's GIN index
-over the identifiers for substring search. Created by the migrations. A query reads the newest matches in
-windows of ids (a GIN index returns its matches in no order) and scores them as SQLite does: 1, plus a
-title match, plus an identifier match."""
+"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index led by the
+document's id bucket (btree_gin); pg_trgm's GIN index over the identifiers for substring search. Created by
+the migrations. A query reads the newest matches bucket by bucket (a GIN index returns its matches in no
+order) and scores them as SQLite does: 1, plus a title match, plus an identifier match."""
 
 from __future__ import annotations
+
+import math
 
 from django.db import connection, transaction
 
 from caredesk.search import text
 from caredesk.search.engines import base
 
-BUCKET = 50_000  # ids: the first column of the full-text index, what a query's windows are made of
+BUCKET = 10_000  # ids: the first column of the full-text index, what a query reads the newest matches by
 BUCKET_OF = f"(d.id / {BUCKET})"
-GROWTH = 8  # a window spans at most this many times the buckets read before it
+FEW = 5  # a query expected to match at most this many times the candidates wanted reads all its matches
+MAX_BUCKETS = 16  # buckets a statement reads at most
+READ = 10_000  # matches a statement is expected to read at most (at the average density): its buckets
+GROWTH = 8  # when a statement finds nothing, the next expects this many times fewer matches per bucket
 BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a committed step of the build)
 # Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
 # digit, or anything outside ASCII (Python's \d also matches other scripts' digits).
@@ -33,31 +38,42 @@ class PostgresEngine(base.Engine):
     differs = "IS DISTINCT FROM"
 
     def full_text_matches(self, cursor, query, joined, condition, params, limit):
-        """The newest `limit` matches. A query the planner expects few matches of reads them all (one bitmap
-        scan of the GIN index); else they are read bucket by bucket of ids from the newest: the index's
-        first column is the document's bucket, and GIN intersects it with the words' posting lists inside
-        the index, skipping through a common word's list rather than reading a million entries. A window
-        spans one bucket, then as many as the matches found so far say are needed, growing at most GROWTH
-        times."""
+        """The newest `limit` matches. A query the planner expects few matches of (FEW times `limit`) reads
+        them all, one bitmap scan of the GIN index; else they are read bucket by bucket of ids from the
+        newest. The index's first column is the document's bucket: GIN intersects one bucket with the
+        words inside the index, skipping through a common word's posting list instead of reading a million
+        entries, so a statement reads about the documents it returns. A statement covers as many buckets
+        (a UNION ALL of one scan each: the planner uses the index for an equality, not a range) as the
+        matches expected, and then found, per bucket say are needed."""
         sql, value = tsquery(query)
+        cursor.execute("SET LOCAL jit = off")  # compiling took 30 ms; the statements are cheap
         cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
-        few = cursor.fetchone()[0][0]["Plan"]["Plan Rows"] * 2 <= limit
+        foreseen = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+        title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
+        # "id + 0": ordered by the primary key, the planner would walk it backwards and test every document
+        # (it cannot know that a bucket's or a rare word's matches are all far from the newest).
+        scored = (f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} "
+                  f"THEN {base.KEYS_SCORE} ELSE 0 END)::float8 FROM (SELECT * FROM ({{}}) u "
+                  f"ORDER BY u.id + 0 DESC LIMIT %s) c")
+        first = [*([value] if not query.phone else []), value]
+        select = f"SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} WHERE d.tsv @@ {sql} AND {condition}"
+        if foreseen <= FEW * limit:
+            cursor.execute(scored.format(select), [*first, value, *params, limit])
+            return cursor.fetchall()
         cursor.execute(f"SELECT coalesce(max(id), 0) / {BUCKET} FROM search_searchdocument")
         top = cursor.fetchone()[0]
-        title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
         found: list[tuple[int, float]] = []
-        span = top + 1 if few else 1
+        per_bucket = expected = foreseen / (top + 1)  # matches, on average
+        widest, read = max(1, min(MAX_BUCKETS, int(READ / expected))), 0
         while top >= 0 and len(found) < limit:
-            bottom = max(0, top - span + 1)
-            cursor.execute(
-                f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} THEN {base.KEYS_SCORE} "
-                f"ELSE 0 END)::float8 FROM (SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} "
-                f"WHERE {BUCKET_OF} BETWEEN %s AND %s AND d.tsv @@ {sql} AND {condition} "
-                f"ORDER BY d.id DESC LIMIT %s) c",
-                [*([value] if not query.phone else []), value, bottom, top, value, *params, limit - len(found)])
+            span = max(1, min(widest, math.ceil((limit - len(found)) * 1.5 / per_bucket)))
+            buckets = list(range(top, max(-1, top - span), -1))
+            union = " UNION ALL ".join([f"{select} AND {BUCKET_OF} = %s::bigint"] * len(buckets))
+            cursor.execute(scored.format(union), [*first, *[p for bucket in buckets for p in (value, *params, bucket)],
+                                                  limit - len(found)])
             found += cursor.fetchall()
-            read, top = span, bottom - 1
-            span = min(read * GROWTH, (limit - len(found)) * read // len(found) + 1) if found else read * GROWTH
+            read, top = read + len(buckets), buckets[-1] - 1
+            per_bucket = len(found) / read if found else per_bucket / GROWTH
         return found
 
     def substring(self, query, joined, condition):

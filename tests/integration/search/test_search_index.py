@@ -167,6 +167,26 @@ def test_a_build_writes_the_documents_the_changes_wrote(agent, actor, customer):
     assert any("4155550100" in keys for source, *_, keys, _, _ in followed if source == "interaction")
 
 
+def test_postgresql_reads_common_words_bucket_by_bucket_with_the_same_hits(agent, actor, customer, monkeypatch):
+    """Above a few thousand expected matches PostgreSQL reads the newest ones bucket by bucket of ids: here
+    forced, buckets of 2 ids, it finds and ranks what reading every match does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's engine")
+    from caredesk.search.engines import postgresql
+
+    tickets = [open_ticket(actor, customer, f"Lantern {n}", description="A lantern lantern question") for n in range(7)]
+    use_cases.add_note(tickets[2], actor=actor, body="The lantern arrived broken")
+    queries_ = ["lantern", '"lantern question"', "lantern arrived"]
+    everything = {query: found(agent, query) for query in queries_}
+    monkeypatch.setattr(postgresql, "FEW", 0)
+    monkeypatch.setattr(postgresql, "BUCKET", 2)
+    monkeypatch.setattr(postgresql, "BUCKET_OF", "(d.id / 2)")
+    assert {query: found(agent, query) for query in queries_} == everything
+    assert len(everything["lantern"]) == 8 and everything["lantern arrived"] == [("interaction", everything["lantern arrived"][0][1])]
+
+
 def test_a_merged_duplicates_messages_are_found_on_the_kept_ticket(agent, actor, customer):
     from caredesk.tickets.actions import merge_tickets
 
