@@ -17,6 +17,7 @@ BUCKET_OF = f"(d.id / {BUCKET})"
 FEW = 5  # a query expected to match at most this many times the candidates wanted reads all its matches
 MAX_BUCKETS = 16  # buckets a statement reads at most
 READ = 10_000  # matches a statement is expected to read at most (at the average density): its buckets
+UNSEEN = "qzxjqzxj"  # a word in no document: what the planner guesses for the words it keeps no frequency of
 GROWTH = 8  # when a statement finds nothing, the next expects this many times fewer matches per bucket
 BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a committed step of the build)
 # Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
@@ -47,8 +48,7 @@ class PostgresEngine(base.Engine):
         matches expected, and then found, per bucket say are needed."""
         sql, value = tsquery(query)
         cursor.execute("SET LOCAL jit = off")  # compiling took 30 ms; the statements are cheap
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
-        foreseen = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+        foreseen, unseen = (self._foreseen(cursor, sql, value), self._foreseen(cursor, "to_tsquery('simple', %s)", UNSEEN))
         title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
         # "id + 0": ordered by the primary key, the planner would walk it backwards and test every document
         # (it cannot know that a bucket's or a rare word's matches are all far from the newest).
@@ -57,7 +57,7 @@ class PostgresEngine(base.Engine):
                   f"ORDER BY u.id + 0 DESC LIMIT %s) c")
         first = [*([value] if not query.phone else []), value]
         select = f"SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} WHERE d.tsv @@ {sql} AND {condition}"
-        if foreseen <= FEW * limit:
+        if foreseen <= max(FEW * limit, unseen):  # the planner guesses as for a word it has no statistics of
             cursor.execute(scored.format(select), [*first, value, *params, limit])
             return cursor.fetchall()
         cursor.execute(f"SELECT coalesce(max(id), 0) / {BUCKET} FROM search_searchdocument")
@@ -75,6 +75,12 @@ class PostgresEngine(base.Engine):
             read, top = read + len(buckets), buckets[-1] - 1
             per_bucket = len(found) / read if found else per_bucket / GROWTH
         return found
+
+    @staticmethod
+    def _foreseen(cursor, sql: str, value: str) -> float:
+        """The planner's estimate of the documents matching a tsquery."""
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
     def substring(self, query, joined, condition):
         pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
