@@ -83,6 +83,7 @@ class Engine:
         if any(len(words) > 1 for words in query.phrases):
             limit = min(limit, PHRASE_CANDIDATES)
         found: dict[int, float] = {}
+        # One transaction: an engine may SET LOCAL what its statements need (PostgreSQL turns JIT off).
         with transaction.atomic(), connection.cursor() as cursor:
             if query.phrases or query.phone:
                 found.update(self.full_text_matches(cursor, query, joins(ticket_needed), condition, params, limit))
