@@ -48,15 +48,18 @@ class PostgresEngine(base.Engine):
         matches expected, and then found, per bucket say are needed."""
         sql, value = tsquery(query)
         cursor.execute("SET LOCAL jit = off")  # compiling took 30 ms; the statements are cheap
-        foreseen, unseen = (self._foreseen(cursor, sql, value), self._foreseen(cursor, "to_tsquery('simple', %s)", UNSEEN))
-        title = "0" if query.phone else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END"
+        foreseen = self._foreseen(cursor, sql, value)
+        unseen = self._foreseen(cursor, "to_tsquery('simple', %s)", UNSEEN)
+        title = ("0" if query.phone
+                 else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END")
         # "id + 0": ordered by the primary key, the planner would walk it backwards and test every document
         # (it cannot know that a bucket's or a rare word's matches are all far from the newest).
         scored = (f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} "
                   f"THEN {base.KEYS_SCORE} ELSE 0 END)::float8 FROM (SELECT * FROM ({{}}) u "
                   f"ORDER BY u.id + 0 DESC LIMIT %s) c")
         first = [*([value] if not query.phone else []), value]
-        select = f"SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} WHERE d.tsv @@ {sql} AND {condition}"
+        select = (f"SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} "
+                  f"WHERE d.tsv @@ {sql} AND {condition}")
         if foreseen <= max(FEW * limit, unseen):  # the planner guesses as for a word it has no statistics of
             cursor.execute(scored.format(select), [*first, value, *params, limit])
             return cursor.fetchall()

@@ -155,9 +155,11 @@ def test_a_build_writes_the_documents_the_changes_wrote(agent, actor, customer):
     ticket = open_ticket(actor, customer, "Call me back", description="Reach me at (415) 555-0199.")
     use_cases.add_note(ticket, actor=actor, body="Called 415.555.0199 twice; the café was closed")
     use_cases.add_note(ticket, actor=actor, body="No digits here, just words")
-    use_cases.log_call(ticket, actor=actor, direction="outbound", outcome="answered", body="Spoke to her at +1 415 555 0100",
-                       call_notes={"caller_name": "Dana Whitfield", "call_type": "Outbound", "customer_type": "Existing",
-                                   "reason_for_call": "Renewal status", "actions_taken": "Explained the 2026-01-05 date"})
+    use_cases.log_call(ticket, actor=actor, direction="outbound", outcome="answered",
+                       body="Spoke to her at +1 415 555 0100",
+                       call_notes={"caller_name": "Dana Whitfield", "call_type": "Outbound",
+                                   "customer_type": "Existing", "reason_for_call": "Renewal status",
+                                   "actions_taken": "Explained the 2026-01-05 date"})
     columns = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
     followed = sorted(SearchDocument.objects.values_list(*columns))
     actions.clear()
@@ -184,7 +186,8 @@ def test_postgresql_reads_common_words_bucket_by_bucket_with_the_same_hits(agent
     monkeypatch.setattr(postgresql, "BUCKET", 2)
     monkeypatch.setattr(postgresql, "BUCKET_OF", "(d.id / 2)")
     assert {query: found(agent, query) for query in queries_} == everything
-    assert len(everything["lantern"]) == 8 and everything["lantern arrived"] == [("interaction", everything["lantern arrived"][0][1])]
+    assert len(everything["lantern"]) == 8
+    assert [source for source, _ in everything["lantern arrived"]] == ["interaction"]
 
 
 def test_a_merged_duplicates_messages_are_found_on_the_kept_ticket(agent, actor, customer):
