@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from caredesk.search.text import Query
 
@@ -15,6 +15,12 @@ START, STOP = "\u2983", "\u2984"
 # The columns a build inserts, in this order.
 INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
+# A query with a phrase ranks its newest 200 matches: checking that words are next to one another costs a
+# look at each document holding them all, and a phrase of common words is in few of those.
+PHRASE_CANDIDATES = 200
+# What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a
+# subject above a body); a hit by a substring of an identifier scores 1.
+TITLE_SCORE, KEYS_SCORE, SUBSTRING_SCORE = 10.0, 4.0, 1.0
 
 
 @dataclass(frozen=True)
@@ -69,22 +75,23 @@ def marked(text: str) -> str:
 class Engine:
     vendor: str
 
-    substring_score: float  # what a hit by substring of an identifier scores
-
     def candidates(self, query: Query, *, sources: list[str], filters: Filters, public_only: bool,
                    limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """(document id, score: higher is better) of the matching documents: the newest `limit` full-text
         matches and the newest `limit` identifiers holding the query."""
         condition, params, ticket_needed = where(filters, sources, public_only)
+        if any(len(words) > 1 for words in query.phrases):
+            limit = min(limit, PHRASE_CANDIDATES)
         found: dict[int, float] = {}
-        with connection.cursor() as cursor:
+        # One transaction: an engine may SET LOCAL what its statements need (PostgreSQL turns JIT off).
+        with transaction.atomic(), connection.cursor() as cursor:
             if query.phrases or query.phone:
                 found.update(self.full_text_matches(cursor, query, joins(ticket_needed), condition, params, limit))
             if len(query.substring) >= 3:
                 sql, first = self.substring(query, joins(ticket_needed), condition)
                 cursor.execute(sql, [*first, *params, limit])
                 for (document_id,) in cursor.fetchall():
-                    found[document_id] = max(found.get(document_id, 0.0), self.substring_score)
+                    found[document_id] = max(found.get(document_id, 0.0), SUBSTRING_SCORE)
         return list(found.items())
 
     def full_text_matches(self, cursor, query: Query, joined: str, condition: str, params: list,
@@ -119,6 +126,11 @@ class Engine:
         """Documents (tuples of INSERTED) inserted, or rewritten where they differ from what is indexed: a
         change's documents, inside its transaction."""
         raise NotImplementedError
+
+    def bulk_insert(self, source, after: int, max_text: int):
+        """Index the rows of `source` after id `after`, a batch, within the database: (the last id covered,
+        rows), None past the last row, or NotImplemented where the build goes through Python instead."""
+        return NotImplemented
 
     def clear_all(self) -> None:
         """Every document out of the index."""

@@ -1,13 +1,28 @@
-"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index, ranked by
-ts_rank; pg_trgm's GIN index over the identifiers for substring search. Created by the migrations."""
+"""PostgreSQL: a stored tsvector column (title weight A, keys A, body D) with a GIN index led by the
+document's id bucket (btree_gin); pg_trgm's GIN index over the identifiers for substring search. Created by
+the migrations. A query reads the newest matches bucket by bucket (a GIN index returns its matches in no
+order) and scores them as SQLite does: 1, plus a title match, plus an identifier match."""
 
 from __future__ import annotations
 
+import math
+
 from django.db import connection, transaction
 
+from caredesk.search import text
 from caredesk.search.engines import base
 
-SUBSTRING_SCORE = 0.05
+BUCKET = 10_000  # ids: the first column of the full-text index, what a query reads the newest matches by
+BUCKET_OF = f"(d.id / {BUCKET})"
+FEW = 5  # a query expected to match at most this many times the candidates wanted reads all its matches
+MAX_BUCKETS = 16  # buckets a statement reads at most
+READ = 10_000  # matches a statement is expected to read at most (at the average density): its buckets
+UNSEEN = "qzxjqzxj"  # a word in no document: what the planner guesses for the words it keeps no frequency of
+GROWTH = 8  # when a statement finds nothing, the next expects this many times fewer matches per bucket
+BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a committed step of the build)
+# Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
+# digit, or anything outside ASCII (Python's \d also matches other scripts' digits).
+MAYBE_PHONE = "[0-9]|[^[:ascii:]]"
 HEADLINE = f"StartSel={base.START}, StopSel={base.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=…"
 
 
@@ -22,12 +37,52 @@ def tsquery(query) -> tuple[str, str]:
 class PostgresEngine(base.Engine):
     vendor = "postgresql"
 
-    substring_score = SUBSTRING_SCORE
-
-    def full_text(self, query, joined, condition):
+    def full_text_matches(self, cursor, query, joined, condition, params, limit):
+        """The newest `limit` matches. A query the planner expects few matches of (FEW times `limit`) reads
+        them all, one bitmap scan of the GIN index; else they are read bucket by bucket of ids from the
+        newest. The index's first column is the document's bucket: GIN intersects one bucket with the
+        words inside the index, skipping through a common word's posting list instead of reading a million
+        entries, so a statement reads about the documents it returns. A statement covers as many buckets
+        (a UNION ALL of one scan each: the planner uses the index for an equality, not a range) as the
+        matches expected, and then found, per bucket say are needed."""
         sql, value = tsquery(query)
-        return (f"SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d CROSS JOIN {sql} q {joined} "
-                f"WHERE d.tsv @@ q AND {condition} ORDER BY d.id DESC LIMIT %s"), [value]
+        cursor.execute("SET LOCAL jit = off")  # compiling took 30 ms; the statements are cheap
+        foreseen = self._foreseen(cursor, sql, value)
+        unseen = self._foreseen(cursor, "to_tsquery('simple', %s)", UNSEEN)
+        title = ("0" if query.phone
+                 else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END")
+        # "id + 0": ordered by the primary key, the planner would walk it backwards and test every document
+        # (it cannot know that a bucket's or a rare word's matches are all far from the newest).
+        scored = (f"SELECT c.id, (1 + {title} + CASE WHEN to_tsvector('simple', c.keys) @@ {sql} "
+                  f"THEN {base.KEYS_SCORE} ELSE 0 END)::float8 FROM (SELECT * FROM ({{}}) u "
+                  f"ORDER BY u.id + 0 DESC LIMIT %s) c")
+        first = [*([value] if not query.phone else []), value]
+        select = (f"SELECT d.id, d.title, d.keys FROM search_searchdocument d {joined} "
+                  f"WHERE d.tsv @@ {sql} AND {condition}")
+        if foreseen <= max(FEW * limit, unseen):  # the planner guesses as for a word it has no statistics of
+            cursor.execute(scored.format(select), [*first, value, *params, limit])
+            return cursor.fetchall()
+        cursor.execute(f"SELECT coalesce(max(id), 0) / {BUCKET} FROM search_searchdocument")
+        top = cursor.fetchone()[0]
+        found: list[tuple[int, float]] = []
+        per_bucket = expected = foreseen / (top + 1)  # matches, on average
+        widest, read = max(1, min(MAX_BUCKETS, int(READ / expected))), 0
+        while top >= 0 and len(found) < limit:
+            span = max(1, min(widest, math.ceil((limit - len(found)) * 1.5 / per_bucket)))
+            buckets = list(range(top, max(-1, top - span), -1))
+            union = " UNION ALL ".join([f"{select} AND {BUCKET_OF} = %s::bigint"] * len(buckets))
+            cursor.execute(scored.format(union), [*first, *[p for bucket in buckets for p in (value, *params, bucket)],
+                                                  limit - len(found)])
+            found += cursor.fetchall()
+            read, top = read + len(buckets), buckets[-1] - 1
+            per_bucket = len(found) / read if found else per_bucket / GROWTH
+        return found
+
+    @staticmethod
+    def _foreseen(cursor, sql: str, value: str) -> float:
+        """The planner's estimate of the documents matching a tsquery."""
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ {sql}", [value])
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
     def substring(self, query, joined, condition):
         pattern = "%" + query.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -55,6 +110,35 @@ class PostgresEngine(base.Engine):
             cursor.execute("SELECT coalesce(sum(pg_column_size(tsv)), 0) FROM search_searchdocument")
             tsv = cursor.fetchone()[0]
         return {"text": text, "index": index, "tsvector": tsv}
+
+    def bulk_insert(self, source, after, max_text):
+        """A batch of the build as one INSERT ... SELECT: the document computed in SQL from the source's
+        `bulk` expressions, its tsvector by the database as it stores the row; only the `keys` (phone
+        digits) of the texts with digits are worked out in Python and joined in."""
+        bulk = getattr(source, "bulk", None)
+        if bulk is None:
+            return NotImplemented
+        table = source.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(id), count(*) FROM (SELECT id FROM {table} WHERE id > %s ORDER BY id "
+                           f"LIMIT %s) s", [after, BULK_ROWS])
+            upto, rows = cursor.fetchone()
+            if upto is None:
+                return None
+            texts = f"{bulk['title']}, {bulk['body']}"
+            cursor.execute(f"SELECT t.id, {texts} FROM {table} t WHERE t.id > %s AND t.id <= %s "
+                           f"AND concat({texts}) ~ %s", [after, upto, MAYBE_PHONE])
+            keyed = [(pk, text.keys_for([title, body], [])) for pk, title, body in cursor.fetchall()]
+            keyed = [(pk, keys) for pk, keys in keyed if keys]
+            columns = {**bulk, "title": f"left({bulk['title']}, %s)", "body": f"left({bulk['body']}, %s)",
+                       "keys": "coalesce(k.keys, '')"}
+            cursor.execute(
+                f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) SELECT %s, t.id, "
+                f"{', '.join(columns[name] for name in base.INSERTED[2:])} FROM {table} t "
+                f"LEFT JOIN unnest(%s::bigint[], %s::text[]) AS k(id, keys) ON k.id = t.id "
+                f"WHERE t.id > %s AND t.id <= %s ON CONFLICT (source, object_id) DO NOTHING",
+                [source.name, max_text, max_text, [pk for pk, _ in keyed], [keys for _, keys in keyed], after, upto])
+        return upto, rows
 
     def clear_all(self):
         """Empty, and the GIN indexes dropped until `optimize` (the end of the build) makes them again: one
@@ -87,7 +171,7 @@ class PostgresEngine(base.Engine):
 
     def optimize(self):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             for statement in CREATE_INDEXES:
                 cursor.execute(statement)
             cursor.execute("ANALYZE search_searchdocument")
@@ -101,12 +185,13 @@ UPSERT_TAIL = (f"ON CONFLICT (source, object_id) DO UPDATE SET "
                + " OR ".join(f"search_searchdocument.{name} IS DISTINCT FROM excluded.{name}"
                              for name in base.INSERTED[2:]))
 CREATE_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin ((id / {BUCKET}), tsv)",
     "CREATE INDEX IF NOT EXISTS search_document_ids ON search_searchdocument USING gin (ids gin_trgm_ops) "
     "WHERE ids <> ''",
 ]
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
     "ALTER TABLE search_searchdocument ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('simple', keys), 'A') || "
     "setweight(to_tsvector('english', body), 'D')) STORED",

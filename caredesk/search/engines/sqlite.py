@@ -11,14 +11,11 @@ from caredesk.search.engines import base
 from caredesk.search.text import Query
 
 MINIMUM = (3, 34, 0)  # the trigram tokenizer
-# What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a
-# subject above a body). Not bm25: FTS5 counts its document frequencies by walking every match of each
-# word in the whole index, which for a word in a fifth of 6 million texts is most of a search's time; the
-# columns' matches are read only over the rowids of the newest candidates.
-TITLE_SCORE, KEYS_SCORE = 10.0, 4.0
+# Scores (base.TITLE_SCORE, KEYS_SCORE), not bm25: FTS5 counts its document frequencies by walking every
+# match of each word in the whole index, which for a word in a fifth of 6 million texts is most of a
+# search's time; the columns' matches are read only over the rowids of the newest candidates.
 MERGE_PAGES = 500  # a worker step's merging, per FTS5 table (pages of about 4 KB)
 LOOKUPS = 50  # up to this many candidates, their columns are looked up one by one
-SUBSTRING_SCORE = 1.0
 
 
 def missing_features() -> list[str]:
@@ -64,8 +61,6 @@ def like_pattern(text: str) -> str:
 class SqliteEngine(base.Engine):
     vendor = "sqlite"
 
-    substring_score = SUBSTRING_SCORE
-
     # CROSS JOIN keeps the FTS5 table the outer loop: SQLite's planner would otherwise drive from the
     # documents (by source) and run the full-text lookup once per document.
     def full_text(self, query, joined, condition):
@@ -81,7 +76,7 @@ class SqliteEngine(base.Engine):
         if not scores:
             return []
         expression = fts_expression(query)
-        for column, bonus in (("title", TITLE_SCORE), ("keys", KEYS_SCORE)):
+        for column, bonus in (("title", base.TITLE_SCORE), ("keys", base.KEYS_SCORE)):
             if query.phone and column == "title":
                 continue  # a phone query searches the identifiers only
             if len(scores) <= LOOKUPS:

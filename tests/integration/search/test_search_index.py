@@ -150,6 +150,46 @@ def test_a_build_indexes_an_existing_database_and_resumes(agent, actor, customer
     assert SearchDocument.objects.filter(source="ticket").count() == 5
 
 
+def test_a_build_writes_the_documents_the_changes_wrote(agent, actor, customer):
+    """A build's batches (set-based SQL on PostgreSQL) write what following the changes writes."""
+    ticket = open_ticket(actor, customer, "Call me back", description="Reach me at (415) 555-0199.")
+    use_cases.add_note(ticket, actor=actor, body="Called 415.555.0199 twice; the café was closed")
+    use_cases.add_note(ticket, actor=actor, body="No digits here, just words")
+    use_cases.log_call(ticket, actor=actor, direction="outbound", outcome="answered",
+                       body="Spoke to her at +1 415 555 0100",
+                       call_notes={"caller_name": "Dana Whitfield", "call_type": "Outbound",
+                                   "customer_type": "Existing", "reason_for_call": "Renewal status",
+                                   "actions_taken": "Explained the 2026-01-05 date"})
+    columns = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
+    followed = sorted(SearchDocument.objects.values_list(*columns))
+    actions.clear()
+    for source in ("ticket", "interaction", "customer"):
+        actions.build(source)
+    assert sorted(SearchDocument.objects.values_list(*columns)) == followed
+    assert any("4155550100" in keys for source, *_, keys, _, _ in followed if source == "interaction")
+
+
+def test_postgresql_reads_common_words_bucket_by_bucket_with_the_same_hits(agent, actor, customer, monkeypatch):
+    """Above a few thousand expected matches PostgreSQL reads the newest ones bucket by bucket of ids: here
+    forced, buckets of 2 ids, it finds and ranks what reading every match does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's engine")
+    from caredesk.search.engines import postgresql
+
+    tickets = [open_ticket(actor, customer, f"Lantern {n}", description="A lantern lantern question") for n in range(7)]
+    use_cases.add_note(tickets[2], actor=actor, body="The lantern arrived broken")
+    queries_ = ["lantern", '"lantern question"', "lantern arrived"]
+    everything = {query: found(agent, query) for query in queries_}
+    monkeypatch.setattr(postgresql, "FEW", 0)
+    monkeypatch.setattr(postgresql, "BUCKET", 2)
+    monkeypatch.setattr(postgresql, "BUCKET_OF", "(d.id / 2)")
+    assert {query: found(agent, query) for query in queries_} == everything
+    assert len(everything["lantern"]) == 8
+    assert [source for source, _ in everything["lantern arrived"]] == ["interaction"]
+
+
 def test_a_merged_duplicates_messages_are_found_on_the_kept_ticket(agent, actor, customer):
     from caredesk.tickets.actions import merge_tickets
 
