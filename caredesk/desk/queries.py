@@ -18,3 +18,12 @@ def members_by_group(group_ids: Iterable[int]) -> dict[int, list[Agent]]:
         found[row.group_id].append(row.agent)
     return found
 
+
+
+def group_ids_of(agent: Agent) -> list[int]:
+    """The ids of the groups `agent` belongs to, read once per agent object (a request's signed-in agent): a
+    view filters on them as values, so the database walks the (group, status, id) index for each."""
+    ids = getattr(agent, "_group_ids", None)
+    if ids is None:
+        ids = agent._group_ids = sorted(GroupMembership.objects.filter(agent=agent).values_list("group_id", flat=True))
+    return ids

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (BooleanField, DateTimeField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery,
                               Value)
@@ -18,7 +19,7 @@ from django.urls import reverse
 
 from caredesk.core import clock, events
 from caredesk.core.models import Agent
-from caredesk.desk.models import GroupMembership
+from caredesk.desk.queries import group_ids_of
 from caredesk.playbooks.models import FollowUpTask
 from caredesk.review import queries as review_queries
 from caredesk.tickets import lifecycle
@@ -148,7 +149,7 @@ def _conditions(filters: ViewFilters, agent: Agent) -> list[tuple[str, str, Any]
         tag=filters.tag, priority=filters.priority, updated_since=updated_since, updated_before=updated_before,
     )
     if filters.group == MY_GROUPS:
-        conditions.append(("group_id", "in", GroupMembership.objects.filter(agent=agent).values("group_id")))
+        conditions.append(("group_id", "in", group_ids_of(agent)))
     if filters.review == "needed":
         conditions.append(("id", "in", review_queries.needing_review()))
     if filters.breach or filters.sort == "breach":
@@ -276,7 +277,11 @@ def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple
         return []
     parts, params = [], []
     for index, queryset in enumerate(querysets):
-        sql, sub_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        try:
+            sql, sub_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match (the groups of an agent in none)
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")
         params.extend(sub_params)
     with connection.cursor() as cursor:

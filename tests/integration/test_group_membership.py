@@ -155,6 +155,16 @@ def test_my_groups_views_show_the_tickets_of_my_groups(client, agent, group, cus
     assert "Unassigned in my groups" in page
 
 
+
+def test_an_agent_in_no_group_has_empty_my_groups_views(client, agent, group, customer, actor):
+    create_ticket(actor=actor, requester=customer, subject="In a group", group=group)
+    client.force_login(agent)
+    page = client.get("/views/", {"group": "mine"})
+    assert page.status_code == 200 and "In a group" not in page.content.decode()
+    sidebar = {item["name"]: item["count"] for section in page.context["sidebar"] for item in section["items"]}
+    assert sidebar["My groups"] == 0 and sidebar["Unassigned in my groups"] == 0 and sidebar["All active"] == 1
+
+
 # --- SLA warnings to the group ------------------------------------------------------------------------------------
 
 
