@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -80,6 +81,19 @@ def body_parts(interaction) -> BodyParts:
     if not isinstance(position, int) or not 0 < position < len(body):
         return BodyParts(body, "")
     return BodyParts(body[:position].rstrip(), body[position:])
+
+
+PLAYBOOK_ACTOR = re.compile(r"^([a-z0-9_]+)@v(\d+)$")  # caredesk.core.audit.Actor.playbook's label
+
+
+@register.filter
+def actor_name(label: str) -> str:
+    """An author or actor label as agents read it: a playbook's `general_inquiry_follow_up@v2` as "General
+    inquiry follow up · playbook v2"; any other label as it is."""
+    match = PLAYBOOK_ACTOR.match(label or "")
+    if match is None:
+        return label
+    return f"{match[1].replace('_', ' ').capitalize()} · playbook v{match[2]}"
 
 
 @register.filter

@@ -67,6 +67,11 @@ def test_completing_an_attempt_writes_the_note_through_the_playbook(frozen_clock
     assert event.actor == agent and event.after["channels_tried"] == ["call", "text"]
     timeline = signed_in.get(f"/tickets/{ticket.pk}/timeline/").content.decode()
     assert "1/3" in timeline
+    # The playbook that wrote the note is named as agents read it, not by its id.
+    note_author = Interaction.objects.get(ticket=ticket, kind="note").author_label
+    name, version = note_author.split("@v")
+    assert f"{name.replace('_', ' ').capitalize()} · playbook v{version}" in timeline
+    assert note_author not in timeline
 
 
 def test_nothing_tried_and_not_reached_is_refused_beside_the_checklist(frozen_clock, signed_in, ticket, agent):
