@@ -241,6 +241,7 @@ def forget_cached_tokens() -> None:
     """Drop every remembered token check (after a revocation, a deactivation or a role change)."""
     _recent_tokens.clear()
 
+
 # --- a team's configuration, changed in the admin ---------------------------------------------------------
 
 

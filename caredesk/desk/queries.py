@@ -19,7 +19,6 @@ def members_by_group(group_ids: Iterable[int]) -> dict[int, list[Agent]]:
     return found
 
 
-
 def group_ids_of(agent: Agent) -> list[int]:
     """The ids of the groups `agent` belongs to, read once per agent object (a request's signed-in agent): a
     view filters on them as values, so the database walks the (group, status, id) index for each."""
