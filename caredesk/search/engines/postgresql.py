@@ -113,8 +113,9 @@ class PostgresEngine(base.Engine):
 
     def bulk_insert(self, source, after, max_text):
         """A batch of the build as one INSERT ... SELECT: the document computed in SQL from the source's
-        `bulk` expressions, its tsvector by the database as it stores the row; only the `keys` (phone
-        digits) of the texts with digits are worked out in Python and joined in."""
+        `bulk` expressions, its tsvector by the database as it indexes the row. Python works out only what
+        its rules decide: the `keys` (phone digits) of the texts with digits, and the `ids` and `keys` of
+        the identifiers a source's `bulk_identifiers` reads; they are joined in as arrays."""
         bulk = getattr(source, "bulk", None)
         if bulk is None:
             return NotImplemented
@@ -125,19 +126,22 @@ class PostgresEngine(base.Engine):
             upto, rows = cursor.fetchone()
             if upto is None:
                 return None
+            identified = source.bulk_identifiers(after, upto) if hasattr(source, "bulk_identifiers") else {}
             texts = f"{bulk['title']}, {bulk['body']}"
             cursor.execute(f"SELECT t.id, {texts} FROM {table} t WHERE t.id > %s AND t.id <= %s "
                            f"AND concat({texts}) ~ %s", [after, upto, MAYBE_PHONE])
-            keyed = [(pk, text.keys_for([title, body], [])) for pk, title, body in cursor.fetchall()]
-            keyed = [(pk, keys) for pk, keys in keyed if keys]
+            digits = {pk: [title, body] for pk, title, body in cursor.fetchall()}
+            keyed = [(pk, text.ids_for(identified.get(pk, [])), text.keys_for(digits.get(pk, []), identified.get(pk, [])))
+                     for pk in sorted(set(identified) | set(digits))]
+            keyed = [row for row in keyed if row[1] or row[2]]
             columns = {**bulk, "title": f"left({bulk['title']}, %s)", "body": f"left({bulk['body']}, %s)",
-                       "keys": "coalesce(k.keys, '')"}
+                       "ids": "coalesce(k.ids, '')", "keys": "coalesce(k.keys, '')"}
             cursor.execute(
                 f"INSERT INTO search_searchdocument ({', '.join(base.INSERTED)}) SELECT %s, t.id, "
                 f"{', '.join(columns[name] for name in base.INSERTED[2:])} FROM {table} t "
-                f"LEFT JOIN unnest(%s::bigint[], %s::text[]) AS k(id, keys) ON k.id = t.id "
+                f"LEFT JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS k(id, ids, keys) ON k.id = t.id "
                 f"WHERE t.id > %s AND t.id <= %s ON CONFLICT (source, object_id) DO NOTHING",
-                [source.name, max_text, max_text, [pk for pk, _ in keyed], [keys for _, keys in keyed], after, upto])
+                [source.name, max_text, max_text, *([row[column] for row in keyed] for column in range(3)), after, upto])
         return upto, rows
 
     def clear_all(self):

@@ -153,6 +153,9 @@ def test_a_build_indexes_an_existing_database_and_resumes(agent, actor, customer
 def test_a_build_writes_the_documents_the_changes_wrote(agent, actor, customer):
     """A build's batches (set-based SQL on PostgreSQL) write what following the changes writes."""
     ticket = open_ticket(actor, customer, "Call me back", description="Reach me at (415) 555-0199.")
+    order = customer_actions.create_order(actor=actor, customer=customer, external_reference="ORD-0042")
+    use_cases.open_ticket(actor=actor, requester=customer, subject="Where is my order?",
+                          description="No digits in this one", order=order)
     use_cases.add_note(ticket, actor=actor, body="Called 415.555.0199 twice; the café was closed")
     use_cases.add_note(ticket, actor=actor, body="No digits here, just words")
     use_cases.log_call(ticket, actor=actor, direction="outbound", outcome="answered",
@@ -163,7 +166,7 @@ def test_a_build_writes_the_documents_the_changes_wrote(agent, actor, customer):
     columns = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
     followed = sorted(SearchDocument.objects.values_list(*columns))
     actions.clear()
-    for source in ("ticket", "interaction", "customer"):
+    for source in ("ticket", "interaction", "customer", "order"):
         actions.build(source)
     assert sorted(SearchDocument.objects.values_list(*columns)) == followed
     assert any("4155550100" in keys for source, *_, keys, _, _ in followed if source == "interaction")
