@@ -6,16 +6,15 @@ documents. Nothing to do on SQLite."""
 from django.db import migrations
 
 OLD = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin (tsv)"
+BUCKETED = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_searchdocument USING gin ((id / 10000), tsv)"
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from caredesk.search.engines import postgresql
-
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     schema_editor.execute("DROP INDEX IF EXISTS search_document_tsv")
-    schema_editor.execute(postgresql.CREATE_INDEXES[0])
+    schema_editor.execute(BUCKETED)
 
 
 def backward(apps, schema_editor):
