@@ -17,7 +17,7 @@ INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
 # A query with a phrase ranks its newest 200 matches: checking that words are next to one another costs a
 # look at each document holding them all, and a phrase of common words is in few of those.
-PHRASE_CANDIDATES = 200
+PHRASE_CANDIDATES = 100
 # What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a
 # subject above a body); a hit by a substring of an identifier scores 1.
 TITLE_SCORE, KEYS_SCORE, SUBSTRING_SCORE = 10.0, 4.0, 1.0

@@ -57,11 +57,22 @@ class PostgresEngine(base.Engine):
         matches expected, and then found, per bucket say are needed. A phrase is looked for as its words
         (the index keeps no positions), newest first, and checked on them one by one (`_phrase_check`)."""
         sql, value = tsquery(query)
-        cursor.execute("SET LOCAL jit = off")  # compiling took 30 ms; the statements are cheap
+        # The statements are cheap: compiling them took 30 ms, starting parallel workers 10-20 ms (the planner
+        # prices the index's to_tsvector per row and would start them).
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SET LOCAL work_mem = '32MB'")  # a phrase's candidates are sorted with their texts
+        shown = ""  # the tsquery as PostgreSQL writes it
+        if not query.phone:
+            cursor.execute(f"SELECT {sql}::text", [value])
+            shown = cursor.fetchone()[0]
         found_by, check = (sql, [value]), None
-        if not query.phone and any(len(words) > 1 for words in query.phrases):
-            found_by, check = self._phrase_check(cursor, query, sql, value) or (found_by, None)
+        if "<" in shown and "!" not in shown:
+            found_by, check = self._phrase_check(cursor, query, sql, value, shown)
         foreseen = self._foreseen(cursor, *found_by)
+        words = re.split(r" & | <(?:\d+|-)> ", shown) if shown and not set("|!()") & set(shown) else []
+        if len(words) > 1:  # no more matches than its rarest word (the planner guesses as if independent)
+            foreseen = min([foreseen, *(self._foreseen(cursor, "to_tsquery('simple', %s)", [word]) for word in words)])
         unseen = self._foreseen(cursor, "to_tsquery('simple', %s)", [UNSEEN])
         title = ("0" if query.phone
                  else f"CASE WHEN to_tsvector('english', c.title) @@ {sql} THEN {base.TITLE_SCORE} ELSE 0 END")
@@ -76,7 +87,9 @@ class PostgresEngine(base.Engine):
         last = [*(check[1] if check else []), limit]
         select = (f"SELECT d.id, d.title, d.keys, d.body FROM search_searchdocument d {joined} "
                   f"WHERE {vector('d')} @@ {found_by[0]} AND {condition}")
-        if foreseen <= max(FEW * limit, unseen):  # the planner guesses as for a word it has no statistics of
+        # A phrase's candidates are its words' matches, of which it may be in few: when those are no more than
+        # a statement reads, one statement reads them all rather than every bucket one by one.
+        if foreseen <= max(FEW * limit, unseen, READ if check else 0):  # (unseen: a guess, a word without statistics)
             cursor.execute(scored.format(select), [*first, *found_by[1], *params, *last])
             return cursor.fetchall()
         cursor.execute(f"SELECT coalesce(max(id), 0) / {BUCKET} FROM search_searchdocument")
@@ -96,16 +109,12 @@ class PostgresEngine(base.Engine):
         return found
 
     @staticmethod
-    def _phrase_check(cursor, query, sql: str, value: str):
-        """For a query with a phrase: ((SQL of a tsquery of its words, parameters), (the SQL checking a
-        candidate `u`, parameters)); None where the words alone would not find every match (a negation).
-        The check is the query itself, after, where it can be written (`phrases.pattern`), a regular
-        expression every text holding the phrase matches, ten times cheaper than `to_tsvector`. Without an
-        OR in the query every phrase must match, and so every pattern."""
-        cursor.execute(f"SELECT {sql}::text", [value])
-        shown = cursor.fetchone()[0]
-        if "!" in shown:
-            return None
+    def _phrase_check(cursor, query, sql: str, value: str, shown: str):
+        """For a query with a phrase and no negation (`shown`: its tsquery as text): ((SQL of a tsquery of
+        its words, parameters), (the SQL checking a candidate `u`, parameters)). The check is the query
+        itself, after, where it can be written (`phrases.pattern`), a regular expression every text holding
+        the phrase matches, ten times cheaper than `to_tsvector`. Without an OR in the query every phrase
+        must match, and so every pattern."""
         by_words = ("to_tsquery('simple', %s)", [re.sub(r"<(\d+|-)>", "&", shown)])
         checks, check_params = [], []
         if "|" not in shown:
@@ -113,8 +122,9 @@ class PostgresEngine(base.Engine):
                 cursor.execute("SELECT alias, lexemes FROM ts_debug('english', %s)", [" ".join(phrase)])
                 found = phrases.pattern(cursor.fetchall())
                 if found:
-                    checks.append("(u.title ~* %s OR u.keys ~* %s OR u.body ~* %s)")
-                    check_params += [found] * 3
+                    # one text, one match: a phrase across two of them passes, as the query finds it too
+                    checks.append("concat_ws(E'\\n', u.title, u.keys, u.body) ~* %s")
+                    check_params.append(found)
         checks.append(f"{vector('u')} @@ {sql}")
         return by_words, (" AND ".join(checks), [*check_params, value])
 
