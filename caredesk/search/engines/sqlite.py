@@ -214,9 +214,10 @@ class SqliteEngine(base.Engine):
     def _place() -> bool:
         """Move each FTS5 table's oldest segment up to the level of its size (fts5.placed), in a transaction
         that holds the write lock (a segment written meanwhile would be lost from the structure); whether one
-        moved. Run after FTS5's own commands: those drop what FTS5 holds of the structure in memory, so it
-        reads the placed one next (if it held an older copy, it would write that back and the next step
-        would place it again)."""
+        moved. Run right after FTS5's own commands ('merge', 'optimize'): FTS5 keeps the structure it last
+        read for the connection until another connection commits, and those commands drop it, so FTS5 reads
+        the placed one next (a copy read before would be written back by FTS5's next change, the same
+        segments unplaced, and placed again at the next step: tests/unit/search/test_fts5_structure.py)."""
         moved = False
         with transaction.atomic():
             cursor = connection.connection.cursor()

@@ -70,3 +70,29 @@ def test_nothing_is_placed_while_a_merge_is_under_way():
 @pytest.mark.parametrize("pages, level", [(1, 1), (4, 2), (5, 3), (3577, 7), (29633, 9)])
 def test_the_level_of_a_size(pages, level):
     assert fts5.level_of(pages) == level
+
+
+def test_fts5_writes_back_a_copy_it_read_before_the_placement_and_drops_it_at_a_merge_command(database):
+    """FTS5 keeps the structure it last read for the connection (until another connection commits): a copy
+    read before the placement is written back by its next change (the same segments, the placement undone);
+    its 'merge' command drops the copy, so a placement made right after one (as the worker's step does) holds."""
+    write_rows(database, 1, 3000, words="passport " * 20)
+    database.execute("INSERT INTO t(t) VALUES ('optimize')")
+    cursor = database.cursor()
+
+    def place():
+        database.execute("BEGIN")
+        fts5.write(cursor, "t", fts5.placed(fts5.read(cursor, "t")))
+        database.execute("COMMIT")
+
+    assert database.execute("SELECT count(*) FROM t WHERE t MATCH 'passport'").fetchone() == (3000,)  # a copy
+    place()
+    write_rows(database, 3001, 10)
+    check(database)
+    assert fts5.placed(fts5.read(cursor, "t")) is not None  # undone
+    database.execute("INSERT INTO t(t, rank) VALUES ('merge', 500)")  # nothing to merge: the copy dropped
+    place()
+    write_rows(database, 3011, 10)
+    check(database)
+    assert fts5.placed(fts5.read(cursor, "t")) is None  # held
+    assert database.execute("SELECT count(*) FROM t WHERE t MATCH 'passport'").fetchone() == (3020,)
