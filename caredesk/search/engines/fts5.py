@@ -8,7 +8,6 @@ optimized segment one level above the levels the index had, often level 1)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 STRUCTURE_ROWID = 10
@@ -99,7 +98,7 @@ def encode(structure: Structure) -> bytes:
 
 
 def read(cursor, table: str) -> Structure | None:
-    """The structure of FTS5 table `table` (a DB-API cursor on its database), None when it has no index yet."""
+    """The structure of FTS5 table `table` (a DB-API cursor on its database); None without one, or in V2."""
     cursor.execute(f"SELECT block FROM {table}_data WHERE id = {STRUCTURE_ROWID}")
     row = cursor.fetchone()
     return decode(bytes(row[0])) if row else None
@@ -113,7 +112,10 @@ def level_of(pages: int) -> int:
     """The level FTS5's merging would have raised a segment of `pages` pages to, merging level 0's segments of
     about a page each FANOUT at a time, one level higher: new segments merged up to the level below reach it
     only once they are about as large."""
-    return min(TOP_LEVEL, 1 + math.ceil(math.log(max(pages, 1), FANOUT)))
+    level, reach = 1, 1
+    while reach < pages and level < TOP_LEVEL:
+        level, reach = level + 1, reach * FANOUT
+    return level
 
 
 def placed(structure: Structure) -> Structure | None:

@@ -67,7 +67,7 @@ def test_nothing_is_placed_while_a_merge_is_under_way():
     assert fts5.placed(fts5.Structure(b"\0\0\0\1", 0, ())) is None
 
 
-@pytest.mark.parametrize("pages, level", [(1, 1), (4, 2), (5, 3), (3577, 7), (29633, 9)])
+@pytest.mark.parametrize("pages, level", [(1, 1), (4, 2), (5, 3), (64, 4), (65, 5), (3577, 7), (29633, 9)])
 def test_the_level_of_a_size(pages, level):
     assert fts5.level_of(pages) == level
 
