@@ -218,7 +218,8 @@ def test_the_worker_merges_the_index_and_writes_do_not(agent, actor, customer):
 
 def test_the_worker_merges_new_segments_and_leaves_the_built_one_alone(agent, actor, customer):
     """The segment a build leaves (one, after 'optimize') is not merged with the small segments of new tickets
-    (on level 1, as FTS5 left it, it was at every fourth merge of level 0), and the segments stay few."""
+    (left on level 1 by FTS5, it was merged with them once three had joined it there), and the segments stay
+    few."""
     from django.db import connection
 
     from caredesk.search.engines import fts5
@@ -238,7 +239,7 @@ def test_the_worker_merges_new_segments_and_leaves_the_built_one_alone(agent, ac
         while actions.merge():
             pass
     for table in ("search_fts", "search_trigram"):
-        assert len(fts5.read(cursor, table).segments) <= 7  # 4 levels' worth: 0 to 3 on each of 2, and the built one
+        assert len(fts5.read(cursor, table).segments) <= 7  # up to 3 on each of levels 1 and 2, and the built one
     assert built in fts5.read(cursor, "search_fts").segments  # same id and pages: never rewritten
     assert len(found(agent, "sprocket", limit=100)) == 60
 
@@ -251,11 +252,10 @@ def test_a_build_forgets_the_statistics_that_made_fts5_scan_its_index_at_each_me
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's statistics")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE search_fts_data")  # these only: statistics stay loaded for the connection
+        cursor.execute("ANALYZE search_trigram_data")
         cursor.execute("SELECT tbl FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*' OR tbl GLOB 'search_trigram_*'")
         assert cursor.fetchall()
         actions.optimize()
         cursor.execute("SELECT tbl FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*' OR tbl GLOB 'search_trigram_*'")
         assert cursor.fetchall() == []
-        cursor.execute("SELECT count(*) FROM sqlite_stat1")
-        assert cursor.fetchone()[0] > 0  # the other tables' statistics are kept
