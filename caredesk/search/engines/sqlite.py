@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from django.db import connection
+from django.db import connection, transaction
 
-from caredesk.search.engines import base
+from caredesk.search.engines import base, fts5
 from caredesk.search.text import Query
 
 MINIMUM = (3, 34, 0)  # the trigram tokenizer
@@ -188,24 +188,61 @@ class SqliteEngine(base.Engine):
             cursor.execute(DELETE_TRIGGER)
 
     def optimize(self):
+        """Each FTS5 table's index merged into one segment, placed on the level of its size (`_place`), and
+        SQLite's statistics of the FTS5 tables' own tables forgotten (`forget_statistics`)."""
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-            cursor.execute("INSERT INTO search_trigram(search_trigram) VALUES ('optimize')")
+            for table in TABLES:
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+            self._place()
+            forget_statistics(cursor)
 
     def merge(self):
         """Merge segments of the FTS5 tables, at most MERGE_PAGES pages each: the writes do not (automerge is
-        off, migration 0003), so creating a ticket never waits for a merge. FTS5 tells whether it did
-        anything by the database's change count: the command itself counts one."""
+        off, migration 0003), so creating a ticket never waits for a merge. FTS5 merges a level once it holds
+        4 segments whatever their sizes, so the large segment a build leaves is first placed above the levels
+        the new segments climb (`_place`). FTS5 tells whether it did anything by the database's change
+        count: the command itself counts one."""
         raw, worked = connection.connection, False
         with connection.cursor() as cursor:
-            for table in ("search_fts", "search_trigram"):
+            for table in TABLES:
                 before = raw.total_changes
                 cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', %s)", [MERGE_PAGES])
                 worked |= raw.total_changes - before >= 2
-        return worked
+        return self._place() or worked
+
+    @staticmethod
+    def _place() -> bool:
+        """Move each FTS5 table's oldest segment up to the level of its size (fts5.placed), in a transaction
+        that holds the write lock (a segment written meanwhile would be lost from the structure); whether one
+        moved. Run right after FTS5's own commands ('merge', 'optimize'): FTS5 keeps the structure it last
+        read for the connection until another connection commits, and those commands drop it, so FTS5 reads
+        the placed one next (a copy read before would be written back by FTS5's next change, the same
+        segments unplaced, and placed again at the next step: tests/unit/search/test_fts5_structure.py)."""
+        moved = False
+        with transaction.atomic():
+            cursor = connection.connection.cursor()
+            for table in TABLES:
+                structure = fts5.read(cursor, table)
+                better = structure and fts5.placed(structure)
+                if better:
+                    fts5.write(cursor, table, better)
+                    moved = True
+        return moved
+
+
+def forget_statistics(cursor) -> None:
+    """Delete what ANALYZE recorded of the FTS5 tables' own tables (search_fts_data, ...): recorded while the
+    index was empty (2 rows), it makes SQLite scan all of search_fts_data for the `DELETE ... WHERE id >= ? AND
+    id <= ?` FTS5 runs for every segment it merges away (2 s a merge at 100,000 tickets, docs/benchmarks.md);
+    without it SQLite's defaults read the rowid range. Connections opened afterwards plan without it."""
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    if cursor.fetchone():
+        cursor.execute(f"DELETE FROM sqlite_stat1 WHERE {SHADOW_TABLES}")
 
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+TABLES = ("search_fts", "search_trigram")
+SHADOW_TABLES = " OR ".join(f"tbl GLOB '{table}_*'" for table in TABLES)  # a condition on sqlite_stat1
 CREATE = [
     f"CREATE VIRTUAL TABLE search_fts USING fts5(title, body, keys, content='search_searchdocument', "
     f"content_rowid='id', tokenize='{TOKENIZER}')",

@@ -217,3 +217,48 @@ def test_the_worker_merges_the_index_and_writes_do_not(agent, actor, customer):
             pass
     assert merge() == 0
     assert sorted(object_id for _, object_id in found(agent, "sprocket")) == sorted(t.pk for t in tickets)
+
+
+def test_the_worker_merges_new_segments_and_leaves_the_built_one_alone(agent, actor, customer):
+    """The segment a build leaves (one, after 'optimize') is not merged with the small segments of new tickets
+    (left on level 1 by FTS5, it was merged with them once three had joined it there), and the segments stay
+    few."""
+    from django.db import connection
+
+    from caredesk.search.engines import fts5
+
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5's segments: SQLite")
+    for n in range(40):  # a distinct vocabulary: a built segment of a few hundred pages
+        open_ticket(actor, customer, f"Gasket {n}", " ".join(f"w{n}x{word}" for word in range(2000)))
+    actions.optimize()
+    cursor = connection.connection.cursor()
+    [built] = fts5.read(cursor, "search_fts").segments
+    assert fts5.level_of(built.pages) >= 4
+    for round_number in range(12):
+        for n in range(5):  # a segment each, merged into one of several pages (one page would go back to level 0)
+            open_ticket(actor, customer, f"Sprocket {round_number} {n}",
+                        " ".join(f"r{round_number}n{n}x{word}" for word in range(300)))
+        while actions.merge():
+            pass
+    for table in ("search_fts", "search_trigram"):
+        assert len(fts5.read(cursor, table).segments) <= 7  # up to 3 on each of levels 1 and 2, and the built one
+    assert built in fts5.read(cursor, "search_fts").segments  # same id and pages: never rewritten
+    assert len(found(agent, "sprocket", limit=100)) == 60
+
+
+def test_a_build_forgets_the_statistics_that_made_fts5_scan_its_index_at_each_merge(agent, actor, customer):
+    """ANALYZE run while the index was empty recorded 2 rows for search_fts_data; SQLite then scanned the whole
+    table for FTS5's delete of each segment merged away (docs/benchmarks.md). A build's end deletes them."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_fts_data")  # these only: statistics stay loaded for the connection
+        cursor.execute("ANALYZE search_trigram_data")
+        cursor.execute("SELECT tbl FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*' OR tbl GLOB 'search_trigram_*'")
+        assert cursor.fetchall()
+        actions.optimize()
+        cursor.execute("SELECT tbl FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*' OR tbl GLOB 'search_trigram_*'")
+        assert cursor.fetchall() == []
