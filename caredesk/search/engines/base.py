@@ -15,7 +15,7 @@ START, STOP = "\u2983", "\u2984"
 # The columns a build inserts, in this order.
 INSERTED = ("source", "object_id", "ticket_id", "customer_id", "public", "at", "ids", "keys", "title", "body")
 CANDIDATES = 2000  # matches ranked per query: the newest this many (all of them for rarer words)
-# A query with a phrase ranks its newest 200 matches: checking that words are next to one another costs a
+# A query with a phrase ranks its newest 100 matches: checking that words are next to one another costs a
 # look at each document holding them all, and a phrase of common words is in few of those.
 PHRASE_CANDIDATES = 100
 # What a match scores: 1, plus 10 when the query matches in the title and 4 when in the identifiers (a

@@ -85,7 +85,7 @@ class PostgresEngine(base.Engine):
                   f"THEN {base.KEYS_SCORE} ELSE 0 END)::float8 FROM ({newest}) c")
         first = [*([value] if not query.phone else []), value]
         last = [*(check[1] if check else []), limit]
-        select = (f"SELECT d.id, d.title, d.keys, d.body FROM search_searchdocument d {joined} "
+        select = (f"SELECT d.id, d.title, d.keys{', d.body' if check else ''} FROM search_searchdocument d {joined} "
                   f"WHERE {vector('d')} @@ {found_by[0]} AND {condition}")
         # A phrase's candidates are its words' matches, of which it may be in few: when those are no more than
         # a statement reads, one statement reads them all rather than every bucket one by one.
