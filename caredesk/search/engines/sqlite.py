@@ -172,6 +172,8 @@ class SqliteEngine(base.Engine):
         return old, new
 
     def insert(self, rows):
+        """A build's batch; FTS5 merges its segments as the batches go (crisis merges)."""
+        forget_statistics(connection.connection.cursor())
         self._write(rows, replace=False)
 
     def upsert(self, rows):
@@ -181,6 +183,7 @@ class SqliteEngine(base.Engine):
         """Every document out, without a delete per row: the triggers' deletes are replaced by emptying the
         FTS5 tables at once."""
         with connection.cursor() as cursor:
+            forget_statistics(cursor)
             cursor.execute("DROP TRIGGER search_document_ad")
             cursor.execute("DELETE FROM search_searchdocument")
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
@@ -191,10 +194,10 @@ class SqliteEngine(base.Engine):
         """Each FTS5 table's index merged into one segment, placed on the level of its size (`_place`), and
         SQLite's statistics of the FTS5 tables' own tables forgotten (`forget_statistics`)."""
         with connection.cursor() as cursor:
+            forget_statistics(cursor)
             for table in TABLES:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
             self._place()
-            forget_statistics(cursor)
 
     def merge(self):
         """Merge segments of the FTS5 tables, at most MERGE_PAGES pages each: the writes do not (automerge is
@@ -204,6 +207,7 @@ class SqliteEngine(base.Engine):
         count: the command itself counts one."""
         raw, worked = connection.connection, False
         with connection.cursor() as cursor:
+            forget_statistics(cursor)
             for table in TABLES:
                 before = raw.total_changes
                 cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', %s)", [MERGE_PAGES])
@@ -230,14 +234,23 @@ class SqliteEngine(base.Engine):
         return moved
 
 
-def forget_statistics(cursor) -> None:
-    """Delete what ANALYZE recorded of the FTS5 tables' own tables (search_fts_data, ...): recorded while the
-    index was empty (2 rows), it makes SQLite scan all of search_fts_data for the `DELETE ... WHERE id >= ? AND
-    id <= ?` FTS5 runs for every segment it merges away (2 s a merge at 100,000 tickets, docs/benchmarks.md);
-    without it SQLite's defaults read the rowid range. Connections opened afterwards plan without it."""
+def forget_statistics(cursor) -> bool:
+    """Delete what ANALYZE recorded of the FTS5 tables' own tables (search_fts_data, ...), and have this
+    connection plan without it (`ANALYZE sqlite_schema` reloads the statistics); whether there was any.
+    Recorded while the index was empty (2 rows), it makes SQLite scan all of search_fts_data for the `DELETE
+    ... WHERE id >= ? AND id <= ?` FTS5 runs for every segment it merges away (2 s a merge at 100,000
+    tickets; a build of 6.4 M documents read 4.6 TB from the file cache: docs/benchmarks.md); without it
+    SQLite's defaults read the rowid range. Run before anything that merges: a build, 'optimize', the
+    worker's step (a read when there is nothing to forget)."""
     cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-    if cursor.fetchone():
-        cursor.execute(f"DELETE FROM sqlite_stat1 WHERE {SHADOW_TABLES}")
+    if not cursor.fetchone():
+        return False
+    cursor.execute(f"SELECT 1 FROM sqlite_stat1 WHERE {SHADOW_TABLES} LIMIT 1")
+    if not cursor.fetchone():
+        return False
+    cursor.execute(f"DELETE FROM sqlite_stat1 WHERE {SHADOW_TABLES}")
+    cursor.execute("ANALYZE sqlite_schema")
+    return True
 
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
