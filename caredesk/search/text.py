@@ -68,6 +68,16 @@ def ids_for(identifiers: Iterable[str]) -> str:
     return " | ".join(dict.fromkeys(value for value in values if value))
 
 
+def substring_key(value: str) -> str:
+    """What the trigram index is asked for when searching identifiers for `value`: the longest run of letters
+    and digits of its local part for an email ("smith14825" of "kimberly.smith14825@example.com"), of the
+    whole otherwise, when that leaves something out; else `value`. An email's domain and punctuation are in
+    a large share of all identifiers: their trigrams are the longest lists to read, and add little."""
+    local = value.split("@", 1)[0] if "@" in value[1:] else value
+    longest = max(WORD.findall(local), key=len, default="")
+    return longest if len(longest) >= 3 and longest != value else value
+
+
 @dataclass(frozen=True)
 class Query:
     """A query as typed, read: `terms` (words and "quoted phrases", each a list of words), or the digits

@@ -7,6 +7,7 @@ import sqlite3
 
 from django.db import connection, transaction
 
+from caredesk.search import text
 from caredesk.search.engines import base, fts5
 from caredesk.search.text import Query
 
@@ -91,8 +92,13 @@ class SqliteEngine(base.Engine):
         return list(scores.items())
 
     def substring(self, query, joined, condition):
+        """The trigram index asked for the query's most telling part (`text.substring_key`), the whole checked
+        on the document's own identifiers (the index would read every trigram of "example.com" otherwise)."""
+        key = text.substring_key(query.substring)
+        whole = "" if key == query.substring else "d.ids LIKE %s AND "
         return (f"SELECT g.rowid FROM search_trigram g CROSS JOIN search_searchdocument d ON d.id = g.rowid {joined} "
-                f"WHERE g.ids LIKE %s AND {condition} ORDER BY g.rowid DESC LIMIT %s"), [like_pattern(query.substring)]
+                f"WHERE g.ids LIKE %s AND {whole}{condition} ORDER BY g.rowid DESC LIMIT %s"), \
+            [like_pattern(key), *([like_pattern(query.substring)] if whole else [])]
 
     def highlights(self, query, ids):
         if not ids:

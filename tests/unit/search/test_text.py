@@ -58,3 +58,11 @@ def test_a_ticket_number_or_a_long_query_is_not_a_phone_number():
 
 def test_highlights_are_escaped_then_marked():
     assert marked(f"<b>{START}refund{STOP}</b>") == "&lt;b&gt;<mark>refund</mark>&lt;/b&gt;"
+
+
+def test_the_trigram_index_is_asked_for_the_most_telling_part_of_an_identifier():
+    assert text.substring_key("kimberly.smith14825@example.com") == "smith14825"
+    assert text.substring_key("ord-0012345") == "0012345"
+    assert text.substring_key("whitf") == "whitf"
+    assert text.substring_key("@example.com") == "example"
+    assert text.substring_key("a.b@example.com") == "a.b@example.com"  # no part of 3 characters: the whole
