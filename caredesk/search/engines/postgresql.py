@@ -25,6 +25,7 @@ BULK_ROWS = 50_000  # rows of a source a set-based build statement indexes (a co
 # Texts that may hold a phone number, whose `keys` Python works out (caredesk.search.text): any ASCII
 # digit, or anything outside ASCII (Python's \d also matches other scripts' digits).
 MAYBE_PHONE = "[0-9]|[^[:ascii:]]"
+PHRASE_OPERATOR = r"<(?:\d+|-)>"  # how PostgreSQL writes "followed by" in a tsquery: <-> or <N>
 HEADLINE = f"StartSel={base.START}, StopSel={base.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=…"
 
 
@@ -70,7 +71,7 @@ class PostgresEngine(base.Engine):
         if "<" in shown and "!" not in shown:
             found_by, check = self._phrase_check(cursor, query, sql, value, shown)
         foreseen = self._foreseen(cursor, *found_by)
-        words = re.split(r" & | <(?:\d+|-)> ", shown) if shown and not set("|!()") & set(shown) else []
+        words = re.split(f" & | {PHRASE_OPERATOR} ", shown) if shown and not set("|!()") & set(shown) else []
         if len(words) > 1:  # no more matches than its rarest word (the planner guesses as if independent)
             foreseen = min([foreseen, *(self._foreseen(cursor, "to_tsquery('simple', %s)", [word]) for word in words)])
         unseen = self._foreseen(cursor, "to_tsquery('simple', %s)", [UNSEEN])
@@ -115,7 +116,7 @@ class PostgresEngine(base.Engine):
         itself, after, where it can be written (`phrases.pattern`), a regular expression every text holding
         the phrase matches, ten times cheaper than `to_tsvector`. Without an OR in the query every phrase
         must match, and so every pattern."""
-        by_words = ("to_tsquery('simple', %s)", [re.sub(r"<(\d+|-)>", "&", shown)])
+        by_words = ("to_tsquery('simple', %s)", [re.sub(PHRASE_OPERATOR, "&", shown)])
         checks, check_params = [], []
         if "|" not in shown:
             for phrase in (words for words in query.phrases if len(words) > 1):

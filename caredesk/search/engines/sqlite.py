@@ -243,9 +243,9 @@ class SqliteEngine(base.Engine):
         return moved
 
 
-def forget_statistics(cursor) -> bool:
+def forget_statistics(cursor) -> None:
     """Delete what ANALYZE recorded of the FTS5 tables' own tables (search_fts_data, ...), and have this
-    connection plan without it (`ANALYZE sqlite_schema` reloads the statistics); whether there was any.
+    connection plan without it (`ANALYZE sqlite_schema` reloads the statistics).
     Recorded while the index was empty (2 rows), it makes SQLite scan all of search_fts_data for the `DELETE
     ... WHERE id >= ? AND id <= ?` FTS5 runs for every segment it merges away (2 s a merge at 100,000
     tickets; a build of 6.4 M documents read 4.6 TB from the file cache: docs/benchmarks.md); without it
@@ -253,13 +253,11 @@ def forget_statistics(cursor) -> bool:
     worker's step (a read when there is nothing to forget)."""
     cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
     if not cursor.fetchone():
-        return False
+        return
     cursor.execute(f"SELECT 1 FROM sqlite_stat1 WHERE {SHADOW_TABLES} LIMIT 1")
-    if not cursor.fetchone():
-        return False
-    cursor.execute(f"DELETE FROM sqlite_stat1 WHERE {SHADOW_TABLES}")
-    cursor.execute("ANALYZE sqlite_schema")
-    return True
+    if cursor.fetchone():
+        cursor.execute(f"DELETE FROM sqlite_stat1 WHERE {SHADOW_TABLES}")
+        cursor.execute("ANALYZE sqlite_schema")
 
 
 # The page cache of a build's connection (the command's own process; the server's stay at 16 MB): FTS5's
