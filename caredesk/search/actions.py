@@ -100,6 +100,7 @@ def build(source_name: str, *, restart: bool = False, progress: Callable[[int], 
              or IndexBuild.objects.create(source=source_name, started_at=clock.now()))
     if state.finished_at is not None:  # built: changes since are indexed as they commit
         return state
+    engines.current().begin_build()
     while True:
         with transaction.atomic():
             batch = _next_batch(source, state.last_id)

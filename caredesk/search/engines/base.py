@@ -118,6 +118,9 @@ class Engine:
         """Bytes: "text" (what is indexed), "index" (the full-text and substring indexes)."""
         raise NotImplementedError
 
+    def begin_build(self) -> None:
+        """Ready this connection for a build's batches (`insert`, `bulk_insert`)."""
+
     def insert(self, rows: list[tuple]) -> None:
         """New documents (tuples of INSERTED), skipping any already indexed: a build's batch."""
         raise NotImplementedError

@@ -177,11 +177,14 @@ class SqliteEngine(base.Engine):
                            "WHERE id = ?", [(*row[2:], document_id) for document_id, row in new])
         return old, new
 
+    def begin_build(self):
+        """FTS5 merges its segments as a build's batches go (crisis merges): the build's page cache, and no
+        stale statistics."""
+        with connection.cursor() as cursor:
+            cursor.execute(BUILD_PAGE_CACHE)
+            forget_statistics(cursor)
+
     def insert(self, rows):
-        """A build's batch; FTS5 merges its segments as the batches go (crisis merges)."""
-        cursor = connection.connection.cursor()
-        cursor.execute(BUILD_PAGE_CACHE)
-        forget_statistics(cursor)
         self._write(rows, replace=False)
 
     def upsert(self, rows):

@@ -250,7 +250,7 @@ def test_the_worker_merges_new_segments_and_leaves_the_built_one_alone(agent, ac
 def test_a_build_and_the_worker_forget_the_statistics_that_made_fts5_scan_its_index_at_each_merge(
         agent, actor, customer):
     """ANALYZE run while the index was empty recorded 2 rows for search_fts_data; SQLite then scanned the whole
-    table for FTS5's delete of each segment merged away (docs/benchmarks.md). A build's batches, its end and
+    table for FTS5's delete of each segment merged away (docs/benchmarks.md). A build's start, its end and
     the worker's step delete them (and reload what is left, so the connection plans without them at once)."""
     from django.db import connection
 
