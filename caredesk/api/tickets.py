@@ -331,15 +331,21 @@ class RedactionIn(InputSchema):
 
 
 class RedactionOut(Schema):
+    subject: int = Field(description="How many times the text was in the ticket's subject.")
     description: int = Field(description="How many times the text was in the ticket's description.")
     interactions: dict[int, int] = Field(description="Each timeline entry that had it: how many times.")
+    records: dict[str, int] = Field(description=(
+        "The other copies that had it, by kind, and how many times: \"the emails as received\", \"the outbox\", "
+        "\"the ticket's history\", \"cases\", \"escalations\", \"resolutions\", \"clarifications\", "
+        "\"satisfaction surveys\", \"NPS surveys\", \"rating reviews\"."))
 
 
 @router.post("/tickets/{ticket_id}/redact", response=RedactionOut)
 def redact(request, ticket_id: Id, payload: RedactionIn):
-    """Replace a text (a card number, a password) by "[redacted]" everywhere in the ticket's description and
-    timeline, closed tickets too; it is then no longer found by search. 422 (field `text`) when the ticket
-    does not have it."""
+    """Replace a text (a card number, a password) by "[redacted]" wherever the ticket keeps it: its subject,
+    description and timeline, the emails as received, the outbox, its cases, escalations, resolutions,
+    clarifications and surveys, and the values its history quotes; closed tickets too. It is then no longer
+    found by search. 422 (field `text`) when the ticket does not have it."""
     actor = Actor.of_agent(require(request, WORK_TICKETS))
     return actions.redact(_ticket_or_404(ticket_id), actor=actor, text=payload.text)
 

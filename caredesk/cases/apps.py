@@ -10,7 +10,10 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from caredesk.cases import events
+        from caredesk.cases.models import CASE_TEXTS, CASES, Case
         from caredesk.core.defaults import seed_after_migrate
+        from caredesk.tickets import redaction
 
         events.declare()
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
+        redaction.register(CASES, redaction.fields(Case, ticket="ticket", names=CASE_TEXTS))

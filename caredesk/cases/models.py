@@ -15,6 +15,11 @@ from caredesk.tickets.models import Attachment, Interaction, Ticket
 CASE_VOIDED = "Case Voided"
 
 
+CASE_TEXTS = ("description", "installer_point_of_view", "concern_type", "red_flags", "other_concerns",
+              "documentation_needed", "assignment_reason")  # a case's written fields: searched and redacted
+CASES = "cases"  # how a redaction names the cases it rewrote (tickets.redaction)
+
+
 class PrimaryReason(ConfigurableEntry):
     """SOP 003's "Primary Reason": a list the team edits (admin site); shipped by a data migration."""
 

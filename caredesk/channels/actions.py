@@ -11,11 +11,13 @@ from typing import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.db import statements
+from caredesk.channels.email import redaction as email_redaction
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
 from caredesk.tickets.models import Interaction, Ticket
@@ -330,3 +332,17 @@ def record_provider_status(provider_id: str, provider_status: str) -> OutboundMe
     record_event(OUTBOX, row.ticket, "outbound.provider_status", interaction=row.interaction, field="provider_status",
                  before=before or None, after=provider_status)
     return row
+
+
+def redact_inbound(ticket_id: int, pattern) -> dict[int, int]:
+    """A redaction of the ticket (tickets.actions.redact) in the email as received: every inbound message on
+    the ticket, or on one of its interactions (a merged ticket's), rewritten without the text (see
+    channels/email/redaction.py). {inbound id: occurrences}."""
+    found = {}
+    rows = InboundMessage.objects.filter(Q(ticket_id=ticket_id) | Q(interaction__ticket_id=ticket_id))
+    for row in rows.only("pk", "raw").order_by("pk"):
+        raw, occurrences = email_redaction.redact(bytes(row.raw), pattern)
+        if occurrences:
+            InboundMessage.objects.filter(pk=row.pk).update(raw=raw, size=len(raw))
+            found[row.pk] = occurrences
+    return found

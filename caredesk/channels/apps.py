@@ -9,9 +9,13 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from caredesk.channels import events
+        from caredesk.channels import actions, events
+        from caredesk.channels.models import OutboundMessage
         from caredesk.core.defaults import seed_after_migrate
+        from caredesk.tickets import redaction
 
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
         events.declare()
+        redaction.register("the emails as received", actions.redact_inbound)
+        redaction.register("the outbox", redaction.fields(OutboundMessage, ticket="ticket", names=("subject", "body")))
         from caredesk.channels import receivers  # noqa: F401  (connects the ticket and playbook signals)

@@ -10,7 +10,10 @@ class ClarificationsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from caredesk.clarifications import events
+        from caredesk.clarifications.models import Clarification
         from caredesk.core.defaults import seed_after_migrate
+        from caredesk.tickets import redaction
 
         events.declare()
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
+        redaction.register("clarifications", redaction.fields(Clarification, ticket="ticket", names=("details",)))

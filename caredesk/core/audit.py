@@ -223,3 +223,40 @@ def append_only_trigger_sql(table: str) -> tuple[str, str, str, str]:
     )
     postgres_reverse = f"DROP TRIGGER IF EXISTS {trigger} ON {table};"
     return sqlite_forward, sqlite_reverse, postgres_forward, postgres_reverse
+
+
+REDACTED = "[redacted]"
+
+
+def redactable_trigger_sql(table: str, kept: list[str]) -> tuple[list[str], list[str], str, str]:
+    """Like `append_only_trigger_sql`, but for a log whose payloads a redaction may rewrite (a ticket's: its
+    values quote subjects and descriptions): an UPDATE passes only when it keeps every column but `before`
+    and `after` (SQLite: the columns `kept`; PostgreSQL: every other column) and leaves "[redacted]" in them.
+    Reversed, it is the plain append-only trigger again."""
+    trigger = f"{table}_append_only"
+    refused = f"'audit events are append-only: only a redaction may replace a text of theirs by {REDACTED}'"
+    mark = f"'{REDACTED}'"  # found by instr/strpos: a % would be taken for a query parameter
+    same = " AND ".join(f"NEW.{column} IS OLD.{column}" for column in kept)
+    sqlite_forward = [
+        f"DROP TRIGGER IF EXISTS {trigger}",
+        f"CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} "
+        f"WHEN NOT ({same} AND instr(COALESCE(NEW.before, '') || COALESCE(NEW.after, ''), {mark}) > 0) "
+        f"BEGIN SELECT RAISE(ABORT, {refused}); END;",
+    ]
+    postgres_forward = (
+        "CREATE OR REPLACE FUNCTION caredesk_refuse_update_but_redaction() RETURNS trigger AS $$ BEGIN "
+        "IF to_jsonb(NEW) - 'before' - 'after' = to_jsonb(OLD) - 'before' - 'after' AND "
+        f"strpos(COALESCE(NEW.before::text, '') || COALESCE(NEW.after::text, ''), {mark}) > 0 THEN RETURN NEW; "
+        "END IF; "
+        f"RAISE EXCEPTION {refused}; END; $$ LANGUAGE plpgsql; "
+        f"DROP TRIGGER IF EXISTS {trigger} ON {table}; CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION caredesk_refuse_update_but_redaction();"
+    )
+    append_only = append_only_trigger_sql(table)
+    return sqlite_forward, [append_only[1], append_only[0]], postgres_forward, f"{append_only[3]} {append_only[2]}"
+
+
+def rewritable(model: type[AuditEvent]) -> models.QuerySet:
+    """The rows of a log, without the append-only refusal: for a redaction only (caredesk.tickets.redaction),
+    which the database's trigger also holds to replacing texts by "[redacted]"."""
+    return models.QuerySet(model)

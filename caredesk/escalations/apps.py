@@ -8,6 +8,9 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         from caredesk.escalations import events, simulation
+        from caredesk.escalations.models import Escalation
+        from caredesk.tickets import redaction
 
         events.declare()
         simulation.register()
+        redaction.register("escalations", redaction.fields(Escalation, ticket="ticket", names=("reason",)))

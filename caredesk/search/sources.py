@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.urls import reverse
 
-from caredesk.cases.models import Case
+from caredesk.cases.models import CASE_TEXTS, CASES, Case
 from caredesk.core import roles
 from caredesk.customers.models import Customer, CustomerEvent, Order
 from caredesk.search.registry import Document, DocumentSource, register
@@ -184,10 +184,6 @@ class OrderSource(DocumentSource):
         return reverse("web:customer", args=[hit.customer_id])
 
 
-CASE_TEXTS = ("description", "installer_point_of_view", "concern_type", "red_flags", "other_concerns",
-              "documentation_needed", "assignment_reason")
-
-
 class CaseSource(DocumentSource):
     """An escalation case's written fields (SOP 003 step 3)."""
 
@@ -200,7 +196,11 @@ class CaseSource(DocumentSource):
                 for c in Case.objects.filter(pk__in=ids).select_related("primary_reason")]
 
     def changed_by(self, event):
-        if isinstance(event, TicketEvent) and event.action.startswith("case.") and isinstance(event.after, dict):
+        if not isinstance(event, TicketEvent) or not isinstance(event.after, dict):
+            return []
+        if event.action == "record.redacted" and event.after["record"] == CASES:
+            return event.after["ids"]
+        if event.action.startswith("case."):
             return [event.after["case"]] if event.after.get("case") else []
         return []
 

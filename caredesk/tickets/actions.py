@@ -43,7 +43,7 @@ from caredesk.core.db import statements
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.customers.actions import OrderChanges, clean_order_status
 from caredesk.customers.models import Customer, Order
-from caredesk.tickets import lifecycle, signals
+from caredesk.tickets import lifecycle, redaction, signals
 from caredesk.tickets.models import (
     Attachment, Category, Channel, Group, Interaction, Priority, Status, Tag, Ticket, TicketEvent, TicketType,
 )
@@ -690,38 +690,48 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: i
     return batch.ticket(target.pk)
 
 
-REDACTED = "[redacted]"
 REDACTABLE_FIELDS = ("body", "caller_name", "reason_for_call", "actions_taken")  # an interaction's texts
 MIN_REDACTED = 4
 
 
 def redact(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
-    """Replace every occurrence of `text` (in any case) in the ticket's description and in the texts of its
-    interactions (messages, notes, call notes) by "[redacted]": a card number or a password a customer sent.
-    Closed tickets too. The audit events say where and how often, never what: "description.redacted", and
-    one "interaction.redacted" per interaction changed; the search index follows them in this transaction.
-    Returns {"description": occurrences, "interactions": {interaction id: occurrences}}."""
+    """Replace every occurrence of `text` (in any case) by "[redacted]" wherever the ticket keeps it: its
+    subject and description, the texts of its interactions (messages, notes, call notes), and every copy
+    other apps registered in `redaction` (the email as received, the outbox, cases, surveys, the values in
+    the ticket's history). Closed tickets too. The audit events say where and how often, never what:
+    "subject.redacted", "description.redacted", one "interaction.redacted" per interaction changed, one
+    "record.redacted" per kind of copy; the search index follows them in this transaction.
+    Returns {"subject": n, "description": n, "interactions": {id: n}, "records": {label: n}}."""
     text = (text or "").strip()
     if len(text) < MIN_REDACTED:
         raise ValidationFailed(f"Give the text to redact, at least {MIN_REDACTED} characters.", field="text")
     pattern = re.compile(re.escape(text), re.IGNORECASE)
     with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
         current = change.ticket
-        description, in_description = pattern.subn(REDACTED, current.description)
         found: dict[int, int] = {}
         for interaction in Interaction.objects.filter(ticket_id=current.pk).only("pk", *REDACTABLE_FIELDS):
             redacted, occurrences = {}, 0
             for name in REDACTABLE_FIELDS:
-                redacted[name], count = pattern.subn(REDACTED, getattr(interaction, name))
+                redacted[name], count = pattern.subn(redaction.REDACTED, getattr(interaction, name))
                 occurrences += count
             if occurrences:
                 Interaction.objects.filter(pk=interaction.pk).update(**redacted)
                 found[interaction.pk] = occurrences
                 change.record("interaction.redacted", interaction=interaction, after={"occurrences": occurrences})
-        if not in_description and not found:
+        records = {}
+        for copies in redaction.copies():
+            rows = copies.redact(current.pk, pattern)
+            if rows:
+                records[copies.label] = sum(rows.values())
+                change.record("record.redacted", after={"record": copies.label, "ids": sorted(rows),
+                                                        "occurrences": records[copies.label]})
+        in_fields = {}
+        for name in ("subject", "description"):
+            value, in_fields[name] = pattern.subn(redaction.REDACTED, getattr(current, name))
+            if in_fields[name]:
+                setattr(current, name, redaction.fitted(Ticket, name, value))
+                change._touch(name)
+                change.record(f"{name}.redacted", field=name, after={"occurrences": in_fields[name]})
+        if not any(in_fields.values()) and not found and not records:
             raise ValidationFailed("This text is nowhere on the ticket.", field="text")
-        if in_description:
-            current.description = description
-            change._touch("description")
-            change.record("description.redacted", field="description", after={"occurrences": in_description})
-    return {"description": in_description, "interactions": found}
+    return {**in_fields, "interactions": found, "records": records}

@@ -75,8 +75,10 @@ def declare() -> None:
                   values=_call),
         EventKind("interaction.redacted", "redacted {passages} of a timeline entry", after=record("occurrences"),
                   values=_passages),
-        EventKind("description.redacted", "redacted {passages} of the description", field="description",
-                  after=record("occurrences"), values=_passages),
+        *(EventKind(f"{name}.redacted", f"redacted {{passages}} of the {name}", field=name,
+                    after=record("occurrences"), values=_passages) for name in ("subject", "description")),
+        EventKind("record.redacted", "redacted {passages} in {record}", after=record("record", "ids", "occurrences"),
+                  values=lambda reading: {**_passages(reading), "record": reading.after["record"]}),
         EventKind("attachment.added", "added the document {filename}", after=record("filename", "size", "sha256")),
         EventKind("follow_up.created", "received a message on the closed ticket: it went to the follow-up ticket "
                   "{ticket}", after=record("ticket"), values=lambda reading: {

@@ -143,7 +143,8 @@ def _ticket_changes(agent, customer, order) -> Ticket:
     [flag] = review_actions.review_texts(ticket, ["Our attorney will call you."])
     review_actions.clear_flag(flag, agent=agent, reason="A quote from an earlier ticket.")
     use_cases.add_note(ticket, actor=actor, body="Three weeks since the card 4111 1111 was charged.")
-    ticket_actions.redact(ticket, actor=actor, text="three weeks")  # the description and the note
+    ticket_actions.redact(ticket, actor=actor, text="three weeks")  # the description, the note, the history
+    ticket_actions.redact(ticket, actor=actor, text="passport")  # the subject
     return ticket
 
 

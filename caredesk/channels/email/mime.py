@@ -153,11 +153,11 @@ def read_headers(raw: bytes, start: int, end: int, defects: list[str], path: str
     block = b"".join(kept) + b"\n"
     if block.isascii() and b"=?" not in block and b"*=" not in block:
         return _HEADER_PARSER.parsebytes(block, headersonly=True), body_start
-    text = _header_text(raw, block, defects, path)
+    text = header_text(raw, block, defects, path)
     return _TEXT_HEADER_PARSER.parsestr(text, headersonly=True), body_start
 
 
-def _header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str:
+def header_text(raw: bytes, block: bytes, defects: list[str], path: str) -> str:
     """The header block as text: raw 8-bit bytes and RFC 2047 encoded words decoded like bodies.
 
     Raw UTF-8 (RFC 6532) is read as such; other raw 8-bit bytes in the charset a body part declares when

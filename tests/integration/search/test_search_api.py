@@ -65,7 +65,8 @@ def test_redacting_a_text_over_the_api(api, tickets):
     ticket = tickets[1]
     answer = api.post(f"/api/v1/tickets/{ticket.pk}/redact", {"text": "BOARDING PASS never"},
                       content_type="application/json")
-    assert answer.status_code == 200 and answer.json() == {"description": 1, "interactions": {}}
+    assert answer.status_code == 200 and answer.json() == {"subject": 0, "description": 1, "interactions": {},
+                                                        "records": {}}
     assert ticket.pk not in [item["id"] for item in api.get("/api/v1/search", {"q": '"pass never"'}).json()["items"]]
     for text in ("BOARDING PASS never", "abc"):  # gone now; too short
         assert_problem(api.post(f"/api/v1/tickets/{ticket.pk}/redact", {"text": text},

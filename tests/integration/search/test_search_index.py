@@ -91,8 +91,8 @@ def test_redacted_text_is_no_longer_found(agent, actor, customer):
         assert found(agent, typed), typed
     done = ticket_actions.redact(ticket, actor=actor, text="4111 1111 1111 1111")
     done_phone = ticket_actions.redact(ticket, actor=actor, text="(415) 555-0177")
-    assert done == {"description": 1, "interactions": {message.pk: 1}}
-    assert done_phone == {"description": 0, "interactions": {message.pk: 1}}
+    assert done == {"subject": 0, "description": 1, "interactions": {message.pk: 1}, "records": {}}
+    assert done_phone == {"subject": 0, "description": 0, "interactions": {message.pk: 1}, "records": {}}
     assert found(agent, "4111") == [] and found(agent, "4155550177") == []
     assert ("interaction", message.pk) in found(agent, "redacted")  # the rest of the text is still found
     events = list(ticket.events.filter(action__endswith=".redacted").order_by("id").values_list("action", "after"))

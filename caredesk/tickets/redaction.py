@@ -1,0 +1,105 @@
+"""What a redaction reaches beyond the ticket's own texts. Each app registers the copies of a ticket's text it
+keeps (a case's written fields, the outbox, the email as received, survey comments, the ticket's history), and
+`actions.redact` rewrites them all in its transaction, one "record.redacted" audit event per kind of copy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model
+
+from caredesk.core import audit
+from caredesk.core.audit import REDACTED
+from caredesk.tickets.models import TicketEvent
+
+Redactor = Callable[[int, re.Pattern[str]], dict[int, int]]  # (ticket id, text) -> {row id: occurrences}
+
+
+@dataclass(frozen=True)
+class Copies:
+    """One kind of copy: `label` names it in the ticket's history ("the outbox"), `redact` rewrites the
+    ticket's rows of it and says which changed."""
+
+    label: str
+    redact: Redactor
+
+
+_copies: dict[str, Copies] = {}
+
+
+def register(label: str, redact: Redactor) -> None:
+    """Declare a kind of copy (in an app's ready()); a label registered twice is one kind."""
+    _copies[label] = Copies(label, redact)
+
+
+def copies() -> list[Copies]:
+    return list(_copies.values())
+
+
+def substitute(pattern: re.Pattern[str], value):
+    """`value` with every match replaced, and how many: strings, and the strings inside lists and dicts (an
+    audit payload); anything else as it is."""
+    if isinstance(value, str):
+        return pattern.subn(REDACTED, value)
+    if isinstance(value, list):
+        done = [substitute(pattern, item) for item in value]
+        return [item for item, _ in done], sum(count for _, count in done)
+    if isinstance(value, dict):
+        done = {key: substitute(pattern, item) for key, item in value.items()}
+        return {key: item for key, (item, _) in done.items()}, sum(count for _, count in done.values())
+    return value, 0
+
+
+def fitted(model: type[Model], name: str, value):
+    """`value` cut to the field's length, should "[redacted]" have made a short field's text too long."""
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    return value[:limit] if limit and isinstance(value, str) else value
+
+
+def fields(model: type[Model], *, ticket: str, names: tuple[str, ...]) -> Redactor:
+    """A redactor of text fields of `model`, whose rows reach the ticket by the lookup `ticket` ("ticket",
+    "survey__ticket")."""
+
+    def redact(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
+        queryset = model._default_manager
+        found = {}
+        for row in queryset.filter(**{ticket: ticket_id}).only("pk", *names).order_by("pk"):
+            redacted, occurrences = {}, 0
+            for name in names:
+                value, count = substitute(pattern, getattr(row, name))
+                redacted[name] = fitted(model, name, value)
+                occurrences += count
+            if occurrences:
+                queryset.filter(pk=row.pk).update(**redacted)
+                found[row.pk] = occurrences
+        return found
+
+    return redact
+
+
+QUOTING = ("ticket.created", "subject.changed", "description.changed")  # events whose values quote the ticket
+
+
+def history(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
+    """The ticket's audit events that quote its texts: the subject it was created with and the subject and
+    description before and after each change. The events stay; the database lets a redaction, and nothing
+    else, rewrite their values (tickets migration 0007)."""
+    rows = audit.rewritable(TicketEvent)
+    found = {}
+    for event in rows.filter(ticket_id=ticket_id, action__in=QUOTING).only("pk", "action", "before", "after"):
+        values, occurrences = _quoted(event, pattern)
+        if occurrences:
+            rows.filter(pk=event.pk).update(**values)
+            found[event.pk] = occurrences
+    return found
+
+
+def _quoted(event: TicketEvent, pattern: re.Pattern[str]) -> tuple[dict, int]:
+    """The event's values with the text replaced where they quote the ticket, and how often it was."""
+    if event.action == "ticket.created":  # of its values, only the subject is the ticket's text
+        subject, count = substitute(pattern, event.after.get("subject"))
+        return {"after": {**event.after, "subject": subject}}, count
+    (before, in_before), (after, in_after) = substitute(pattern, event.before), substitute(pattern, event.after)
+    return {"before": before, "after": after}, in_before + in_after
