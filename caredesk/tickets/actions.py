@@ -706,6 +706,8 @@ def redact(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
     if len(text) < MIN_REDACTED:
         raise ValidationFailed(f"Give the text to redact, at least {MIN_REDACTED} characters.", field="text")
     pattern = re.compile(re.escape(text), re.IGNORECASE)
+    if pattern.search(redaction.REDACTED):
+        raise ValidationFailed(f"That is part of what a redaction leaves, {redaction.REDACTED}.", field="text")
     with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
         current = change.ticket
         found: dict[int, int] = {}
@@ -735,3 +737,18 @@ def redact(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
         if not any(in_fields.values()) and not found and not records:
             raise ValidationFailed("This text is nowhere on the ticket.", field="text")
     return {**in_fields, "interactions": found, "records": records}
+
+
+class _Preview(Exception):
+    def __init__(self, found: dict[str, Any]):
+        self.found = found
+
+
+def preview_redaction(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
+    """What `redact` would replace, as it returns it, with nothing written: the redaction runs in a savepoint
+    that is rolled back (its index changes and audit events with it). The same errors as `redact`."""
+    try:
+        with transaction.atomic():
+            raise _Preview(redact(ticket, actor=actor, text=text))
+    except _Preview as preview:
+        return preview.found

@@ -109,6 +109,12 @@ class MergeForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class RedactForm(forms.Form):
+    text = forms.CharField(label="Text to redact", max_length=2000, strip=True, error_messages={
+        "required": "Give the text to take out, e.g. a card number as the customer wrote it."})
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class GroupMembersForm(forms.Form):
     """A group's members, chosen among the active agents (a Team Supervisor's form on the Groups page; the
     agents are read once for every group's form)."""

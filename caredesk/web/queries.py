@@ -292,7 +292,8 @@ def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[tuple
 
 # --- the ticket page ------------------------------------------------------------------------------
 
-HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline
+HIDDEN_EVENT_PREFIXES = ("interaction.",)  # interactions show as themselves in the timeline,
+SHOWN_ANYWAY = ("interaction.redacted",)  # but what was done to one afterwards is news
 # How an audit event reads on a page: the registry's sentence in HTML, a mentioned ticket linked, times in the
 # agent's zone (activated for the request by caredesk.live.middleware).
 EVENT_STYLE = events.Style(html=True, zone=None,
@@ -344,6 +345,7 @@ def merged_timeline(ticket: Ticket, *, with_audit: bool) -> list[TimelineEntry]:
         hidden = Q()
         for prefix in HIDDEN_EVENT_PREFIXES:
             hidden |= Q(action__startswith=prefix)
+        hidden &= ~Q(action__in=SHOWN_ANYWAY)
         shown = list(TicketEvent.objects.filter(ticket=ticket).exclude(hidden).select_related("actor")
                      .order_by("id"))
         previous: TimelineEntry | None = None

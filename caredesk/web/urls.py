@@ -81,6 +81,7 @@ urlpatterns = [
     path("tickets/<int:pk>/assign-to-me/", desk.assign_to_me, name="assign-to-me"),
     path("tickets/<int:pk>/macro/", desk.apply_macro, name="apply-macro"),
     path("tickets/<int:pk>/merge/", desk.merge, name="merge"),
+    path("tickets/<int:pk>/redact/", desk.redact, name="redact"),
     path("responses/", desk.library, name="responses"),
     path("groups/", desk.groups, name="groups"),
     path("groups/<int:pk>/members/", desk.edit_group_members, name="edit-group-members"),

@@ -380,6 +380,28 @@ def test_merge_a_duplicate_into_another_ticket(page, sign_in, followed_ticket, m
     expect(timeline.get_by_role("link", name=f"#{kept.pk}")).to_be_visible()
 
 
+def test_redact_a_card_number_from_a_ticket(page, sign_in, maria, dana):
+    from caredesk.tickets import use_cases
+
+    ticket = _ticket(maria, dana, "Card declined")
+    use_cases.add_note(ticket, actor=Actor.of_agent(maria), body="She read out her card: 4111 1111 1111 1111.")
+    sign_in("maria")
+    page.goto(f"/tickets/{ticket.pk}/")
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("4111 1111 1111 1111")
+    actions = page.get_by_role("region", name="Actions")
+    actions.get_by_label("Redact text").fill("4111 1111 1111 1111")
+    actions.get_by_role("button", name="Redact…").click()
+    expect(page.locator("#redaction-preview")).to_have_text(re.compile(r"1 timeline entry: 1"))
+    page.get_by_role("button", name="Redact", exact=True).click()
+
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    expect(page.locator(".flash")).to_contain_text("Redacted 1 passage")
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text("She read out her card: [redacted].")
+    expect(timeline).not_to_contain_text("4111")
+    expect(timeline).to_contain_text("redacted 1 passage of a timeline entry")
+
+
 def test_assign_to_me_and_round_robin_per_group(page, sign_in, maria, dana, e2e_agent):
     from caredesk.desk.actions import set_round_robin
     from caredesk.tickets.models import Group, Ticket

@@ -287,3 +287,34 @@ def test_an_admin_sets_a_round_robin_in_the_admin(client, admin_agent, make_agen
     rotation = group.round_robin
     assert list(rotation.agents.all()) == [devon]
     assert client.get(f"/admin/desk/roundrobin/{rotation.pk}/change/").status_code == 200
+
+
+def test_the_redact_page_shows_where_the_text_is_then_redacts_on_confirmation(client, agent, actor, customer,
+                                                                              roleless):
+    ticket = _ticket(actor, customer, subject="Card 4111 1111 1111 1111", description="It is 4111 1111 1111 1111.")
+    note = use_cases.add_note(ticket, actor=actor, body="Card 4111 1111 1111 1111 on the call.")
+    url = f"/tickets/{ticket.pk}/redact/"
+    client.force_login(agent)
+    assert 'action="/tickets/%d/redact/"' % ticket.pk in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    events = TicketEvent.objects.count()
+
+    preview = client.post(url, {"text": "4111 1111 1111 1111"})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and 'name="confirm" value="true"' in page
+    assert "<li>subject: 1</li>" in page and "<li>description: 1</li>" in page and "<li>1 timeline entry: 1</li>" in page
+    assert "<li>the ticket&#x27;s history: 1</li>" in page  # the subject it was created with
+    ticket.refresh_from_db()
+    assert "4111" in ticket.subject and TicketEvent.objects.count() == events  # the preview wrote nothing
+
+    for text, status in (("abc", 422), ("nowhere to be found", 422), ("[REDACTED]", 422)):
+        assert client.post(url, {"text": text}).status_code == status
+    done = client.post(url, {"text": "4111 1111 1111 1111", "confirm": "true"})
+    assert done.status_code == 302 and done["Location"] == f"/tickets/{ticket.pk}/"
+    ticket.refresh_from_db()
+    note.refresh_from_db()
+    assert (ticket.subject, ticket.description, note.body) == (
+        "Card [redacted]", "It is [redacted].", "Card [redacted] on the call.")
+    assert "Redacted 4 passages from" in client.get(done["Location"]).content.decode()
+
+    client.force_login(roleless)
+    assert client.post(url, {"text": "[redacted]", "confirm": "true"}).status_code == 403

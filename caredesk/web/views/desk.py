@@ -17,6 +17,7 @@ from caredesk.core.errors import DomainError
 from caredesk.core.models import Agent
 from caredesk.desk import actions, queries
 from caredesk.desk.models import Macro
+from caredesk.tickets import actions as ticket_actions
 from caredesk.tickets.models import CannedResponse, Group, Ticket
 from caredesk.web import desk_forms
 from caredesk.web.forms import show_domain_error
@@ -82,6 +83,42 @@ def merge(request, pk: int):
     status = 200 if form.is_valid() and not form.errors else 422
     return render(request, "web/merge.html", {"ticket": ticket, "target": target if not form.errors else None,
                                               "form": form}, status=status)
+
+
+@requires(roles.WORK_TICKETS)
+@require_POST
+def redact(request, pk: int):
+    """First post: where the text is and how often (nothing changed yet), to confirm; the confirmed post
+    replaces it everywhere and opens the ticket."""
+    ticket = load_ticket(pk)
+    form = desk_forms.RedactForm(request.POST)
+    found = None
+    if form.is_valid():
+        text, actor = form.cleaned_data["text"], Actor.of_agent(request.user)
+        try:
+            if form.cleaned_data["confirm"]:
+                done = ticket_actions.redact(ticket, actor=actor, text=text)
+                messages.success(request, f"Redacted {_passages(done)} from #{ticket.pk}.")
+                return redirect("web:ticket", pk=ticket.pk)
+            found = _where(ticket_actions.preview_redaction(ticket, actor=actor, text=text))
+        except DomainError as error:
+            show_domain_error(form, error)
+    status = 200 if form.is_valid() and not form.errors else 422
+    return render(request, "web/redact.html", {"ticket": ticket, "form": form, "found": found}, status=status)
+
+
+def _where(found: dict) -> list[tuple[str, int]]:
+    """A redaction's result as (where, occurrences) for people."""
+    where = [(name, found[name]) for name in ("subject", "description") if found[name]]
+    if found["interactions"]:
+        entries = len(found["interactions"])
+        where.append((f"{entries} timeline entr{'y' if entries == 1 else 'ies'}", sum(found["interactions"].values())))
+    return where + sorted(found["records"].items())
+
+
+def _passages(found: dict) -> str:
+    total = sum(count for _, count in _where(found))
+    return f"{total} passage{'' if total == 1 else 's'}"
 
 
 # --- bulk changes over a view ------------------------------------------------------------------------------------
