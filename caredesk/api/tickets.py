@@ -374,6 +374,17 @@ def list_attachments(request, ticket_id: Id):
     return list(Attachment.objects.filter(ticket=_ticket_or_404(ticket_id)))
 
 
+@router.delete("/attachments/{attachment_id}", response={204: None})
+def remove_attachment(request, attachment_id: Id):
+    """Remove a document (a photo of a card, a wrong file), closed tickets too: its file is deleted and no
+    route, page or message offers it again; the ticket's history records "attachment.removed". 404 when it
+    is not there (or removed already)."""
+    agent = require(request, WORK_TICKETS)
+    actions.remove_attachment(lookups.get_or_404(Attachment.objects.all(), attachment_id),
+                              actor=Actor.of_agent(agent))
+    return Status(204, None)
+
+
 @router.get("/attachments/{attachment_id}/content")
 def download_attachment(request, attachment_id: Id):
     require(request, WORK_TICKETS)

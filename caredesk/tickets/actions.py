@@ -40,7 +40,7 @@ from caredesk.core import audit, clock
 from caredesk.core.audit import Actor
 from caredesk.core.changes import apply_changes, audit_value
 from caredesk.core.db import statements
-from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.customers.actions import OrderChanges, clean_order_status
 from caredesk.customers.models import Customer, Order
 from caredesk.tickets import lifecycle, redaction, signals
@@ -581,6 +581,22 @@ def add_supporting_document(ticket: Ticket, *, actor: Actor, attachment: NewAtta
         return change.attach(attachment)
 
 
+def remove_attachment(attachment: Attachment, *, actor: Actor) -> None:
+    """Remove a document (a photo of a card, a wrong file), closed tickets too: its file is deleted once the
+    change commits (unless another kept row is the same file), its row stays, without the file, for the
+    "attachment.removed" event that names it. No page or route offers it again."""
+    with ticket_changes([attachment.ticket_id], actor) as batch, batch.changing(attachment.ticket_id) as change:
+        removed = Attachment.objects.filter(pk=attachment.pk).update(removed_at=batch.now)
+        if not removed:
+            raise NotFound("This document was removed already.")
+        change.record("attachment.removed", interaction_id=attachment.interaction_id,
+                      after={"filename": attachment.filename, "size": attachment.size, "sha256": attachment.sha256})
+        change._touch()
+    name, storage = attachment.file.name, attachment.file.storage
+    if not Attachment.objects.filter(file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def _validate_interaction(channel: str, direction: str, kind: str, call_outcome: str, body: str) -> None:
     if kind not in Interaction.Kind.values:
         raise ValidationFailed(f"Kind must be one of {', '.join(Interaction.Kind.values)}.", field="kind")
@@ -675,7 +691,7 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: i
             raise Conflict(f"Ticket #{duplicate.pk} is closed already; there is nothing left to merge.",
                            field="source")
         moved = Interaction.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
-        Attachment.objects.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
+        Attachment.with_removed.filter(ticket_id=duplicate.pk).update(ticket_id=kept.pk)
         with batch.changing(kept.pk) as change:
             change.record("ticket.merged_from", field="merge",
                           after={"ticket": duplicate.pk, "interactions": moved, "follow_ups": follow_ups})

@@ -80,6 +80,8 @@ def declare() -> None:
         EventKind("record.redacted", "redacted {passages} in {record}", after=record("record", "ids", "occurrences"),
                   values=lambda reading: {**_passages(reading), "record": reading.after["record"]}),
         EventKind("attachment.added", "added the document {filename}", after=record("filename", "size", "sha256")),
+        EventKind("attachment.removed", "removed the document {filename}",
+                  after=record("filename", "size", "sha256")),
         EventKind("follow_up.created", "received a message on the closed ticket: it went to the follow-up ticket "
                   "{ticket}", after=record("ticket"), values=lambda reading: {
                       "ticket": TicketMention(reading.after["ticket"])}),

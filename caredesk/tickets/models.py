@@ -216,8 +216,17 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"tickets/{instance.ticket_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
+class KeptAttachments(models.Manager):
+    """The documents not removed: what every page and route reads (`Attachment.objects`, and
+    `ticket.attachments` and `interaction.attachments`, which use it)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Attachment(models.Model):
-    """A supporting document on a ticket, optionally from one interaction. Stored by content hash."""
+    """A supporting document on a ticket, optionally from one interaction. Stored by content hash. A removed
+    one keeps its row (its audit events name it) without its file."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
     interaction = models.ForeignKey(
@@ -229,9 +238,14 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="When it was removed, its file deleted.")
+
+    objects = KeptAttachments()
+    with_removed = models.Manager()
 
     class Meta:
         ordering = ["created_at", "id"]
+        base_manager_name = "with_removed"
 
     def __str__(self) -> str:
         return self.filename

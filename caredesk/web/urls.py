@@ -26,6 +26,7 @@ urlpatterns = [
     path("tickets/<int:pk>/compose/<str:tab>/", composer.compose, name="compose"),
     path("tickets/<int:pk>/documents/", ticket.add_documents, name="add-documents"),
     path("tickets/<int:pk>/documents/<int:attachment_id>/", ticket.download_attachment, name="attachment"),
+    path("tickets/<int:pk>/documents/<int:attachment_id>/remove/", ticket.remove_document, name="remove-document"),
     path("tickets/<int:pk>/emails/<int:interaction_id>/original/", original.original, name="original"),
     path("tickets/<int:pk>/emails/<int:interaction_id>/original/html/", original.original_html, name="original-html"),
     path("tickets/<int:pk>/emails/<int:interaction_id>/original/raw/", original.original_raw, name="original-raw"),

@@ -402,6 +402,25 @@ def test_redact_a_card_number_from_a_ticket(page, sign_in, maria, dana):
     expect(timeline).to_contain_text("redacted 1 passage of a timeline entry")
 
 
+def test_remove_a_document_after_confirming(page, sign_in, maria, dana):
+    from caredesk.tickets.actions import NewAttachment, add_supporting_document
+
+    ticket = _ticket(maria, dana, "Photo of a card")
+    add_supporting_document(ticket, actor=Actor.of_agent(maria),
+                            attachment=NewAttachment("card.jpg", "image/jpeg", b"\xff\xd8 a card"))
+    sign_in("maria")
+    page.goto(f"/tickets/{ticket.pk}/")
+    documents = page.get_by_role("region", name="Supporting documents")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # cancelled: nothing happens
+    documents.get_by_role("button", name="Remove card.jpg").click()
+    expect(documents.get_by_role("link", name="card.jpg")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    documents.get_by_role("button", name="Remove card.jpg").click()
+    expect(page.locator(".flash")).to_contain_text("Removed card.jpg")
+    expect(page.get_by_role("region", name="Supporting documents")).to_contain_text("None yet.")
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("removed the document “card.jpg”")
+
+
 def test_assign_to_me_and_round_robin_per_group(page, sign_in, maria, dana, e2e_agent):
     from caredesk.desk.actions import set_round_robin
     from caredesk.tickets.models import Group, Ticket

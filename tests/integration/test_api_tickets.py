@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,8 @@ from caredesk.customers.actions import create_customer
 from caredesk.customers.models import Customer
 from caredesk.tickets import actions
 from caredesk.tickets.models import Attachment, Interaction, Ticket
-from tests.integration.helpers import assert_problem, events_of, nothing_written, patch_json, post_json
+from tests.integration.helpers import (assert_problem, events_of, nothing_written, patch_json, post_json,
+                                       record_resolution)
 
 
 def test_create_ticket_for_an_existing_customer(api, agent, customer, order, frozen_clock):
@@ -431,6 +433,41 @@ def test_upload_to_a_closed_ticket_is_a_conflict(api, ticket):
     patch_json(api, f"/api/v1/tickets/{ticket.pk}", {"status": "closed"})
     with nothing_written():
         assert_problem(_upload(api, ticket.pk), 409)
+
+
+def test_a_removed_document_is_offered_nowhere_and_its_file_is_deleted(api, ticket, actor, client, agent,
+                                                                         django_capture_on_commit_callbacks):
+    from caredesk.tickets.actions import NewAttachment
+
+    kept = _upload(api, ticket.pk, name="kept.pdf", content=b"%PDF kept").json()
+    photo = _upload(api, ticket.pk, name="card.jpg", content=b"\xff\xd8 photo of a card", content_type="image/jpeg")
+    photo = Attachment.objects.get(pk=photo.json()["id"])
+    on_email = actions.add_interaction(ticket, actor=actor, channel="email", direction="inbound", kind="message",
+                                       body="photo", attachments=[NewAttachment("card.png", "image/png", b"png")])
+    path = photo.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/v1/attachments/{photo.pk}").status_code == 204
+    assert not os.path.exists(path) and Attachment.with_removed.get(pk=photo.pk).removed_at is not None
+    [on_email_document] = on_email.attachments.all()
+    assert [a["id"] for a in api.get(f"/api/v1/tickets/{ticket.pk}/attachments").json()] == [
+        kept["id"], on_email_document.pk]
+    assert_problem(api.get(f"/api/v1/attachments/{photo.pk}/content"), 404)
+    assert_problem(api.delete(f"/api/v1/attachments/{photo.pk}"), 404)  # removed already
+    event = events_of(ticket, action="attachment.removed")[0]
+    assert (event.actor, event.after["filename"]) == (agent, "card.jpg")
+
+    record_resolution(ticket, actor)
+    for status in ("solved", "closed"):
+        actions.update_ticket(ticket, actor=actor, status=status)
+    client.force_login(agent)  # the ticket page, on a closed ticket too
+    removed = client.post(f"/tickets/{ticket.pk}/documents/{on_email_document.pk}/remove/", HTTP_HX_REQUEST="true")
+    assert removed.status_code == 204 and removed["HX-Redirect"] == f"/tickets/{ticket.pk}/"
+    assert on_email.attachments.count() == 0
+    (entry,) = api.get(f"/api/v1/tickets/{ticket.pk}/timeline").json()
+    assert entry["attachments"] == []
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "kept.pdf" in page and "card.jpg" not in page.split("Supporting documents")[1].split("</section>")[0]
+    assert client.get(f"/tickets/{ticket.pk}/documents/{photo.pk}/").status_code == 404
 
 
 def test_interaction_list_shows_attachments(api, ticket, actor):

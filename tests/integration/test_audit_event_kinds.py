@@ -135,8 +135,9 @@ def _ticket_changes(agent, customer, order) -> Ticket:
                                  status="open", group=Group.objects.filter(active=True).first(), assignee=lead,
                                  order=order, tags=["vip"])
     ticket_actions.update_ticket(ticket, actor=actor, requester=other, order=None)
-    ticket_actions.add_supporting_document(ticket, actor=actor, attachment=ticket_actions.NewAttachment(
+    document = ticket_actions.add_supporting_document(ticket, actor=actor, attachment=ticket_actions.NewAttachment(
         "form.pdf", "application/pdf", b"%PDF-1.4"))
+    ticket_actions.remove_attachment(document, actor=actor)
     playbook_actions.raise_flag(ticket, "missing_call_notes", actor=actor)
     playbook_actions.clear_flag(ticket, "missing_call_notes", agent=agent)
     review_actions.review_texts(ticket, ["I have retained a lawyer."])

@@ -4,8 +4,9 @@ timeline with delivery states, documents."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from caredesk.core import clock, roles
@@ -213,6 +214,19 @@ def add_documents(request, pk: int):
             messages.success(request, f"Added {count} supporting document{'s' if count != 1 else ''}.")
     else:
         messages.error(request, "Choose at least one file to add.")
+    return redirect("web:ticket", pk=pk)
+
+
+@requires(roles.WORK_TICKETS)
+@require_POST
+def remove_document(request, pk: int, attachment_id: int):
+    attachment = Attachment.objects.filter(pk=attachment_id, ticket_id=pk).first()
+    if attachment is None:
+        raise Http404("No such document on this ticket.")
+    ticket_actions.remove_attachment(attachment, actor=Actor.of_agent(request.user))
+    messages.success(request, f"Removed {attachment.filename}; its file is deleted.")
+    if request.headers.get("HX-Request"):  # asked after htmx's confirmation: the page is loaded again
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("web:ticket", args=[pk])})
     return redirect("web:ticket", pk=pk)
 
 
