@@ -23,6 +23,7 @@ from caredesk.tickets.models import Interaction, Ticket
 
 router = Router(tags=["knowledge base"])
 VisibilityName = Literal["internal", "public"]
+GuideName = Literal["", "ticket", "escalation", "deescalation"]
 
 
 class ArticleOut(Schema):
@@ -38,6 +39,10 @@ class ArticleOut(Schema):
     status: Literal["draft", "published"]
     version: int
     public_url: str | None = Field(description="Its public page, for a published public article.")
+    guide: GuideName = Field(description=(
+        "Where the workspace links to it while published: `ticket` (the new ticket page: what a clear and "
+        "detailed ticket looks like), `escalation` and `deescalation` (the escalation panel: the escalation "
+        "path, how to de-escalate an irate customer), or nowhere."))
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
@@ -179,6 +184,18 @@ def publish_article(request, article_id: Id):
 def unpublish_article(request, article_id: Id):
     agent = require(request, WRITE_ARTICLES)
     return _article(actions.unpublish(_article(article_id), agent=agent).pk)
+
+
+class GuideIn(InputSchema):
+    guide: GuideName = Field(description="The place, or \"\" to take it off.")
+
+
+@router.put("/articles/{article_id}/guide", response=ArticleOut)
+def set_article_guide(request, article_id: Id, payload: GuideIn):
+    """Make the published article the one the workspace links to at `guide` (SOP 004's tips: a template of a
+    clear ticket, the escalation path), taking the place from the article that had it. 409 for a draft."""
+    agent = require(request, WRITE_ARTICLES)
+    return _article(actions.set_guide(_article(article_id), agent=agent, guide=payload.guide).pk)
 
 
 @router.get("/articles/{article_id}/versions", response=list[VersionOut])

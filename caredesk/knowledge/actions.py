@@ -195,6 +195,33 @@ def unpublish(article: Article, *, agent: Agent) -> Article:
     return _set_status(article, agent, Status.DRAFT, "article.unpublished")
 
 
+@transaction.atomic
+def set_guide(article: Article, *, agent: Agent, guide: str) -> Article:
+    """Make the published article the one the workspace links to at `guide` (Article.Guide: the new ticket
+    page, the escalation panel), taking the place from the article that had it; "" takes it off."""
+    actor = _writer(agent)
+    if guide and guide not in Article.Guide.values:
+        raise ValidationFailed(f"A guide is one of {', '.join(Article.Guide.values)}, or empty.", field="guide")
+    article = _locked(article)
+    if guide and article.status != Status.PUBLISHED:
+        raise Conflict("Publish the article first: the workspace links only to published articles.",
+                       field="guide")
+    if article.guide == guide:
+        return article
+    if guide:
+        for previous in Article.objects.select_for_update().filter(guide=guide):
+            _guided(actor, previous, agent, "")
+    return _guided(actor, article, agent, guide)
+
+
+def _guided(actor: Actor, article: Article, agent: Agent, guide: str) -> Article:
+    before, article.guide = article.guide, guide
+    article.updated_by, article.updated_at = agent, clock.now()
+    article.save(update_fields=["guide", "updated_by", "updated_at"])
+    _record(actor, article, "article.guide_set", field="guide", before=before, after=guide)
+    return article
+
+
 def _flat(text: str) -> str:
     return " ".join((text or "").split())
 

@@ -8,11 +8,13 @@ CATEGORIES = [
     ("ein", "EIN"),
     ("website_care", "Website Care"),
     ("orders_and_refunds", "Orders and refunds"),
+    ("how_we_work", "How we work"),  # the team's own procedures: internal articles, no public votes
 ]
+INTERNAL_ONLY = {"how_we_work"}
 
 
 def seed(apps, schema_editor=None) -> None:
     ArticleCategory = apps.get_model("knowledge.ArticleCategory")
     for position, (key, name) in enumerate(CATEGORIES):
         ArticleCategory.objects.get_or_create(key=key, defaults={
-            "name": name, "position": position, "unhelpful_vote_opens_ticket": True})
+            "name": name, "position": position, "unhelpful_vote_opens_ticket": key not in INTERNAL_ONLY})

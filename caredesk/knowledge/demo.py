@@ -1,5 +1,5 @@
 """The demo's knowledge base: the articles of demo_articles.yaml, written and published through the actions by
-the demo agents they name."""
+the demo agents they name, and linked from the workspace where they say (`guide`)."""
 
 from __future__ import annotations
 
@@ -22,5 +22,8 @@ def load_articles(agents: dict) -> list[Article]:
         article = actions.create_article(agent=author, draft=actions.Draft(
             title=entry["title"], body=entry["body"], category=categories[entry["category"]],
             tags=entry.get("tags", []), visibility=entry["visibility"]))
-        written.append(actions.publish(article, agent=author))
+        article = actions.publish(article, agent=author)
+        if entry.get("guide"):
+            article = actions.set_guide(article, agent=author, guide=entry["guide"])
+        written.append(article)
     return written

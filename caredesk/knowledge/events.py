@@ -4,7 +4,7 @@ published and unpublished, used in a reply on a ticket, and voted on by a public
 from __future__ import annotations
 
 from caredesk.core.events import VALUE, EventKind, Quoted, Reading, Sentence, TicketMention, record, register, value_text
-from caredesk.knowledge.models import ArticleEvent
+from caredesk.knowledge.models import Article, ArticleEvent
 
 
 def _created(reading: Reading) -> dict:
@@ -25,6 +25,12 @@ def _used(reading: Reading) -> dict:
             "version": after["version"]}
 
 
+def _guide(reading: Reading) -> dict:
+    def place(value: str) -> str:
+        return Article.Guide(value).label.lower() if value else "nowhere"
+    return {"before": place(reading.before), "after": place(reading.after)}
+
+
 def _voted(reading: Reading) -> dict:
     after = reading.after
     opened = Sentence(", opening {ticket}", {"ticket": TicketMention(after["ticket"])}) if after["ticket"] else ""
@@ -41,6 +47,8 @@ def declare() -> None:
         EventKind("article.published", "published the article", field="status", before=VALUE, after=VALUE),
         EventKind("article.unpublished", "took the article back to draft", field="status", before=VALUE,
                   after=VALUE),
+        EventKind("article.guide_set", "changed where the workspace links to it from {before} to {after}",
+                  field="guide", before=VALUE, after=VALUE, values=_guide),
         EventKind("article.used", "sent {how} the article (version {version}) in a reply on {ticket}",
                   after=record("ticket", "interaction", "how", "version"), values=_used),
         EventKind("article.voted", "said the article {answer}{ticket}", field="helpful",

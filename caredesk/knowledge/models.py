@@ -25,6 +25,15 @@ class ArticleCategory(ConfigurableEntry):
 
 
 class Article(models.Model):
+    class Guide(models.TextChoices):
+        """Where the workspace links to an article, one article per place: SOP 004's tips ("Link to a template of
+        what a clear and detailed ticket looks like", "Link your detailed escalation path") and SOP 002's
+        de-escalation page ("use ... when applicable, to de-escalate an irate customer")."""
+
+        TICKET = "ticket", "What a clear and detailed ticket looks like"
+        ESCALATION = "escalation", "The escalation path"
+        DEESCALATION = "deescalation", "How to de-escalate an irate customer"
+
     class Visibility(models.TextChoices):
         INTERNAL = "internal"
         PUBLIC = "public"
@@ -47,10 +56,14 @@ class Article(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
+    guide = models.CharField(max_length=16, choices=Guide.choices, blank=True, help_text=(
+        "Where the workspace links to it while it is published: the new ticket page, the escalation panel."))
 
     class Meta:
         ordering = ["title", "id"]
         indexes = [models.Index(fields=["status", "visibility", "category"], name="article_listing")]
+        constraints = [models.UniqueConstraint(fields=["guide"], condition=~models.Q(guide=""),
+                                               name="article_one_per_guide")]
 
     def __str__(self) -> str:
         return self.title

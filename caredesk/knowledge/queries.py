@@ -61,6 +61,18 @@ def articles(*, public_only: bool = False, published_only: bool = True) -> Query
     return rows
 
 
+def guide(place: str) -> Article | None:
+    """The published article the workspace links to at `place` (Article.Guide), if the team chose one."""
+    return next(iter(guides(place)), None)
+
+
+def guides(*places: str) -> list[Article]:
+    """The published articles the workspace links to at these places, in their order: one query."""
+    found = {article.guide: article for article in Article.objects.filter(guide__in=places, status=Status.PUBLISHED)
+             .only("pk", "title", "guide")}
+    return [found[place] for place in places if place in found]
+
+
 @dataclass(frozen=True)
 class Hit:
     article: Article

@@ -7,6 +7,8 @@ from django.conf import settings
 from caredesk.core import events
 from caredesk.escalations.describe import describe, with_details
 from caredesk.escalations.models import Escalation
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import Article
 from caredesk.tickets.models import TicketEvent
 
 
@@ -38,4 +40,5 @@ def escalation_context(ticket, *, agent, problem: str = "", live_call: str = "")
                                and described["status"] == Escalation.Status.DISCUSSING),
         "can_call_back": bool(described and described["status"] == Escalation.Status.VOICEMAIL
                               and described["callback_role"] in agent.role_names),
+        "escalation_guides": knowledge_queries.guides(Article.Guide.DEESCALATION, Article.Guide.ESCALATION),
     }

@@ -110,6 +110,7 @@ urlpatterns = [
     path("knowledge/<int:pk>/edit/", knowledge.edit_article, name="edit-article"),
     path("knowledge/<int:pk>/versions/<int:version>/", knowledge.article_version, name="article-version"),
     path("knowledge/<int:pk>/versions/<int:version>/restore/", knowledge.restore, name="restore-article"),
+    path("knowledge/<int:pk>/guide/", knowledge.set_guide, name="article-guide"),
     path("knowledge/<int:pk>/<str:change>/", knowledge.change_status, name="article-status"),
     path("tickets/<int:pk>/articles/", knowledge.suggestions, name="article-suggestions"),
     path("help/", help_center.help_index, name="help"),

@@ -110,3 +110,25 @@ def test_vote_on_a_public_article(page, renewal):
     expect(page.get_by_role("status")).to_contain_text("We have your question")
     vote = ArticleVote.objects.get()  # the same visitor: the vote changed
     assert vote.helpful is False and vote.ticket == Ticket.objects.get(subject__startswith="Help article did not help")
+
+
+def test_link_an_article_from_the_new_ticket_page(page, sign_in, maria):
+    """SOP 004's tip "Link to a template of what a clear and detailed ticket looks like": chosen on the article,
+    followed from the new ticket page."""
+    from caredesk.knowledge import actions
+    from caredesk.knowledge.models import ArticleCategory
+
+    template = actions.publish(actions.create_article(agent=maria, draft=actions.Draft(
+        title="What a clear and detailed ticket looks like", body="- the customer's name\n- contact information",
+        category=ArticleCategory.objects.get(key="how_we_work").pk, tags=[], visibility="internal")), agent=maria)
+    sign_in("maria")
+    page.goto(f"/knowledge/{template.pk}/")
+    page.get_by_label("Workspace link").select_option(label="What a clear and detailed ticket looks like")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_contain_text("Linked from the workspace")
+
+    page.goto("/tickets/new/")
+    link = page.get_by_role("link", name="What a clear and detailed ticket looks like")
+    expect(link).to_have_attribute("href", f"/knowledge/{template.pk}/")
+    page.goto(link.get_attribute("href"))
+    expect(page.get_by_role("article", name="Article")).to_contain_text("contact information")

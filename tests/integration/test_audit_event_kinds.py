@@ -307,6 +307,7 @@ def _knowledge(agent, ticket) -> None:
         **{**draft.__dict__, "body": "Use form DS-82 or DS-11."}))
     knowledge_actions.restore_version(article, agent=agent, version=1)
     article = knowledge_actions.publish(article, agent=agent)
+    article = knowledge_actions.set_guide(article, agent=agent, guide="ticket")
     reply = ticket_actions.add_interaction(ticket, actor=Actor.of_agent(agent), channel="email", direction="outbound",
                                            kind="message", body=f"See {knowledge_queries.public_url(article)}")
     knowledge_actions.record_uses({article.pk: "link"}, interaction=reply, agent=agent)

@@ -125,7 +125,7 @@ def article_page(request, pk: int):
     return render(request, "web/knowledge_article.html", {
         "article": article, "html": rendering.render(article.body), "versions": versions,
         "uses": queries.uses_of(article), "votes": queries.votes_of(article), "trail": _trail(article),
-        "public_url": queries.public_url(article) if article.is_public else ""})
+        "public_url": queries.public_url(article) if article.is_public else "", "guides": Article.Guide.choices})
 
 
 @requires(roles.WORK_TICKETS)
@@ -151,6 +151,20 @@ def change_status(request, pk: int, change: str):
         messages.error(request, error.detail)
     else:
         messages.success(request, done)
+    return redirect("web:article", pk)
+
+
+@requires(roles.WRITE_ARTICLES)
+@require_POST
+def set_guide(request, pk: int):
+    """Where the workspace links to the article (the new ticket page, the escalation panel), or nowhere."""
+    try:
+        article = actions.set_guide(_article(pk), agent=request.user, guide=request.POST.get("guide", ""))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"Linked from the workspace as “{article.get_guide_display()}”." if article.guide
+                         else "No longer linked from the workspace.")
     return redirect("web:article", pk)
 
 

@@ -9,6 +9,8 @@ from caredesk.core import roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import DomainError
 from caredesk.customers.models import Customer, Order
+from caredesk.knowledge import queries as knowledge_queries
+from caredesk.knowledge.models import Article
 from caredesk.search import queries as search_queries
 from caredesk.tickets import use_cases
 from caredesk.web import forms
@@ -76,7 +78,8 @@ def new_ticket(request):
                 initial["customer"] = chosen.pk
         form = forms.NewTicketForm(initial=initial, may_create_customer=may_create)
         status = 200
-    return render(request, "web/new_ticket.html", {"form": form, "chosen": chosen, "may_create": may_create},
+    return render(request, "web/new_ticket.html", {"form": form, "chosen": chosen, "may_create": may_create,
+                                                   "guide": knowledge_queries.guide(Article.Guide.TICKET)},
                   status=status)
 
 

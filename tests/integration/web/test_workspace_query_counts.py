@@ -22,11 +22,12 @@ def test_ticket_page_queries_do_not_grow_with_the_timeline(signed_in, make_ticke
     long_count = _queries(signed_in, f"/tickets/{long.pk}/")
     assert long_count == short_count == _queries(signed_in, f"/tickets/{short.pk}/")
     # One bounded query per panel: the session, agent, time zone and roles; the ticket with its tags, contact points
-    # and documents; the timeline (3), deliveries, recordings, follow-up (2), flags, review flags, escalation; the
+    # and documents; the timeline (3), deliveries, recordings, follow-up (2), flags, review flags, escalation and
+    # its guides (the escalation path and de-escalation articles); the
     # properties' choices (type, category, group, assignee, order); canned responses, macros, the customer's other
     # tickets and the page's live state. Resolution, feedback and satisfaction come after the page (below). A new
     # panel raises this on purpose, never a loop.
-    assert long_count <= 27
+    assert long_count <= 28
 
 
 def test_the_panels_loaded_after_the_ticket_page_are_bounded(signed_in, make_ticket):
