@@ -339,10 +339,12 @@ def redact_inbound(ticket_id: int, pattern) -> dict[int, int]:
     the ticket, or on one of its interactions (a merged ticket's), rewritten without the text (see
     channels/email/redaction.py). {inbound id: occurrences}."""
     found = {}
-    rows = InboundMessage.objects.filter(Q(ticket_id=ticket_id) | Q(interaction__ticket_id=ticket_id))
-    for row in rows.only("pk", "raw").order_by("pk"):
-        raw, occurrences = email_redaction.redact(bytes(row.raw), pattern)
+    ids = InboundMessage.objects.filter(Q(ticket_id=ticket_id) | Q(interaction__ticket_id=ticket_id)).values_list(
+        "pk", flat=True).order_by("pk")
+    for pk in list(ids):  # one message in memory at a time: each may be tens of megabytes
+        raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=pk))
+        raw, occurrences = email_redaction.redact(raw, pattern)
         if occurrences:
-            InboundMessage.objects.filter(pk=row.pk).update(raw=raw, size=len(raw))
-            found[row.pk] = occurrences
+            InboundMessage.objects.filter(pk=pk).update(raw=raw, size=len(raw))
+            found[pk] = occurrences
     return found
