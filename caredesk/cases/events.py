@@ -23,6 +23,7 @@ KINDS = {
 
 def declare() -> None:
     register(TicketEvent, *(
-        EventKind(f"case.{name}", "{description}", field="case", after=record("case", "description", *keys))
+        EventKind(f"case.{name}", "{description}", field="case", after=record("case", "description", *keys),
+                  quotes=("reason",) if "reason" in keys else ())
         for name, keys in KINDS.items()
     ))

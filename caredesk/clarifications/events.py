@@ -9,4 +9,4 @@ from caredesk.tickets.models import TicketEvent
 def declare() -> None:
     register(TicketEvent, EventKind(
         "clarification.filed", "filled in the Care Clarifications Form: {category} › {sub_category}: {details}",
-        after=record("clarification", "category", "sub_category", "details")))
+        after=record("clarification", "category", "sub_category", "details"), quotes=("details",)))

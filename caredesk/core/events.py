@@ -313,6 +313,9 @@ class EventKind:
     load: Callable[[list], Any] | None = None  # reads in one query what the sentences of many events mention
     field_labels: dict[str, str] = dataclasses.field(default_factory=dict)
     value_label: Callable[[str, Any], str] | None = None  # (field, value) -> text, for `{before}`/`{after}`
+    # The keys of its values that hold people's own words (WHOLE: the value is such a text), which a redaction
+    # of the ticket rewrites (caredesk.tickets.redaction): a subject, a reason the customer gave, a comment.
+    quotes: tuple[str, ...] = ()
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
@@ -333,6 +336,7 @@ class EventKind:
 
 
 _kinds: dict[tuple[str, str], EventKind] = {}
+WHOLE = "*"  # in EventKind.quotes: the value before and after is itself the text
 
 
 def _log(model) -> str:

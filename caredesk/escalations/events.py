@@ -11,7 +11,8 @@ RUNG = ("rung", "rung_title", "agents", "answer_by")
 
 def _kind(name: str, *keys: str, optional: tuple[str, ...] = ()) -> EventKind:
     return EventKind(f"escalation.{name}", "{description}", field="escalation",
-                     after=record("escalation", "description", *keys, optional=optional))
+                     after=record("escalation", "description", *keys, optional=optional),
+                     quotes=tuple(key for key in ("reason", "said", "note") if key in (*keys, *optional)))
 
 
 def declare() -> None:

@@ -32,7 +32,7 @@ def declare() -> None:
     register(
         TicketEvent,
         EventKind("resolution.recorded", "recorded the resolution, {what}{summary}{reuses}", field="resolution",
-                  after=RECORDED, values=_recorded),
+                  after=RECORDED, values=_recorded, quotes=("summary",)),
         EventKind("resolution.confirmed", "recorded that the customer confirmed the resolution by {channel}",
                   field="resolution", after=record("resolution", "channel"), values=_channel),
         EventKind("resolution.confirmation_sent", "asked the customer by {channel} to confirm the resolution",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caredesk.core.events import (
-    VALUE, EventKind, Quoted, Reading, Sentence, TicketMention, record, register, shortened, value_text,
+    VALUE, WHOLE, EventKind, Quoted, Reading, Sentence, TicketMention, record, register, shortened, value_text,
 )
 from caredesk.tickets.actions import TICKET_FIELDS
 from caredesk.tickets.models import Interaction, TicketEvent
@@ -11,6 +11,7 @@ from caredesk.tickets.models import Interaction, TicketEvent
 CHANGED = "changed the {field} from {before} to {after}"
 FIELD_LABELS = {"ticket_type": "type", "order_status": "order status"}
 INTERACTION = record("channel", "direction", "call_outcome", "has_call_notes")
+TEXT_FIELDS = ("subject", "description")  # the ticket's own words; its other fields are choices and links
 
 
 def _field_value(field: str, value) -> str:
@@ -64,9 +65,10 @@ def declare() -> None:
         TicketEvent,
         EventKind("ticket.created", "created the ticket {subject}, {status}{following}", after=record(
             "subject", "status", "priority", "requester", "ticket_type", "category", "group", "assignee", "order",
-            "channel", "tags", "follows_up"), values=_created),
+            "channel", "tags", "follows_up"), values=_created, quotes=("subject",)),
         *(EventKind(f"{name}.changed", CHANGED, field=name, before=VALUE, after=VALUE, field_labels=FIELD_LABELS,
-                    value_label=_field_value) for name in sorted(TICKET_FIELDS)),
+                    value_label=_field_value, quotes=(WHOLE,) if name in TEXT_FIELDS else ())
+          for name in sorted(TICKET_FIELDS)),
         EventKind("interaction.note", "wrote the internal note {body}", after=INTERACTION, values=_note,
                   load=_interactions),
         EventKind("interaction.message", "{verb} {channel}{thread}: {body}", after=INTERACTION, values=_message,
@@ -76,7 +78,7 @@ def declare() -> None:
         EventKind("interaction.redacted", "redacted {passages} of a timeline entry", after=record("occurrences"),
                   values=_passages),
         *(EventKind(f"{name}.redacted", f"redacted {{passages}} of the {name}", field=name,
-                    after=record("occurrences"), values=_passages) for name in ("subject", "description")),
+                    after=record("occurrences"), values=_passages) for name in TEXT_FIELDS),
         EventKind("record.redacted", "redacted {passages} in {record}", after=record("record", "ids", "occurrences"),
                   values=lambda reading: {**_passages(reading), "record": reading.after["record"]}),
         EventKind("attachment.added", "added the document {filename}", after=record("filename", "size", "sha256")),

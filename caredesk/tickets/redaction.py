@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 
-from caredesk.core import audit
+from caredesk.core import audit, events
 from caredesk.core.audit import REDACTED
 from caredesk.tickets.models import TicketEvent
 
@@ -79,27 +79,31 @@ def fields(model: type[Model], *, ticket: str, names: tuple[str, ...]) -> Redact
     return redact
 
 
-QUOTING = ("ticket.created", "subject.changed", "description.changed")  # events whose values quote the ticket
-
-
 def history(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
-    """The ticket's audit events that quote its texts: the subject it was created with and the subject and
-    description before and after each change. The events stay; the database lets a redaction, and nothing
-    else, rewrite their values (tickets migration 0007)."""
+    """The ticket's audit events whose values quote people's words (each kind declares which: EventKind.quotes):
+    the subject it was created with, the subject and description before and after each change, a reason the
+    customer gave, a survey comment. The events stay; the database lets a redaction, and nothing else,
+    rewrite their values (tickets migration 0007)."""
+    quoting = {action: kind.quotes for (log, action), kind in events.kinds().items()
+               if log == TicketEvent._meta.label and kind.quotes}
     rows = audit.rewritable(TicketEvent)
     found = {}
-    for event in rows.filter(ticket_id=ticket_id, action__in=QUOTING).only("pk", "action", "before", "after"):
-        values, occurrences = _quoted(event, pattern)
+    for event in rows.filter(ticket_id=ticket_id, action__in=quoting).only("pk", "action", "before", "after"):
+        values, occurrences = {}, 0
+        for side in ("before", "after"):
+            values[side], count = _quoted(getattr(event, side), quoting[event.action], pattern)
+            occurrences += count
         if occurrences:
             rows.filter(pk=event.pk).update(**values)
             found[event.pk] = occurrences
     return found
 
 
-def _quoted(event: TicketEvent, pattern: re.Pattern[str]) -> tuple[dict, int]:
-    """The event's values with the text replaced where they quote the ticket, and how often it was."""
-    if event.action == "ticket.created":  # of its values, only the subject is the ticket's text
-        subject, count = substitute(pattern, event.after.get("subject"))
-        return {"after": {**event.after, "subject": subject}}, count
-    (before, in_before), (after, in_after) = substitute(pattern, event.before), substitute(pattern, event.after)
-    return {"before": before, "after": after}, in_before + in_after
+def _quoted(value, keys: tuple[str, ...], pattern: re.Pattern[str]):
+    """An event's value with the text replaced where it quotes people (`keys`), and how often it was."""
+    if events.WHOLE in keys:
+        return substitute(pattern, value)
+    if not isinstance(value, dict):
+        return value, 0
+    redacted = {key: substitute(pattern, value[key]) for key in keys if key in value}
+    return {**value, **{key: text for key, (text, _) in redacted.items()}}, sum(n for _, n in redacted.values())

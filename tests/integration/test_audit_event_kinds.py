@@ -432,6 +432,18 @@ def test_an_undeclared_kind_or_payload_fails_at_once(ticket, actor):
         CustomerEvent.build(actor, "flag.raised", customer=ticket.requester, field="flags", after="vip")
 
 
+def test_what_a_redaction_rewrites_is_declared_by_each_kind():
+    """EventKind.quotes names keys the kind's values have (a misspelt key would leave a text unredacted)."""
+    from caredesk.core.events import WHOLE, kinds
+
+    quoting = {action: kind for (_, action), kind in kinds().items() if kind.quotes}
+    assert {"ticket.created", "description.changed", "escalation.requested", "survey.rated"} <= set(quoting)
+    for action, kind in quoting.items():
+        declared = {key for shape in (kind.before, kind.after)
+                    for key in (*getattr(shape, "keys", ()), *getattr(shape, "optional", ()))}
+        assert kind.quotes == (WHOLE,) or set(kind.quotes) <= declared, action
+
+
 def test_docs_audit_lists_every_declared_kind():
     text = (ROOT / "docs" / "audit.md").read_text()
     assert events.table() in text, "docs/audit.md: paste caredesk.core.events.table() in place of its table"

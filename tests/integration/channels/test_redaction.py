@@ -1,6 +1,7 @@
 """A redaction reaches every copy of the text the installation keeps of a ticket: its subject, description and
 timeline, the email as received (which "show original" serves), the outbox, an escalation's reason, a case's
-written fields, and the values its history quotes; the history says where and how often, never what."""
+written fields, and the values its history quotes (each event kind declares which); the history says where and
+how often, never what."""
 
 from __future__ import annotations
 
@@ -65,12 +66,14 @@ def test_a_redaction_reaches_every_copy_and_says_where(agent, everywhere):
     assert "[redacted]" in reply.subject and reply.body.count("[redacted]") == 1
     assert Escalation.objects.get(ticket=ticket).reason == "Angry that [redacted] was charged twice"
     assert Case.objects.get(pk=case.pk).description == "Charged twice on [redacted]."
-    quoted = TicketEvent.objects.filter(ticket=ticket, action__in=["ticket.created", "description.changed"])
-    assert all("4111" not in str((event.before, event.after)) for event in quoted)
+    quoted = TicketEvent.objects.filter(ticket=ticket, action__in=[
+        "ticket.created", "description.changed", "escalation.requested"])  # the subject, the text, the reason
+    assert len(quoted) == 3 and all("4111" not in str((event.before, event.after)) for event in quoted)
+    assert "[redacted]" in quoted.get(action="escalation.requested").after["reason"]
     assert queries.search("4111", agent=agent).hits == []
 
     assert done["subject"] == 1 and done["description"] == 1 and len(done["interactions"]) == 2
-    assert done["records"] == {"the emails as received": 3, "the outbox": 2, "the ticket's history": 3,
+    assert done["records"] == {"the emails as received": 3, "the outbox": 2, "the ticket's history": 4,
                                "escalations": 1, "cases": 1}
     recorded = {event.after["record"]: event.after for event in TicketEvent.objects.filter(
         ticket=ticket, action="record.redacted")}
