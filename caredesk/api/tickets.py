@@ -337,7 +337,7 @@ class RedactionOut(Schema):
     records: dict[str, int] = Field(description=(
         "The other copies that had it, by kind, and how many times: \"the emails as received\", \"the outbox\", "
         "\"the ticket's history\", \"cases\", \"escalations\", \"resolutions\", \"clarifications\", "
-        "\"satisfaction surveys\", \"NPS surveys\", \"rating reviews\"."))
+        "\"satisfaction surveys\", \"NPS surveys\", \"rating reviews\", \"notifications\"."))
 
 
 @router.post("/tickets/{ticket_id}/redact", response=RedactionOut)
