@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
+from collections.abc import Callable
 from typing import Optional
 
 import typer
@@ -82,5 +84,50 @@ def search_index(
             if stopping:
                 console.print(f"Stopped during {item.name}; run the command again to resume.")
                 raise typer.Exit(130)
-    actions.optimize()
+    console.print("Finishing the index (PostgreSQL: its GIN indexes; SQLite: one segment per table)...")
+    if not _interruptible(actions.optimize, stopping):
+        console.print("Stopped while finishing; run the command again to finish (search is slow until then on "
+                      "PostgreSQL, whose indexes are made in this step).")
+        raise typer.Exit(130)
     console.print(f"Search index built in {time.perf_counter() - started:,.0f}s.")
+
+
+def _interruptible(work: Callable[[], None], stopping: list) -> bool:
+    """Run `work` (long statements: CREATE INDEX, FTS5's optimize) on a connection of its own in another thread,
+    so that this one, where the signals arrive, can interrupt the statement running (SQLite's interrupt(),
+    PostgreSQL's cancel()) once `stopping` says so; a statement in C would not see a signal until it ended.
+    True when the work finished, False when it was interrupted (its transaction rolled back); another error is
+    raised here."""
+    from django.db import DatabaseError, connection
+
+    opened, outcome = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            connection.ensure_connection()
+            outcome["raw"] = connection.connection
+            opened.set()
+            work()
+            outcome["done"] = True
+        except DatabaseError as error:
+            if not stopping:  # interrupted, the statement fails: that is the stop, not an error
+                outcome["error"] = error
+        except Exception as error:  # noqa: BLE001 - raised again in the calling thread, below
+            outcome["error"] = error
+        finally:
+            opened.set()
+            connection.close()
+
+    worker = threading.Thread(target=run, name="search-index-finish")
+    worker.start()
+    opened.wait()
+    interrupted = False
+    while worker.is_alive():
+        worker.join(0.2)
+        if stopping and not interrupted and "raw" in outcome:
+            raw = outcome["raw"]
+            (raw.interrupt if hasattr(raw, "interrupt") else raw.cancel)()
+            interrupted = True
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("done", False)

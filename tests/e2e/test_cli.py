@@ -142,3 +142,29 @@ def test_the_demo_loads_every_sop_and_prints_the_sign_ins(home):
     report = json.loads(run(home, "report", "compliance", "--json").stdout)
     assert report["totals"]["closed_unresponsive"] == 1 and report["totals"]["handed_off_bot_issue"] == 3
     assert report["totals"]["required"] >= 10
+
+
+def test_search_index_builds_resumes_and_reports(home):
+    """`caredesk search-index` on a database that has tickets: its status, a rebuild to the end, then found."""
+    assert run(home, "init", "--no-input").returncode == 0
+    seed = ("import django; django.setup()\n"
+            "from caredesk.core.audit import Actor\nfrom caredesk.core.models import Agent\n"
+            "from caredesk.customers.actions import create_customer\nfrom caredesk.tickets.actions import create_ticket\n"
+            "admin = Actor.system('seed')\n"
+            "dana = create_customer(actor=admin, name='Dana Whitfield', phones=['+14155550199'])\n"
+            "for n in range(30):\n"
+            "    create_ticket(actor=admin, requester=dana, subject=f'Passport renewal {n}', description='By mail.')\n")
+    seeded = subprocess.run([sys.executable, "-c", seed], env=home, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    status = run(home, "search-index", "--status")
+    assert status.returncode == 0 and "ticket: " in status.stdout, status.stderr
+    built = run(home, "search-index", "--rebuild")
+    assert built.returncode == 0, built.stderr
+    assert "Finishing the index" in built.stdout and "Search index built" in built.stdout
+    after = run(home, "search-index", "--status")
+    assert "ticket: built (30 documents)" in after.stdout and "customer: built (1 documents)" in after.stdout
+    found = subprocess.run([sys.executable, "-c", "import django; django.setup()\n"
+                            "from caredesk.search import queries\nfrom caredesk.core.models import Agent\n"
+                            "print(len(queries.search('4155550199', agent=Agent.objects.get(username='admin')).hits))"],
+                           env=home, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0 and int(found.stdout) >= 1, found.stderr
