@@ -18,7 +18,7 @@ from caredesk.knowledge import actions as knowledge_actions
 from caredesk.tickets import use_cases
 from caredesk.web import forms
 from caredesk.web.permissions import requires
-from caredesk.web.views.ticket import load_ticket, ticket_context
+from caredesk.web.views.ticket import composer_context, load_ticket, ticket_context
 
 # The use cases name the API's fields (`call_notes.caller_name`); the forms' are these.
 FIELD_MAP = {f"call_notes.{key}": key for key in use_cases.CALL_NOTES} | {"call_notes": "reason_for_call",
@@ -71,12 +71,11 @@ def compose(request, pk: int, tab: str):
         else:
             if not request.htmx:
                 return redirect("web:ticket", pk=pk)
-            ticket = load_ticket(pk)
-            response = render(request, "web/partials/composer.html", ticket_context(
-                request, ticket, active_tab=tab, composer_message=SUCCESS[tab]))
-            response["HX-Trigger"] = "ticketChanged"
+            response = render(request, "web/partials/composer.html", composer_context(
+                load_ticket(pk), active_tab=tab, composer_message=SUCCESS[tab]))
+            response["HX-Trigger"] = "ticketChanged"  # the panels that show the change load themselves
             return response
-    context = ticket_context(request, ticket, composer=form, active_tab=tab)
     if request.htmx:
-        return render(request, "web/partials/composer.html", context)
-    return render(request, "web/ticket.html", context, status=422)
+        return render(request, "web/partials/composer.html", composer_context(ticket, composer=form, active_tab=tab))
+    return render(request, "web/ticket.html", ticket_context(request, ticket, composer=form, active_tab=tab),
+                  status=422)

@@ -113,18 +113,26 @@ def panels_context(request, ticket: Ticket, *, property_bound: dict | None = Non
     }
 
 
-def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
-                   property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
-    canned = list(CannedResponse.objects.filter(active=True).order_by("name"))
+def composer_context(ticket: Ticket, *, composer=None, active_tab: str = "", composer_message: str = "") -> dict:
+    """What the composer (web/partials/composer.html) needs, and no more: its answer to a post renders only it."""
     return {
-        **panels_context(request, ticket, property_bound=property_bound, saved_field=saved_field),
+        "ticket": ticket,
         "composer": composer_forms(ticket, composer),
         "composer_labels": forms.COMPOSER_LABELS,
         "active_tab": active_tab or composer_tab(ticket.requester.preferred_channel),  # SOP 004's preferred channel
         "composer_message": composer_message,
-        "canned": canned,
+        "canned": list(CannedResponse.objects.filter(active=True).order_by("name")),
+    }
+
+
+def ticket_context(request, ticket: Ticket, *, composer=None, active_tab: str = "",
+                   property_bound: dict | None = None, composer_message: str = "", saved_field: str = "") -> dict:
+    writing = composer_context(ticket, composer=composer, active_tab=active_tab, composer_message=composer_message)
+    return {
+        **panels_context(request, ticket, property_bound=property_bound, saved_field=saved_field),
+        **writing,
         "macros": list(Macro.objects.filter(active=True)),
-        "canned_data": [{"id": c.pk, "name": c.name, "tabs": c.tabs, "body": c.body} for c in canned],
+        "canned_data": [{"id": c.pk, "name": c.name, "tabs": c.tabs, "body": c.body} for c in writing["canned"]],
         "documents_form": forms.SupportingDocumentsForm(),
         "other_tickets": list(
             Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)

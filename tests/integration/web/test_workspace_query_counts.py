@@ -61,3 +61,18 @@ def test_home_queries_are_bounded(signed_in, make_ticket, agent):
     for _ in range(30):
         make_ticket(assignee=agent, tags=["x"])
     assert _queries(signed_in, "/") == few
+
+
+def test_the_composer_answers_a_post_with_itself_only(signed_in, make_ticket):
+    """An htmx post renders the composer alone (the panels showing the change load themselves on
+    `ticketChanged`): its queries do not grow with the timeline."""
+    def post_note(ticket) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = signed_in.post(f"/tickets/{ticket.pk}/compose/note/", {"note-body": "Called, no answer."},
+                                      HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and response["HX-Trigger"] == "ticketChanged"
+        return len(captured.captured_queries), response.content.decode()
+
+    short_count, page = post_note(make_ticket(entries=2))
+    long_count, _ = post_note(make_ticket(entries=50))
+    assert short_count == long_count and 'id="timeline"' not in page
