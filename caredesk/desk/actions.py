@@ -316,7 +316,9 @@ def assign_round_robin(ticket: Ticket) -> Agent | None:
     rotation = RoundRobin.objects.select_for_update().filter(group_id=ticket.group_id, active=True).first()
     if rotation is None:
         return None
-    agent_ids = list(rotation.agents.filter(is_active=True).values_list("pk", flat=True))
+    agents = (Agent.objects.filter(group_memberships__group_id=ticket.group_id) if rotation.of_members
+              else rotation.agents)
+    agent_ids = list(agents.filter(is_active=True).values_list("pk", flat=True))
     chosen_id = next_in_turn(agent_ids, rotation.last_assigned_id)
     if chosen_id is None:
         return None
@@ -331,18 +333,23 @@ def assign_round_robin(ticket: Ticket) -> Agent | None:
 
 
 @transaction.atomic
-def set_round_robin(group, *, actor: Actor, agents: Iterable[Agent], active: bool = True) -> RoundRobin:
-    """Create or change a group's round robin (the agents in turn, on or off)."""
+def set_round_robin(group, *, actor: Actor, agents: Iterable[Agent] = (), active: bool = True,
+                    of_members: bool = False) -> RoundRobin:
+    """Create or change a group's round robin: the agents in turn, or the group's members as they change
+    (`of_members`, and no agents listed), on or off."""
     agents = list(agents)
+    if of_members and agents:
+        raise ValidationFailed("A round robin takes turns among the group's members or among agents listed, "
+                               "not both.", field="agents")
     now = clock.now()
     rotation, created = RoundRobin.objects.select_for_update().get_or_create(
         group=group, defaults={"active": active, "updated_at": now})
-    before = None if created else {"active": rotation.active,
+    before = None if created else {"active": rotation.active, "of_members": rotation.of_members,
                                    "agents": sorted(rotation.agents.values_list("username", flat=True))}
-    rotation.active, rotation.updated_at = active, now
-    rotation.save(update_fields=["active", "updated_at"])
+    rotation.active, rotation.of_members, rotation.updated_at = active, of_members, now
+    rotation.save(update_fields=["active", "of_members", "updated_at"])
     rotation.agents.set(agents)
-    after = {"active": active, "agents": sorted(agent.username for agent in agents)}
+    after = {"active": active, "of_members": of_members, "agents": sorted(agent.username for agent in agents)}
     if after != before:
         _record(actor, "round_robin.changed", "round_robin", before=before, after=after, round_robin=rotation)
     return rotation

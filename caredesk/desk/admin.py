@@ -14,15 +14,30 @@ from caredesk.desk.models import GroupMembers, RoundRobin
 from caredesk.tickets.models import CannedResponse
 
 
+class RoundRobinForm(forms.ModelForm):
+    class Meta:
+        model = RoundRobin
+        fields = ("group", "active", "of_members", "agents")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("of_members") and cleaned.get("agents"):
+            self.add_error("agents", "A round robin takes turns among the group's members or among agents listed, "
+                                     "not both: clear the agents, or untick the members.")
+        return cleaned
+
+
 @admin.register(RoundRobin)
 class RoundRobinAdmin(admin.ModelAdmin):
-    list_display = ("group", "active", "last_assigned")
-    fields = ("group", "active", "agents")
+    form = RoundRobinForm
+    list_display = ("group", "active", "of_members", "last_assigned")
+    fields = ("group", "active", "of_members", "agents")
     filter_horizontal = ("agents",)
 
     def save_model(self, request, obj, form, change):
         rotation = actions.set_round_robin(form.cleaned_data["group"], actor=Actor.of_agent(request.user),
-                                           agents=form.cleaned_data["agents"], active=form.cleaned_data["active"])
+                                           agents=form.cleaned_data["agents"], active=form.cleaned_data["active"],
+                                           of_members=form.cleaned_data["of_members"])
         obj.pk = rotation.pk  # the admin's messages and redirects name the row written
 
     def save_related(self, request, form, formsets, change):

@@ -3,11 +3,12 @@ merges and bulk changes as the tickets they touch record them (TicketEvent). See
 
 from __future__ import annotations
 
-from caredesk.core.events import VALUE, EventKind, Reading, TicketMention, record, register
+from caredesk.core.events import VALUE, EventKind, Reading, TicketMention, record, register, value_text
 from caredesk.desk.models import DeskEvent
 from caredesk.tickets.models import TicketEvent
 
 CANNED = record("name", "tabs", "body", "fields", "active")
+ROTATION = record("active", "agents", optional=("of_members",))  # events before of_members lack it
 MACRO = record("name", "tab", "body", "status", "priority", "ticket_type", "category", "group", "assignee",
                "add_tags", "active")
 
@@ -16,6 +17,13 @@ def _merged(reading: Reading) -> dict:
     after = reading.after
     return {"ticket": TicketMention(after["ticket"]), "interactions": after["interactions"],
             "follow_ups": after["follow_ups"]}
+
+
+def _rotation(reading: Reading) -> dict:
+    after = reading.after
+    who = ("the group's members" if after.get("of_members")
+           else f"agents {value_text(after['agents'])}" if after["agents"] else "no agents")
+    return {"active": value_text(after["active"]), "who": who}
 
 
 def _members(reading: Reading) -> dict:
@@ -35,9 +43,9 @@ def declare() -> None:
         EventKind("macro.changed", "changed the macro {name}", field="macro", before=MACRO, after=MACRO),
         EventKind("group.members.changed", "changed the members of the group {group}: {changes}", field="members",
                   before=VALUE, after=record("group", "members", "added", "removed"), values=_members),
-        EventKind("round_robin.changed", "changed the round robin: on {active}, agents {agents}",
-                  field="round_robin", before=record("active", "agents", nullable=True),
-                  after=record("active", "agents")),
+        EventKind("round_robin.changed", "changed the round robin: on {active}, {who}",
+                  field="round_robin", before=record(*ROTATION.keys, optional=ROTATION.optional, nullable=True),
+                  after=ROTATION, values=_rotation),
         EventKind("round_robin.assigned", "assigned by round robin in {group}: {agent}", field="round_robin",
                   after=record("group", "agent", "ticket")),
     )

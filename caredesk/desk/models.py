@@ -71,10 +71,13 @@ class GroupMembers(Group):
 
 class RoundRobin(models.Model):
     """Optional round-robin assignment for a group: a ticket arriving in the group without an assignee goes
-    to the next of `agents` (active ones only), in turn."""
+    to the next of `agents`, or of the group's members when `of_members` (active ones only), in turn."""
 
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="round_robin")
-    agents = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    agents = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    of_members = models.BooleanField(default=False, help_text=(
+        "Take turns among the group's members as they change (Groups page) instead of the agents listed: a new "
+        "member joins the rotation, one who leaves drops out."))
     active = models.BooleanField(default=True)
     last_assigned = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")

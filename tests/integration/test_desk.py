@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from caredesk.channels.models import OutboundMessage
-from caredesk.core import roles
+from caredesk.core import events, roles
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.desk import actions
 from caredesk.desk.models import DeskEvent, Macro
@@ -165,6 +165,21 @@ def test_round_robin_takes_turns_among_active_agents(actor, customer, make_agent
     assert DeskEvent.objects.filter(action="round_robin.assigned").count() == 4
 
 
+def test_a_round_robin_of_the_groups_members_follows_them(actor, customer, make_agent):
+    devon, sam, lee = make_agent("devon"), make_agent("sam"), make_agent("lee")
+    group = Group.objects.get(key="general_support")
+    actions.set_group_members(group, actor=actor, agents=[devon, sam])
+    actions.set_round_robin(group, actor=actor, of_members=True)
+    assert [_ticket(actor, customer, subject=f"#{n}", group=group).assignee for n in range(2)] == [devon, sam]
+    actions.set_group_members(group, actor=actor, agents=[sam, lee])  # lee joins, devon leaves: no other change
+    assert [_ticket(actor, customer, subject=f"#{n}", group=group).assignee for n in range(3)] == [lee, sam, lee]
+    changed = DeskEvent.objects.filter(action="round_robin.changed").get()
+    assert changed.after == {"active": True, "of_members": True, "agents": []}
+    assert "the group's members" in events.describe(changed).render(events.TEXT)
+    with pytest.raises(ValidationFailed):
+        actions.set_round_robin(group, actor=actor, of_members=True, agents=[devon])
+
+
 def test_next_in_turn_wraps_around():
     assert actions.next_in_turn([], None) is None
     assert actions.next_in_turn([5, 3], None) == 3
@@ -282,11 +297,15 @@ def test_an_admin_sets_a_round_robin_in_the_admin(client, admin_agent, make_agen
     answer = client.post("/admin/desk/roundrobin/add/", {"group": group.pk, "active": "on", "agents": [devon.pk]})
     assert answer.status_code == 302, answer.content.decode()[:2000]
     event = DeskEvent.objects.get(action="round_robin.changed")
-    assert event.before is None and event.after == {"active": True, "agents": ["devon"]}
+    assert event.before is None and event.after == {"active": True, "of_members": False, "agents": ["devon"]}
     assert event.actor == admin_agent
     rotation = group.round_robin
     assert list(rotation.agents.all()) == [devon]
     assert client.get(f"/admin/desk/roundrobin/{rotation.pk}/change/").status_code == 200
+    both = client.post(f"/admin/desk/roundrobin/{rotation.pk}/change/",
+                       {"group": group.pk, "active": "on", "of_members": "on", "agents": [devon.pk]})
+    assert both.status_code == 200 and "not both" in both.content.decode()
+    assert DeskEvent.objects.filter(action="round_robin.changed").count() == 1
 
 
 def test_the_redact_page_shows_where_the_text_is_then_redacts_on_confirmation(client, agent, actor, customer,
