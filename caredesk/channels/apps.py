@@ -17,5 +17,6 @@ class ChannelsConfig(AppConfig):
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid=f"{self.label}.defaults")
         events.declare()
         redaction.register("the emails as received", actions.redact_inbound)
+        redaction.register_details("subject", "html", "from_name", "invites")  # an inbound email's (inbound.py)
         redaction.register("the outbox", redaction.fields(OutboundMessage, ticket="ticket", names=("subject", "body")))
         from caredesk.channels import receivers  # noqa: F401  (connects the ticket and playbook signals)

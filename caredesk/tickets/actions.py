@@ -706,7 +706,8 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: i
     return batch.ticket(target.pk)
 
 
-REDACTABLE_FIELDS = ("body", "caller_name", "reason_for_call", "actions_taken")  # an interaction's texts
+REDACTABLE_FIELDS = ("body", "caller_name", "reason_for_call", "actions_taken")  # an interaction's texts (and
+# the keys of its details that apps declare: redaction.register_details)
 MIN_REDACTED = 4
 
 
@@ -727,11 +728,14 @@ def redact(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
     with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
         current = change.ticket
         found: dict[int, int] = {}
-        for interaction in Interaction.objects.filter(ticket_id=current.pk).only("pk", *REDACTABLE_FIELDS):
+        for interaction in Interaction.objects.filter(ticket_id=current.pk).only("pk", "details",
+                                                                                  *REDACTABLE_FIELDS):
             redacted, occurrences = {}, 0
             for name in REDACTABLE_FIELDS:
                 redacted[name], count = pattern.subn(redaction.REDACTED, getattr(interaction, name))
                 occurrences += count
+            redacted["details"], count = redaction.details(interaction.details, pattern)
+            occurrences += count
             if occurrences:
                 Interaction.objects.filter(pk=interaction.pk).update(**redacted)
                 found[interaction.pk] = occurrences

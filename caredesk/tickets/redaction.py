@@ -27,11 +27,26 @@ class Copies:
 
 
 _copies: dict[str, Copies] = {}
+_detail_keys: set[str] = set()
 
 
 def register(label: str, redact: Redactor) -> None:
     """Declare a kind of copy (in an app's ready()); a label registered twice is one kind."""
     _copies[label] = Copies(label, redact)
+
+
+def register_details(*keys: str) -> None:
+    """Declare keys of an interaction's `details` that hold people's words (an email's subject and HTML body, as
+    the channel that wrote them keeps them), which a redaction rewrites with the interaction's texts."""
+    _detail_keys.update(keys)
+
+
+def details(value: dict, pattern: re.Pattern[str]) -> tuple[dict, int]:
+    """An interaction's details with the text replaced in the keys declared, and how often it was."""
+    if not isinstance(value, dict):
+        return value, 0
+    redacted = {key: substitute(pattern, value[key]) for key in _detail_keys if key in value}
+    return {**value, **{key: text for key, (text, _) in redacted.items()}}, sum(n for _, n in redacted.values())
 
 
 def copies() -> list[Copies]:

@@ -58,6 +58,9 @@ def test_a_redaction_reaches_every_copy_and_says_where(agent, everywhere):
     ticket.refresh_from_db()
     assert (ticket.subject, ticket.description) == ("Card [redacted] declined", "Customer's card: [redacted].")
     assert not Interaction.objects.filter(ticket=ticket, body__contains="4111").exists()
+    email = Interaction.objects.get(ticket=ticket, channel="email", direction="inbound")
+    assert "4111" not in str(email.details) and "[redacted]" in email.details["html"]  # "Show original" shows them
+    assert email.details["subject"] == "Card [redacted] declined"
     raw = bytes(InboundMessage.objects.get(pk=inbound.pk).raw)
     parsed = parse_message(raw, max_attachment_bytes=1_000_000)
     assert b"4111" not in raw and "4111" not in parsed.subject + parsed.reply_body + parsed.html_body
