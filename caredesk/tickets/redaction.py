@@ -43,10 +43,7 @@ def register_details(*keys: str) -> None:
 
 def details(value: dict, pattern: re.Pattern[str]) -> tuple[dict, int]:
     """An interaction's details with the text replaced in the keys declared, and how often it was."""
-    if not isinstance(value, dict):
-        return value, 0
-    redacted = {key: substitute(pattern, value[key]) for key in _detail_keys if key in value}
-    return {**value, **{key: text for key, (text, _) in redacted.items()}}, sum(n for _, n in redacted.values())
+    return in_keys(value, _detail_keys, pattern)
 
 
 def copies() -> list[Copies]:
@@ -65,6 +62,15 @@ def substitute(pattern: re.Pattern[str], value):
         done = {key: substitute(pattern, item) for key, item in value.items()}
         return {key: item for key, (item, _) in done.items()}, sum(count for _, count in done.values())
     return value, 0
+
+
+def in_keys(value, keys, pattern: re.Pattern[str]):
+    """A JSON object with the text replaced in these of its keys only (the others are ids, statuses, the
+    system's own sentences), and how often it was; anything but an object as it is."""
+    if not isinstance(value, dict):
+        return value, 0
+    redacted = {key: substitute(pattern, value[key]) for key in keys if key in value}
+    return {**value, **{key: text for key, (text, _) in redacted.items()}}, sum(n for _, n in redacted.values())
 
 
 def fitted(model: type[Model], name: str, value):
@@ -106,19 +112,11 @@ def history(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
     for event in rows.filter(ticket_id=ticket_id, action__in=quoting).only("pk", "action", "before", "after"):
         values, occurrences = {}, 0
         for side in ("before", "after"):
-            values[side], count = _quoted(getattr(event, side), quoting[event.action], pattern)
+            keys = quoting[event.action]
+            value = getattr(event, side)
+            values[side], count = substitute(pattern, value) if events.WHOLE in keys else in_keys(value, keys, pattern)
             occurrences += count
         if occurrences:
             rows.filter(pk=event.pk).update(**values)
             found[event.pk] = occurrences
     return found
-
-
-def _quoted(value, keys: tuple[str, ...], pattern: re.Pattern[str]):
-    """An event's value with the text replaced where it quotes people (`keys`), and how often it was."""
-    if events.WHOLE in keys:
-        return substitute(pattern, value)
-    if not isinstance(value, dict):
-        return value, 0
-    redacted = {key: substitute(pattern, value[key]) for key in keys if key in value}
-    return {**value, **{key: text for key, (text, _) in redacted.items()}}, sum(n for _, n in redacted.values())
