@@ -17,6 +17,7 @@ from caredesk.core import audit, clock, roles
 from caredesk.core.audit import Actor
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.db import statements
+from caredesk.channels import parsers
 from caredesk.channels.email import redaction as email_redaction
 from caredesk.channels.models import ChannelEvent, ImapMailboxState, InboundMessage, OutboundMessage
 from caredesk.tickets.actions import add_interaction, record_event
@@ -343,7 +344,7 @@ def redact_inbound(ticket_id: int, pattern) -> dict[int, int]:
         "pk", flat=True).order_by("pk")
     for pk in list(ids):  # one message in memory at a time: each may be tens of megabytes
         raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=pk))
-        raw, occurrences = email_redaction.redact(raw, pattern)
+        raw, occurrences = email_redaction.redact(raw, pattern, parsers.mail_limits())
         if occurrences:
             InboundMessage.objects.filter(pk=pk).update(raw=raw, size=len(raw))
             found[pk] = occurrences

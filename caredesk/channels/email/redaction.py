@@ -16,15 +16,20 @@ import re
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 
-from caredesk.channels.email import charsets, mime
+from caredesk.channels.email import charsets, limits, mime
 from caredesk.core.audit import REDACTED
+
 _FIELD = re.compile(rb"^[^ \t\r\n][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*(?:\r?\n)?", re.MULTILINE)
 _NAMED = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")  # a field's first line (mime._HEADER_LINE): not "From "
 _BASE64_LINE = 76
 
 
-def redact(raw: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
-    """`raw` with every match of `pattern` replaced, and how many were."""
+def redact(raw: bytes, pattern: re.Pattern[str],
+           mail_limits: limits.MailLimits = limits.MailLimits()) -> tuple[bytes, int]:
+    """`raw` with every match of `pattern` replaced, and how many were. A message over one of `mail_limits`
+    (built to exhaust a parser, which never read it either) has only the text's bytes as written replaced."""
+    if limits.check(raw, mail_limits) is not None:
+        return _as_written(raw, pattern)
     defects: list[str] = []
     parts = mime.walk(raw, defects)[2]
     _, body_start = mime.read_headers(raw, 0, len(raw), defects, "")
@@ -40,10 +45,13 @@ def redact(raw: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
             ending = body[len(body.rstrip(b"\r\n")):] if part.transfer_encoding == "base64" else b""
             pieces += [raw[position:part.start], _encoded(data, part.transfer_encoding, line_break) + ending]
             position, count = part.end, count + found
-    redacted = b"".join([*pieces, raw[position:]])
-    as_written = re.compile(pattern.pattern.encode("utf-8"), re.IGNORECASE)
-    redacted, literal = as_written.subn(REDACTED.encode(), redacted)
+    redacted, literal = _as_written(b"".join([*pieces, raw[position:]]), pattern)
     return redacted, count + literal
+
+
+def _as_written(raw: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
+    """The text's UTF-8 (and ASCII) bytes as they stand in `raw`, replaced."""
+    return re.compile(pattern.pattern.encode("utf-8"), re.IGNORECASE).subn(REDACTED.encode(), raw)
 
 
 def _redacted_fields(raw: bytes, block: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
@@ -51,7 +59,7 @@ def _redacted_fields(raw: bytes, block: bytes, pattern: re.Pattern[str]) -> tupl
     as parsing reads the block (the charset of raw 8-bit bytes is chosen for the block as a whole)."""
     headers, _ = mime.read_headers(raw, 0, len(block), [], "")
     fields = [found for found in _FIELD.finditer(block) if _NAMED.match(found.group(0))]
-    values = [str(value) for _, value in headers.items()]
+    values = mime.guarded([], "headers", lambda: [str(value) for _, value in headers.items()], [])
     if len(values) != len(fields):  # read otherwise than split here: each field read on its own
         values = [_decoded(mime.header_text(raw, found.group(0), [], "").partition(":")[2]) for found in fields]
     pieces, position, count = [], 0, 0

@@ -8,6 +8,7 @@ import pytest
 
 from caredesk.channels.email.parsing import parse_message
 from caredesk.channels.email.redaction import redact
+from tests.fixtures import hostile_mail
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "email"
 MESSAGES = sorted([*FIXTURES.glob("*.eml"), *(FIXTURES / "real_world").glob("*.eml")])
@@ -58,3 +59,12 @@ def test_a_base64_body_is_encoded_again_and_crlf_kept():
 def test_text_nowhere_in_the_message_changes_nothing():
     raw = (FIXTURES / "gmail_reply.eml").read_bytes()
     assert redact(raw, re.compile("zzzz-not-there")) == (raw, 0)
+
+
+@pytest.mark.parametrize("build", [lambda: hostile_mail.subject_bomb(words=5_000, charsets=("utf-8", "iso-8859-1")),
+                                   lambda: hostile_mail.many_parts(parts=5_000),
+                                   lambda: hostile_mail.nested(levels=60)], ids=["subject bomb", "parts", "nesting"])
+def test_a_message_built_to_exhaust_a_parser_has_only_the_text_as_written_replaced(build):
+    raw = build()
+    redacted, count = redact(raw, re.compile("mallory", re.IGNORECASE))
+    assert count >= 2 and b"allory" not in redacted and len(redacted) - len(raw) == count * 3  # "[redacted]"
