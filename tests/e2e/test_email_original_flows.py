@@ -64,3 +64,27 @@ def test_show_original_renders_the_html_with_scripts_inert(page, sign_in, receiv
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the message as received (.eml)").click()
     assert Path(download.value.path()).read_bytes() == HTML_MAIL
+
+
+def test_a_redacted_card_number_is_gone_from_show_original(page, sign_in, received):
+    """Redact text on the ticket page, then open "Show original": the subject, the HTML frame and the download
+    of the message as received no longer hold it."""
+    ticket = received(HTML_MAIL.replace(b"Roof photos", b"Card 4111 1111 1111 1111")
+                      .replace(b"still leaks.", b"still leaks. Card 4111 1111 1111 1111."))
+    sign_in("maria")
+    page.goto(f"/tickets/{ticket.pk}/")
+    actions = page.get_by_role("region", name="Actions")
+    actions.get_by_label("Redact text").fill("4111 1111 1111 1111")
+    actions.get_by_role("button", name="Redact…").click()
+    expect(page.locator("#redaction-preview")).to_contain_text("the emails as received: 2")
+    page.get_by_role("button", name="Redact", exact=True).click()
+
+    page.get_by_role("link", name="Show original").click()
+    expect(page.get_by_role("heading", name="Card [redacted]")).to_be_visible()
+    frame = page.frame_locator("iframe.original-html")
+    expect(frame.locator("body")).to_contain_text("Card [redacted].")
+    expect(frame.locator("body")).not_to_contain_text("4111")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download").click()
+    raw = Path(download.value.path()).read_bytes()
+    assert b"4111" not in raw and b"[redacted]" in raw
