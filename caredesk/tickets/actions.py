@@ -706,8 +706,6 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, follow_ups: i
     return batch.ticket(target.pk)
 
 
-REDACTABLE_FIELDS = ("body", "caller_name", "reason_for_call", "actions_taken")  # an interaction's texts (and
-# the keys of its details that apps declare: redaction.register_details)
 MIN_REDACTED = 4
 
 
@@ -727,19 +725,9 @@ def redact(ticket: Ticket, *, actor: Actor, text: str) -> dict[str, Any]:
         raise ValidationFailed(f"That is part of what a redaction leaves, {redaction.REDACTED}.", field="text")
     with ticket_changes([ticket.pk], actor) as batch, batch.changing(ticket.pk) as change:
         current = change.ticket
-        found: dict[int, int] = {}
-        for interaction in Interaction.objects.filter(ticket_id=current.pk).only("pk", "details",
-                                                                                  *REDACTABLE_FIELDS):
-            redacted, occurrences = {}, 0
-            for name in REDACTABLE_FIELDS:
-                redacted[name], count = pattern.subn(redaction.REDACTED, getattr(interaction, name))
-                occurrences += count
-            redacted["details"], count = redaction.details(interaction.details, pattern)
-            occurrences += count
-            if occurrences:
-                Interaction.objects.filter(pk=interaction.pk).update(**redacted)
-                found[interaction.pk] = occurrences
-                change.record("interaction.redacted", interaction=interaction, after={"occurrences": occurrences})
+        found = redaction.interactions(current.pk, pattern)
+        for interaction_id, occurrences in found.items():
+            change.record("interaction.redacted", interaction_id=interaction_id, after={"occurrences": occurrences})
         records = {}
         for copies in redaction.copies():
             rows = copies.redact(current.pk, pattern)

@@ -5,14 +5,16 @@ keeps (a case's written fields, the outbox, the email as received, survey commen
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from caredesk.core import audit, events
 from caredesk.core.audit import REDACTED
-from caredesk.tickets.models import TicketEvent
+from caredesk.tickets.models import Interaction, TicketEvent
+
+INTERACTION_TEXTS = ("body", "caller_name", "reason_for_call", "actions_taken")  # a timeline entry's texts
 
 Redactor = Callable[[int, re.Pattern[str]], dict[int, int]]  # (ticket id, text) -> {row id: occurrences}
 
@@ -39,11 +41,6 @@ def register_details(*keys: str) -> None:
     """Declare keys of an interaction's `details` that hold people's words (an email's subject and HTML body, as
     the channel that wrote them keeps them), which a redaction rewrites with the interaction's texts."""
     _detail_keys.update(keys)
-
-
-def details(value: dict, pattern: re.Pattern[str]) -> tuple[dict, int]:
-    """An interaction's details with the text replaced in the keys declared, and how often it was."""
-    return in_keys(value, _detail_keys, pattern)
 
 
 def copies() -> list[Copies]:
@@ -79,25 +76,38 @@ def fitted(model: type[Model], name: str, value):
     return value[:limit] if limit and isinstance(value, str) else value
 
 
+def rewrite(rows: QuerySet, names: tuple[str, ...], pattern: re.Pattern[str],
+            keys: Callable[[Model, str], Iterable[str] | None] = lambda row, name: None) -> dict[int, int]:
+    """Replace the text in the fields `names` of `rows` (the caller loads what `keys` reads), writing back each
+    row that held it; `keys(row, name)` names the keys of a JSON field the text is replaced in (None: in its
+    whole value). {row id: occurrences}."""
+    found = {}
+    for row in rows.order_by("pk"):
+        values, occurrences = {}, 0
+        for name in names:
+            within = keys(row, name)
+            value = getattr(row, name)
+            value, count = substitute(pattern, value) if within is None else in_keys(value, within, pattern)
+            values[name] = fitted(rows.model, name, value)
+            occurrences += count
+        if occurrences:
+            rows.filter(pk=row.pk).update(**values)
+            found[row.pk] = occurrences
+    return found
+
+
 def fields(model: type[Model], *, ticket: str, names: tuple[str, ...]) -> Redactor:
     """A redactor of text fields of `model`, whose rows reach the ticket by the lookup `ticket` ("ticket",
     "survey__ticket")."""
+    return lambda ticket_id, pattern: rewrite(
+        model._default_manager.filter(**{ticket: ticket_id}).only("pk", *names), names, pattern)
 
-    def redact(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
-        queryset = model._default_manager
-        found = {}
-        for row in queryset.filter(**{ticket: ticket_id}).only("pk", *names).order_by("pk"):
-            redacted, occurrences = {}, 0
-            for name in names:
-                value, count = substitute(pattern, getattr(row, name))
-                redacted[name] = fitted(model, name, value)
-                occurrences += count
-            if occurrences:
-                queryset.filter(pk=row.pk).update(**redacted)
-                found[row.pk] = occurrences
-        return found
 
-    return redact
+def interactions(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
+    """The ticket's timeline entries: their texts, and the keys of their details that apps declared."""
+    rows = Interaction.objects.filter(ticket_id=ticket_id).only("pk", "details", *INTERACTION_TEXTS)
+    return rewrite(rows, (*INTERACTION_TEXTS, "details"), pattern,
+                   keys=lambda row, name: _detail_keys if name == "details" else None)
 
 
 def history(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
@@ -107,16 +117,7 @@ def history(ticket_id: int, pattern: re.Pattern[str]) -> dict[int, int]:
     rewrite their values (tickets migration 0007)."""
     quoting = {action: kind.quotes for (log, action), kind in events.kinds().items()
                if log == TicketEvent._meta.label and kind.quotes}
-    rows = audit.rewritable(TicketEvent)
-    found = {}
-    for event in rows.filter(ticket_id=ticket_id, action__in=quoting).only("pk", "action", "before", "after"):
-        values, occurrences = {}, 0
-        for side in ("before", "after"):
-            keys = quoting[event.action]
-            value = getattr(event, side)
-            values[side], count = substitute(pattern, value) if events.WHOLE in keys else in_keys(value, keys, pattern)
-            occurrences += count
-        if occurrences:
-            rows.filter(pk=event.pk).update(**values)
-            found[event.pk] = occurrences
-    return found
+    rows = audit.rewritable(TicketEvent).filter(ticket_id=ticket_id, action__in=quoting).only(
+        "pk", "action", "before", "after")
+    return rewrite(rows, ("before", "after"), pattern,
+                   keys=lambda event, _: None if events.WHOLE in quoting[event.action] else quoting[event.action])
