@@ -32,9 +32,9 @@ def redact(raw: bytes, pattern: re.Pattern[str],
         return _as_written(raw, pattern)
     defects: list[str] = []
     parts = mime.walk(raw, defects)[2]
-    _, body_start = mime.read_headers(raw, 0, len(raw), defects, "")
+    headers, body_start = mime.read_headers(raw, 0, len(raw), defects, "")
     line_break = b"\r\n" if b"\r\n" in raw[:body_start] else b"\n"
-    header_block, count = _redacted_fields(raw, raw[:body_start], pattern)
+    header_block, count = _redacted_fields(raw, raw[:body_start], headers, pattern)
     pieces, position = [header_block], body_start
     for part in parts:
         if not part.fields.content_type.startswith("text/"):
@@ -54,10 +54,9 @@ def _as_written(raw: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
     return re.compile(pattern.pattern.encode("utf-8"), re.IGNORECASE).subn(REDACTED.encode(), raw)
 
 
-def _redacted_fields(raw: bytes, block: bytes, pattern: re.Pattern[str]) -> tuple[bytes, int]:
+def _redacted_fields(raw: bytes, block: bytes, headers, pattern: re.Pattern[str]) -> tuple[bytes, int]:
     """The header block with each field whose value holds the text written again, in UTF-8. Values are read
-    as parsing reads the block (the charset of raw 8-bit bytes is chosen for the block as a whole)."""
-    headers, _ = mime.read_headers(raw, 0, len(block), [], "")
+    as parsing read the block (`headers`: the charset of raw 8-bit bytes is chosen for the block as a whole)."""
     fields = [found for found in _FIELD.finditer(block) if _NAMED.match(found.group(0))]
     values = mime.guarded([], "headers", lambda: [str(value) for _, value in headers.items()], [])
     if len(values) != len(fields):  # read otherwise than split here: each field read on its own
