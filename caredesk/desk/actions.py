@@ -332,6 +332,9 @@ def assign_round_robin(ticket: Ticket) -> Agent | None:
     return agent
 
 
+ONE_ROTATION = "A round robin takes turns among the group's members or among agents listed, not both."
+
+
 @transaction.atomic
 def set_round_robin(group, *, actor: Actor, agents: Iterable[Agent] = (), active: bool = True,
                     of_members: bool = False) -> RoundRobin:
@@ -339,8 +342,7 @@ def set_round_robin(group, *, actor: Actor, agents: Iterable[Agent] = (), active
     (`of_members`, and no agents listed), on or off."""
     agents = list(agents)
     if of_members and agents:
-        raise ValidationFailed("A round robin takes turns among the group's members or among agents listed, "
-                               "not both.", field="agents")
+        raise ValidationFailed(ONE_ROTATION, field="agents")
     now = clock.now()
     rotation, created = RoundRobin.objects.select_for_update().get_or_create(
         group=group, defaults={"active": active, "updated_at": now})

@@ -22,8 +22,7 @@ class RoundRobinForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("of_members") and cleaned.get("agents"):
-            self.add_error("agents", "A round robin takes turns among the group's members or among agents listed, "
-                                     "not both: clear the agents, or untick the members.")
+            self.add_error("agents", actions.ONE_ROTATION)  # the action's own check, shown on the form
         return cleaned
 
 
